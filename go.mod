@@ -1,0 +1,3 @@
+module github.com/ionet-network/ionet
+
+go 1.26
