@@ -1,0 +1,5 @@
+package pow
+
+import "math"
+
+var inf = math.Inf(1)

@@ -1,0 +1,231 @@
+package pow
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	mrand "math/rand/v2"
+	"time"
+
+	"github.com/ionet-network/ionet/oracle/classes"
+	"github.com/ionet-network/ionet/oracle/merkle"
+)
+
+// Verification failures; test with errors.Is.
+var (
+	ErrSeedMismatch = errors.New("pow: answer is for another challenge")
+	ErrShape        = errors.New("pow: answer has the wrong number of rows")
+	ErrLate         = errors.New("pow: answer arrived after the deadline")
+	ErrOpenings     = errors.New("pow: openings do not match the request")
+	ErrProof        = errors.New("pow: opened row does not match the commitment")
+	ErrWrongRow     = errors.New("pow: opened row is not A·B")
+	ErrState        = errors.New("pow: step out of order")
+)
+
+// DefaultSamples is s, the rows opened per challenge: skipping a fraction f of the
+// rows survives with probability ≤ (1−f)^s, 0.9^64 ≈ 0.12% for f = 10%.
+const DefaultSamples = 64
+
+// KeeperConfig configures the verifying side.
+type KeeperConfig struct {
+	Key     ed25519.PrivateKey
+	Clock   Clock                               // SystemClock when nil
+	Rand    io.Reader                           // secret randomness; crypto/rand when nil
+	Lookup  func(string) (classes.Class, error) // classes.ByName when nil
+	Samples int                                 // DefaultSamples when 0
+	Workers int                                 // goroutines for B·r; 1 when 0
+}
+
+// Keeper issues challenges and verifies answers.
+type Keeper struct {
+	cfg KeeperConfig
+}
+
+// NewKeeper validates the configuration and fills defaults.
+func NewKeeper(cfg KeeperConfig) (*Keeper, error) {
+	if len(cfg.Key) != ed25519.PrivateKeySize {
+		return nil, errors.New("pow keeper: missing ed25519 key")
+	}
+	if cfg.Samples < 0 || cfg.Workers < 0 {
+		return nil, errors.New("pow keeper: negative samples or workers")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock{}
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.Lookup == nil {
+		cfg.Lookup = classes.ByName
+	}
+	if cfg.Samples == 0 {
+		cfg.Samples = DefaultSamples
+	}
+	if cfg.Workers == 0 {
+		cfg.Workers = 1
+	}
+	return &Keeper{cfg: cfg}, nil
+}
+
+// Session is one challenge's life at the keeper: Challenge → Commitment → Openings.
+// Not safe for concurrent use.
+type Session struct {
+	k      *Keeper
+	params Params
+	class  classes.Class
+	seed   Seed
+	sentAt time.Time
+
+	committed bool
+	commit    Commitment
+	result    Result
+	rows      []uint64
+	r, v      []uint64
+	done      bool
+}
+
+// Result is what a keeper records for a verified challenge.
+type Result struct {
+	Elapsed  time.Duration // challenge sent → commitment received, keeper's clock
+	RTT      time.Duration
+	Deadline time.Duration
+	TOPS     float64
+	Flagged  bool // TOPS above FlagFactor × the class's dense peak
+}
+
+// Challenge starts a session: it draws the nonce, signs the challenge and records
+// the send time. Send the returned message right away.
+func (k *Keeper) Challenge(p Params) (*Session, []byte, error) {
+	class, err := k.cfg.Lookup(p.Class)
+	if err != nil {
+		return nil, nil, fmt.Errorf("challenge: %w", err)
+	}
+	if _, err := io.ReadFull(k.cfg.Rand, p.Nonce[:]); err != nil {
+		return nil, nil, fmt.Errorf("challenge nonce: %w", err)
+	}
+	msg, err := SealChallenge(k.cfg.Key, Challenge{Params: p})
+	if err != nil {
+		return nil, nil, err
+	}
+	s := &Session{k: k, params: p, class: class, seed: p.Seed(), sentAt: k.cfg.Clock.Now()}
+	return s, msg, nil
+}
+
+// Seed returns the challenge's seed.
+func (s *Session) Seed() Seed { return s.seed }
+
+// Commitment takes the worker's commitment, measured against the keeper's clock with
+// the separately measured round-trip time, and returns the signed opening request.
+// A late answer returns ErrLate with the Result filled in for the log.
+func (s *Session) Commitment(msg []byte, rtt time.Duration) (Result, []byte, error) {
+	at := s.k.cfg.Clock.Now()
+	if s.committed {
+		return Result{}, nil, fmt.Errorf("commitment: %w", ErrState)
+	}
+	c, err := OpenCommitment(msg, s.params.Worker)
+	if err != nil {
+		return Result{}, nil, err
+	}
+	if c.Seed != s.seed {
+		return Result{}, nil, fmt.Errorf("commitment for seed %x: %w", c.Seed[:4], ErrSeedMismatch)
+	}
+	if c.M != uint64(s.class.M) {
+		return Result{}, nil, fmt.Errorf("commitment with %d rows, class %s has %d: %w", c.M, s.class.Name, s.class.M, ErrShape)
+	}
+	elapsed := at.Sub(s.sentAt)
+	res := Result{Elapsed: elapsed, RTT: rtt, Deadline: Deadline(s.class, rtt)}
+	res.TOPS = TOPS(s.class, elapsed, rtt)
+	res.Flagged = Flagged(s.class, res.TOPS)
+	s.committed = true
+	s.commit = c
+	s.result = res
+	if elapsed > res.Deadline {
+		return res, nil, fmt.Errorf("commitment after %v, deadline %v: %w", elapsed, res.Deadline, ErrLate)
+	}
+	if s.rows, err = s.sampleRows(); err != nil {
+		return res, nil, err
+	}
+	req := SealOpeningRequest(s.k.cfg.Key, OpeningRequest{Seed: s.seed, Rows: s.rows})
+	return res, req, nil
+}
+
+// sampleRows draws min(s, M) distinct rows uniformly, from the keeper's secret
+// randomness.
+func (s *Session) sampleRows() ([]uint64, error) {
+	var key [32]byte
+	if _, err := io.ReadFull(s.k.cfg.Rand, key[:]); err != nil {
+		return nil, fmt.Errorf("sample rows: %w", err)
+	}
+	rng := mrand.New(mrand.NewChaCha8(key))
+	m := uint64(s.class.M)
+	n := min(uint64(s.k.cfg.Samples), m)
+	seen := make(map[uint64]bool, n)
+	rows := make([]uint64, 0, n)
+	for uint64(len(rows)) < n {
+		i := rng.Uint64N(m)
+		if !seen[i] {
+			seen[i] = true
+			rows = append(rows, i)
+		}
+	}
+	return rows, nil
+}
+
+// Prepare draws the secret vector r and computes v = B·r. Openings calls it if
+// needed; calling it while waiting for the worker hides its cost.
+func (s *Session) Prepare() error {
+	if s.v != nil {
+		return nil
+	}
+	r, err := RandomVector(s.k.cfg.Rand, s.class.N)
+	if err != nil {
+		return err
+	}
+	s.r = r
+	s.v = BTimesR(NewGenerator(s.seed), s.class.K, s.class.N, r, s.k.cfg.Workers)
+	return nil
+}
+
+// Openings verifies the opened rows: each is the requested row, in the committed
+// tree, and passes Freivalds' check against A's regenerated row.
+func (s *Session) Openings(msg []byte) (Result, error) {
+	if !s.committed || s.rows == nil || s.done {
+		return Result{}, fmt.Errorf("openings: %w", ErrState)
+	}
+	s.done = true
+	o, err := OpenOpenings(msg, s.params.Worker)
+	if err != nil {
+		return Result{}, err
+	}
+	if o.Seed != s.seed {
+		return Result{}, fmt.Errorf("openings for seed %x: %w", o.Seed[:4], ErrSeedMismatch)
+	}
+	if len(o.Openings) != len(s.rows) {
+		return Result{}, fmt.Errorf("%d openings for %d rows: %w", len(o.Openings), len(s.rows), ErrOpenings)
+	}
+	if err := s.Prepare(); err != nil {
+		return Result{}, err
+	}
+	a := make([]int8, s.class.K)
+	gen := NewGenerator(s.seed)
+	for idx, op := range o.Openings {
+		if op.Row != s.rows[idx] || len(op.C) != s.class.N {
+			return Result{}, fmt.Errorf("opening %d: row %d of %d entries, want row %d of %d: %w",
+				idx, op.Row, len(op.C), s.rows[idx], s.class.N, ErrOpenings)
+		}
+		if !merkle.Verify(s.commit.Root, RowHash(int(op.Row), op.C), op.Proof) {
+			return Result{}, fmt.Errorf("opening of row %d: %w", op.Row, ErrProof)
+		}
+		gen.Row(MatrixA, int(op.Row), a)
+		if !CheckRow(a, op.C, s.r, s.v) {
+			return Result{}, fmt.Errorf("opening of row %d: %w", op.Row, ErrWrongRow)
+		}
+	}
+	return s.result, nil
+}
+
+// sameKey compares keys without caring about slice identity.
+func sameKey(a, b ed25519.PublicKey) bool { return bytes.Equal(a, b) }
