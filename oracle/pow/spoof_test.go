@@ -149,7 +149,9 @@ func TestSpoofSkippedRows(t *testing.T) {
 	}
 }
 
-func pct(f float64) string { return string(rune('0'+int(f*100)/10)) + string(rune('0'+int(f*100)%10)) + "%" }
+func pct(f float64) string {
+	return string(rune('0'+int(f*100)/10)) + string(rune('0'+int(f*100)%10)) + "%"
+}
 
 func TestSpoofReplayedProof(t *testing.T) {
 	f := newFixture(t)
