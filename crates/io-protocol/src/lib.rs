@@ -1,0 +1,7 @@
+//! Protocol constants and pure functions shared by the three ionet programs and the
+//! off-chain side. Nothing here touches accounts: program ids, PDA seed prefixes and
+//! the Merkle tree that epoch reports and proof-of-compute row commitments both use.
+
+pub mod ids;
+pub mod merkle;
+pub mod seeds;

@@ -1,0 +1,149 @@
+//! Writes what the Rust side produces — account bytes, an event, an instruction — to
+//! `testdata/fixtures/io_rewards.json`, where the Go bindings' test decodes and rebuilds
+//! them, so both sides provably agree on layouts. The file is committed; this test
+//! fails when it would change. `IONET_UPDATE_FIXTURES=1` rewrites it.
+
+use anchor_lang::{AccountDeserialize, InstructionData, ToAccountMetas};
+use anchor_spl::token::spl_token;
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use ionet_svm::deploy::{deploy, GenesisParams, IO};
+use ionet_svm::{ids, ionet_svm, token};
+use serde_json::{json, Value};
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_signer::Signer;
+
+fn key(n: u8) -> Keypair {
+    Keypair::new_from_array([n; 32])
+}
+
+fn fixture() -> Value {
+    let mut svm = ionet_svm();
+    let (admin, mint_authority, keeper) = (key(1), key(2), key(3));
+    svm.airdrop(&admin.pubkey(), 100_000_000_000).unwrap();
+    svm.airdrop(&keeper.pubkey(), 10_000_000_000).unwrap();
+    let params = GenesisParams::default();
+    let d = deploy(&mut svm, &admin, &mint_authority, &key(4), &key(5), &params).unwrap();
+
+    let source = key(6);
+    token::create_token_account(&mut svm, &admin, &source, &d.io_mint, &keeper.pubkey()).unwrap();
+    let bond = params.rewards.keeper_bond;
+    token::mint_to(
+        &mut svm,
+        &admin,
+        &d.io_mint,
+        &mint_authority,
+        &source.pubkey(),
+        bond,
+    )
+    .unwrap();
+
+    let keeper_pda = Pubkey::find_program_address(
+        &[io_protocol::seeds::KEEPER, keeper.pubkey().as_ref()],
+        &ids::IO_REWARDS,
+    )
+    .0;
+    let endpoint = "http://127.0.0.1:7070";
+    let ix = Instruction {
+        program_id: ids::IO_REWARDS,
+        accounts: io_rewards::accounts::RegisterKeeper {
+            authority: keeper.pubkey(),
+            config: d.rewards_config,
+            keeper: keeper_pda,
+            bond_source: source.pubkey(),
+            keeper_bonds: d.keeper_bonds,
+            token_program: spl_token::ID,
+            system_program: solana_sdk_ids::system_program::id(),
+        }
+        .to_account_metas(None),
+        data: io_rewards::instruction::RegisterKeeper {
+            args: io_rewards::instructions::RegisterKeeperArgs {
+                endpoint: endpoint.into(),
+            },
+        }
+        .data(),
+    };
+    let meta = token::send(&mut svm, &keeper, &[], std::slice::from_ref(&ix)).unwrap();
+    let event = meta
+        .logs
+        .iter()
+        .find_map(|l| l.strip_prefix("Program data: "))
+        .expect("KeeperRegistered event in the logs");
+
+    let config_data = svm.get_account(&d.rewards_config).unwrap().data;
+    let c = io_rewards::state::RewardsConfig::try_deserialize(&mut &config_data[..]).unwrap();
+    let keeper_data = svm.get_account(&keeper_pda).unwrap().data;
+    let k = io_rewards::state::Keeper::try_deserialize(&mut &keeper_data[..]).unwrap();
+    assert_eq!(k.bond, bond);
+    assert!(bond > IO);
+
+    json!({
+        "rewards_config": {
+            "address": d.rewards_config.to_string(),
+            "data": B64.encode(&config_data),
+            "fields": {
+                "admin": c.admin.to_string(),
+                "io_mint": c.io_mint.to_string(),
+                "vault": c.vault.to_string(),
+                "keeper_bonds": c.keeper_bonds.to_string(),
+                "genesis_ts": c.genesis_ts,
+                "epoch_seconds": c.epoch_seconds,
+                "initial_epoch_emission": c.initial_epoch_emission,
+                "halving_epochs": c.halving_epochs,
+                "halving_ratio_bps": c.halving_ratio_bps,
+                "emission_cap": c.emission_cap,
+                "keeper_bond": c.keeper_bond,
+                "quorum_num": c.quorum_num,
+                "quorum_den": c.quorum_den,
+                "uptime_threshold_bps": c.uptime_threshold_bps,
+                "keeper_count": c.keeper_count,
+                "emitted": c.emitted,
+                "burned": c.burned,
+                "bump": c.bump,
+            },
+        },
+        "keeper": {
+            "address": keeper_pda.to_string(),
+            "data": B64.encode(&keeper_data),
+            "fields": {
+                "authority": k.authority.to_string(),
+                "bond": k.bond,
+                "endpoint": k.endpoint,
+                "registered_at": k.registered_at,
+                "bump": k.bump,
+            },
+        },
+        "keeper_registered_event": { "data": event },
+        "register_keeper_instruction": {
+            "program_id": ix.program_id.to_string(),
+            "data": B64.encode(&ix.data),
+            "endpoint": endpoint,
+            "accounts": ix.accounts.iter().map(|m| json!({
+                "pubkey": m.pubkey.to_string(),
+                "is_signer": m.is_signer,
+                "is_writable": m.is_writable,
+            })).collect::<Vec<_>>(),
+        },
+    })
+}
+
+#[test]
+fn rust_produced_fixture_is_committed() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../testdata/fixtures/io_rewards.json"
+    );
+    let want = serde_json::to_string_pretty(&fixture()).unwrap() + "\n";
+    if std::env::var_os("IONET_UPDATE_FIXTURES").is_some() {
+        std::fs::create_dir_all(std::path::Path::new(path).parent().unwrap()).unwrap();
+        std::fs::write(path, &want).unwrap();
+        return;
+    }
+    let have = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        have == want,
+        "testdata/fixtures/io_rewards.json is stale; run IONET_UPDATE_FIXTURES=1 cargo test -p ionet-svm --test fixtures"
+    );
+}

@@ -1,0 +1,364 @@
+//! The native-SVM path end to end: our programs as builtins beside the real SBF SPL
+//! Token program, with CPI, events, errors and account checks behaving as on chain.
+
+use anchor_lang::{AccountDeserialize, InstructionData, ToAccountMetas};
+use anchor_spl::token::spl_token;
+use ionet_svm::deploy::{deploy, Deployment, GenesisParams, IO};
+use ionet_svm::{events, ids, ionet_svm, token};
+use litesvm::LiteSVM;
+use solana_instruction::error::InstructionError;
+use solana_instruction::{AccountMeta, Instruction};
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_signer::Signer;
+use solana_transaction_error::TransactionError;
+
+struct World {
+    svm: LiteSVM,
+    admin: Keypair,
+    mint_authority: Keypair,
+    d: Deployment,
+}
+
+fn world() -> World {
+    let mut svm = ionet_svm();
+    let admin = Keypair::new();
+    let mint_authority = Keypair::new();
+    svm.airdrop(&admin.pubkey(), 100_000_000_000).unwrap();
+    let d = deploy(
+        &mut svm,
+        &admin,
+        &mint_authority,
+        &Keypair::new(),
+        &Keypair::new(),
+        &GenesisParams::default(),
+    )
+    .unwrap_or_else(|e| panic!("deploy failed: {:?}\n{}", e.err, e.meta.logs.join("\n")));
+    World {
+        svm,
+        admin,
+        mint_authority,
+        d,
+    }
+}
+
+impl World {
+    /// A funded wallet with an $IO token account holding `io` base units.
+    fn wallet(&mut self, io: u64) -> (Keypair, Pubkey) {
+        let owner = Keypair::new();
+        self.svm.airdrop(&owner.pubkey(), 10_000_000_000).unwrap();
+        let account = Keypair::new();
+        token::create_token_account(
+            &mut self.svm,
+            &self.admin,
+            &account,
+            &self.d.io_mint,
+            &owner.pubkey(),
+        )
+        .unwrap();
+        if io > 0 {
+            token::mint_to(
+                &mut self.svm,
+                &self.admin,
+                &self.d.io_mint,
+                &self.mint_authority,
+                &account.pubkey(),
+                io,
+            )
+            .unwrap();
+        }
+        (owner, account.pubkey())
+    }
+
+    fn keeper_pda(authority: &Pubkey) -> Pubkey {
+        Pubkey::find_program_address(
+            &[io_protocol::seeds::KEEPER, authority.as_ref()],
+            &ids::IO_REWARDS,
+        )
+        .0
+    }
+
+    fn register_keeper_ix(
+        &self,
+        authority: &Pubkey,
+        source: &Pubkey,
+        endpoint: &str,
+    ) -> Instruction {
+        Instruction {
+            program_id: ids::IO_REWARDS,
+            accounts: io_rewards::accounts::RegisterKeeper {
+                authority: *authority,
+                config: self.d.rewards_config,
+                keeper: Self::keeper_pda(authority),
+                bond_source: *source,
+                keeper_bonds: self.d.keeper_bonds,
+                token_program: spl_token::ID,
+                system_program: solana_sdk_ids::system_program::id(),
+            }
+            .to_account_metas(None),
+            data: io_rewards::instruction::RegisterKeeper {
+                args: io_rewards::instructions::RegisterKeeperArgs {
+                    endpoint: endpoint.into(),
+                },
+            }
+            .data(),
+        }
+    }
+
+    fn rewards_config(&self) -> io_rewards::state::RewardsConfig {
+        let acc = self.svm.get_account(&self.d.rewards_config).unwrap();
+        io_rewards::state::RewardsConfig::try_deserialize(&mut &acc.data[..]).unwrap()
+    }
+}
+
+fn custom_error(err: &TransactionError) -> Option<(u8, u32)> {
+    match err {
+        TransactionError::InstructionError(i, InstructionError::Custom(code)) => Some((*i, *code)),
+        _ => None,
+    }
+}
+
+const ANCHOR_ERROR_OFFSET: u32 = 6000;
+
+#[test]
+fn keeper_bond_moves_into_a_pda_vault_and_back_out_with_the_pda_signing() {
+    let mut w = world();
+    let bond = GenesisParams::default().rewards.keeper_bond;
+    let (keeper, source) = w.wallet(bond + 5 * IO);
+
+    let ix = w.register_keeper_ix(&keeper.pubkey(), &source, "http://127.0.0.1:7070");
+    token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap();
+    assert_eq!(token::balance(&w.svm, &source), Some(5 * IO));
+    assert_eq!(token::balance(&w.svm, &w.d.keeper_bonds), Some(bond));
+    assert_eq!(w.rewards_config().keeper_count, 1);
+
+    let ix = Instruction {
+        program_id: ids::IO_REWARDS,
+        accounts: io_rewards::accounts::DeregisterKeeper {
+            authority: keeper.pubkey(),
+            config: w.d.rewards_config,
+            keeper: World::keeper_pda(&keeper.pubkey()),
+            bond_destination: source,
+            keeper_bonds: w.d.keeper_bonds,
+            token_program: spl_token::ID,
+        }
+        .to_account_metas(None),
+        data: io_rewards::instruction::DeregisterKeeper {}.data(),
+    };
+    let meta = token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap();
+    assert_eq!(token::balance(&w.svm, &source), Some(bond + 5 * IO));
+    assert_eq!(token::balance(&w.svm, &w.d.keeper_bonds), Some(0));
+    assert_eq!(w.rewards_config().keeper_count, 0);
+    assert!(w
+        .svm
+        .get_account(&World::keeper_pda(&keeper.pubkey()))
+        .is_none_or(|a| a.lamports == 0));
+    // The transfer out was a CPI into the SBF token program, one level down.
+    assert!(
+        meta.logs
+            .iter()
+            .any(|l| l == &format!("Program {} invoke [2]", spl_token::ID)),
+        "{:#?}",
+        meta.logs
+    );
+}
+
+#[test]
+fn one_ionet_program_calls_another_with_a_pda_signer_the_callee_checks() {
+    let mut w = world();
+    let amount = 1_234 * IO;
+    token::mint_to(
+        &mut w.svm,
+        &w.admin,
+        &w.d.io_mint,
+        &w.mint_authority,
+        &w.d.treasury_io,
+        amount,
+    )
+    .unwrap();
+    let supply_before = token::supply(&w.svm, &w.d.io_mint).unwrap();
+
+    let ix = Instruction {
+        program_id: ids::IO_HIRE,
+        accounts: io_hire::accounts::BuybackBurn {
+            admin: w.admin.pubkey(),
+            config: w.d.hire_config,
+            treasury: w.d.treasury,
+            treasury_io: w.d.treasury_io,
+            io_mint: w.d.io_mint,
+            rewards_config: w.d.rewards_config,
+            rewards_program: ids::IO_REWARDS,
+            token_program: spl_token::ID,
+        }
+        .to_account_metas(None),
+        data: io_hire::instruction::BuybackBurn { amount }.data(),
+    };
+    let meta = token::send(&mut w.svm, &w.admin, &[], &[ix]).unwrap();
+    assert_eq!(
+        token::supply(&w.svm, &w.d.io_mint),
+        Some(supply_before - amount)
+    );
+    assert_eq!(token::balance(&w.svm, &w.d.treasury_io), Some(0));
+    assert_eq!(w.rewards_config().burned, amount);
+    assert!(
+        meta.logs
+            .iter()
+            .any(|l| l == &format!("Program {} invoke [2]", ids::IO_REWARDS)),
+        "{:#?}",
+        meta.logs
+    );
+    let burns = events::decode::<io_rewards::events::BurnRecorded>(&meta.logs);
+    assert_eq!(burns.len(), 1);
+    assert_eq!(
+        (burns[0].amount, burns[0].total_burned, burns[0].reporter),
+        (amount, amount, w.d.treasury)
+    );
+
+    // Anyone else reporting a burn directly is refused by the callee, and nothing changes.
+    let forger = Keypair::new();
+    w.svm.airdrop(&forger.pubkey(), 1_000_000_000).unwrap();
+    let forged = Instruction {
+        program_id: ids::IO_REWARDS,
+        accounts: io_rewards::accounts::RecordBurn {
+            reporter: forger.pubkey(),
+            config: w.d.rewards_config,
+        }
+        .to_account_metas(None),
+        data: io_rewards::instruction::RecordBurn { amount: 1 }.data(),
+    };
+    let err = token::send(&mut w.svm, &forger, &[], &[forged]).unwrap_err();
+    let code =
+        ANCHOR_ERROR_OFFSET + io_rewards::errors::RewardsError::UnauthorizedBurnReporter as u32;
+    assert_eq!(custom_error(&err.err), Some((0, code)));
+    assert_eq!(w.rewards_config().burned, amount);
+}
+
+#[test]
+fn events_reach_the_logs_as_program_data_and_decode() {
+    let mut w = world();
+    let bond = GenesisParams::default().rewards.keeper_bond;
+    let (keeper, source) = w.wallet(bond);
+    let ix = w.register_keeper_ix(&keeper.pubkey(), &source, "http://keeper.example:7070");
+    let meta = token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap();
+    assert!(
+        meta.logs.iter().any(|l| l.starts_with("Program data: ")),
+        "{:#?}",
+        meta.logs
+    );
+    assert!(
+        meta.logs
+            .iter()
+            .any(|l| l == "Program log: Instruction: RegisterKeeper"),
+        "{:#?}",
+        meta.logs
+    );
+    let got = events::decode::<io_rewards::events::KeeperRegistered>(&meta.logs);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].authority, keeper.pubkey());
+    assert_eq!(got[0].keeper, World::keeper_pda(&keeper.pubkey()));
+    assert_eq!((got[0].bond, got[0].keeper_count), (bond, 1));
+}
+
+#[test]
+fn anchor_errors_reach_the_client_as_custom_codes_with_their_message_in_the_logs() {
+    let mut svm = ionet_svm();
+    let admin = Keypair::new();
+    svm.airdrop(&admin.pubkey(), 10_000_000_000).unwrap();
+    let (io_mint, iosd_mint) = (Keypair::new(), Keypair::new());
+    token::create_mint(&mut svm, &admin, &io_mint, &admin.pubkey(), 8).unwrap();
+    token::create_mint(&mut svm, &admin, &iosd_mint, &admin.pubkey(), 6).unwrap();
+    let d = Deployment::addresses(io_mint.pubkey(), iosd_mint.pubkey());
+
+    let mut bad = GenesisParams::default().rewards;
+    bad.epoch_seconds = 0;
+    let err = token::send(
+        &mut svm,
+        &admin,
+        &[],
+        &[d.initialize_rewards(&admin.pubkey(), bad)],
+    )
+    .unwrap_err();
+    let code = ANCHOR_ERROR_OFFSET + io_rewards::errors::RewardsError::InvalidEpochLength as u32;
+    assert_eq!(custom_error(&err.err), Some((0, code)));
+    assert!(
+        err.meta
+            .logs
+            .iter()
+            .any(|l| l.contains("AnchorError") && l.contains("epoch length must be positive")),
+        "{:#?}",
+        err.meta.logs
+    );
+    // Nothing was created.
+    assert!(svm
+        .get_account(&d.rewards_config)
+        .is_none_or(|a| a.lamports == 0));
+
+    // A second instruction's error carries its own index.
+    let mut bad_hire = GenesisParams::default().hire;
+    bad_hire.iosd_fee_bps = 5_000;
+    let ixs = [
+        d.initialize_rewards(&admin.pubkey(), GenesisParams::default().rewards),
+        d.initialize_hire(&admin.pubkey(), bad_hire),
+    ];
+    let err = token::send(&mut svm, &admin, &[], &ixs).unwrap_err();
+    let code = ANCHOR_ERROR_OFFSET + io_hire::errors::HireError::FeeTooHigh as u32;
+    assert_eq!(custom_error(&err.err), Some((1, code)));
+    // The whole transaction rolled back, including the first instruction.
+    assert!(svm
+        .get_account(&d.rewards_config)
+        .is_none_or(|a| a.lamports == 0));
+}
+
+#[test]
+fn a_missing_signer_is_refused() {
+    let mut w = world();
+    let bond = GenesisParams::default().rewards.keeper_bond;
+    let (victim, source) = w.wallet(bond);
+    // An attacker lists the victim as authority without the victim's signature.
+    let attacker = Keypair::new();
+    w.svm.airdrop(&attacker.pubkey(), 1_000_000_000).unwrap();
+    let mut ix = w.register_keeper_ix(&victim.pubkey(), &source, "http://evil");
+    ix.accounts[0] = AccountMeta::new(victim.pubkey(), false);
+    let err = token::send(&mut w.svm, &attacker, &[], &[ix]).unwrap_err();
+    let not_signed = anchor_lang::error::ErrorCode::AccountNotSigner as u32;
+    assert_eq!(custom_error(&err.err), Some((0, not_signed)));
+    assert_eq!(token::balance(&w.svm, &source), Some(bond));
+}
+
+#[test]
+fn an_account_owned_by_the_wrong_program_is_refused() {
+    let mut w = world();
+    let bond = GenesisParams::default().rewards.keeper_bond;
+    let (keeper, source) = w.wallet(bond);
+
+    // Plant a copy of the real config's bytes under another owner, at another address.
+    let mut forged = w.svm.get_account(&w.d.rewards_config).unwrap();
+    forged.owner = ids::IO_STAKING;
+    let forged_key = Pubkey::new_unique();
+    w.svm.set_account(forged_key, forged).unwrap();
+    let mut ix = w.register_keeper_ix(&keeper.pubkey(), &source, "http://k");
+    ix.accounts[1] = AccountMeta::new(forged_key, false);
+    let err = token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap_err();
+    let wrong_owner = anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram as u32;
+    assert_eq!(custom_error(&err.err), Some((0, wrong_owner)));
+
+    // A token account of another mint posing as the bond source.
+    let other_mint = Keypair::new();
+    token::create_mint(&mut w.svm, &w.admin, &other_mint, &w.admin.pubkey(), 8).unwrap();
+    let other = Keypair::new();
+    token::create_token_account(
+        &mut w.svm,
+        &w.admin,
+        &other,
+        &other_mint.pubkey(),
+        &keeper.pubkey(),
+    )
+    .unwrap();
+    let ix = w.register_keeper_ix(&keeper.pubkey(), &other.pubkey(), "http://k");
+    let err = token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap_err();
+    let bad_mint = anchor_lang::error::ErrorCode::ConstraintTokenMint as u32;
+    assert_eq!(custom_error(&err.err), Some((0, bad_mint)));
+
+    assert_eq!(token::balance(&w.svm, &source), Some(bond));
+    assert_eq!(w.rewards_config().keeper_count, 0);
+}

@@ -1,0 +1,17 @@
+use anchor_lang::prelude::*;
+
+#[error_code]
+pub enum HireError {
+    #[msg("a payment fee may be at most 1000 basis points (10%)")]
+    FeeTooHigh,
+    #[msg("the $IO and IOSD mints must differ")]
+    SameMints,
+    #[msg("IOSD must have 6 decimals (micro-USD)")]
+    IosdDecimals,
+    #[msg("price age limit must be at least one epoch")]
+    InvalidPriceAge,
+    #[msg("unmatched-order timeout must be positive")]
+    InvalidUnmatchedTimeout,
+    #[msg("burn amount must be positive")]
+    ZeroBurn,
+}

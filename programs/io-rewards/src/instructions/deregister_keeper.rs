@@ -1,0 +1,59 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token::{self, Token, TokenAccount, Transfer};
+use io_protocol::seeds;
+
+use crate::errors::RewardsError;
+use crate::events::KeeperDeregistered;
+use crate::state::{Keeper, RewardsConfig};
+
+#[derive(Accounts)]
+pub struct DeregisterKeeper<'info> {
+    #[account(mut)]
+    pub authority: Signer<'info>,
+    #[account(mut, seeds = [seeds::CONFIG], bump = config.bump, has_one = keeper_bonds)]
+    pub config: Account<'info, RewardsConfig>,
+    #[account(
+        mut,
+        close = authority,
+        seeds = [seeds::KEEPER, authority.key().as_ref()],
+        bump = keeper.bump,
+        has_one = authority,
+    )]
+    pub keeper: Account<'info, Keeper>,
+    /// Where the bond goes back to.
+    #[account(mut, token::mint = config.io_mint)]
+    pub bond_destination: Account<'info, TokenAccount>,
+    #[account(mut)]
+    pub keeper_bonds: Account<'info, TokenAccount>,
+    pub token_program: Program<'info, Token>,
+}
+
+pub fn handler(ctx: Context<DeregisterKeeper>) -> Result<()> {
+    let bond = ctx.accounts.keeper.bond;
+    let config = &ctx.accounts.config;
+    token::transfer(
+        CpiContext::new_with_signer(
+            ctx.accounts.token_program.to_account_info(),
+            Transfer {
+                from: ctx.accounts.keeper_bonds.to_account_info(),
+                to: ctx.accounts.bond_destination.to_account_info(),
+                authority: config.to_account_info(),
+            },
+            &[&config.signer_seeds()],
+        ),
+        bond,
+    )?;
+
+    let config = &mut ctx.accounts.config;
+    config.keeper_count = config
+        .keeper_count
+        .checked_sub(1)
+        .ok_or(RewardsError::Overflow)?;
+    emit!(KeeperDeregistered {
+        keeper: ctx.accounts.keeper.key(),
+        authority: ctx.accounts.authority.key(),
+        bond_returned: bond,
+        keeper_count: config.keeper_count,
+    });
+    Ok(())
+}

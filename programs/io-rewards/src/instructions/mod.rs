@@ -1,0 +1,13 @@
+// Every instruction module exports a `handler`; the globs are how Anchor's `#[program]`
+// finds the generated account structs, and lib.rs calls each handler by its path.
+#![allow(ambiguous_glob_reexports)]
+
+pub mod deregister_keeper;
+pub mod initialize;
+pub mod record_burn;
+pub mod register_keeper;
+
+pub use deregister_keeper::*;
+pub use initialize::*;
+pub use record_burn::*;
+pub use register_keeper::*;

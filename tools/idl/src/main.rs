@@ -1,0 +1,83 @@
+//! `ionet-idl`: writes `idl/<program>.json` (Anchor IDL spec 0.1.0) for each program by
+//! compiling it with `idl-build` on the stable toolchain, as `anchor idl build` would.
+//! `ionet-idl --check` writes nothing and fails when a committed IDL is stale.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anchor_lang_idl::build::IdlBuilder;
+
+const PROGRAMS: [(&str, &str); 3] = [
+    ("io_staking", "programs/io-staking"),
+    ("io_hire", "programs/io-hire"),
+    ("io_rewards", "programs/io-rewards"),
+];
+
+fn main() -> ExitCode {
+    let check = match std::env::args().nth(1).as_deref() {
+        None => false,
+        Some("--check") => true,
+        Some(other) => {
+            eprintln!("ionet-idl: unknown argument {other:?}\nusage: ionet-idl [--check]");
+            return ExitCode::from(2);
+        }
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = root.canonicalize().unwrap_or(root);
+    prepare_environment(&root);
+
+    let mut stale = Vec::new();
+    for (name, dir) in PROGRAMS {
+        eprintln!("ionet-idl: building the IDL of {name}");
+        let idl = match IdlBuilder::new()
+            .program_path(root.join(dir))
+            .resolution(true)
+            .skip_lint(false)
+            .no_docs(false)
+            .build()
+        {
+            Ok(idl) => idl,
+            Err(err) => {
+                eprintln!("ionet-idl: {name}: {err:#}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let json = serde_json::to_string_pretty(&idl).expect("an IDL always serializes") + "\n";
+        let path = root.join("idl").join(format!("{name}.json"));
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current == json {
+            continue;
+        }
+        if check {
+            stale.push(path);
+        } else if let Err(err) =
+            std::fs::create_dir_all(root.join("idl")).and_then(|_| std::fs::write(&path, json))
+        {
+            eprintln!("ionet-idl: writing {}: {err}", path.display());
+            return ExitCode::FAILURE;
+        } else {
+            eprintln!("ionet-idl: wrote {}", path.display());
+        }
+    }
+    if !stale.is_empty() {
+        for path in &stale {
+            eprintln!("ionet-idl: {} is stale; run `make idl`", path.display());
+        }
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+/// The IDL build is a `cargo test` run with its own RUSTFLAGS; give it its own target
+/// directory so it does not invalidate the main build, and keep rustup's toolchain
+/// override out (anchor-lang-idl 0.1.4 would pass it on as a literal `+{toolchain}`).
+fn prepare_environment(root: &Path) {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    // SAFETY: single-threaded, before any child process starts.
+    unsafe {
+        std::env::set_var("CARGO_TARGET_DIR", target.join("idl-build"));
+        std::env::remove_var("RUSTUP_TOOLCHAIN");
+    }
+}
