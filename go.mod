@@ -6,6 +6,7 @@ require golang.org/x/sys v0.38.0
 
 require (
 	filippo.io/edwards25519 v1.0.0-rc.1 // indirect
+	github.com/NVIDIA/go-nvml v0.12.9-0 // indirect
 	github.com/blendle/zapdriver v1.3.1 // indirect
 	github.com/dave/jennifer v1.7.1 // indirect
 	github.com/davecgh/go-spew v1.1.1 // indirect
