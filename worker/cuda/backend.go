@@ -1,0 +1,232 @@
+package cuda
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"unsafe"
+
+	"github.com/ionet-network/ionet/oracle/pow"
+)
+
+// Backend runs GEMMs on one CUDA device. It implements pow.Backend.
+type Backend struct {
+	api       *api
+	ordinal   int32
+	ctx       uintptr
+	lt        uintptr
+	workspace uint64
+
+	mu sync.Mutex // one call at a time: the context and workspace are shared
+}
+
+// Open loads the libraries and prepares device ordinal. Any failure returns an
+// error wrapping ErrUnavailable or a CUDA status, never a crash.
+func Open(ordinal int) (*Backend, error) {
+	a, err := loadAPI()
+	if err != nil {
+		return nil, err
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b := &Backend{api: a, ordinal: int32(ordinal)}
+	if err := cuErr("init", a.cuInit(0)); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	var dev int32
+	if err := cuErr("device get", a.cuDeviceGet(&dev, b.ordinal)); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	if err := cuErr("primary context", a.cuDevicePrimaryCtxRetain(&b.ctx, dev)); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	b.ordinal = dev
+	if err := cuErr("set context", a.cuCtxSetCurrent(b.ctx)); err != nil {
+		a.cuDevicePrimaryCtxRelease(dev)
+		return nil, err
+	}
+	if err := ltErr("create", a.cublasLtCreate(&b.lt)); err != nil {
+		a.cuDevicePrimaryCtxRelease(dev)
+		return nil, err
+	}
+	if err := cuErr("workspace", a.cuMemAlloc(&b.workspace, workspaceBytes)); err != nil {
+		a.cublasLtDestroy(b.lt)
+		a.cuDevicePrimaryCtxRelease(dev)
+		return nil, err
+	}
+	return b, nil
+}
+
+// Close releases the device.
+func (b *Backend) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.api.cuCtxSetCurrent(b.ctx)
+	b.api.cuMemFree(b.workspace)
+	b.api.cublasLtDestroy(b.lt)
+	return cuErr("release context", b.api.cuDevicePrimaryCtxRelease(b.ordinal))
+}
+
+// Name implements pow.Backend.
+func (b *Backend) Name() string { return fmt.Sprintf("cuda:%d", b.ordinal) }
+
+// NewGEMM uploads B in the layout cuBLASLt wants (see plan.go).
+func (b *Backend) NewGEMM(bm []int8, k, n int) (pow.GEMM, error) {
+	if len(bm) != k*n {
+		return nil, fmt.Errorf("cuda gemm: B has %d entries, want %d×%d", len(bm), k, n)
+	}
+	p, err := newPlan(0, k, n)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if err := cuErr("set context", b.api.cuCtxSetCurrent(b.ctx)); err != nil {
+		return nil, err
+	}
+	g := &gemm{b: b, k: k, n: n}
+	x := p.packB(bm)
+	if err := g.upload(&g.x, x); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+type gemm struct {
+	b    *Backend
+	k, n int
+	x    uint64 // Bt on the device
+	y, d uint64 // A and D buffers, grown as needed
+	yCap int
+	dCap int
+}
+
+func (g *gemm) upload(dst *uint64, src []int8) error {
+	if err := cuErr("alloc", g.b.api.cuMemAlloc(dst, uint64(len(src)))); err != nil {
+		return err
+	}
+	return cuErr("copy to device", g.b.api.cuMemcpyHtoD(*dst, unsafe.Pointer(&src[0]), uint64(len(src))))
+}
+
+// Mul implements pow.GEMM.
+func (g *gemm) Mul(c []int32, a []int8, m int) error {
+	if len(a) != m*g.k || len(c) != m*g.n {
+		return fmt.Errorf("cuda gemm: shapes %d, %d for m=%d", len(a), len(c), m)
+	}
+	if m == 0 {
+		return nil
+	}
+	p, err := newPlan(m, g.k, g.n)
+	if err != nil {
+		return err
+	}
+	b := g.b
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if err := cuErr("set context", b.api.cuCtxSetCurrent(b.ctx)); err != nil {
+		return err
+	}
+	if err := g.grow(&g.y, &g.yCap, p.yLen); err != nil {
+		return err
+	}
+	if err := g.grow(&g.d, &g.dCap, 4*p.dLen); err != nil {
+		return err
+	}
+	y := p.packA(a)
+	if err := cuErr("copy A", b.api.cuMemcpyHtoD(g.y, unsafe.Pointer(&y[0]), uint64(len(y)))); err != nil {
+		return err
+	}
+	if err := g.matmul(p); err != nil {
+		return err
+	}
+	d := make([]int32, p.dLen)
+	if err := cuErr("copy C", b.api.cuMemcpyDtoH(unsafe.Pointer(&d[0]), g.d, uint64(4*len(d)))); err != nil {
+		return err
+	}
+	p.unpackC(c, d)
+	return nil
+}
+
+func (g *gemm) grow(buf *uint64, capBytes *int, need int) error {
+	if need <= *capBytes {
+		return nil
+	}
+	if *buf != 0 {
+		g.b.api.cuMemFree(*buf)
+		*buf, *capBytes = 0, 0
+	}
+	if err := cuErr("alloc", g.b.api.cuMemAlloc(buf, uint64(need))); err != nil {
+		return err
+	}
+	*capBytes = need
+	return nil
+}
+
+// matmul issues D = op(X)·op(Y) as planned and waits for it.
+func (g *gemm) matmul(p plan) error {
+	a := g.b.api
+	var desc uintptr
+	if err := ltErr("matmul desc", a.cublasLtMatmulDescCreate(&desc, cublasCompute32I, cudaR32I)); err != nil {
+		return err
+	}
+	defer a.cublasLtMatmulDescDestroy(desc)
+	opX, opY := int32(p.opX), int32(p.opY)
+	if err := ltErr("transa", a.cublasLtMatmulDescSetAttr(desc, descAttrTransA, unsafe.Pointer(&opX), 4)); err != nil {
+		return err
+	}
+	if err := ltErr("transb", a.cublasLtMatmulDescSetAttr(desc, descAttrTransB, unsafe.Pointer(&opY), 4)); err != nil {
+		return err
+	}
+	var lx, ly, ld uintptr
+	for _, l := range []struct {
+		out *uintptr
+		typ int32
+		lay layout
+	}{{&lx, cudaR8I, p.x}, {&ly, cudaR8I, p.y}, {&ld, cudaR32I, p.d}} {
+		if err := ltErr("layout", a.cublasLtMatrixLayoutCreate(l.out, l.typ, uint64(l.lay.rows), uint64(l.lay.cols), int64(l.lay.ld))); err != nil {
+			return err
+		}
+		defer a.cublasLtMatrixLayoutDestroy(*l.out)
+	}
+	alpha, beta := new(int32), new(int32)
+	*alpha = 1
+	var pin runtime.Pinner
+	pin.Pin(alpha)
+	pin.Pin(beta)
+	defer pin.Unpin()
+	args := [16]uintptr{
+		g.b.lt, desc, uintptr(unsafe.Pointer(alpha)),
+		uintptr(g.x), lx, uintptr(g.y), ly,
+		uintptr(unsafe.Pointer(beta)), uintptr(g.d), ld, uintptr(g.d), ld,
+		0, // algo: let cuBLASLt's heuristic choose
+		uintptr(g.b.workspace), workspaceBytes,
+		0, // default stream
+	}
+	if err := ltErr("matmul", call16(a.matmul, &args)); err != nil {
+		return err
+	}
+	return cuErr("synchronize", a.cuCtxSynchronize())
+}
+
+// Close frees the device buffers.
+func (g *gemm) Close() error {
+	b := g.b
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.api.cuCtxSetCurrent(b.ctx)
+	for _, p := range []uint64{g.x, g.y, g.d} {
+		if p != 0 {
+			b.api.cuMemFree(p)
+		}
+	}
+	g.x, g.y, g.d = 0, 0, 0
+	return nil
+}

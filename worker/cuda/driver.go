@@ -1,0 +1,131 @@
+// Package cuda is the worker's GPU backend, built without the CUDA toolkit: it loads
+// libcuda and libcublasLt at run time with purego and runs the challenge's int8 →
+// int32 GEMM through cublasLtMatmul. Without the libraries, Open fails and the
+// worker keeps the CPU backend.
+package cuda
+
+import (
+	"errors"
+	"fmt"
+	"unsafe"
+
+	"github.com/ebitengine/purego"
+)
+
+// ErrUnavailable is returned when the CUDA libraries or a device cannot be used.
+var ErrUnavailable = errors.New("cuda: unavailable")
+
+// Library names tried in order; the unversioned names need the -dev packages.
+var (
+	cudaNames     = []string{"libcuda.so.1", "libcuda.so"}
+	cublasLtNames = []string{"libcublasLt.so.13", "libcublasLt.so.12", "libcublasLt.so.11", "libcublasLt.so"}
+)
+
+// Numbers from cuda.h, library_types.h and cublasLt.h.
+const (
+	cudaSuccess       = 0
+	cublasSuccess     = 0
+	cudaR8I           = 3  // CUDA_R_8I
+	cudaR32I          = 10 // CUDA_R_32I
+	cublasCompute32I  = 72 // CUBLAS_COMPUTE_32I
+	descAttrTransA    = 3  // CUBLASLT_MATMUL_DESC_TRANSA
+	descAttrTransB    = 4  // CUBLASLT_MATMUL_DESC_TRANSB
+	workspaceBytes    = 32 << 20
+	cublasLtMatmulSym = "cublasLtMatmul"
+)
+
+// api is the table of driver and cuBLASLt entry points.
+type api struct {
+	cuInit                      func(flags uint32) int32
+	cuDeviceGet                 func(dev *int32, ordinal int32) int32
+	cuDevicePrimaryCtxRetain    func(ctx *uintptr, dev int32) int32
+	cuDevicePrimaryCtxRelease   func(dev int32) int32
+	cuCtxSetCurrent             func(ctx uintptr) int32
+	cuCtxSynchronize            func() int32
+	cuMemAlloc                  func(ptr *uint64, bytes uint64) int32
+	cuMemFree                   func(ptr uint64) int32
+	cuMemcpyHtoD                func(dst uint64, src unsafe.Pointer, bytes uint64) int32
+	cuMemcpyDtoH                func(dst unsafe.Pointer, src uint64, bytes uint64) int32
+	cublasLtCreate              func(h *uintptr) int32
+	cublasLtDestroy             func(h uintptr) int32
+	cublasLtMatmulDescCreate    func(d *uintptr, compute int32, scale int32) int32
+	cublasLtMatmulDescDestroy   func(d uintptr) int32
+	cublasLtMatmulDescSetAttr   func(d uintptr, attr int32, buf unsafe.Pointer, size uintptr) int32
+	cublasLtMatrixLayoutCreate  func(l *uintptr, typ int32, rows, cols uint64, ld int64) int32
+	cublasLtMatrixLayoutDestroy func(l uintptr) int32
+	matmul                      uintptr // cublasLtMatmul, called through call16
+}
+
+// dlopenFirst opens the first library of names that loads.
+func dlopenFirst(names []string) (uintptr, error) {
+	var errs []error
+	for _, n := range names {
+		h, err := purego.Dlopen(n, purego.RTLD_NOW|purego.RTLD_GLOBAL)
+		if err == nil {
+			return h, nil
+		}
+		errs = append(errs, err)
+	}
+	return 0, fmt.Errorf("load %s: %w: %w", names[0], ErrUnavailable, errors.Join(errs...))
+}
+
+// loadAPI resolves every symbol; a missing one fails the load instead of crashing
+// later (purego's RegisterLibFunc panics on a missing symbol, so look up first).
+func loadAPI() (*api, error) {
+	cu, err := dlopenFirst(cudaNames)
+	if err != nil {
+		return nil, err
+	}
+	lt, err := dlopenFirst(cublasLtNames)
+	if err != nil {
+		return nil, err
+	}
+	a := &api{}
+	syms := []struct {
+		lib  uintptr
+		name string
+		fn   any
+	}{
+		{cu, "cuInit", &a.cuInit},
+		{cu, "cuDeviceGet", &a.cuDeviceGet},
+		{cu, "cuDevicePrimaryCtxRetain", &a.cuDevicePrimaryCtxRetain},
+		{cu, "cuDevicePrimaryCtxRelease_v2", &a.cuDevicePrimaryCtxRelease},
+		{cu, "cuCtxSetCurrent", &a.cuCtxSetCurrent},
+		{cu, "cuCtxSynchronize", &a.cuCtxSynchronize},
+		{cu, "cuMemAlloc_v2", &a.cuMemAlloc},
+		{cu, "cuMemFree_v2", &a.cuMemFree},
+		{cu, "cuMemcpyHtoD_v2", &a.cuMemcpyHtoD},
+		{cu, "cuMemcpyDtoH_v2", &a.cuMemcpyDtoH},
+		{lt, "cublasLtCreate", &a.cublasLtCreate},
+		{lt, "cublasLtDestroy", &a.cublasLtDestroy},
+		{lt, "cublasLtMatmulDescCreate", &a.cublasLtMatmulDescCreate},
+		{lt, "cublasLtMatmulDescDestroy", &a.cublasLtMatmulDescDestroy},
+		{lt, "cublasLtMatmulDescSetAttribute", &a.cublasLtMatmulDescSetAttr},
+		{lt, "cublasLtMatrixLayoutCreate", &a.cublasLtMatrixLayoutCreate},
+		{lt, "cublasLtMatrixLayoutDestroy", &a.cublasLtMatrixLayoutDestroy},
+	}
+	for _, s := range syms {
+		if _, err := purego.Dlsym(s.lib, s.name); err != nil {
+			return nil, fmt.Errorf("symbol %s: %w: %w", s.name, ErrUnavailable, err)
+		}
+		purego.RegisterLibFunc(s.fn, s.lib, s.name)
+	}
+	if a.matmul, err = purego.Dlsym(lt, cublasLtMatmulSym); err != nil {
+		return nil, fmt.Errorf("symbol %s: %w: %w", cublasLtMatmulSym, ErrUnavailable, err)
+	}
+	return a, nil
+}
+
+func cuErr(op string, r int32) error {
+	if r == cudaSuccess {
+		return nil
+	}
+	return fmt.Errorf("cuda %s: CUresult %d", op, r)
+}
+
+func ltErr(op string, r int32) error {
+	if r == cublasSuccess {
+		return nil
+	}
+	return fmt.Errorf("cublasLt %s: status %d", op, r)
+}
