@@ -94,3 +94,4 @@ func BenchmarkMulVNNI1Thread(b *testing.B) { benchMul(b, KernelVNNI, 1, 1024, 40
 func BenchmarkMulGeneric1Thread(b *testing.B) {
 	benchMul(b, KernelGeneric, 1, 64, 4096, 4096)
 }
+func BenchmarkMulAVX21Thread(b *testing.B) { benchMul(b, KernelAVX2, 1, 256, 4096, 4096) }

@@ -1,6 +1,6 @@
 // Package gemm is the worker's CPU backend for the proof-of-compute challenge: an
-// exact int8×int8→int32 matrix multiply, in AVX-512 VNNI assembly where the CPU has
-// it and in portable Go elsewhere, chosen at run time.
+// exact int8×int8→int32 matrix multiply, in AVX-512 VNNI or AVX2 assembly where the
+// CPU has them and in portable Go elsewhere, chosen at run time.
 package gemm
 
 import (
@@ -18,6 +18,7 @@ type Kernel string
 // Implementations, fastest first.
 const (
 	KernelVNNI    Kernel = "avx512-vnni"
+	KernelAVX2    Kernel = "avx2"
 	KernelGeneric Kernel = "generic"
 )
 
@@ -25,6 +26,9 @@ const (
 func Best() Kernel {
 	if hasVNNI() {
 		return KernelVNNI
+	}
+	if hasAVX2() {
+		return KernelAVX2
 	}
 	return KernelGeneric
 }
@@ -34,6 +38,8 @@ func Supported(k Kernel) bool {
 	switch k {
 	case KernelVNNI:
 		return hasVNNI()
+	case KernelAVX2:
+		return hasAVX2()
 	case KernelGeneric:
 		return true
 	}
@@ -60,12 +66,14 @@ const (
 
 // Matrix is a B operand prepared once (K×N) for many multiplications.
 type Matrix struct {
-	kernel  Kernel
-	k, n    int
-	k4      int    // K rounded up to groups of 4
-	b       []int8 // generic kernel: B row-major
-	packed  []byte // VNNI kernel: panels of 48 columns × k4 × (48×4 bytes)
-	threads int
+	kernel Kernel
+	k, n   int
+	k4     int    // K rounded up to groups of 4
+	b      []int8 // generic kernel: B row-major
+	packed []byte // VNNI kernel: panels of 48 columns × k4 × (48×4 bytes)
+	// AVX2 kernel: panels of 16 columns × k/2 × (16×2 int16)
+	packed16 []int16
+	threads  int
 }
 
 // Prepare packs b (k×n, row-major) for kernel kern, using up to threads
@@ -87,6 +95,8 @@ func Prepare(kern Kernel, b []int8, k, n, threads int) (*Matrix, error) {
 	switch kern {
 	case KernelVNNI:
 		mat.packed = packB(b, k, n, mat.k4)
+	case KernelAVX2:
+		mat.packed16 = packB16(b, k, n, (k+1)/2)
 	default:
 		mat.b = append([]int8(nil), b...)
 	}
@@ -124,8 +134,11 @@ func (mat *Matrix) Mul(c []int32, a []int8, m int) error {
 		return nil
 	}
 	body := mat.mulGeneric
-	if mat.kernel == KernelVNNI {
+	switch mat.kernel {
+	case KernelVNNI:
 		body = mat.mulVNNI
+	case KernelAVX2:
+		body = mat.mulAVX2
 	}
 	// Split rows across goroutines in multiples of the A block so each packs its own.
 	workers := max(1, min(mat.threads, (m+mr-1)/mr))

@@ -12,10 +12,12 @@ import (
 
 func kernels(t *testing.T) []Kernel {
 	ks := []Kernel{KernelGeneric}
-	if Supported(KernelVNNI) {
-		ks = append(ks, KernelVNNI)
-	} else {
-		t.Logf("this CPU has no AVX-512 VNNI; testing the generic kernel only")
+	for _, k := range []Kernel{KernelAVX2, KernelVNNI} {
+		if Supported(k) {
+			ks = append(ks, k)
+		} else {
+			t.Logf("this CPU cannot run the %s kernel; not tested here", k)
+		}
 	}
 	return ks
 }

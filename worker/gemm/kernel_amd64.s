@@ -200,3 +200,74 @@ tloop:
 	JNZ tloop
 	VZEROUPPER
 	RET
+
+// func kernelAVX2x4x16(a *int16, b *int16, k2 int, c *int32, ldc int)
+//
+// c[r][0:16] += Σ_k a[r][k]·b[k][0:16] for r < 4, with a packed as k2 groups of
+// 4 rows × 2 int16 and b as k2 groups of 16 columns × 2 int16 (int8 widened on
+// packing). VPMADDWD multiplies int16 pairs and adds each pair into an int32 lane:
+// exact, |2·128·128| < 2^31. Accumulators Y0–Y7 (row r, vector v → Y(2r+v)), B in
+// Y8/Y9, the broadcast pair in Y10, products in Y11/Y12.
+TEXT ·kernelAVX2x4x16(SB), NOSPLIT, $0-40
+	MOVQ a+0(FP), AX
+	MOVQ b+8(FP), BX
+	MOVQ k2+16(FP), CX
+	MOVQ c+24(FP), DI
+	MOVQ ldc+32(FP), SI
+	SHLQ $2, SI
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+avx2loop:
+	VMOVDQU 0(BX), Y8
+	VMOVDQU 32(BX), Y9
+	VPBROADCASTD 0(AX), Y10
+	VPMADDWD Y10, Y8, Y11
+	VPADDD Y11, Y0, Y0
+	VPMADDWD Y10, Y9, Y12
+	VPADDD Y12, Y1, Y1
+	VPBROADCASTD 4(AX), Y10
+	VPMADDWD Y10, Y8, Y11
+	VPADDD Y11, Y2, Y2
+	VPMADDWD Y10, Y9, Y12
+	VPADDD Y12, Y3, Y3
+	VPBROADCASTD 8(AX), Y10
+	VPMADDWD Y10, Y8, Y11
+	VPADDD Y11, Y4, Y4
+	VPMADDWD Y10, Y9, Y12
+	VPADDD Y12, Y5, Y5
+	VPBROADCASTD 12(AX), Y10
+	VPMADDWD Y10, Y8, Y11
+	VPADDD Y11, Y6, Y6
+	VPMADDWD Y10, Y9, Y12
+	VPADDD Y12, Y7, Y7
+	ADDQ $16, AX
+	ADDQ $64, BX
+	DECQ CX
+	JNZ avx2loop
+	VPADDD 0(DI), Y0, Y0
+	VMOVDQU Y0, 0(DI)
+	VPADDD 32(DI), Y1, Y1
+	VMOVDQU Y1, 32(DI)
+	ADDQ SI, DI
+	VPADDD 0(DI), Y2, Y2
+	VMOVDQU Y2, 0(DI)
+	VPADDD 32(DI), Y3, Y3
+	VMOVDQU Y3, 32(DI)
+	ADDQ SI, DI
+	VPADDD 0(DI), Y4, Y4
+	VMOVDQU Y4, 0(DI)
+	VPADDD 32(DI), Y5, Y5
+	VMOVDQU Y5, 32(DI)
+	ADDQ SI, DI
+	VPADDD 0(DI), Y6, Y6
+	VMOVDQU Y6, 0(DI)
+	VPADDD 32(DI), Y7, Y7
+	VMOVDQU Y7, 32(DI)
+	VZEROUPPER
+	RET
