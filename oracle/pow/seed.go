@@ -2,6 +2,22 @@
 // challenge seeds, the seeded int8 matrices, the exact reference product, row
 // commitments, Freivalds verification of opened rows, the timing rule and the
 // signed challenge, commitment and opening messages.
+//
+// One challenge (DESIGN.md §7):
+//
+//	keeper                                   worker
+//	Keeper.Challenge ── Challenge (signed) ─▶ Prover.Commit: A, B from the seed,
+//	                                          C = A·B, Merkle root over row hashes
+//	Session.Commitment ◀─ Commitment ──────── (seed, M, root), signed
+//	  timing rule on the keeper's clock;
+//	  secret rows chosen now
+//	  ── OpeningRequest (signed) ───────────▶ Work.Open: rows of C + Merkle paths
+//	Session.Openings ◀── Openings ─────────── signed
+//	  Merkle paths, then C[i]·r == A[i]·(B·r)
+//
+// Known limits: a correct, timely answer proves that some hardware of that
+// throughput computed it, not that it is the GPU behind the UUID (a relay); only
+// synchronized random challenge windows stop one GPU answering for two identities.
 package pow
 
 import (
