@@ -2,19 +2,21 @@ module github.com/ionet-network/ionet
 
 go 1.26
 
-require golang.org/x/sys v0.38.0
+require (
+	github.com/NVIDIA/go-nvml v0.12.9-0
+	github.com/ebitengine/purego v0.9.1
+	github.com/gagliardetto/anchor-go v1.0.0
+	github.com/gagliardetto/binary v0.8.0
+	github.com/gagliardetto/solana-go v1.14.0
+	golang.org/x/sys v0.38.0
+)
 
 require (
 	filippo.io/edwards25519 v1.0.0-rc.1 // indirect
-	github.com/NVIDIA/go-nvml v0.12.9-0 // indirect
 	github.com/blendle/zapdriver v1.3.1 // indirect
 	github.com/dave/jennifer v1.7.1 // indirect
 	github.com/davecgh/go-spew v1.1.1 // indirect
-	github.com/ebitengine/purego v0.9.1 // indirect
 	github.com/fatih/color v1.9.0 // indirect
-	github.com/gagliardetto/anchor-go v1.0.0 // indirect
-	github.com/gagliardetto/binary v0.8.0 // indirect
-	github.com/gagliardetto/solana-go v1.14.0 // indirect
 	github.com/gagliardetto/treeout v0.1.4 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
