@@ -1,0 +1,269 @@
+//! Genesis: the $IO and IOSD mints, the three programs' configs, the fixed $IO supply
+//! (300M in the io-rewards vault, the rest with the faucet), the mint authority of
+//! $IO revoked, a funded faucet, and `genesis.json` with the keypair files.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use anchor_spl::associated_token::{get_associated_token_address, spl_associated_token_account};
+use anchor_spl::token::spl_token;
+use ionet_svm::deploy::{self, Deployment, GenesisParams, IO, IOSD_DECIMALS, IO_DECIMALS};
+use ionet_svm::ids;
+use ionet_svm::token;
+use litesvm::LiteSVM;
+use serde::{Deserialize, Serialize};
+use solana_account::Account;
+use solana_keypair::Keypair;
+use solana_pubkey::Pubkey;
+use solana_signer::Signer;
+
+pub const GENESIS_FILE: &str = "genesis.json";
+pub const KEYS_DIR: &str = "keys";
+pub const LAMPORTS_PER_SOL: u64 = 1_000_000_000;
+/// $IO's fixed supply and the part the rewards program emits from.
+pub const IO_SUPPLY: u64 = 800_000_000 * IO;
+pub const REWARDS_VAULT_SUPPLY: u64 = 300_000_000 * IO;
+
+/// `genesis.json`: what the Go tools need to find the deployment.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct GenesisFile {
+    pub cluster: String,
+    pub genesis_unix_timestamp: i64,
+    pub slot_ms: u64,
+    pub epoch_seconds: i64,
+    pub programs: Programs,
+    pub mints: Mints,
+    pub configs: Configs,
+    pub vaults: Vaults,
+    pub accounts: Accounts,
+    /// Solana CLI keypair files (JSON arrays of 64 bytes), absolute paths.
+    pub keypairs: Keypairs,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Programs {
+    pub io_staking: String,
+    pub io_hire: String,
+    pub io_rewards: String,
+    pub spl_token: String,
+    pub associated_token: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Mints {
+    pub io: String,
+    pub io_decimals: u8,
+    pub io_supply: u64,
+    pub iosd: String,
+    pub iosd_decimals: u8,
+    /// Who may mint IOSD on localnet (the faucet). $IO has no mint authority.
+    pub iosd_mint_authority: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Configs {
+    pub staking: String,
+    pub hire: String,
+    pub rewards: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Vaults {
+    pub rewards: String,
+    pub keeper_bonds: String,
+    pub treasury: String,
+    pub treasury_io: String,
+    pub treasury_iosd: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Accounts {
+    pub admin: String,
+    pub faucet: String,
+    /// The faucet's $IO associated token account, holding the supply not in the vault.
+    pub faucet_io: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Keypairs {
+    pub admin: String,
+    pub faucet: String,
+    pub io_mint: String,
+    pub iosd_mint: String,
+}
+
+/// Genesis choices that come from flags.
+#[derive(Clone, Debug)]
+pub struct GenesisOptions {
+    pub genesis_unix: i64,
+    pub slot_ms: u64,
+    pub epoch_seconds: i64,
+    pub faucet_sol: u64,
+}
+
+pub fn write_keypair(path: &Path, keypair: &Keypair) -> io::Result<()> {
+    let bytes = keypair.to_bytes();
+    let json = serde_json::to_string(&bytes.to_vec()).map_err(io::Error::other)?;
+    fs::write(path, json)?;
+    fs::File::open(path)?.sync_all()
+}
+
+pub fn read_keypair(path: &Path) -> io::Result<Keypair> {
+    let bytes: Vec<u8> = serde_json::from_slice(&fs::read(path)?)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    Keypair::try_from(bytes.as_slice())
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))
+}
+
+pub fn read_genesis(dir: &Path) -> io::Result<GenesisFile> {
+    serde_json::from_slice(&fs::read(dir.join(GENESIS_FILE))?)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+fn fail(step: &str, err: impl std::fmt::Debug) -> io::Error {
+    io::Error::other(format!("genesis: {step}: {err:?}"))
+}
+
+/// Runs genesis on `svm` and writes the keypairs into `dir/keys`. Returns the faucet
+/// and the contents of `genesis.json` (written by the caller once the first snapshot
+/// is durable, so its presence means the ledger is whole).
+pub fn create(
+    svm: &mut LiteSVM,
+    dir: &Path,
+    opts: &GenesisOptions,
+) -> io::Result<(Keypair, GenesisFile)> {
+    let admin = Keypair::new();
+    let faucet = Keypair::new();
+    let io_mint = Keypair::new();
+    let iosd_mint = Keypair::new();
+    for (key, sol) in [(&admin, 1_000), (&faucet, opts.faucet_sol)] {
+        let account = Account {
+            lamports: sol.saturating_mul(LAMPORTS_PER_SOL),
+            data: vec![],
+            owner: solana_sdk_ids::system_program::id(),
+            executable: false,
+            rent_epoch: 0,
+        };
+        svm.set_account(key.pubkey(), account)
+            .map_err(|e| fail("fund", e))?;
+    }
+    let mut params = GenesisParams::default();
+    params.rewards.genesis_ts = opts.genesis_unix;
+    params.rewards.epoch_seconds = opts.epoch_seconds;
+    let d: Deployment = deploy::deploy(svm, &admin, &faucet, &io_mint, &iosd_mint, &params)
+        .map_err(|e| fail("deploy", e))?;
+
+    // The fixed $IO supply, then no mint authority ever again (DESIGN §3).
+    token::mint_to(
+        svm,
+        &faucet,
+        &d.io_mint,
+        &faucet,
+        &d.rewards_vault,
+        REWARDS_VAULT_SUPPLY,
+    )
+    .map_err(|e| fail("mint rewards vault", e))?;
+    let faucet_io = get_associated_token_address(&faucet.pubkey(), &d.io_mint);
+    let create_ata = spl_associated_token_account::instruction::create_associated_token_account(
+        &faucet.pubkey(),
+        &faucet.pubkey(),
+        &d.io_mint,
+        &spl_token::ID,
+    );
+    token::send(svm, &faucet, &[], &[create_ata]).map_err(|e| fail("faucet ATA", e))?;
+    token::mint_to(
+        svm,
+        &faucet,
+        &d.io_mint,
+        &faucet,
+        &faucet_io,
+        IO_SUPPLY - REWARDS_VAULT_SUPPLY,
+    )
+    .map_err(|e| fail("mint faucet", e))?;
+    let revoke = spl_token::instruction::set_authority(
+        &spl_token::ID,
+        &d.io_mint,
+        None,
+        spl_token::instruction::AuthorityType::MintTokens,
+        &faucet.pubkey(),
+        &[],
+    )
+    .map_err(|e| fail("revoke", e))?;
+    token::send(svm, &faucet, &[], &[revoke]).map_err(|e| fail("revoke", e))?;
+
+    let keys = dir.join(KEYS_DIR);
+    fs::create_dir_all(&keys)?;
+    let keys = fs::canonicalize(&keys)?;
+    let path = |name: &str| -> PathBuf { keys.join(format!("{name}.json")) };
+    for (name, kp) in [
+        ("admin", &admin),
+        ("faucet", &faucet),
+        ("io-mint", &io_mint),
+        ("iosd-mint", &iosd_mint),
+    ] {
+        write_keypair(&path(name), kp)?;
+    }
+    let s = |p: &Pubkey| p.to_string();
+    let file = GenesisFile {
+        cluster: "ionet-localnet".into(),
+        genesis_unix_timestamp: opts.genesis_unix,
+        slot_ms: opts.slot_ms,
+        epoch_seconds: opts.epoch_seconds,
+        programs: Programs {
+            io_staking: s(&ids::IO_STAKING),
+            io_hire: s(&ids::IO_HIRE),
+            io_rewards: s(&ids::IO_REWARDS),
+            spl_token: s(&spl_token::ID),
+            associated_token: s(&spl_associated_token_account::ID),
+        },
+        mints: Mints {
+            io: s(&d.io_mint),
+            io_decimals: IO_DECIMALS,
+            io_supply: IO_SUPPLY,
+            iosd: s(&d.iosd_mint),
+            iosd_decimals: IOSD_DECIMALS,
+            iosd_mint_authority: s(&faucet.pubkey()),
+        },
+        configs: Configs {
+            staking: s(&d.staking_config),
+            hire: s(&d.hire_config),
+            rewards: s(&d.rewards_config),
+        },
+        vaults: Vaults {
+            rewards: s(&d.rewards_vault),
+            keeper_bonds: s(&d.keeper_bonds),
+            treasury: s(&d.treasury),
+            treasury_io: s(&d.treasury_io),
+            treasury_iosd: s(&d.treasury_iosd),
+        },
+        accounts: Accounts {
+            admin: s(&admin.pubkey()),
+            faucet: s(&faucet.pubkey()),
+            faucet_io: s(&faucet_io),
+        },
+        keypairs: Keypairs {
+            admin: path("admin").display().to_string(),
+            faucet: path("faucet").display().to_string(),
+            io_mint: path("io-mint").display().to_string(),
+            iosd_mint: path("iosd-mint").display().to_string(),
+        },
+    };
+    Ok((faucet, file))
+}
+
+pub fn write_genesis(dir: &Path, file: &GenesisFile) -> io::Result<()> {
+    let tmp = dir.join("genesis.json.tmp");
+    let json = serde_json::to_vec_pretty(file).map_err(io::Error::other)?;
+    fs::write(&tmp, json)?;
+    fs::File::open(&tmp)?.sync_all()?;
+    fs::rename(&tmp, dir.join(GENESIS_FILE))?;
+    fs::File::open(dir)?.sync_all()
+}

@@ -1,0 +1,1027 @@
+//! JSON-RPC 2.0 over Solana's method set: parsing, dispatch, and the methods.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use anchor_spl::token::spl_token;
+use anchor_spl::token::spl_token::solana_program::program_pack::Pack;
+use base64::Engine;
+use serde_json::{json, Map, Value};
+use solana_account::{AccountSharedData, ReadableAccount};
+use solana_hash::Hash;
+use solana_pubkey::Pubkey;
+use solana_signature::Signature;
+use solana_transaction::versioned::VersionedTransaction;
+
+use crate::chain::{Chain, Simulation, SubmitError, LAMPORTS_PER_SIGNATURE, SLOTS_PER_EPOCH};
+use crate::encode::{self, DataSlice, Encoding};
+use crate::genesis::GenesisFile;
+use crate::svm_thread::{Gone, Handle};
+
+/// The Solana version whose RPC this follows (Agave 2.3, as LiteSVM runs).
+pub const SOLANA_VERSION: &str = "2.3.0";
+/// Solana's packet size: the largest wire transaction.
+pub const PACKET_DATA_SIZE: usize = 1232;
+const MAX_BASE58_TX: usize = 1683;
+const MAX_BASE64_TX: usize = 1644;
+const MAX_MULTIPLE_ACCOUNTS: usize = 100;
+const MAX_SIGNATURE_STATUSES: usize = 256;
+const MAX_FILTERS: usize = 4;
+const MAX_MEMCMP_BYTES: usize = 128;
+const MAX_SIGNATURES_FOR_ADDRESS: usize = 1000;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RpcError {
+    pub code: i64,
+    pub message: String,
+    pub data: Option<Value>,
+}
+
+impl RpcError {
+    fn new(code: i64, message: impl Into<String>) -> Self {
+        RpcError {
+            code,
+            message: message.into(),
+            data: None,
+        }
+    }
+    pub fn parse() -> Self {
+        Self::new(-32700, "Parse error")
+    }
+    pub fn invalid_request(message: impl Into<String>) -> Self {
+        Self::new(-32600, message)
+    }
+    pub fn method_not_found() -> Self {
+        Self::new(-32601, "Method not found")
+    }
+    pub fn invalid_params(message: impl Into<String>) -> Self {
+        Self::new(-32602, format!("Invalid params: {}", message.into()))
+    }
+    pub fn invalid_param(message: impl Into<String>) -> Self {
+        Self::new(-32602, format!("Invalid param: {}", message.into()))
+    }
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(-32603, message)
+    }
+    pub fn to_json(&self) -> Value {
+        let mut v = json!({ "code": self.code, "message": self.message });
+        if let Some(data) = &self.data {
+            v["data"] = data.clone();
+        }
+        v
+    }
+}
+
+impl From<Gone> for RpcError {
+    fn from(_: Gone) -> Self {
+        RpcError::internal("the chain has stopped")
+    }
+}
+
+pub type RpcResult = Result<Value, RpcError>;
+
+pub fn response(id: Value, result: RpcResult) -> Value {
+    match result {
+        Ok(result) => json!({ "jsonrpc": "2.0", "result": result, "id": id }),
+        Err(e) => json!({ "jsonrpc": "2.0", "error": e.to_json(), "id": id }),
+    }
+}
+
+/// A request's id, method and params, checked as JSON-RPC 2.0 asks.
+pub struct Request {
+    pub id: Value,
+    pub method: String,
+    pub params: Value,
+}
+
+pub fn parse_request(value: Value) -> Result<Request, (Value, RpcError)> {
+    let Value::Object(mut obj) = value else {
+        return Err((Value::Null, RpcError::invalid_request("Invalid request")));
+    };
+    let id = obj.remove("id").unwrap_or(Value::Null);
+    if !matches!(id, Value::Null | Value::Number(_) | Value::String(_)) {
+        return Err((
+            Value::Null,
+            RpcError::invalid_request("Invalid request: bad id"),
+        ));
+    }
+    if obj.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        return Err((
+            id,
+            RpcError::invalid_request("Invalid request: jsonrpc must be \"2.0\""),
+        ));
+    }
+    let Some(method) = obj.get("method").and_then(Value::as_str).map(str::to_owned) else {
+        return Err((
+            id,
+            RpcError::invalid_request("Invalid request: method must be a string"),
+        ));
+    };
+    let params = obj.remove("params").unwrap_or(Value::Null);
+    if !matches!(params, Value::Null | Value::Array(_)) {
+        return Err((id, RpcError::invalid_params("params must be an array")));
+    }
+    Ok(Request { id, method, params })
+}
+
+/// Positional params.
+pub struct Params(Vec<Value>);
+
+impl Params {
+    pub fn new(params: Value) -> Result<Self, RpcError> {
+        match params {
+            Value::Null => Ok(Params(vec![])),
+            Value::Array(v) => Ok(Params(v)),
+            _ => Err(RpcError::invalid_params("params must be an array")),
+        }
+    }
+    pub fn get(&self, i: usize) -> Option<&Value> {
+        self.0.get(i).filter(|v| !v.is_null())
+    }
+    pub fn str(&self, i: usize, what: &str) -> Result<&str, RpcError> {
+        match self.get(i) {
+            Some(Value::String(s)) => Ok(s),
+            Some(_) => Err(RpcError::invalid_params(format!("{what} must be a string"))),
+            None => Err(RpcError::invalid_params(format!(
+                "`params` should have at least {} argument(s)",
+                i + 1
+            ))),
+        }
+    }
+    pub fn pubkey(&self, i: usize) -> Result<Pubkey, RpcError> {
+        parse_pubkey(self.str(i, "pubkey")?)
+    }
+    pub fn u64(&self, i: usize, what: &str) -> Result<u64, RpcError> {
+        self.get(i)
+            .and_then(Value::as_u64)
+            .ok_or_else(|| RpcError::invalid_params(format!("{what} must be an unsigned integer")))
+    }
+    /// The config object at `i` (absent: empty); its commitment checked.
+    pub fn config(&self, i: usize) -> Result<Map<String, Value>, RpcError> {
+        let cfg = match self.get(i) {
+            None => Map::new(),
+            Some(Value::Object(o)) => o.clone(),
+            Some(_) => return Err(RpcError::invalid_params("config must be an object")),
+        };
+        check_commitment(cfg.get("commitment"))?;
+        check_commitment(cfg.get("preflightCommitment"))?;
+        Ok(cfg)
+    }
+}
+
+fn check_commitment(v: Option<&Value>) -> Result<(), RpcError> {
+    match v {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::String(s))
+            if matches!(
+                s.as_str(),
+                "processed"
+                    | "confirmed"
+                    | "finalized"
+                    | "recent"
+                    | "single"
+                    | "singleGossip"
+                    | "root"
+                    | "max"
+            ) =>
+        {
+            Ok(())
+        }
+        Some(_) => Err(RpcError::invalid_params(
+            "commitment must be one of processed, confirmed, finalized",
+        )),
+    }
+}
+
+pub fn parse_pubkey(s: &str) -> Result<Pubkey, RpcError> {
+    Pubkey::from_str(s).map_err(|_| RpcError::invalid_param("Invalid"))
+}
+
+pub fn parse_signature(s: &str) -> Result<Signature, RpcError> {
+    Signature::from_str(s).map_err(|_| RpcError::invalid_param("Invalid"))
+}
+
+fn bool_opt(cfg: &Map<String, Value>, key: &str) -> Result<bool, RpcError> {
+    match cfg.get(key) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(RpcError::invalid_params(format!("{key} must be a boolean"))),
+    }
+}
+
+fn context(slot: u64) -> Value {
+    json!({ "slot": slot, "apiVersion": SOLANA_VERSION })
+}
+
+fn with_context(slot: u64, value: Value) -> Value {
+    json!({ "context": context(slot), "value": value })
+}
+
+/// A getProgramAccounts / programSubscribe filter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Filter {
+    DataSize(usize),
+    Memcmp { offset: usize, bytes: Vec<u8> },
+    TokenAccountState,
+}
+
+impl Filter {
+    pub fn matches(&self, account: &AccountSharedData) -> bool {
+        let data = account.data();
+        match self {
+            Filter::DataSize(n) => data.len() == *n,
+            Filter::Memcmp { offset, bytes } => data
+                .get(*offset..)
+                .is_some_and(|rest| rest.starts_with(bytes)),
+            Filter::TokenAccountState => {
+                data.len() == spl_token::state::Account::LEN && data.get(108) == Some(&1)
+            }
+        }
+    }
+}
+
+pub fn parse_filters(v: Option<&Value>) -> Result<Vec<Filter>, RpcError> {
+    let list = match v {
+        None | Some(Value::Null) => return Ok(vec![]),
+        Some(Value::Array(list)) => list,
+        Some(_) => return Err(RpcError::invalid_params("filters must be an array")),
+    };
+    if list.len() > MAX_FILTERS {
+        return Err(RpcError::invalid_params(format!(
+            "Too many filters provided; max {MAX_FILTERS}"
+        )));
+    }
+    list.iter().map(parse_filter).collect()
+}
+
+fn parse_filter(v: &Value) -> Result<Filter, RpcError> {
+    let o = v
+        .as_object()
+        .ok_or_else(|| RpcError::invalid_params("a filter must be an object"))?;
+    if let Some(size) = o.get("dataSize") {
+        let size = size
+            .as_u64()
+            .ok_or_else(|| RpcError::invalid_params("dataSize must be an unsigned integer"))?;
+        return Ok(Filter::DataSize(size as usize));
+    }
+    if o.contains_key("tokenAccountState") {
+        return Ok(Filter::TokenAccountState);
+    }
+    let m = o
+        .get("memcmp")
+        .and_then(Value::as_object)
+        .ok_or_else(|| RpcError::invalid_params("unknown filter"))?;
+    let offset = m
+        .get("offset")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| RpcError::invalid_params("memcmp.offset must be an unsigned integer"))?
+        as usize;
+    let text = m
+        .get("bytes")
+        .and_then(Value::as_str)
+        .ok_or_else(|| RpcError::invalid_params("memcmp.bytes must be a string"))?;
+    let bytes = match m
+        .get("encoding")
+        .and_then(Value::as_str)
+        .unwrap_or("base58")
+    {
+        "base58" => {
+            if text.len() > 175 {
+                return Err(RpcError::invalid_param(
+                    "filter: encoded binary data should be less than 129 bytes",
+                ));
+            }
+            bs58::decode(text)
+                .into_vec()
+                .map_err(|e| RpcError::invalid_param(format!("filter: {e}")))?
+        }
+        "base64" => base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(|e| RpcError::invalid_param(format!("filter: {e}")))?,
+        other => {
+            return Err(RpcError::invalid_params(format!(
+                "unknown memcmp encoding {other}"
+            )))
+        }
+    };
+    if bytes.len() > MAX_MEMCMP_BYTES {
+        return Err(RpcError::invalid_param(
+            "filter: encoded binary data should be less than 129 bytes",
+        ));
+    }
+    Ok(Filter::Memcmp { offset, bytes })
+}
+
+/// Decodes a wire transaction as sendTransaction and simulateTransaction receive it.
+pub fn decode_transaction(
+    text: &str,
+    encoding: Encoding,
+) -> Result<VersionedTransaction, RpcError> {
+    let wire = match encoding {
+        Encoding::Base58 | Encoding::Binary => {
+            if text.len() > MAX_BASE58_TX {
+                return Err(RpcError::invalid_params(format!(
+                    "base58 encoded solana_transaction::versioned::VersionedTransaction too large: {} bytes (max: encoded/raw {MAX_BASE58_TX}/{PACKET_DATA_SIZE})",
+                    text.len()
+                )));
+            }
+            bs58::decode(text)
+                .into_vec()
+                .map_err(|e| RpcError::invalid_params(format!("invalid base58 encoding: {e:?}")))?
+        }
+        Encoding::Base64 => {
+            if text.len() > MAX_BASE64_TX {
+                return Err(RpcError::invalid_params(format!(
+                    "base64 encoded solana_transaction::versioned::VersionedTransaction too large: {} bytes (max: encoded/raw {MAX_BASE64_TX}/{PACKET_DATA_SIZE})",
+                    text.len()
+                )));
+            }
+            base64::engine::general_purpose::STANDARD
+                .decode(text)
+                .map_err(|e| RpcError::invalid_params(format!("invalid base64 encoding: {e:?}")))?
+        }
+        _ => {
+            return Err(RpcError::invalid_params(
+                "unsupported encoding: base58 or base64 expected",
+            ))
+        }
+    };
+    if wire.len() > PACKET_DATA_SIZE {
+        return Err(RpcError::invalid_params(format!(
+            "decoded solana_transaction::versioned::VersionedTransaction too large: {} bytes (max: {PACKET_DATA_SIZE} bytes)",
+            wire.len()
+        )));
+    }
+    use bincode::Options;
+    let tx: VersionedTransaction = bincode::options()
+        .with_limit(PACKET_DATA_SIZE as u64)
+        .with_fixint_encoding()
+        .allow_trailing_bytes()
+        .deserialize_from(&wire[..])
+        .map_err(|e| {
+            RpcError::invalid_params(format!(
+                "failed to deserialize solana_transaction::versioned::VersionedTransaction: {e}"
+            ))
+        })?;
+    tx.sanitize()
+        .map_err(|e| RpcError::invalid_params(format!("invalid transaction: {e}")))?;
+    Ok(tx)
+}
+
+fn verify_signatures(tx: &VersionedTransaction) -> Result<(), RpcError> {
+    if tx.verify_with_results().iter().all(|ok| *ok) {
+        Ok(())
+    } else {
+        Err(RpcError::new(
+            -32003,
+            "Transaction signature verification failure",
+        ))
+    }
+}
+
+fn simulation_json(sim: &Simulation, accounts: Option<Vec<Value>>, inner: bool) -> Value {
+    json!({
+        "err": encode::tx_error(&sim.err),
+        "logs": sim.logs,
+        "accounts": accounts,
+        "unitsConsumed": sim.compute_units,
+        "returnData": encode::return_data(&sim.return_data),
+        "innerInstructions": if inner { encode::inner_instructions(&sim.inner) } else { Value::Null },
+        "replacementBlockhash": sim.replacement_blockhash.map(|(h, slot)| json!({
+            "blockhash": h.to_string(),
+            "lastValidBlockHeight": slot + crate::chain::BLOCKHASH_WINDOW as u64,
+        })),
+    })
+}
+
+fn preflight_error(sim: &Simulation) -> RpcError {
+    let message = match &sim.err {
+        Some(err) => format!("Transaction simulation failed: {err}"),
+        None => "Transaction simulation failed".to_string(),
+    };
+    RpcError {
+        code: -32002,
+        message,
+        data: Some(simulation_json(sim, None, false)),
+    }
+}
+
+fn ui_amount_string(amount: u64, decimals: u8) -> String {
+    if decimals == 0 {
+        return amount.to_string();
+    }
+    let s = format!("{:0>width$}", amount, width = decimals as usize + 1);
+    let (int, frac) = s.split_at(s.len() - decimals as usize);
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        int.to_string()
+    } else {
+        format!("{int}.{frac}")
+    }
+}
+
+pub fn token_amount(amount: u64, decimals: u8) -> Value {
+    json!({
+        "amount": amount.to_string(),
+        "decimals": decimals,
+        "uiAmount": amount as f64 / 10f64.powi(decimals as i32),
+        "uiAmountString": ui_amount_string(amount, decimals),
+    })
+}
+
+/// The RPC service: a handle on the chain and the genesis it was made with.
+pub struct Rpc {
+    pub handle: Handle,
+    pub genesis: Arc<GenesisFile>,
+}
+
+impl Rpc {
+    /// Answers one HTTP body: a request or a batch.
+    pub async fn handle_body(&self, body: &[u8]) -> Value {
+        let value: Value = match serde_json::from_slice(body) {
+            Ok(v) => v,
+            Err(_) => return response(Value::Null, Err(RpcError::parse())),
+        };
+        match value {
+            Value::Array(items) if items.is_empty() => response(
+                Value::Null,
+                Err(RpcError::invalid_request("Invalid request: empty batch")),
+            ),
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(self.handle_value(item).await);
+                }
+                Value::Array(out)
+            }
+            other => self.handle_value(other).await,
+        }
+    }
+
+    async fn handle_value(&self, value: Value) -> Value {
+        match parse_request(value) {
+            Ok(req) => {
+                let result = self.call(&req.method, req.params).await;
+                response(req.id, result)
+            }
+            Err((id, e)) => response(id, Err(e)),
+        }
+    }
+
+    pub async fn call(&self, method: &str, params: Value) -> RpcResult {
+        let p = Params::new(params)?;
+        match method {
+            "getHealth" => Ok(json!("ok")),
+            "getVersion" => Ok(json!({ "solana-core": SOLANA_VERSION, "feature-set": 0 })),
+            "getIdentity" => Ok(json!({ "identity": self.genesis.accounts.faucet })),
+            "getGenesisHash" => {
+                use sha2::Digest;
+                let mut h = sha2::Sha256::new();
+                h.update(self.genesis.mints.io.as_bytes());
+                h.update(self.genesis.genesis_unix_timestamp.to_le_bytes());
+                Ok(json!(Hash::new_from_array(h.finalize().into()).to_string()))
+            }
+            "getSlot" | "getBlockHeight" => {
+                p.config(0)?;
+                Ok(json!(self.handle.call(|c| c.slot).await?))
+            }
+            "getTransactionCount" => {
+                p.config(0)?;
+                Ok(json!(self.handle.call(|c| c.transaction_count).await?))
+            }
+            "getEpochInfo" => {
+                p.config(0)?;
+                let (slot, count) = self.handle.call(|c| (c.slot, c.transaction_count)).await?;
+                Ok(json!({
+                    "absoluteSlot": slot,
+                    "blockHeight": slot,
+                    "epoch": slot / SLOTS_PER_EPOCH,
+                    "slotIndex": slot % SLOTS_PER_EPOCH,
+                    "slotsInEpoch": SLOTS_PER_EPOCH,
+                    "transactionCount": count,
+                }))
+            }
+            "getEpochSchedule" => Ok(json!({
+                "slotsPerEpoch": SLOTS_PER_EPOCH,
+                "leaderScheduleSlotOffset": SLOTS_PER_EPOCH,
+                "warmup": false,
+                "firstNormalEpoch": 0,
+                "firstNormalSlot": 0,
+            })),
+            "getLatestBlockhash" => {
+                p.config(0)?;
+                let (slot, (hash, hash_slot)) =
+                    self.handle.call(|c| (c.slot, c.latest_blockhash())).await?;
+                Ok(with_context(
+                    slot,
+                    json!({
+                        "blockhash": hash.to_string(),
+                        "lastValidBlockHeight": hash_slot + crate::chain::BLOCKHASH_WINDOW as u64,
+                    }),
+                ))
+            }
+            "isBlockhashValid" => {
+                let hash = Hash::from_str(p.str(0, "blockhash")?)
+                    .map_err(|_| RpcError::invalid_param("Invalid"))?;
+                p.config(1)?;
+                let (slot, valid) = self
+                    .handle
+                    .call(move |c| (c.slot, c.blockhash_slot(&hash).is_some()))
+                    .await?;
+                Ok(with_context(slot, json!(valid)))
+            }
+            "getFeeForMessage" => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(p.str(0, "message")?)
+                    .map_err(|e| RpcError::invalid_params(format!("invalid base64: {e}")))?;
+                let signers = *bytes
+                    .first()
+                    .ok_or_else(|| RpcError::invalid_params("empty message"))?;
+                // A v0 message starts with 0x80; its header follows.
+                let signers = if signers & 0x80 != 0 {
+                    *bytes.get(1).unwrap_or(&0)
+                } else {
+                    signers
+                };
+                let slot = self.handle.call(|c| c.slot).await?;
+                Ok(with_context(
+                    slot,
+                    json!(u64::from(signers) * LAMPORTS_PER_SIGNATURE),
+                ))
+            }
+            "getMinimumBalanceForRentExemption" => {
+                let len = match p.get(0) {
+                    None => 0,
+                    Some(_) => p.u64(0, "data length")?,
+                };
+                if len > 10 * 1024 * 1024 {
+                    return Err(RpcError::invalid_params("data length exceeds 10 MiB"));
+                }
+                let rent = self
+                    .handle
+                    .call(move |c| c.svm.minimum_balance_for_rent_exemption(len as usize))
+                    .await?;
+                Ok(json!(rent))
+            }
+            "getAccountInfo" => self.get_account_info(p).await,
+            "getMultipleAccounts" => self.get_multiple_accounts(p).await,
+            "getProgramAccounts" => self.get_program_accounts(p).await,
+            "getBalance" => {
+                let key = p.pubkey(0)?;
+                p.config(1)?;
+                let (slot, lamports) = self
+                    .handle
+                    .call(move |c| (c.slot, c.account(&key).map(|a| a.lamports()).unwrap_or(0)))
+                    .await?;
+                Ok(with_context(slot, json!(lamports)))
+            }
+            "getTokenAccountBalance" => {
+                let key = p.pubkey(0)?;
+                p.config(1)?;
+                let (slot, found) = self
+                    .handle
+                    .call(move |c| {
+                        let token = c
+                            .account(&key)
+                            .filter(|a| a.owner() == &spl_token::ID)
+                            .and_then(|a| spl_token::state::Account::unpack(a.data()).ok());
+                        let found = token.and_then(|t| {
+                            let mint = c.account(&t.mint)?;
+                            let mint = spl_token::state::Mint::unpack(mint.data()).ok()?;
+                            Some((t.amount, mint.decimals))
+                        });
+                        (c.slot, found)
+                    })
+                    .await?;
+                let (amount, decimals) =
+                    found.ok_or_else(|| RpcError::invalid_param("not a Token account"))?;
+                Ok(with_context(slot, token_amount(amount, decimals)))
+            }
+            "getTokenSupply" => {
+                let key = p.pubkey(0)?;
+                p.config(1)?;
+                let (slot, found) = self
+                    .handle
+                    .call(move |c| {
+                        let mint = c
+                            .account(&key)
+                            .filter(|a| a.owner() == &spl_token::ID)
+                            .and_then(|a| spl_token::state::Mint::unpack(a.data()).ok());
+                        (c.slot, mint.map(|m| (m.supply, m.decimals)))
+                    })
+                    .await?;
+                let (supply, decimals) =
+                    found.ok_or_else(|| RpcError::invalid_param("not a Token mint"))?;
+                Ok(with_context(slot, token_amount(supply, decimals)))
+            }
+            "requestAirdrop" => {
+                let key = p.pubkey(0)?;
+                let lamports = p.u64(1, "lamports")?;
+                p.config(2)?;
+                let result = self.handle.call(move |c| c.airdrop(&key, lamports)).await?;
+                match result {
+                    Ok(sig) => Ok(json!(sig.to_string())),
+                    Err(SubmitError::Preflight(sim)) => Err(RpcError::internal(format!(
+                        "airdrop failed: {}",
+                        encode::tx_error(&sim.err)
+                    ))),
+                    Err(SubmitError::Rejected(e)) => {
+                        Err(RpcError::internal(format!("airdrop failed: {e}")))
+                    }
+                }
+            }
+            "sendTransaction" => self.send_transaction(p).await,
+            "simulateTransaction" => self.simulate_transaction(p).await,
+            "getSignatureStatuses" => self.get_signature_statuses(p).await,
+            "getTransaction" => self.get_transaction(p).await,
+            "getSignaturesForAddress" => self.get_signatures_for_address(p).await,
+            "ionet_warpSlot" => {
+                let slot = p.u64(0, "slot")?;
+                let now = self.handle.warp_to(slot).await?;
+                Ok(json!(now))
+            }
+            "ionet_genesis" => {
+                serde_json::to_value(&*self.genesis).map_err(|e| RpcError::internal(e.to_string()))
+            }
+            _ => Err(RpcError::method_not_found()),
+        }
+    }
+
+    async fn get_account_info(&self, p: Params) -> RpcResult {
+        let key = p.pubkey(0)?;
+        let cfg = p.config(1)?;
+        let encoding = encode::parse_encoding(cfg.get("encoding"), Encoding::Binary)?;
+        let slice = encode::parse_data_slice(cfg.get("dataSlice"))?;
+        let (slot, account) = self.handle.call(move |c| (c.slot, c.account(&key))).await?;
+        let value = match account {
+            None => Value::Null,
+            Some(a) => encode::account(&a, encoding, slice)?,
+        };
+        Ok(with_context(slot, value))
+    }
+
+    async fn get_multiple_accounts(&self, p: Params) -> RpcResult {
+        let keys = p
+            .get(0)
+            .and_then(Value::as_array)
+            .ok_or_else(|| RpcError::invalid_params("expected an array of pubkeys"))?;
+        if keys.len() > MAX_MULTIPLE_ACCOUNTS {
+            return Err(RpcError::invalid_params(format!(
+                "Too many inputs provided; max {MAX_MULTIPLE_ACCOUNTS}"
+            )));
+        }
+        let keys = keys
+            .iter()
+            .map(|k| {
+                k.as_str()
+                    .ok_or_else(|| RpcError::invalid_param("Invalid"))
+                    .and_then(parse_pubkey)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let cfg = p.config(1)?;
+        let encoding = encode::parse_encoding(cfg.get("encoding"), Encoding::Base64)?;
+        let slice = encode::parse_data_slice(cfg.get("dataSlice"))?;
+        let (slot, accounts) = self
+            .handle
+            .call(move |c| {
+                (
+                    c.slot,
+                    keys.iter().map(|k| c.account(k)).collect::<Vec<_>>(),
+                )
+            })
+            .await?;
+        let values = accounts
+            .iter()
+            .map(|a| match a {
+                None => Ok(Value::Null),
+                Some(a) => encode::account(a, encoding, slice),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(with_context(slot, Value::Array(values)))
+    }
+
+    async fn get_program_accounts(&self, p: Params) -> RpcResult {
+        let program = p.pubkey(0)?;
+        let cfg = p.config(1)?;
+        let encoding = encode::parse_encoding(cfg.get("encoding"), Encoding::Binary)?;
+        let slice: Option<DataSlice> = encode::parse_data_slice(cfg.get("dataSlice"))?;
+        let filters = parse_filters(cfg.get("filters"))?;
+        let with_ctx = bool_opt(&cfg, "withContext")?;
+        let (slot, accounts) = self
+            .handle
+            .call(move |c| {
+                let accounts =
+                    c.program_accounts(&program, |a| filters.iter().all(|f| f.matches(a)));
+                (c.slot, accounts)
+            })
+            .await?;
+        let list = accounts
+            .iter()
+            .map(|(k, a)| encode::keyed_account(k, a, encoding, slice))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(if with_ctx {
+            with_context(slot, Value::Array(list))
+        } else {
+            Value::Array(list)
+        })
+    }
+
+    async fn send_transaction(&self, p: Params) -> RpcResult {
+        let text = p.str(0, "transaction")?.to_owned();
+        let cfg = p.config(1)?;
+        let encoding = encode::parse_encoding(cfg.get("encoding"), Encoding::Base58)?;
+        let skip_preflight = bool_opt(&cfg, "skipPreflight")?;
+        let tx = decode_transaction(&text, encoding)?;
+        verify_signatures(&tx)?;
+        let signature = tx.signatures[0];
+        match self
+            .handle
+            .call(move |c| c.submit(tx, !skip_preflight))
+            .await?
+        {
+            Ok(sig) => Ok(json!(sig.to_string())),
+            Err(SubmitError::Preflight(sim)) => Err(preflight_error(&sim)),
+            Err(SubmitError::Rejected(err)) => {
+                // As on Solana with skipPreflight: accepted, then dropped.
+                log::debug!("transaction {signature} dropped: {err}");
+                Ok(json!(signature.to_string()))
+            }
+        }
+    }
+
+    async fn simulate_transaction(&self, p: Params) -> RpcResult {
+        let text = p.str(0, "transaction")?.to_owned();
+        let cfg = p.config(1)?;
+        let encoding = encode::parse_encoding(cfg.get("encoding"), Encoding::Base58)?;
+        let sig_verify = bool_opt(&cfg, "sigVerify")?;
+        let replace = bool_opt(&cfg, "replaceRecentBlockhash")?;
+        let inner = bool_opt(&cfg, "innerInstructions")?;
+        if sig_verify && replace {
+            return Err(RpcError::invalid_params(
+                "sigVerify may not be used with replaceRecentBlockhash",
+            ));
+        }
+        let (addresses, account_encoding) = match cfg.get("accounts") {
+            None | Some(Value::Null) => (None, Encoding::Base64),
+            Some(Value::Object(a)) => {
+                let list = a
+                    .get("addresses")
+                    .and_then(Value::as_array)
+                    .ok_or_else(|| {
+                        RpcError::invalid_params("accounts.addresses must be an array")
+                    })?;
+                if list.len() > MAX_MULTIPLE_ACCOUNTS {
+                    return Err(RpcError::invalid_params(format!(
+                        "Too many accounts provided; max {MAX_MULTIPLE_ACCOUNTS}"
+                    )));
+                }
+                let keys = list
+                    .iter()
+                    .map(|k| {
+                        k.as_str()
+                            .ok_or_else(|| RpcError::invalid_param("Invalid"))
+                            .and_then(parse_pubkey)
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let enc = encode::parse_encoding(a.get("encoding"), Encoding::Base64)?;
+                (Some(keys), enc)
+            }
+            Some(_) => return Err(RpcError::invalid_params("accounts must be an object")),
+        };
+        let tx = decode_transaction(&text, encoding)?;
+        if sig_verify {
+            verify_signatures(&tx)?;
+        }
+        let wanted = addresses.clone().unwrap_or_default();
+        let (slot, sim) = self
+            .handle
+            .call(move |c| (c.slot, c.simulate(tx, replace, &wanted)))
+            .await?;
+        let accounts = match addresses {
+            None => None,
+            Some(_) => Some(
+                sim.accounts
+                    .iter()
+                    .map(|a| match a {
+                        None => Ok(Value::Null),
+                        Some(a) => encode::account(a, account_encoding, None),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+        };
+        Ok(with_context(slot, simulation_json(&sim, accounts, inner)))
+    }
+
+    async fn get_signature_statuses(&self, p: Params) -> RpcResult {
+        let list = p
+            .get(0)
+            .and_then(Value::as_array)
+            .ok_or_else(|| RpcError::invalid_params("expected an array of signatures"))?;
+        if list.len() > MAX_SIGNATURE_STATUSES {
+            return Err(RpcError::invalid_params(format!(
+                "Too many inputs provided; max {MAX_SIGNATURE_STATUSES}"
+            )));
+        }
+        let sigs = list
+            .iter()
+            .map(|s| {
+                s.as_str()
+                    .ok_or_else(|| RpcError::invalid_param("Invalid"))
+                    .and_then(parse_signature)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        p.config(1)?;
+        let (slot, found) = self
+            .handle
+            .call(move |c: &mut Chain| {
+                let found: Vec<_> = sigs
+                    .iter()
+                    .map(|s| c.transaction(s).map(|r| (r.slot, r.err.clone())))
+                    .collect();
+                (c.slot, found)
+            })
+            .await?;
+        let values: Vec<Value> = found
+            .into_iter()
+            .map(|f| match f {
+                None => Value::Null,
+                Some((slot, err)) => json!({
+                    "slot": slot,
+                    "confirmations": null,
+                    "err": encode::tx_error(&err),
+                    "status": encode::status(&err),
+                    "confirmationStatus": "finalized",
+                }),
+            })
+            .collect();
+        Ok(with_context(slot, Value::Array(values)))
+    }
+
+    async fn get_transaction(&self, p: Params) -> RpcResult {
+        let sig = parse_signature(p.str(0, "signature")?)?;
+        let cfg = match p.get(1) {
+            // The legacy form: the encoding as a bare string.
+            Some(Value::String(s)) => {
+                let mut m = Map::new();
+                m.insert("encoding".into(), json!(s));
+                m
+            }
+            _ => p.config(1)?,
+        };
+        let encoding = encode::parse_encoding(cfg.get("encoding"), Encoding::Json)?;
+        let max_version = cfg
+            .get("maxSupportedTransactionVersion")
+            .and_then(Value::as_u64);
+        let record = self.handle.call(move |c| c.transaction(&sig)).await?;
+        match record {
+            None => Ok(Value::Null),
+            Some(r) => {
+                let v = encode::transaction(&r, encoding)?;
+                if v["version"] == json!(0) && max_version.is_none() {
+                    return Err(RpcError::new(
+                        -32015,
+                        "Transaction version (0) is not supported by the requesting client. Please try the request again with the following configuration parameter: \"maxSupportedTransactionVersion\": 0",
+                    ));
+                }
+                Ok(v)
+            }
+        }
+    }
+
+    async fn get_signatures_for_address(&self, p: Params) -> RpcResult {
+        let key = p.pubkey(0)?;
+        let cfg = p.config(1)?;
+        let limit = match cfg.get("limit") {
+            None | Some(Value::Null) => MAX_SIGNATURES_FOR_ADDRESS,
+            Some(v) => v
+                .as_u64()
+                .filter(|n| (1..=MAX_SIGNATURES_FOR_ADDRESS as u64).contains(n))
+                .ok_or_else(|| RpcError::invalid_params("Invalid limit; max 1000"))?
+                as usize,
+        };
+        let sig_opt = |k: &str| -> Result<Option<Signature>, RpcError> {
+            match cfg.get(k) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => parse_signature(s).map(Some),
+                Some(_) => Err(RpcError::invalid_param("Invalid")),
+            }
+        };
+        let (before, until) = (sig_opt("before")?, sig_opt("until")?);
+        let list = self
+            .handle
+            .call(move |c| c.signatures_for(&key, before, until, limit))
+            .await?;
+        Ok(Value::Array(
+            list.iter()
+                .map(|(sig, r)| {
+                    json!({
+                        "signature": sig.to_string(),
+                        "slot": r.slot,
+                        "err": encode::tx_error(&r.err),
+                        "memo": null,
+                        "blockTime": r.block_time,
+                        "confirmationStatus": "finalized",
+                    })
+                })
+                .collect(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_checked() {
+        let ok = parse_request(json!({"jsonrpc":"2.0","id":1,"method":"getSlot"}))
+            .ok()
+            .unwrap();
+        assert_eq!((ok.id, ok.method.as_str()), (json!(1), "getSlot"));
+        let cases = [
+            (json!([]), -32600),
+            (json!({"jsonrpc":"1.0","id":1,"method":"getSlot"}), -32600),
+            (json!({"jsonrpc":"2.0","id":1}), -32600),
+            (json!({"jsonrpc":"2.0","id":{},"method":"getSlot"}), -32600),
+            (
+                json!({"jsonrpc":"2.0","id":1,"method":"getSlot","params":{"a":1}}),
+                -32602,
+            ),
+        ];
+        for (req, code) in cases {
+            let (_, e) = parse_request(req.clone()).err().unwrap();
+            assert_eq!(e.code, code, "{req}");
+        }
+    }
+
+    #[test]
+    fn filters_parse_and_match() {
+        let key = Pubkey::new_unique();
+        let filters = parse_filters(Some(&json!([
+            {"dataSize": 40},
+            {"memcmp": {"offset": 8, "bytes": key.to_string()}},
+        ])))
+        .unwrap();
+        let owner = Pubkey::new_unique();
+        let mut data = vec![0u8; 40];
+        data[8..40].copy_from_slice(key.as_ref());
+        let mut acc = AccountSharedData::new(1, 40, &owner);
+        solana_account::WritableAccount::set_data_from_slice(&mut acc, &data);
+        assert!(filters.iter().all(|f| f.matches(&acc)));
+        data[9] ^= 1;
+        solana_account::WritableAccount::set_data_from_slice(&mut acc, &data);
+        assert!(!filters.iter().all(|f| f.matches(&acc)));
+        let b64 = parse_filters(Some(
+            &json!([{"memcmp": {"offset": 0, "bytes": "AQI=", "encoding": "base64"}}]),
+        ))
+        .unwrap();
+        assert_eq!(
+            b64,
+            vec![Filter::Memcmp {
+                offset: 0,
+                bytes: vec![1, 2]
+            }]
+        );
+        assert!(parse_filters(Some(&json!([{"memcmp": {"offset": 0, "bytes": "0OIl"}}]))).is_err());
+        assert!(parse_filters(Some(&json!([{}, {}, {}, {}, {}]))).is_err());
+        assert!(parse_filters(Some(&json!("x"))).is_err());
+    }
+
+    #[test]
+    fn token_amounts_are_formatted_as_solana_does() {
+        assert_eq!(
+            token_amount(150_000_000, 8),
+            json!({"amount":"150000000","decimals":8,"uiAmount":1.5,"uiAmountString":"1.5"})
+        );
+        assert_eq!(ui_amount_string(5, 6), "0.000005");
+        assert_eq!(ui_amount_string(7_000_000, 6), "7");
+        assert_eq!(ui_amount_string(42, 0), "42");
+    }
+
+    #[test]
+    fn transactions_decode_or_fail_with_invalid_params() {
+        assert_eq!(
+            decode_transaction("!!!", Encoding::Base64)
+                .unwrap_err()
+                .code,
+            -32602
+        );
+        assert_eq!(
+            decode_transaction("0OIl", Encoding::Base58)
+                .unwrap_err()
+                .code,
+            -32602
+        );
+        let big = "A".repeat(MAX_BASE64_TX + 4);
+        assert_eq!(
+            decode_transaction(&big, Encoding::Base64).unwrap_err().code,
+            -32602
+        );
+        assert_eq!(
+            decode_transaction("AAAA", Encoding::Base64)
+                .unwrap_err()
+                .code,
+            -32602
+        );
+    }
+}

@@ -1,0 +1,254 @@
+//! Tests against a running chain (no sockets): request shapes end to end, and
+//! garbage that must never panic.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use crate::genesis::GenesisOptions;
+use crate::rpc::Rpc;
+use crate::svm_thread::{self, Handle};
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "ionet-localnet-{name}-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn start(name: &str) -> (Arc<Rpc>, Handle) {
+    let opts = svm_thread::Options {
+        ledger: temp_dir(name),
+        reset: false,
+        genesis: GenesisOptions {
+            genesis_unix: 1_700_000_000,
+            slot_ms: 400,
+            epoch_seconds: 60,
+            faucet_sol: 1_000_000,
+        },
+        tx_history: 1000,
+        snapshot_bytes: 1 << 20,
+    };
+    let (handle, file, _join) = svm_thread::start(opts).unwrap();
+    (
+        Arc::new(Rpc {
+            handle: handle.clone(),
+            genesis: Arc::new(file),
+        }),
+        handle,
+    )
+}
+
+async fn call(rpc: &Rpc, method: &str, params: Value) -> Value {
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    rpc.handle_body(body.to_string().as_bytes()).await
+}
+
+#[tokio::test]
+async fn shapes_of_core_methods() {
+    let (rpc, handle) = start("shapes");
+    let g = rpc.genesis.clone();
+
+    let v = call(&rpc, "getHealth", json!([])).await;
+    assert_eq!(v, json!({"jsonrpc": "2.0", "result": "ok", "id": 1}));
+
+    let v = call(
+        &rpc,
+        "getAccountInfo",
+        json!([g.mints.io, {"encoding": "base64"}]),
+    )
+    .await;
+    let value = &v["result"]["value"];
+    assert_eq!(
+        value["owner"],
+        json!(anchor_spl::token::spl_token::ID.to_string())
+    );
+    assert_eq!(value["data"][1], json!("base64"));
+    assert_eq!(value["space"], json!(82));
+    assert!(v["result"]["context"]["slot"].is_u64());
+
+    let v = call(&rpc, "getTokenAccountBalance", json!([g.vaults.rewards])).await;
+    assert_eq!(v["result"]["value"]["amount"], json!("30000000000000000"));
+    assert_eq!(v["result"]["value"]["decimals"], json!(8));
+    let v = call(&rpc, "getTokenSupply", json!([g.mints.io])).await;
+    assert_eq!(v["result"]["value"]["uiAmountString"], json!("800000000"));
+
+    // $IO has no mint authority after genesis: COption tag 0 at offset 0.
+    let v = call(
+        &rpc,
+        "getAccountInfo",
+        json!([g.mints.io, {"encoding": "base64"}]),
+    )
+    .await;
+    let data = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        v["result"]["value"]["data"][0].as_str().unwrap(),
+    )
+    .unwrap();
+    assert_eq!(&data[0..4], &[0, 0, 0, 0]);
+
+    let v = call(
+        &rpc,
+        "getMultipleAccounts",
+        json!([[g.configs.rewards, "11111111111111111111111111111112"], {"encoding": "base64"}]),
+    )
+    .await;
+    assert_eq!(
+        v["result"]["value"][0]["owner"],
+        json!(io_protocol::ids::IO_REWARDS.to_string())
+    );
+    assert_eq!(v["result"]["value"][1], Value::Null);
+
+    let v = call(&rpc, "getProgramAccounts", json!([io_protocol::ids::IO_REWARDS.to_string(), {"encoding": "base64", "withContext": true}])).await;
+    assert!(!v["result"]["value"].as_array().unwrap().is_empty());
+
+    let v = call(&rpc, "nope", json!([])).await;
+    assert_eq!(v["error"]["code"], json!(-32601));
+    let v = call(&rpc, "getBalance", json!(["not-a-key"])).await;
+    assert_eq!(v["error"]["code"], json!(-32602));
+    let v = call(
+        &rpc,
+        "getBalance",
+        json!([g.accounts.faucet, {"commitment": "bogus"}]),
+    )
+    .await;
+    assert_eq!(v["error"]["code"], json!(-32602));
+
+    // Airdrop: a recorded transfer from the faucet.
+    let to = solana_pubkey::Pubkey::new_unique().to_string();
+    let v = call(&rpc, "requestAirdrop", json!([to, 5_000_000_000u64])).await;
+    let sig = v["result"].as_str().unwrap().to_string();
+    let v = call(&rpc, "getBalance", json!([to])).await;
+    assert_eq!(v["result"]["value"], json!(5_000_000_000u64));
+    let v = call(&rpc, "getSignatureStatuses", json!([[sig]])).await;
+    assert_eq!(v["result"]["value"][0]["err"], Value::Null);
+    assert_eq!(v["result"]["value"][0]["status"], json!({"Ok": null}));
+    assert_eq!(
+        v["result"]["value"][0]["confirmationStatus"],
+        json!("finalized")
+    );
+    let v = call(&rpc, "getTransaction", json!([sig, {"encoding": "json"}])).await;
+    assert_eq!(v["result"]["meta"]["fee"], json!(5000));
+    assert_eq!(v["result"]["transaction"]["signatures"][0], json!(sig));
+    assert!(v["result"]["meta"]["logMessages"].as_array().unwrap().len() >= 2);
+    let v = call(&rpc, "getSignaturesForAddress", json!([to])).await;
+    assert_eq!(v["result"][0]["signature"], json!(sig));
+
+    // Warp: slot and Clock move together.
+    let before = call(&rpc, "getSlot", json!([])).await["result"]
+        .as_u64()
+        .unwrap();
+    let v = call(&rpc, "ionet_warpSlot", json!([before + 1000])).await;
+    assert!(v["result"].as_u64().unwrap() >= before + 1000);
+    let clock = handle
+        .call(|c| c.svm.get_sysvar::<solana_clock::Clock>())
+        .await
+        .unwrap();
+    assert!(clock.slot >= before + 1000);
+    assert!(clock.unix_timestamp >= 1_700_000_000 + ((before + 1000) * 400 / 1000) as i64);
+    handle.shutdown().await;
+}
+
+/// A tiny deterministic generator, so failures reproduce.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[(self.next() as usize) % xs.len()]
+    }
+}
+
+#[tokio::test]
+async fn garbage_never_panics() {
+    let (rpc, handle) = start("garbage");
+    let methods = [
+        "getHealth",
+        "getVersion",
+        "getSlot",
+        "getBlockHeight",
+        "getEpochInfo",
+        "getLatestBlockhash",
+        "isBlockhashValid",
+        "getAccountInfo",
+        "getMultipleAccounts",
+        "getProgramAccounts",
+        "getBalance",
+        "getTokenAccountBalance",
+        "getTokenSupply",
+        "getMinimumBalanceForRentExemption",
+        "requestAirdrop",
+        "sendTransaction",
+        "simulateTransaction",
+        "getSignatureStatuses",
+        "getTransaction",
+        "getSignaturesForAddress",
+        "getFeeForMessage",
+        "ionet_warpSlot",
+        "x",
+    ];
+    let atoms = [
+        json!(null),
+        json!(true),
+        json!(-1),
+        json!(0),
+        json!(u64::MAX),
+        json!(1.5),
+        json!(""),
+        json!("11111111111111111111111111111111"),
+        json!("AQID"),
+        json!("3yZe7d"),
+        json!([]),
+        json!({}),
+        json!({"encoding": "base64"}),
+        json!({"encoding": "jsonParsed", "dataSlice": {"offset": 5, "length": 9999}}),
+        json!({"filters": [{"memcmp": {"offset": 99999999, "bytes": "11"}}, {"dataSize": 0}]}),
+        json!({"encoding": "base58", "skipPreflight": true}),
+        json!({"replaceRecentBlockhash": true, "accounts": {"addresses": ["x"]}}),
+        json!({"limit": 0, "before": "zz"}),
+        json!(["a", 1, null]),
+        json!("A".repeat(3000)),
+    ];
+    let mut rng = Lcg(42);
+    for _ in 0..3000 {
+        let n = rng.next() % 4;
+        let params: Vec<Value> = (0..n).map(|_| rng.pick(&atoms).clone()).collect();
+        let method = rng.pick(&methods);
+        let v = call(&rpc, method, Value::Array(params)).await;
+        assert_eq!(v["jsonrpc"], json!("2.0"));
+        assert!(
+            v.get("result").is_some() || v["error"]["code"].is_i64(),
+            "{v}"
+        );
+    }
+    for _ in 0..2000 {
+        let len = (rng.next() % 200) as usize;
+        let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        let v = rpc.handle_body(&bytes).await;
+        assert!(v["error"]["code"].is_i64() || v.is_array(), "{v}");
+    }
+    for body in [
+        "",
+        "[]",
+        "[1,2]",
+        "{}",
+        "null",
+        "{\"jsonrpc\":\"2.0\",\"method\":1}",
+        "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"getSlot\"}]",
+    ] {
+        let v = rpc.handle_body(body.as_bytes()).await;
+        assert!(v.is_object() || v.is_array(), "{body}");
+    }
+    handle.shutdown().await;
+}

@@ -1,0 +1,454 @@
+//! The websocket side: Solana's pubsub (account, program, signature, logs, slot).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use solana_account::{AccountSharedData, ReadableAccount};
+use solana_pubkey::Pubkey;
+use solana_signature::Signature;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{broadcast, watch};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::encode::{self, DataSlice, Encoding};
+use crate::notify::Event;
+use crate::rpc::{
+    parse_pubkey, parse_request, parse_signature, response, Filter, Params, Rpc, RpcError,
+};
+
+const MAX_SUBSCRIPTIONS: usize = 1_000;
+const MAX_MESSAGE: usize = 64 << 10;
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+#[derive(Debug)]
+enum Sub {
+    Account {
+        key: Pubkey,
+        encoding: Encoding,
+        slice: Option<DataSlice>,
+    },
+    Program {
+        program: Pubkey,
+        encoding: Encoding,
+        slice: Option<DataSlice>,
+        filters: Vec<Filter>,
+    },
+    Signature(Signature),
+    Logs(Option<Pubkey>),
+    Slot,
+}
+
+impl Sub {
+    fn kind(&self) -> &'static str {
+        match self {
+            Sub::Account { .. } => "account",
+            Sub::Program { .. } => "program",
+            Sub::Signature(_) => "signature",
+            Sub::Logs(_) => "logs",
+            Sub::Slot => "slot",
+        }
+    }
+}
+
+fn notification(method: &str, subscription: u64, result: Value) -> Value {
+    json!({
+        "jsonrpc": "2.0",
+        "method": method,
+        "params": { "result": result, "subscription": subscription },
+    })
+}
+
+fn context_value(slot: u64, value: Value) -> Value {
+    json!({ "context": { "slot": slot }, "value": value })
+}
+
+/// Parses a subscribe request into a subscription.
+fn parse_sub(method: &str, params: Value) -> Result<Sub, RpcError> {
+    let p = Params::new(params)?;
+    match method {
+        "accountSubscribe" => {
+            let key = p.pubkey(0)?;
+            let cfg = p.config(1)?;
+            Ok(Sub::Account {
+                key,
+                encoding: encode::parse_encoding(cfg.get("encoding"), Encoding::Binary)?,
+                slice: encode::parse_data_slice(cfg.get("dataSlice"))?,
+            })
+        }
+        "programSubscribe" => {
+            let program = p.pubkey(0)?;
+            let cfg = p.config(1)?;
+            Ok(Sub::Program {
+                program,
+                encoding: encode::parse_encoding(cfg.get("encoding"), Encoding::Binary)?,
+                slice: encode::parse_data_slice(cfg.get("dataSlice"))?,
+                filters: crate::rpc::parse_filters(cfg.get("filters"))?,
+            })
+        }
+        "signatureSubscribe" => {
+            let sig = parse_signature(p.str(0, "signature")?)?;
+            p.config(1)?;
+            Ok(Sub::Signature(sig))
+        }
+        "logsSubscribe" => {
+            p.config(1)?;
+            match p.get(0) {
+                Some(Value::String(s)) if s == "all" || s == "allWithVotes" => Ok(Sub::Logs(None)),
+                Some(Value::Object(o)) => {
+                    let list = o.get("mentions").and_then(Value::as_array).ok_or_else(|| {
+                        RpcError::invalid_params("expected {\"mentions\": [pubkey]}")
+                    })?;
+                    if list.len() != 1 {
+                        return Err(RpcError::invalid_params(
+                            "Invalid Request: Only 1 address supported",
+                        ));
+                    }
+                    let key = list[0]
+                        .as_str()
+                        .ok_or_else(|| RpcError::invalid_param("Invalid"))
+                        .and_then(parse_pubkey)?;
+                    Ok(Sub::Logs(Some(key)))
+                }
+                _ => Err(RpcError::invalid_params(
+                    "expected \"all\", \"allWithVotes\" or {\"mentions\": [pubkey]}",
+                )),
+            }
+        }
+        "slotSubscribe" => Ok(Sub::Slot),
+        _ => Err(RpcError::method_not_found()),
+    }
+}
+
+/// What `event` means for `sub`: notifications to send, and whether the
+/// subscription ends (a signature is notified once).
+fn notify(sub: &Sub, id: u64, event: &Event, out: &mut Vec<Value>) -> bool {
+    match (sub, event) {
+        (Sub::Slot, Event::Slot { slot, parent }) => {
+            out.push(notification(
+                "slotNotification",
+                id,
+                json!({ "parent": parent, "root": parent, "slot": slot }),
+            ));
+            false
+        }
+        (
+            Sub::Account {
+                key,
+                encoding,
+                slice,
+            },
+            Event::Transaction { slot, accounts, .. },
+        ) => {
+            for (k, a) in accounts {
+                if k == key {
+                    if let Ok(v) = account_value(a, *encoding, *slice) {
+                        out.push(notification(
+                            "accountNotification",
+                            id,
+                            context_value(*slot, v),
+                        ));
+                    }
+                }
+            }
+            false
+        }
+        (
+            Sub::Program {
+                program,
+                encoding,
+                slice,
+                filters,
+            },
+            Event::Transaction { slot, accounts, .. },
+        ) => {
+            for (k, a) in accounts {
+                if a.owner() == program && filters.iter().all(|f| f.matches(a)) {
+                    if let Ok(v) = encode::keyed_account(k, a, *encoding, *slice) {
+                        out.push(notification(
+                            "programNotification",
+                            id,
+                            context_value(*slot, v),
+                        ));
+                    }
+                }
+            }
+            false
+        }
+        (
+            Sub::Signature(sig),
+            Event::Transaction {
+                signature,
+                slot,
+                record,
+                ..
+            },
+        ) if sig == signature => {
+            out.push(notification(
+                "signatureNotification",
+                id,
+                context_value(*slot, json!({ "err": encode::tx_error(&record.err) })),
+            ));
+            true
+        }
+        (
+            Sub::Logs(mentions),
+            Event::Transaction {
+                signature,
+                slot,
+                record,
+                ..
+            },
+        ) => {
+            let wanted = match mentions {
+                None => true,
+                Some(k) => record.keys.contains(&k.to_bytes()),
+            };
+            if wanted {
+                out.push(notification(
+                    "logsNotification",
+                    id,
+                    context_value(
+                        *slot,
+                        json!({
+                            "signature": signature.to_string(),
+                            "err": encode::tx_error(&record.err),
+                            "logs": record.logs,
+                        }),
+                    ),
+                ));
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+fn account_value(
+    a: &AccountSharedData,
+    encoding: Encoding,
+    slice: Option<DataSlice>,
+) -> Result<Value, RpcError> {
+    encode::account(a, encoding, slice)
+}
+
+/// One connection's subscriptions.
+struct Session {
+    rpc: Arc<Rpc>,
+    subs: HashMap<u64, Sub>,
+}
+
+impl Session {
+    /// Answers a request; may also produce notifications (a signature already known).
+    async fn request(&mut self, text: &str, out: &mut Vec<Value>) {
+        let value: Value = match serde_json::from_str(text) {
+            Ok(v) => v,
+            Err(_) => {
+                out.push(response(Value::Null, Err(RpcError::parse())));
+                return;
+            }
+        };
+        let req = match parse_request(value) {
+            Ok(r) => r,
+            Err((id, e)) => {
+                out.push(response(id, Err(e)));
+                return;
+            }
+        };
+        if let Some(kind) = req.method.strip_suffix("Unsubscribe") {
+            let result = Params::new(req.params)
+                .and_then(|p| p.u64(0, "subscription id"))
+                .and_then(|id| match self.subs.get(&id) {
+                    Some(s) if s.kind() == kind => {
+                        self.subs.remove(&id);
+                        Ok(json!(true))
+                    }
+                    _ => Err(RpcError::invalid_params("Invalid subscription id.")),
+                });
+            out.push(response(req.id, result));
+            return;
+        }
+        if !req.method.ends_with("Subscribe") {
+            out.push(response(req.id, Err(RpcError::method_not_found())));
+            return;
+        }
+        let sub = match parse_sub(&req.method, req.params) {
+            Ok(s) => s,
+            Err(e) => {
+                out.push(response(req.id, Err(e)));
+                return;
+            }
+        };
+        if self.subs.len() >= MAX_SUBSCRIPTIONS {
+            out.push(response(
+                req.id,
+                Err(RpcError::internal(
+                    "Internal Error: Subscription refused. Node subscription limit reached",
+                )),
+            ));
+            return;
+        }
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        out.push(response(req.id, Ok(json!(id))));
+        if let Sub::Signature(sig) = &sub {
+            // Already processed: notify at once, as Solana does.
+            let sig = *sig;
+            let known = self
+                .rpc
+                .handle
+                .call(move |c| c.transaction(&sig).map(|r| (r.slot, r.err.clone())))
+                .await;
+            if let Ok(Some((slot, err))) = known {
+                out.push(notification(
+                    "signatureNotification",
+                    id,
+                    context_value(slot, json!({ "err": encode::tx_error(&err) })),
+                ));
+                return;
+            }
+        }
+        self.subs.insert(id, sub);
+    }
+
+    fn event(&mut self, event: &Event, out: &mut Vec<Value>) {
+        let mut done = Vec::new();
+        for (id, sub) in &self.subs {
+            if notify(sub, *id, event, out) {
+                done.push(*id);
+            }
+        }
+        for id in done {
+            self.subs.remove(&id);
+        }
+    }
+}
+
+async fn connection(stream: TcpStream, rpc: Arc<Rpc>) {
+    let config = WebSocketConfig {
+        max_message_size: Some(MAX_MESSAGE),
+        max_frame_size: Some(MAX_MESSAGE),
+        ..Default::default()
+    };
+    let ws = match tokio_tungstenite::accept_async_with_config(stream, Some(config)).await {
+        Ok(ws) => ws,
+        Err(e) => {
+            log::debug!("ws handshake: {e}");
+            return;
+        }
+    };
+    let mut events = rpc.handle.notifier.subscribe();
+    let (mut sink, mut source) = ws.split();
+    let mut session = Session {
+        rpc,
+        subs: HashMap::new(),
+    };
+    let mut out = Vec::new();
+    loop {
+        tokio::select! {
+            msg = source.next() => match msg {
+                Some(Ok(Message::Text(text))) => session.request(&text, &mut out).await,
+                Some(Ok(Message::Binary(bytes))) => match std::str::from_utf8(&bytes) {
+                    Ok(text) => session.request(text, &mut out).await,
+                    Err(_) => out.push(response(Value::Null, Err(RpcError::parse()))),
+                },
+                Some(Ok(Message::Ping(p))) => {
+                    if sink.send(Message::Pong(p)).await.is_err() {
+                        return;
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            },
+            ev = events.recv() => match ev {
+                Ok(ev) => session.event(&ev, &mut out),
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    log::warn!("ws subscriber lagged; {n} events dropped");
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+        }
+        for v in out.drain(..) {
+            if sink.send(Message::Text(v.to_string())).await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// Serves pubsub on `listener` until `stop` turns true.
+pub async fn serve(listener: TcpListener, rpc: Arc<Rpc>, mut stop: watch::Receiver<bool>) {
+    loop {
+        let (stream, _) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    log::warn!("ws accept: {e}");
+                    continue;
+                }
+            },
+            _ = stop.changed() => return,
+        };
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(connection(stream, rpc.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subscriptions_parse() {
+        let key = Pubkey::new_unique();
+        assert!(matches!(
+            parse_sub(
+                "accountSubscribe",
+                json!([key.to_string(), {"encoding": "base64"}])
+            ),
+            Ok(Sub::Account {
+                encoding: Encoding::Base64,
+                ..
+            })
+        ));
+        assert!(matches!(
+            parse_sub("logsSubscribe", json!([{"mentions": [key.to_string()]}])),
+            Ok(Sub::Logs(Some(_)))
+        ));
+        assert!(parse_sub("logsSubscribe", json!([{"mentions": []}])).is_err());
+        assert!(parse_sub("accountSubscribe", json!(["nope"])).is_err());
+        assert_eq!(
+            parse_sub("blockSubscribe", json!([])).unwrap_err().code,
+            -32601
+        );
+        let p = parse_sub(
+            "programSubscribe",
+            json!([key.to_string(), {"filters": [{"dataSize": 165}]}]),
+        );
+        assert!(
+            matches!(p, Ok(Sub::Program { ref filters, .. }) if filters == &vec![Filter::DataSize(165)])
+        );
+    }
+
+    #[test]
+    fn slot_notification_shape() {
+        let mut out = Vec::new();
+        notify(
+            &Sub::Slot,
+            7,
+            &Event::Slot {
+                slot: 10,
+                parent: 9,
+            },
+            &mut out,
+        );
+        assert_eq!(
+            out[0],
+            json!({"jsonrpc":"2.0","method":"slotNotification",
+                   "params":{"result":{"parent":9,"root":9,"slot":10},"subscription":7}})
+        );
+    }
+}
