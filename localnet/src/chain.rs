@@ -507,7 +507,7 @@ impl Chain {
             .filter(|(_, a)| a.owner() == program && a.lamports() > 0 && filter(a))
             .map(|(k, a)| (*k, a.clone()))
             .collect();
-        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.sort_by_key(|(k, _)| *k);
         out
     }
 
@@ -541,7 +541,7 @@ impl Chain {
             .filter(|(_, a)| !a.executable() && !skip.contains(a.owner()) && a.lamports() > 0)
             .map(|(k, a)| (*k, a.clone()))
             .collect();
-        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.sort_by_key(|(k, _)| *k);
         out
     }
 }

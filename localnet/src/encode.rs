@@ -300,7 +300,7 @@ mod tests {
     fn account_shape() {
         let owner = Pubkey::new_unique();
         let mut acc = AccountSharedData::new(10, 4, &owner);
-        solana_account::WritableAccount::set_data_from_slice(&mut acc, &[1, 2, 3, 4]);
+        acc.set_data_from_slice(&[1, 2, 3, 4]);
         let v = account(&acc, Encoding::Base64, None).unwrap();
         assert_eq!(
             v,

@@ -29,6 +29,9 @@ const MAX_SIGNATURE_STATUSES: usize = 256;
 const MAX_FILTERS: usize = 4;
 const MAX_MEMCMP_BYTES: usize = 128;
 const MAX_SIGNATURES_FOR_ADDRESS: usize = 1000;
+/// ionet_warpSlot goes no further (about 14,000 years of 400 ms slots), so slot and
+/// time arithmetic cannot overflow.
+pub const MAX_WARP_SLOT: u64 = 1 << 40;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct RpcError {
@@ -389,7 +392,7 @@ fn simulation_json(sim: &Simulation, accounts: Option<Vec<Value>>, inner: bool) 
         "innerInstructions": if inner { encode::inner_instructions(&sim.inner) } else { Value::Null },
         "replacementBlockhash": sim.replacement_blockhash.map(|(h, slot)| json!({
             "blockhash": h.to_string(),
-            "lastValidBlockHeight": slot + crate::chain::BLOCKHASH_WINDOW as u64,
+            "lastValidBlockHeight": slot.saturating_add(crate::chain::BLOCKHASH_WINDOW as u64),
         })),
     })
 }
@@ -516,7 +519,7 @@ impl Rpc {
                     slot,
                     json!({
                         "blockhash": hash.to_string(),
-                        "lastValidBlockHeight": hash_slot + crate::chain::BLOCKHASH_WINDOW as u64,
+                        "lastValidBlockHeight": hash_slot.saturating_add(crate::chain::BLOCKHASH_WINDOW as u64),
                     }),
                 ))
             }
@@ -637,6 +640,11 @@ impl Rpc {
             "getSignaturesForAddress" => self.get_signatures_for_address(p).await,
             "ionet_warpSlot" => {
                 let slot = p.u64(0, "slot")?;
+                if slot > MAX_WARP_SLOT {
+                    return Err(RpcError::invalid_params(format!(
+                        "slot must be at most {MAX_WARP_SLOT}"
+                    )));
+                }
                 let now = self.handle.warp_to(slot).await?;
                 Ok(json!(now))
             }
@@ -966,10 +974,10 @@ mod tests {
         let mut data = vec![0u8; 40];
         data[8..40].copy_from_slice(key.as_ref());
         let mut acc = AccountSharedData::new(1, 40, &owner);
-        solana_account::WritableAccount::set_data_from_slice(&mut acc, &data);
+        acc.set_data_from_slice(&data);
         assert!(filters.iter().all(|f| f.matches(&acc)));
         data[9] ^= 1;
-        solana_account::WritableAccount::set_data_from_slice(&mut acc, &data);
+        acc.set_data_from_slice(&data);
         assert!(!filters.iter().all(|f| f.matches(&acc)));
         let b64 = parse_filters(Some(
             &json!([{"memcmp": {"offset": 0, "bytes": "AQI=", "encoding": "base64"}}]),
