@@ -51,7 +51,7 @@ struct CurrentGuard(Option<*mut InvokeContext<'static>>);
 
 impl CurrentGuard {
     fn enter(ic: &mut InvokeContext) -> Self {
-        let ptr = ic as *mut InvokeContext as *mut InvokeContext<'static>;
+        let ptr: *mut InvokeContext<'static> = std::ptr::from_mut(ic).cast();
         CurrentGuard(CURRENT.with(|c| c.replace(Some(ptr))))
     }
 }

@@ -362,3 +362,45 @@ fn an_account_owned_by_the_wrong_program_is_refused() {
     assert_eq!(token::balance(&w.svm, &source), Some(bond));
     assert_eq!(w.rewards_config().keeper_count, 0);
 }
+
+#[test]
+fn a_token_2022_mint_is_refused_at_configuration_time() {
+    let mut svm = ionet_svm();
+    let admin = Keypair::new();
+    svm.airdrop(&admin.pubkey(), 10_000_000_000).unwrap();
+    // A real Token-2022 mint, created through the SBF Token-2022 program.
+    let mint = Keypair::new();
+    let token_2022 = anchor_spl::token_2022::ID;
+    let space = 82;
+    let ixs = [
+        solana_system_interface::instruction::create_account(
+            &admin.pubkey(),
+            &mint.pubkey(),
+            svm.minimum_balance_for_rent_exemption(space),
+            space as u64,
+            &token_2022,
+        ),
+        anchor_spl::token_2022::spl_token_2022::instruction::initialize_mint2(
+            &token_2022,
+            &mint.pubkey(),
+            &admin.pubkey(),
+            None,
+            8,
+        )
+        .unwrap(),
+    ];
+    token::send(&mut svm, &admin, &[&mint], &ixs).unwrap();
+    let d = Deployment::addresses(mint.pubkey(), Pubkey::new_unique());
+    let err = token::send(
+        &mut svm,
+        &admin,
+        &[],
+        &[d.initialize_staking(&admin.pubkey(), GenesisParams::default().staking)],
+    )
+    .unwrap_err();
+    let wrong_owner = anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram as u32;
+    assert_eq!(custom_error(&err.err), Some((0, wrong_owner)));
+    assert!(svm
+        .get_account(&d.staking_config)
+        .is_none_or(|a| a.lamports == 0));
+}

@@ -42,6 +42,10 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        if let Err(err) = check_anchor_toml(&root, name, &idl.address) {
+            eprintln!("ionet-idl: {err}");
+            return ExitCode::FAILURE;
+        }
         let json = serde_json::to_string_pretty(&idl).expect("an IDL always serializes") + "\n";
         let path = root.join("idl").join(format!("{name}.json"));
         let current = std::fs::read_to_string(&path).unwrap_or_default();
@@ -66,6 +70,34 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// Anchor.toml's `[programs.localnet]` must name the address the program declares.
+fn check_anchor_toml(root: &Path, name: &str, address: &str) -> Result<(), String> {
+    let toml = std::fs::read_to_string(root.join("Anchor.toml"))
+        .map_err(|e| format!("Anchor.toml: {e}"))?;
+    let mut in_section = false;
+    for line in toml.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_section = line == "[programs.localnet]";
+        } else if in_section {
+            if let Some((key, value)) = line.split_once('=') {
+                if key.trim() == name {
+                    let value = value.trim().trim_matches('"');
+                    return if value == address {
+                        Ok(())
+                    } else {
+                        Err(format!(
+                            "Anchor.toml gives {name} = {value}, the program declares {address}"
+                        ))
+                    };
+                }
+            }
+        }
+    }
+    Err(format!(
+        "Anchor.toml has no {name} under [programs.localnet]"
+    ))
 }
 
 /// The IDL build is a `cargo test` run with its own RUSTFLAGS; give it its own target

@@ -98,3 +98,48 @@ pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
     });
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> InitializeArgs {
+        InitializeArgs {
+            iosd_fee_bps: 200,
+            io_fee_bps: 0,
+            max_price_age_epochs: 3,
+            unmatched_timeout_seconds: 21_600,
+        }
+    }
+
+    fn refused(change: impl FnOnce(&mut InitializeArgs), want: HireError) {
+        let mut args = good();
+        change(&mut args);
+        assert_eq!(args.validate().unwrap_err(), want.into(), "{args:?}");
+    }
+
+    #[test]
+    fn defaults_and_the_fee_limit_are_accepted() {
+        good().validate().unwrap();
+        let mut max = good();
+        (max.iosd_fee_bps, max.io_fee_bps) = (HireConfig::MAX_FEE_BPS, HireConfig::MAX_FEE_BPS);
+        max.validate().unwrap();
+    }
+
+    #[test]
+    fn each_bad_parameter_is_refused_with_its_own_error() {
+        refused(
+            |a| a.iosd_fee_bps = HireConfig::MAX_FEE_BPS + 1,
+            HireError::FeeTooHigh,
+        );
+        refused(
+            |a| a.io_fee_bps = HireConfig::MAX_FEE_BPS + 1,
+            HireError::FeeTooHigh,
+        );
+        refused(|a| a.max_price_age_epochs = 0, HireError::InvalidPriceAge);
+        refused(
+            |a| a.unmatched_timeout_seconds = 0,
+            HireError::InvalidUnmatchedTimeout,
+        );
+    }
+}

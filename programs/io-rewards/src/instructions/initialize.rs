@@ -120,3 +120,75 @@ pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
     });
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> InitializeArgs {
+        InitializeArgs {
+            genesis_ts: 0,
+            epoch_seconds: 3600,
+            initial_epoch_emission: 856_164_383_561,
+            halving_epochs: 17_520,
+            halving_ratio_bps: 5_000,
+            emission_cap: 30_000_000_000_000_000,
+            keeper_bond: 1_000_000_000_000,
+            quorum_num: 2,
+            quorum_den: 3,
+            uptime_threshold_bps: 10_000,
+        }
+    }
+
+    fn refused(change: impl FnOnce(&mut InitializeArgs), want: RewardsError) {
+        let mut args = good();
+        change(&mut args);
+        assert_eq!(args.validate().unwrap_err(), want.into(), "{args:?}");
+    }
+
+    #[test]
+    fn defaults_and_a_one_of_one_demo_quorum_are_accepted() {
+        good().validate().unwrap();
+        let mut demo = good();
+        (demo.quorum_num, demo.quorum_den) = (1, 1);
+        demo.validate().unwrap();
+    }
+
+    #[test]
+    fn each_bad_parameter_is_refused_with_its_own_error() {
+        refused(|a| a.epoch_seconds = 0, RewardsError::InvalidEpochLength);
+        refused(|a| a.epoch_seconds = -5, RewardsError::InvalidEpochLength);
+        refused(|a| a.emission_cap = 0, RewardsError::InvalidEmissionCap);
+        refused(
+            |a| a.initial_epoch_emission = 0,
+            RewardsError::InvalidEpochEmission,
+        );
+        refused(
+            |a| a.initial_epoch_emission = a.emission_cap + 1,
+            RewardsError::InvalidEpochEmission,
+        );
+        refused(|a| a.halving_epochs = 0, RewardsError::InvalidHalvingPeriod);
+        refused(
+            |a| a.halving_ratio_bps = 0,
+            RewardsError::InvalidHalvingRatio,
+        );
+        refused(
+            |a| a.halving_ratio_bps = 10_000,
+            RewardsError::InvalidHalvingRatio,
+        );
+        refused(|a| a.keeper_bond = 0, RewardsError::InvalidKeeperBond);
+        refused(|a| a.quorum_den = 0, RewardsError::InvalidQuorum);
+        refused(
+            |a| (a.quorum_num, a.quorum_den) = (1, 2),
+            RewardsError::InvalidQuorum,
+        );
+        refused(
+            |a| (a.quorum_num, a.quorum_den) = (4, 3),
+            RewardsError::InvalidQuorum,
+        );
+        refused(
+            |a| a.uptime_threshold_bps = 10_001,
+            RewardsError::InvalidBasisPoints,
+        );
+    }
+}

@@ -73,3 +73,50 @@ pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
     });
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> InitializeArgs {
+        InitializeArgs {
+            min_operator_stake: 10_000_000_000,
+            min_stake_per_gpu: 0,
+            io_per_tops: 1_000_000_000,
+            max_delegation_ratio_bps: 100_000,
+            cooldown_seconds: 604_800,
+            delegator_availability_cut_bps: 500,
+            delegator_hire_cut_bps: 100,
+        }
+    }
+
+    fn refused(change: impl FnOnce(&mut InitializeArgs), want: StakingError) {
+        let mut args = good();
+        change(&mut args);
+        assert_eq!(args.validate().unwrap_err(), want.into(), "{args:?}");
+    }
+
+    #[test]
+    fn defaults_are_accepted() {
+        good().validate().unwrap();
+    }
+
+    #[test]
+    fn each_bad_parameter_is_refused_with_its_own_error() {
+        refused(
+            |a| a.min_operator_stake = 0,
+            StakingError::InvalidMinOperatorStake,
+        );
+        refused(|a| a.cooldown_seconds = 0, StakingError::InvalidCooldown);
+        refused(|a| a.cooldown_seconds = -1, StakingError::InvalidCooldown);
+        refused(|a| a.io_per_tops = 0, StakingError::InvalidIoPerTops);
+        refused(
+            |a| a.delegator_availability_cut_bps = 10_001,
+            StakingError::InvalidBasisPoints,
+        );
+        refused(
+            |a| a.delegator_hire_cut_bps = 10_001,
+            StakingError::InvalidBasisPoints,
+        );
+    }
+}
