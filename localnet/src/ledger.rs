@@ -10,6 +10,8 @@ use std::collections::HashMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc};
+use std::thread;
 
 use solana_account::{AccountSharedData, ReadableAccount, WritableAccount};
 use solana_pubkey::Pubkey;
@@ -35,12 +37,78 @@ pub struct Restored {
     pub transactions: Vec<TxRecord>,
 }
 
+/// The SVM thread's end of the ledger: records of the current batch, handed with the
+/// batch's replies to the writer thread, which appends, fsyncs, and only then
+/// releases the replies. The SVM thread goes on with the next batch meanwhile
+/// (pipelined group commit); replies leave in batch order.
 pub struct Ledger {
-    dir: PathBuf,
-    log: BufWriter<File>,
-    log_len: u64,
+    pending: Vec<u8>,
     dirty: bool,
+    log_len: u64,
     snapshot_bytes: u64,
+    writer: Option<mpsc::Sender<WriterMsg>>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+pub type Reply = Box<dyn FnOnce() + Send>;
+
+enum WriterMsg {
+    Batch {
+        bytes: Vec<u8>,
+        sync: bool,
+        replies: Vec<Reply>,
+    },
+    Snapshot {
+        slot: u64,
+        accounts: Vec<(Pubkey, AccountSharedData)>,
+        transactions: Vec<Arc<TxRecord>>,
+    },
+}
+
+fn writer(dir: PathBuf, mut file: File, receiver: mpsc::Receiver<WriterMsg>) {
+    for msg in receiver {
+        match msg {
+            WriterMsg::Batch {
+                bytes,
+                sync,
+                replies,
+            } => {
+                let mut result = file.write_all(&bytes);
+                if sync && result.is_ok() {
+                    result = file.sync_data();
+                }
+                if let Err(e) = result {
+                    // Replies must not claim what the disk does not hold.
+                    log::error!("ledger: append or fsync failed, stopping: {e}");
+                    std::process::exit(1);
+                }
+                for reply in replies {
+                    reply();
+                }
+            }
+            WriterMsg::Snapshot {
+                slot,
+                accounts,
+                transactions,
+            } => {
+                let result = Ledger::write_snapshot(
+                    &dir,
+                    slot,
+                    &accounts,
+                    transactions.iter().map(|r| r.as_ref()),
+                )
+                .and_then(|()| file.set_len(0))
+                .and_then(|()| file.sync_all());
+                match result {
+                    Ok(()) => log::info!("snapshot at slot {slot}: {} accounts", accounts.len()),
+                    Err(e) => {
+                        log::error!("ledger: snapshot failed, stopping: {e}");
+                        std::process::exit(1);
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn checksum(bytes: &[u8]) -> u64 {
@@ -193,12 +261,18 @@ impl Ledger {
             .open(&log_path)?;
         file.set_len(good as u64)?;
         file.sync_all()?;
+        let (sender, receiver) = mpsc::channel();
+        let writer_dir = dir.to_path_buf();
+        let thread = thread::Builder::new()
+            .name("ledger".into())
+            .spawn(move || writer(writer_dir, file, receiver))?;
         let ledger = Ledger {
-            dir: dir.to_path_buf(),
-            log: BufWriter::with_capacity(1 << 20, file),
-            log_len: good as u64,
+            pending: Vec::with_capacity(1 << 20),
             dirty: false,
+            log_len: good as u64,
             snapshot_bytes,
+            writer: Some(sender),
+            thread: Some(thread),
         };
         Ok((ledger, restored))
     }
@@ -229,28 +303,28 @@ impl Ledger {
         sync_dir(dir)
     }
 
-    /// [`Ledger::write_snapshot`] and an empty log.
-    pub fn snapshot<'a>(
+    /// Queues a full snapshot; the log is emptied after it, in order with the batches.
+    pub fn snapshot(
         &mut self,
         slot: u64,
-        accounts: &[(Pubkey, AccountSharedData)],
-        transactions: impl Iterator<Item = &'a TxRecord>,
-    ) -> io::Result<()> {
-        self.log.flush()?;
-        Self::write_snapshot(&self.dir, slot, accounts, transactions)?;
-        self.log.get_ref().set_len(0)?;
-        self.log.get_ref().sync_all()?;
+        accounts: Vec<(Pubkey, AccountSharedData)>,
+        transactions: Vec<Arc<TxRecord>>,
+    ) {
+        self.commit(Vec::new());
         self.log_len = 0;
-        self.dirty = false;
-        Ok(())
+        if let Some(w) = &self.writer {
+            let _ = w.send(WriterMsg::Snapshot {
+                slot,
+                accounts,
+                transactions,
+            });
+        }
     }
 
     fn append(&mut self, body: &[u8]) {
         let framed = frame(body);
         self.log_len += framed.len() as u64;
-        if let Err(e) = self.log.write_all(&framed) {
-            log::error!("ledger: append failed: {e}");
-        }
+        self.pending.extend_from_slice(&framed);
     }
 
     pub fn append_account(&mut self, key: &Pubkey, account: &AccountSharedData) {
@@ -269,18 +343,40 @@ impl Ledger {
         self.append(&slot_body(slot));
     }
 
-    /// Makes every appended record durable. Called before replies are released.
-    pub fn sync(&mut self) -> io::Result<()> {
-        if self.dirty {
-            self.log.flush()?;
-            self.log.get_ref().sync_data()?;
-            self.dirty = false;
+    /// Hands the batch's records and replies to the writer: the replies are released
+    /// once the records are durable.
+    pub fn commit(&mut self, replies: Vec<Reply>) {
+        let bytes = std::mem::take(&mut self.pending);
+        let sync = std::mem::take(&mut self.dirty);
+        if bytes.is_empty() && replies.is_empty() {
+            return;
         }
-        Ok(())
+        if let Some(w) = &self.writer {
+            let _ = w.send(WriterMsg::Batch {
+                bytes,
+                sync,
+                replies,
+            });
+        }
     }
 
     pub fn wants_snapshot(&self) -> bool {
         self.log_len >= self.snapshot_bytes
+    }
+
+    /// Waits until everything queued is on disk.
+    pub fn close(&mut self) {
+        self.commit(Vec::new());
+        self.writer = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Ledger {
+    fn drop(&mut self) {
+        self.close();
     }
 }
 

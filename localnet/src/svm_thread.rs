@@ -17,7 +17,7 @@ use crate::genesis::{self, GenesisFile, GenesisOptions, GENESIS_FILE, KEYS_DIR};
 use crate::ledger::{Ledger, LOG, SNAPSHOT};
 use crate::notify::Notifier;
 
-pub type Reply = Box<dyn FnOnce() + Send>;
+pub use crate::ledger::Reply;
 pub type Job = Box<dyn FnOnce(&mut Chain) -> Reply + Send>;
 
 enum Msg {
@@ -170,18 +170,11 @@ fn build(opts: &Options, notifier: Notifier) -> io::Result<(Chain, GenesisFile)>
 }
 
 fn snapshot(chain: &mut Chain) {
-    if let Some(mut ledger) = chain.ledger.take() {
-        let accounts = chain.persistent_accounts();
-        let result = ledger.snapshot(chain.slot, &accounts, chain.history().map(|r| r.as_ref()));
-        match result {
-            Ok(()) => log::info!(
-                "snapshot at slot {}: {} accounts",
-                chain.slot,
-                accounts.len()
-            ),
-            Err(e) => log::error!("snapshot failed: {e}"),
-        }
-        chain.ledger = Some(ledger);
+    let accounts = chain.persistent_accounts();
+    let transactions = chain.history().cloned().collect();
+    let slot = chain.slot;
+    if let Some(ledger) = chain.ledger.as_mut() {
+        ledger.snapshot(slot, accounts, transactions);
     }
 }
 
@@ -253,18 +246,16 @@ fn run(chain: &mut Chain, receiver: mpsc::Receiver<Msg>) {
                 Msg::Shutdown(reply) => stop = Some(reply),
             }
         }
-        if let Some(ledger) = chain.ledger.as_mut() {
-            if let Err(e) = ledger.sync() {
-                // Replies must not claim what the disk does not hold.
-                log::error!("ledger fsync failed, stopping: {e}");
-                std::process::exit(1);
-            }
-        }
-        for reply in replies.drain(..) {
-            reply();
+        let done = std::mem::replace(&mut replies, Vec::with_capacity(MAX_BATCH));
+        match chain.ledger.as_mut() {
+            Some(ledger) => ledger.commit(done),
+            None => done.into_iter().for_each(|reply| reply()),
         }
         if let Some(reply) = stop {
             snapshot(chain);
+            if let Some(mut ledger) = chain.ledger.take() {
+                ledger.close();
+            }
             let _ = reply.send(());
             return;
         }
@@ -273,4 +264,7 @@ fn run(chain: &mut Chain, receiver: mpsc::Receiver<Msg>) {
         }
     }
     snapshot(chain);
+    if let Some(mut ledger) = chain.ledger.take() {
+        ledger.close();
+    }
 }
