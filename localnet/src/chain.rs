@@ -520,6 +520,41 @@ impl Chain {
             .cloned()
     }
 
+    /// The decimals of a token account's mint (for jsonParsed).
+    pub fn token_decimals(&self, account: &AccountSharedData) -> Option<u8> {
+        use anchor_spl::token::spl_token;
+        use anchor_spl::token::spl_token::solana_program::program_pack::Pack;
+        if account.owner() != &spl_token::ID
+            || account.data().len() != spl_token::state::Account::LEN
+        {
+            return None;
+        }
+        let token = spl_token::state::Account::unpack(account.data()).ok()?;
+        let mint = self.account(&token.mint)?;
+        spl_token::state::Mint::unpack(mint.data())
+            .ok()
+            .map(|m| m.decimals)
+    }
+
+    /// Accounts with their mint's decimals when jsonParsed wants them.
+    pub fn with_decimals(
+        &self,
+        accounts: Vec<(Pubkey, AccountSharedData)>,
+        parsed: bool,
+    ) -> Vec<(Pubkey, AccountSharedData, Option<u8>)> {
+        accounts
+            .into_iter()
+            .map(|(k, a)| {
+                let d = if parsed {
+                    self.token_decimals(&a)
+                } else {
+                    None
+                };
+                (k, a, d)
+            })
+            .collect()
+    }
+
     /// Accounts a snapshot keeps: everything but programs and sysvars, which every
     /// start recreates.
     pub fn persistent_accounts(&self) -> Vec<(Pubkey, AccountSharedData)> {

@@ -1,5 +1,8 @@
 //! Solana RPC's JSON shapes: accounts, errors, statuses, transactions.
 
+use anchor_spl::token::spl_token;
+use anchor_spl::token::spl_token::solana_program::program_option::COption;
+use anchor_spl::token::spl_token::solana_program::program_pack::Pack;
 use base64::Engine;
 use serde_json::{json, Value};
 use solana_account::{AccountSharedData, ReadableAccount};
@@ -109,8 +112,30 @@ pub fn account(
     encoding: Encoding,
     data_slice: Option<DataSlice>,
 ) -> Result<Value, RpcError> {
+    account_parsed(account, encoding, data_slice, None)
+}
+
+/// [`account`], with SPL Token mints and (given their mint's `decimals`) token
+/// accounts parsed when `jsonParsed` is asked for, as Solana does.
+pub fn account_parsed(
+    account: &AccountSharedData,
+    encoding: Encoding,
+    data_slice: Option<DataSlice>,
+    decimals: Option<u8>,
+) -> Result<Value, RpcError> {
+    let parsed = (encoding == Encoding::JsonParsed && account.owner() == &spl_token::ID)
+        .then(|| parsed_token(account.data(), decimals))
+        .flatten();
+    let data = match parsed {
+        Some(parsed) => json!({
+            "program": "spl-token",
+            "parsed": parsed,
+            "space": account.data().len(),
+        }),
+        None => account_data(account.data(), encoding, data_slice)?,
+    };
     Ok(json!({
-        "data": account_data(account.data(), encoding, data_slice)?,
+        "data": data,
         "executable": account.executable(),
         "lamports": account.lamports(),
         "owner": account.owner().to_string(),
@@ -119,13 +144,78 @@ pub fn account(
     }))
 }
 
+fn coption_key(key: &COption<Pubkey>) -> Value {
+    match key {
+        COption::Some(k) => json!(k.to_string()),
+        COption::None => Value::Null,
+    }
+}
+
+/// SPL Token's parsed JSON for a mint or (with its mint's decimals) an account.
+pub fn parsed_token(data: &[u8], decimals: Option<u8>) -> Option<Value> {
+    if data.len() == spl_token::state::Mint::LEN {
+        let m = spl_token::state::Mint::unpack(data).ok()?;
+        return Some(json!({
+            "type": "mint",
+            "info": {
+                "decimals": m.decimals,
+                "freezeAuthority": coption_key(&m.freeze_authority),
+                "isInitialized": m.is_initialized,
+                "mintAuthority": coption_key(&m.mint_authority),
+                "supply": m.supply.to_string(),
+            },
+        }));
+    }
+    if data.len() != spl_token::state::Account::LEN {
+        return None;
+    }
+    let decimals = decimals?;
+    let a = spl_token::state::Account::unpack(data).ok()?;
+    let state = match a.state {
+        spl_token::state::AccountState::Uninitialized => "uninitialized",
+        spl_token::state::AccountState::Initialized => "initialized",
+        spl_token::state::AccountState::Frozen => "frozen",
+    };
+    let mut info = json!({
+        "isNative": a.is_native.is_some(),
+        "mint": a.mint.to_string(),
+        "owner": a.owner.to_string(),
+        "state": state,
+        "tokenAmount": crate::rpc::token_amount(a.amount, decimals),
+    });
+    if let COption::Some(d) = a.delegate {
+        info["delegate"] = json!(d.to_string());
+        info["delegatedAmount"] = crate::rpc::token_amount(a.delegated_amount, decimals);
+    }
+    if let COption::Some(c) = a.close_authority {
+        info["closeAuthority"] = json!(c.to_string());
+    }
+    if let COption::Some(r) = a.is_native {
+        info["rentExemptReserve"] = crate::rpc::token_amount(r, 9);
+    }
+    Some(json!({ "type": "account", "info": info }))
+}
+
 pub fn keyed_account(
     key: &Pubkey,
     acc: &AccountSharedData,
     encoding: Encoding,
     data_slice: Option<DataSlice>,
 ) -> Result<Value, RpcError> {
-    Ok(json!({ "pubkey": key.to_string(), "account": account(acc, encoding, data_slice)? }))
+    keyed_account_parsed(key, acc, encoding, data_slice, None)
+}
+
+pub fn keyed_account_parsed(
+    key: &Pubkey,
+    acc: &AccountSharedData,
+    encoding: Encoding,
+    data_slice: Option<DataSlice>,
+    decimals: Option<u8>,
+) -> Result<Value, RpcError> {
+    Ok(json!({
+        "pubkey": key.to_string(),
+        "account": account_parsed(acc, encoding, data_slice, decimals)?,
+    }))
 }
 
 /// `TransactionError` as Solana encodes it: `"BlockhashNotFound"`,

@@ -569,6 +569,7 @@ impl Rpc {
             "getAccountInfo" => self.get_account_info(p).await,
             "getMultipleAccounts" => self.get_multiple_accounts(p).await,
             "getProgramAccounts" => self.get_program_accounts(p).await,
+            "getTokenAccountsByOwner" => self.get_token_accounts_by_owner(p).await,
             "getBalance" => {
                 let key = p.pubkey(0)?;
                 p.config(1)?;
@@ -660,10 +661,20 @@ impl Rpc {
         let cfg = p.config(1)?;
         let encoding = encode::parse_encoding(cfg.get("encoding"), Encoding::Binary)?;
         let slice = encode::parse_data_slice(cfg.get("dataSlice"))?;
-        let (slot, account) = self.handle.call(move |c| (c.slot, c.account(&key))).await?;
+        let parsed = encoding == Encoding::JsonParsed;
+        let (slot, account) = self
+            .handle
+            .call(move |c| {
+                let account = c.account(&key).map(|a| {
+                    let d = if parsed { c.token_decimals(&a) } else { None };
+                    (a, d)
+                });
+                (c.slot, account)
+            })
+            .await?;
         let value = match account {
             None => Value::Null,
-            Some(a) => encode::account(&a, encoding, slice)?,
+            Some((a, d)) => encode::account_parsed(&a, encoding, slice, d)?,
         };
         Ok(with_context(slot, value))
     }
@@ -715,23 +726,75 @@ impl Rpc {
         let slice: Option<DataSlice> = encode::parse_data_slice(cfg.get("dataSlice"))?;
         let filters = parse_filters(cfg.get("filters"))?;
         let with_ctx = bool_opt(&cfg, "withContext")?;
+        let parsed = encoding == Encoding::JsonParsed;
         let (slot, accounts) = self
             .handle
             .call(move |c| {
                 let accounts =
                     c.program_accounts(&program, |a| filters.iter().all(|f| f.matches(a)));
-                (c.slot, accounts)
+                (c.slot, c.with_decimals(accounts, parsed))
             })
             .await?;
         let list = accounts
             .iter()
-            .map(|(k, a)| encode::keyed_account(k, a, encoding, slice))
+            .map(|(k, a, d)| encode::keyed_account_parsed(k, a, encoding, slice, *d))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(if with_ctx {
             with_context(slot, Value::Array(list))
         } else {
             Value::Array(list)
         })
+    }
+
+    async fn get_token_accounts_by_owner(&self, p: Params) -> RpcResult {
+        let owner = p.pubkey(0)?;
+        let which = p.get(1).and_then(Value::as_object).ok_or_else(|| {
+            RpcError::invalid_params("expected {\"mint\": …} or {\"programId\": …}")
+        })?;
+        let mint = match (which.get("mint"), which.get("programId")) {
+            (Some(Value::String(m)), None) => Some(parse_pubkey(m)?),
+            (None, Some(Value::String(program))) => {
+                if parse_pubkey(program)? != spl_token::ID {
+                    return Err(RpcError::invalid_param("unrecognized Token program id"));
+                }
+                None
+            }
+            _ => {
+                return Err(RpcError::invalid_params(
+                    "expected {\"mint\": …} or {\"programId\": …}",
+                ))
+            }
+        };
+        let cfg = p.config(2)?;
+        let encoding = encode::parse_encoding(cfg.get("encoding"), Encoding::Binary)?;
+        let slice = encode::parse_data_slice(cfg.get("dataSlice"))?;
+        let parsed = encoding == Encoding::JsonParsed;
+        let mut filters = vec![
+            Filter::DataSize(spl_token::state::Account::LEN),
+            Filter::Memcmp {
+                offset: 32,
+                bytes: owner.to_bytes().to_vec(),
+            },
+        ];
+        if let Some(mint) = mint {
+            filters.push(Filter::Memcmp {
+                offset: 0,
+                bytes: mint.to_bytes().to_vec(),
+            });
+        }
+        let (slot, accounts) = self
+            .handle
+            .call(move |c| {
+                let accounts =
+                    c.program_accounts(&spl_token::ID, |a| filters.iter().all(|f| f.matches(a)));
+                (c.slot, c.with_decimals(accounts, parsed))
+            })
+            .await?;
+        let list = accounts
+            .iter()
+            .map(|(k, a, d)| encode::keyed_account_parsed(k, a, encoding, slice, *d))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(with_context(slot, Value::Array(list)))
     }
 
     async fn send_transaction(&self, p: Params) -> RpcResult {

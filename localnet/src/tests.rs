@@ -22,7 +22,7 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
-fn start(name: &str) -> (Arc<Rpc>, Handle) {
+pub(crate) fn start(name: &str) -> (Arc<Rpc>, Handle) {
     let opts = svm_thread::Options {
         ledger: temp_dir(name),
         reset: false,
@@ -107,6 +107,33 @@ async fn shapes_of_core_methods() {
 
     let v = call(&rpc, "getProgramAccounts", json!([io_protocol::ids::IO_REWARDS.to_string(), {"encoding": "base64", "withContext": true}])).await;
     assert!(!v["result"]["value"].as_array().unwrap().is_empty());
+
+    let v = call(
+        &rpc,
+        "getTokenAccountsByOwner",
+        json!([g.accounts.faucet, {"mint": g.mints.io}, {"encoding": "jsonParsed"}]),
+    )
+    .await;
+    let list = v["result"]["value"].as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["pubkey"], json!(g.accounts.faucet_io));
+    let parsed = &list[0]["account"]["data"];
+    assert_eq!(parsed["program"], json!("spl-token"));
+    assert_eq!(parsed["parsed"]["type"], json!("account"));
+    assert_eq!(parsed["parsed"]["info"]["owner"], json!(g.accounts.faucet));
+    assert_eq!(
+        parsed["parsed"]["info"]["tokenAmount"]["uiAmountString"],
+        json!("500000000")
+    );
+    let v = call(
+        &rpc,
+        "getAccountInfo",
+        json!([g.mints.io, {"encoding": "jsonParsed"}]),
+    )
+    .await;
+    let info = &v["result"]["value"]["data"]["parsed"]["info"];
+    assert_eq!(info["mintAuthority"], Value::Null);
+    assert_eq!(info["supply"], json!("80000000000000000"));
 
     let v = call(&rpc, "nope", json!([])).await;
     assert_eq!(v["error"]["code"], json!(-32601));

@@ -433,6 +433,51 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn garbage_requests_get_errors_not_panics() {
+        let (rpc, handle) = crate::tests::start("ws-garbage");
+        let mut session = Session {
+            rpc,
+            subs: HashMap::new(),
+        };
+        let key = Pubkey::new_unique().to_string();
+        let requests = [
+            String::new(),
+            "{".into(),
+            "[]".into(),
+            "null".into(),
+            r#"{"jsonrpc":"2.0","id":1,"method":"accountSubscribe"}"#.into(),
+            r#"{"jsonrpc":"2.0","id":1,"method":"accountSubscribe","params":[1]}"#.into(),
+            r#"{"jsonrpc":"2.0","id":1,"method":"accountUnsubscribe","params":[99999]}"#.into(),
+            r#"{"jsonrpc":"2.0","id":1,"method":"slotUnsubscribe","params":["x"]}"#.into(),
+            r#"{"jsonrpc":"2.0","id":1,"method":"programSubscribe","params":["11111111111111111111111111111111",{"filters":[{"memcmp":{"offset":0,"bytes":"0"}}]}]}"#.into(),
+            r#"{"jsonrpc":"2.0","id":1,"method":"signatureSubscribe","params":["1111"]}"#.into(),
+            r#"{"jsonrpc":"2.0","id":1,"method":"logsSubscribe","params":[{"mentions":"x"}]}"#.into(),
+            r#"{"jsonrpc":"2.0","id":1,"method":"getSlot"}"#.into(),
+            "\u{0}\u{ff}".into(),
+        ];
+        for text in &requests {
+            let mut out = Vec::new();
+            session.request(text, &mut out).await;
+            assert_eq!(out.len(), 1, "{text}");
+            assert!(out[0]["error"]["code"].is_i64(), "{text}: {}", out[0]);
+        }
+        assert!(session.subs.is_empty());
+        // A subscription and its unsubscribe, then a second unsubscribe fails.
+        let mut out = Vec::new();
+        let sub =
+            format!(r#"{{"jsonrpc":"2.0","id":2,"method":"accountSubscribe","params":["{key}"]}}"#);
+        session.request(&sub, &mut out).await;
+        let id = out[0]["result"].as_u64().unwrap();
+        let unsub =
+            format!(r#"{{"jsonrpc":"2.0","id":3,"method":"accountUnsubscribe","params":[{id}]}}"#);
+        session.request(&unsub, &mut out).await;
+        assert_eq!(out[1]["result"], json!(true));
+        session.request(&unsub, &mut out).await;
+        assert_eq!(out[2]["error"]["code"], json!(-32602));
+        handle.shutdown().await;
+    }
+
     #[test]
     fn slot_notification_shape() {
         let mut out = Vec::new();
