@@ -135,6 +135,22 @@ async fn shapes_of_core_methods() {
     assert_eq!(info["mintAuthority"], Value::Null);
     assert_eq!(info["supply"], json!("80000000000000000"));
 
+    // The epoch length flag reached io-rewards' config: discriminator, four keys,
+    // genesis_ts, epoch_seconds.
+    let v = call(
+        &rpc,
+        "getAccountInfo",
+        json!([g.configs.rewards, {"encoding": "base64"}]),
+    )
+    .await;
+    let data = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        v["result"]["value"]["data"][0].as_str().unwrap(),
+    )
+    .unwrap();
+    let word = |at: usize| i64::from_le_bytes(data[at..at + 8].try_into().unwrap());
+    assert_eq!((word(136), word(144)), (1_700_000_000, 60));
+
     let v = call(&rpc, "nope", json!([])).await;
     assert_eq!(v["error"]["code"], json!(-32601));
     let v = call(&rpc, "getBalance", json!(["not-a-key"])).await;
