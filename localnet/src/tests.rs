@@ -22,9 +22,19 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
-pub(crate) fn start(name: &str) -> (Arc<Rpc>, Handle) {
+/// Removes the test's ledger directory when dropped.
+pub(crate) struct TempLedger(std::path::PathBuf);
+
+impl Drop for TempLedger {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub(crate) fn start(name: &str) -> (Arc<Rpc>, Handle, TempLedger) {
+    let dir = temp_dir(name);
     let opts = svm_thread::Options {
-        ledger: temp_dir(name),
+        ledger: dir.clone(),
         reset: false,
         genesis: GenesisOptions {
             genesis_unix: 1_700_000_000,
@@ -42,6 +52,7 @@ pub(crate) fn start(name: &str) -> (Arc<Rpc>, Handle) {
             genesis: Arc::new(file),
         }),
         handle,
+        TempLedger(dir),
     )
 }
 
@@ -52,7 +63,7 @@ async fn call(rpc: &Rpc, method: &str, params: Value) -> Value {
 
 #[tokio::test]
 async fn shapes_of_core_methods() {
-    let (rpc, handle) = start("shapes");
+    let (rpc, handle, _dir) = start("shapes");
     let g = rpc.genesis.clone();
 
     let v = call(&rpc, "getHealth", json!([])).await;
@@ -215,7 +226,7 @@ impl Lcg {
 
 #[tokio::test]
 async fn garbage_never_panics() {
-    let (rpc, handle) = start("garbage");
+    let (rpc, handle, _dir) = start("garbage");
     let methods = [
         "getHealth",
         "getVersion",

@@ -435,7 +435,7 @@ mod tests {
 
     #[tokio::test]
     async fn garbage_requests_get_errors_not_panics() {
-        let (rpc, handle) = crate::tests::start("ws-garbage");
+        let (rpc, handle, _dir) = crate::tests::start("ws-garbage");
         let mut session = Session {
             rpc,
             subs: HashMap::new(),

@@ -16,7 +16,7 @@ import (
 )
 
 // benchSenders is how many wallets (one goroutine each) send transfers at once.
-const benchSenders = 64
+const benchSenders = 256
 
 // benchBatch is how many transfers a sender sends before confirming them all with one
 // getSignatureStatuses.
@@ -49,7 +49,7 @@ func BenchmarkSPLTransfers(b *testing.B) {
 		if _, err := waitConfirmed(ctx, n.client, sig); err != nil {
 			b.Fatal(err)
 		}
-		ata, err := giveIO(ctx, n, key.PublicKey(), 1_000_000*100_000_000)
+		ata, err := giveIO(ctx, n, key.PublicKey(), 100_000*100_000_000)
 		if err != nil {
 			b.Fatal(err)
 		}

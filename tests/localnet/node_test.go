@@ -82,17 +82,22 @@ func repoRoot() (string, error) {
 	}
 }
 
-// localnetBin is $IONET_LOCALNET_BIN, or the binary `cargo build -p ionet-localnet`
+// localnetBin is $IONET_LOCALNET_BIN (relative to the repository root unless
+// absolute), or the binary `cargo build -p ionet-localnet`
 // leaves in $CARGO_TARGET_DIR (or <repo>/target)/debug.
 func localnetBin() (string, error) {
 	binOnce.Do(func() {
-		if p := os.Getenv("IONET_LOCALNET_BIN"); p != "" {
-			binPath = p
-			return
-		}
 		root, err := repoRoot()
 		if err != nil {
 			binErr = err
+			return
+		}
+		if p := os.Getenv("IONET_LOCALNET_BIN"); p != "" {
+			// A relative path is taken from the repository root.
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(root, p)
+			}
+			binPath = p
 			return
 		}
 		build := exec.Command("cargo", "build", "-p", "ionet-localnet")
