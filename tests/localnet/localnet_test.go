@@ -30,6 +30,7 @@ func TestMain(m *testing.M) {
 	shared, err = startNode(dir)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start ionet-localnet:", err)
+		_ = os.RemoveAll(dir)
 		os.Exit(1)
 	}
 	code := m.Run()
