@@ -804,7 +804,10 @@ impl Rpc {
         let skip_preflight = bool_opt(&cfg, "skipPreflight")?;
         let tx = decode_transaction(&text, encoding)?;
         verify_signatures(&tx)?;
-        let signature = tx.signatures[0];
+        let signature = *tx
+            .signatures
+            .first()
+            .ok_or_else(|| RpcError::invalid_params("invalid transaction: no signature"))?;
         match self
             .handle
             .call(move |c| c.submit(tx, !skip_preflight))
