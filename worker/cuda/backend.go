@@ -2,6 +2,7 @@ package cuda
 
 import (
 	"fmt"
+	"log/slog"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -12,24 +13,40 @@ import (
 // Backend runs GEMMs on one CUDA device. It implements pow.Backend.
 type Backend struct {
 	api       *api
+	log       *slog.Logger
 	ordinal   int32
 	ctx       uintptr
 	lt        uintptr
 	workspace uint64
+	kern      *kernels // nil when the PTX module did not load or failed its check
 
 	mu sync.Mutex // one call at a time: the context and workspace are shared
 }
 
-// Open loads the libraries and prepares device ordinal. Any failure returns an
-// error wrapping ErrUnavailable or a CUDA status, never a crash.
-func Open(ordinal int) (*Backend, error) {
+// Config selects the device.
+type Config struct {
+	Ordinal int
+	Logger  *slog.Logger // slog.Default() when nil
+}
+
+// Open opens device ordinal with the default logger.
+func Open(ordinal int) (*Backend, error) { return New(Config{Ordinal: ordinal}) }
+
+// New loads the libraries and prepares the device. Any failure returns an error
+// wrapping ErrUnavailable or a CUDA status, never a crash. The PTX kernels are
+// optional: if they do not load or fail their known-answer test, the backend logs
+// why and CommitRows uses the host for A and the row hashes.
+func New(cfg Config) (*Backend, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
 	a, err := loadAPI()
 	if err != nil {
 		return nil, err
 	}
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	b := &Backend{api: a, ordinal: int32(ordinal)}
+	b := &Backend{api: a, log: cfg.Logger, ordinal: int32(cfg.Ordinal)}
 	if err := cuErr("init", a.cuInit(0)); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
@@ -54,8 +71,28 @@ func Open(ordinal int) (*Backend, error) {
 		a.cuDevicePrimaryCtxRelease(dev)
 		return nil, err
 	}
+	b.kern = b.openKernels()
 	return b, nil
 }
+
+// openKernels loads and checks the PTX module; nil means the host does that work.
+func (b *Backend) openKernels() *kernels {
+	k, err := loadKernels(b.api.libcuda)
+	if err == nil {
+		if err = b.checkKernels(k); err != nil {
+			k.close()
+		}
+	}
+	if err != nil {
+		b.log.Warn("cuda kernels unavailable, generating A and hashing rows on the CPU", "gpu", b.ordinal, "error", err)
+		return nil
+	}
+	b.log.Info("cuda kernels loaded", "gpu", b.ordinal, "kernels", []string{prfKernel.name, rowHashKernel.name})
+	return k
+}
+
+// Kernels reports whether CommitRows runs on the device.
+func (b *Backend) Kernels() bool { return b.kern != nil }
 
 // Close releases the device.
 func (b *Backend) Close() error {
@@ -64,6 +101,10 @@ func (b *Backend) Close() error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	b.api.cuCtxSetCurrent(b.ctx)
+	if b.kern != nil {
+		b.kern.close()
+		b.kern = nil
+	}
 	b.api.cuMemFree(b.workspace)
 	b.api.cublasLtDestroy(b.lt)
 	return cuErr("release context", b.api.cuDevicePrimaryCtxRelease(b.ordinal))
@@ -103,6 +144,14 @@ type gemm struct {
 	y, d uint64 // A and D buffers, grown as needed
 	yCap int
 	dCap int
+
+	// CommitRows only (commit.go).
+	h         uint64 // row hashes
+	hCap      int
+	aes       uint64 // aesParams of aesSeed
+	aesCap    int
+	aesSeed   pow.Seed
+	aesLoaded bool
 }
 
 func (g *gemm) upload(dst *uint64, src []int8) error {
@@ -222,11 +271,12 @@ func (g *gemm) Close() error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	b.api.cuCtxSetCurrent(b.ctx)
-	for _, p := range []uint64{g.x, g.y, g.d} {
+	for _, p := range []uint64{g.x, g.y, g.d, g.h, g.aes} {
 		if p != 0 {
 			b.api.cuMemFree(p)
 		}
 	}
-	g.x, g.y, g.d = 0, 0, 0
+	g.x, g.y, g.d, g.h, g.aes = 0, 0, 0, 0, 0
+	g.yCap, g.dCap, g.hCap, g.aesCap, g.aesLoaded = 0, 0, 0, 0, false
 	return nil
 }

@@ -1,7 +1,10 @@
 // Package cuda is the worker's GPU backend, built without the CUDA toolkit: it loads
 // libcuda and libcublasLt at run time with purego and runs the challenge's int8 →
-// int32 GEMM through cublasLtMatmul. Without the libraries, Open fails and the
-// worker keeps the CPU backend.
+// int32 GEMM through cublasLtMatmul. Two PTX kernels (kernels.ptx), JIT-compiled by
+// the driver, generate rows of A from the seed and hash rows of C on the device, so
+// a commitment moves neither A nor C across the bus (gemm.CommitRows). Without the
+// libraries, Open fails and the worker keeps the CPU backend; without a working
+// module, the GEMM still runs on the GPU and the rest on the CPU.
 package cuda
 
 import (
@@ -54,6 +57,7 @@ type api struct {
 	cublasLtMatrixLayoutCreate  func(l *uintptr, typ int32, rows, cols uint64, ld int64) int32
 	cublasLtMatrixLayoutDestroy func(l uintptr) int32
 	matmul                      uintptr // cublasLtMatmul, called through call16
+	libcuda                     uintptr // for the module entry points (module.go)
 }
 
 // dlopenFirst opens the first library of names that loads.
@@ -80,7 +84,7 @@ func loadAPI() (*api, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &api{}
+	a := &api{libcuda: cu}
 	syms := []struct {
 		lib  uintptr
 		name string

@@ -2,7 +2,11 @@ package cuda
 
 import (
 	"errors"
+	"slices"
 	"testing"
+
+	"github.com/ionet-network/ionet/oracle/merkle"
+	"github.com/ionet-network/ionet/oracle/pow"
 )
 
 // Where the libraries are missing (CI, this machine) Open must fail cleanly.
@@ -30,5 +34,29 @@ func TestOpenFailsCleanlyOrWorks(t *testing.T) {
 		if c[i] != want[i] {
 			t.Fatalf("c = %v, want %v", c, want)
 		}
+	}
+
+	// CommitRows, on the device when the kernels passed their check, equals the
+	// host path.
+	seed := pow.Seed{1, 2, 3}
+	gen := pow.NewGenerator(seed)
+	k, n, first, rows := 70, 45, 11, 9
+	bm := make([]int8, k*n)
+	gen.Rows(pow.MatrixB, 0, k, n, bm)
+	sg, err := b.NewGEMM(bm, k, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sg.Close()
+	got := make([]merkle.Hash, rows)
+	if err := sg.(RowCommitter).CommitRows(got, seed, first, rows); err != nil {
+		t.Fatal(err)
+	}
+	host := make([]merkle.Hash, rows)
+	if err := commitRowsHost(sg, gen, host, first, rows, k, n); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, host) {
+		t.Fatalf("CommitRows (kernels %v) differs from the host", b.Kernels())
 	}
 }
