@@ -178,3 +178,27 @@ func TestCorruptAccountBytesAreRejected(t *testing.T) {
 		t.Error("RewardsConfig bytes decoded as a Keeper")
 	}
 }
+
+func TestSeedsFromTheIDLDeriveTheRustAddresses(t *testing.T) {
+	fx := loadFixture(t)
+	config, _, err := solana.FindProgramAddress([][]byte{iorewards.CONFIG_SEED}, iorewards.ProgramID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if config.String() != fx.RewardsConfig.Address {
+		t.Errorf("config PDA %s, Rust used %s", config, fx.RewardsConfig.Address)
+	}
+	vault, _, err := solana.FindProgramAddress([][]byte{iorewards.REWARDS_VAULT_SEED}, iorewards.ProgramID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key(t, fx.RewardsConfig.Fields, "vault", vault)
+	authority := solana.MustPublicKeyFromBase58(fx.Instruction.Accounts[0].Pubkey)
+	keeper, _, err := solana.FindProgramAddress([][]byte{iorewards.KEEPER_SEED, authority[:]}, iorewards.ProgramID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keeper.String() != fx.Keeper.Address {
+		t.Errorf("keeper PDA %s, Rust used %s", keeper, fx.Keeper.Address)
+	}
+}

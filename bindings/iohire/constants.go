@@ -2,3 +2,9 @@
 // This file contains constants.
 
 package iohire
+
+// Constants defined in the IDL:
+
+var CONFIG_SEED = []byte{99, 111, 110, 102, 105, 103}
+var TREASURY_SEED = []byte{116, 114, 101, 97, 115, 117, 114, 121}
+var TREASURY_VAULT_SEED = []byte{116, 114, 101, 97, 115, 117, 114, 121, 45, 118, 97, 117, 108, 116}

@@ -2,3 +2,10 @@
 // This file contains constants.
 
 package iorewards
+
+// Constants defined in the IDL:
+
+var CONFIG_SEED = []byte{99, 111, 110, 102, 105, 103}
+var KEEPER_BONDS_SEED = []byte{107, 101, 101, 112, 101, 114, 45, 98, 111, 110, 100, 115}
+var KEEPER_SEED = []byte{107, 101, 101, 112, 101, 114}
+var REWARDS_VAULT_SEED = []byte{118, 97, 117, 108, 116}

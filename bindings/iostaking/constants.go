@@ -2,3 +2,8 @@
 // This file contains constants.
 
 package iostaking
+
+// Constants defined in the IDL:
+
+var CONFIG_SEED = []byte{99, 111, 110, 102, 105, 103}
+var SLASH_BURNER_SEED = []byte{115, 108, 97, 115, 104, 45, 98, 117, 114, 110, 101, 114}

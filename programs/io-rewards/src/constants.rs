@@ -1,0 +1,14 @@
+//! PDA seeds published in the IDL, so that clients (the Go bindings) take them from the
+//! program rather than repeating them. Values come from io-protocol.
+
+use anchor_lang::prelude::*;
+use io_protocol::seeds;
+
+#[constant]
+pub const CONFIG_SEED: &[u8] = seeds::CONFIG;
+#[constant]
+pub const REWARDS_VAULT_SEED: &[u8] = seeds::REWARDS_VAULT;
+#[constant]
+pub const KEEPER_BONDS_SEED: &[u8] = seeds::KEEPER_BONDS;
+#[constant]
+pub const KEEPER_SEED: &[u8] = seeds::KEEPER;

@@ -1,0 +1,10 @@
+//! PDA seeds published in the IDL, so that clients (the Go bindings) take them from the
+//! program rather than repeating them. Values come from io-protocol.
+
+use anchor_lang::prelude::*;
+use io_protocol::seeds;
+
+#[constant]
+pub const CONFIG_SEED: &[u8] = seeds::CONFIG;
+#[constant]
+pub const SLASH_BURNER_SEED: &[u8] = seeds::SLASH_BURNER;
