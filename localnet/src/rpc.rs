@@ -504,6 +504,30 @@ impl Rpc {
                     "transactionCount": count,
                 }))
             }
+            "getBlockTime" => {
+                let slot = p.u64(0, "slot")?;
+                let (current, time) = self
+                    .handle
+                    .call(move |c| (c.slot, c.unix_at(slot.min(MAX_WARP_SLOT))))
+                    .await?;
+                if slot > current {
+                    return Err(RpcError::new(
+                        -32004,
+                        format!("Block not available for slot {slot}"),
+                    ));
+                }
+                Ok(json!(time))
+            }
+            "getFirstAvailableBlock" | "minimumLedgerSlot" => Ok(json!(0)),
+            "getRecentPrioritizationFees" => {
+                // No fee market on a single node: the recent slots' fees are all zero.
+                let slot = self.handle.call(|c| c.slot).await?;
+                Ok(Value::Array(
+                    (slot.saturating_sub(149)..=slot)
+                        .map(|s| json!({ "slot": s, "prioritizationFee": 0 }))
+                        .collect(),
+                ))
+            }
             "getEpochSchedule" => Ok(json!({
                 "slotsPerEpoch": SLOTS_PER_EPOCH,
                 "leaderScheduleSlotOffset": SLOTS_PER_EPOCH,

@@ -162,6 +162,12 @@ async fn shapes_of_core_methods() {
     let word = |at: usize| i64::from_le_bytes(data[at..at + 8].try_into().unwrap());
     assert_eq!((word(136), word(144)), (1_700_000_000, 60));
 
+    let v = call(&rpc, "getBlockTime", json!([10])).await;
+    assert_eq!(v["result"], json!(1_700_000_004));
+    let v = call(&rpc, "getRecentPrioritizationFees", json!([])).await;
+    assert_eq!(v["result"].as_array().unwrap().len(), 150);
+    assert_eq!(v["result"][0]["prioritizationFee"], json!(0));
+
     let v = call(&rpc, "nope", json!([])).await;
     assert_eq!(v["error"]["code"], json!(-32601));
     let v = call(&rpc, "getBalance", json!(["not-a-key"])).await;
@@ -249,6 +255,9 @@ async fn garbage_never_panics() {
         "getTransaction",
         "getSignaturesForAddress",
         "getFeeForMessage",
+        "getBlockTime",
+        "getTokenAccountsByOwner",
+        "getRecentPrioritizationFees",
         "ionet_warpSlot",
         "x",
     ];
