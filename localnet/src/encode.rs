@@ -89,14 +89,17 @@ fn slice(data: &[u8], s: Option<DataSlice>) -> &[u8] {
     }
 }
 
-pub fn account_data(
+/// Account data; `base58_limit` refuses base58 above 128 bytes, as Solana's HTTP
+/// methods do (its pubsub does not).
+fn account_data_limited(
     data: &[u8],
     encoding: Encoding,
     data_slice: Option<DataSlice>,
+    base58_limit: bool,
 ) -> Result<Value, RpcError> {
     let data = slice(data, data_slice);
     match encoding {
-        Encoding::Binary | Encoding::Base58 if data.len() > MAX_BASE58_BYTES => {
+        Encoding::Binary | Encoding::Base58 if base58_limit && data.len() > MAX_BASE58_BYTES => {
             Err(RpcError::invalid_request(
                 "Encoded binary (base 58) data should be less than 128 bytes, please use Base64 encoding.",
             ))
@@ -123,6 +126,25 @@ pub fn account_parsed(
     data_slice: Option<DataSlice>,
     decimals: Option<u8>,
 ) -> Result<Value, RpcError> {
+    account_full(account, encoding, data_slice, decimals, true)
+}
+
+/// An account as pubsub notifications carry it: base58 of any length.
+pub fn account_pubsub(
+    account: &AccountSharedData,
+    encoding: Encoding,
+    data_slice: Option<DataSlice>,
+) -> Value {
+    account_full(account, encoding, data_slice, None, false).unwrap_or(Value::Null)
+}
+
+fn account_full(
+    account: &AccountSharedData,
+    encoding: Encoding,
+    data_slice: Option<DataSlice>,
+    decimals: Option<u8>,
+    base58_limit: bool,
+) -> Result<Value, RpcError> {
     let parsed = (encoding == Encoding::JsonParsed && account.owner() == &spl_token::ID)
         .then(|| parsed_token(account.data(), decimals))
         .flatten();
@@ -132,7 +154,7 @@ pub fn account_parsed(
             "parsed": parsed,
             "space": account.data().len(),
         }),
-        None => account_data(account.data(), encoding, data_slice)?,
+        None => account_data_limited(account.data(), encoding, data_slice, base58_limit)?,
     };
     Ok(json!({
         "data": data,
@@ -194,15 +216,6 @@ pub fn parsed_token(data: &[u8], decimals: Option<u8>) -> Option<Value> {
         info["rentExemptReserve"] = crate::rpc::token_amount(r, 9);
     }
     Some(json!({ "type": "account", "info": info }))
-}
-
-pub fn keyed_account(
-    key: &Pubkey,
-    acc: &AccountSharedData,
-    encoding: Encoding,
-    data_slice: Option<DataSlice>,
-) -> Result<Value, RpcError> {
-    keyed_account_parsed(key, acc, encoding, data_slice, None)
 }
 
 pub fn keyed_account_parsed(

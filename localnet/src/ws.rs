@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use solana_account::{AccountSharedData, ReadableAccount};
+use solana_account::ReadableAccount;
 use solana_pubkey::Pubkey;
 use solana_signature::Signature;
 use tokio::net::{TcpListener, TcpStream};
@@ -146,13 +146,12 @@ fn notify(sub: &Sub, id: u64, event: &Event, out: &mut Vec<Value>) -> bool {
         ) => {
             for (k, a) in accounts {
                 if k == key {
-                    if let Ok(v) = account_value(a, *encoding, *slice) {
-                        out.push(notification(
-                            "accountNotification",
-                            id,
-                            context_value(*slot, v),
-                        ));
-                    }
+                    let v = encode::account_pubsub(a, *encoding, *slice);
+                    out.push(notification(
+                        "accountNotification",
+                        id,
+                        context_value(*slot, v),
+                    ));
                 }
             }
             false
@@ -168,13 +167,15 @@ fn notify(sub: &Sub, id: u64, event: &Event, out: &mut Vec<Value>) -> bool {
         ) => {
             for (k, a) in accounts {
                 if a.owner() == program && filters.iter().all(|f| f.matches(a)) {
-                    if let Ok(v) = encode::keyed_account(k, a, *encoding, *slice) {
-                        out.push(notification(
-                            "programNotification",
-                            id,
-                            context_value(*slot, v),
-                        ));
-                    }
+                    let v = json!({
+                        "pubkey": k.to_string(),
+                        "account": encode::account_pubsub(a, *encoding, *slice),
+                    });
+                    out.push(notification(
+                        "programNotification",
+                        id,
+                        context_value(*slot, v),
+                    ));
                 }
             }
             false
@@ -226,14 +227,6 @@ fn notify(sub: &Sub, id: u64, event: &Event, out: &mut Vec<Value>) -> bool {
         }
         _ => false,
     }
-}
-
-fn account_value(
-    a: &AccountSharedData,
-    encoding: Encoding,
-    slice: Option<DataSlice>,
-) -> Result<Value, RpcError> {
-    encode::account(a, encoding, slice)
 }
 
 /// One connection's subscriptions.
