@@ -4,8 +4,10 @@
 mod chain;
 mod config;
 mod encode;
+mod filter;
 mod genesis;
 mod http;
+mod jsonrpc;
 mod ledger;
 mod notify;
 mod rpc;

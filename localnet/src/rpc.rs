@@ -7,16 +7,20 @@ use anchor_spl::token::spl_token;
 use anchor_spl::token::spl_token::solana_program::program_pack::Pack;
 use base64::Engine;
 use serde_json::{json, Map, Value};
-use solana_account::{AccountSharedData, ReadableAccount};
+use solana_account::ReadableAccount;
 use solana_hash::Hash;
-use solana_pubkey::Pubkey;
 use solana_signature::Signature;
 use solana_transaction::versioned::VersionedTransaction;
 
 use crate::chain::{Chain, Simulation, SubmitError, LAMPORTS_PER_SIGNATURE, SLOTS_PER_EPOCH};
 use crate::encode::{self, DataSlice, Encoding};
 use crate::genesis::GenesisFile;
-use crate::svm_thread::{Gone, Handle};
+use crate::svm_thread::Handle;
+
+pub use crate::filter::{parse_filters, Filter};
+pub use crate::jsonrpc::{
+    bool_opt, parse_pubkey, parse_request, parse_signature, response, Params, RpcError, RpcResult,
+};
 
 /// The Solana version whose RPC this follows (Agave 2.3, as LiteSVM runs).
 pub const SOLANA_VERSION: &str = "2.3.0";
@@ -26,191 +30,10 @@ const MAX_BASE58_TX: usize = 1683;
 const MAX_BASE64_TX: usize = 1644;
 const MAX_MULTIPLE_ACCOUNTS: usize = 100;
 const MAX_SIGNATURE_STATUSES: usize = 256;
-const MAX_FILTERS: usize = 4;
-const MAX_MEMCMP_BYTES: usize = 128;
 const MAX_SIGNATURES_FOR_ADDRESS: usize = 1000;
 /// ionet_warpSlot goes no further (about 14,000 years of 400 ms slots), so slot and
 /// time arithmetic cannot overflow.
 pub const MAX_WARP_SLOT: u64 = 1 << 40;
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct RpcError {
-    pub code: i64,
-    pub message: String,
-    pub data: Option<Value>,
-}
-
-impl RpcError {
-    fn new(code: i64, message: impl Into<String>) -> Self {
-        RpcError {
-            code,
-            message: message.into(),
-            data: None,
-        }
-    }
-    pub fn parse() -> Self {
-        Self::new(-32700, "Parse error")
-    }
-    pub fn invalid_request(message: impl Into<String>) -> Self {
-        Self::new(-32600, message)
-    }
-    pub fn method_not_found() -> Self {
-        Self::new(-32601, "Method not found")
-    }
-    pub fn invalid_params(message: impl Into<String>) -> Self {
-        Self::new(-32602, format!("Invalid params: {}", message.into()))
-    }
-    pub fn invalid_param(message: impl Into<String>) -> Self {
-        Self::new(-32602, format!("Invalid param: {}", message.into()))
-    }
-    pub fn internal(message: impl Into<String>) -> Self {
-        Self::new(-32603, message)
-    }
-    pub fn to_json(&self) -> Value {
-        let mut v = json!({ "code": self.code, "message": self.message });
-        if let Some(data) = &self.data {
-            v["data"] = data.clone();
-        }
-        v
-    }
-}
-
-impl From<Gone> for RpcError {
-    fn from(_: Gone) -> Self {
-        RpcError::internal("the chain has stopped")
-    }
-}
-
-pub type RpcResult = Result<Value, RpcError>;
-
-pub fn response(id: Value, result: RpcResult) -> Value {
-    match result {
-        Ok(result) => json!({ "jsonrpc": "2.0", "result": result, "id": id }),
-        Err(e) => json!({ "jsonrpc": "2.0", "error": e.to_json(), "id": id }),
-    }
-}
-
-/// A request's id, method and params, checked as JSON-RPC 2.0 asks.
-pub struct Request {
-    pub id: Value,
-    pub method: String,
-    pub params: Value,
-}
-
-pub fn parse_request(value: Value) -> Result<Request, (Value, RpcError)> {
-    let Value::Object(mut obj) = value else {
-        return Err((Value::Null, RpcError::invalid_request("Invalid request")));
-    };
-    let id = obj.remove("id").unwrap_or(Value::Null);
-    if !matches!(id, Value::Null | Value::Number(_) | Value::String(_)) {
-        return Err((
-            Value::Null,
-            RpcError::invalid_request("Invalid request: bad id"),
-        ));
-    }
-    if obj.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
-        return Err((
-            id,
-            RpcError::invalid_request("Invalid request: jsonrpc must be \"2.0\""),
-        ));
-    }
-    let Some(method) = obj.get("method").and_then(Value::as_str).map(str::to_owned) else {
-        return Err((
-            id,
-            RpcError::invalid_request("Invalid request: method must be a string"),
-        ));
-    };
-    let params = obj.remove("params").unwrap_or(Value::Null);
-    if !matches!(params, Value::Null | Value::Array(_)) {
-        return Err((id, RpcError::invalid_params("params must be an array")));
-    }
-    Ok(Request { id, method, params })
-}
-
-/// Positional params.
-pub struct Params(Vec<Value>);
-
-impl Params {
-    pub fn new(params: Value) -> Result<Self, RpcError> {
-        match params {
-            Value::Null => Ok(Params(vec![])),
-            Value::Array(v) => Ok(Params(v)),
-            _ => Err(RpcError::invalid_params("params must be an array")),
-        }
-    }
-    pub fn get(&self, i: usize) -> Option<&Value> {
-        self.0.get(i).filter(|v| !v.is_null())
-    }
-    pub fn str(&self, i: usize, what: &str) -> Result<&str, RpcError> {
-        match self.get(i) {
-            Some(Value::String(s)) => Ok(s),
-            Some(_) => Err(RpcError::invalid_params(format!("{what} must be a string"))),
-            None => Err(RpcError::invalid_params(format!(
-                "`params` should have at least {} argument(s)",
-                i + 1
-            ))),
-        }
-    }
-    pub fn pubkey(&self, i: usize) -> Result<Pubkey, RpcError> {
-        parse_pubkey(self.str(i, "pubkey")?)
-    }
-    pub fn u64(&self, i: usize, what: &str) -> Result<u64, RpcError> {
-        self.get(i)
-            .and_then(Value::as_u64)
-            .ok_or_else(|| RpcError::invalid_params(format!("{what} must be an unsigned integer")))
-    }
-    /// The config object at `i` (absent: empty); its commitment checked.
-    pub fn config(&self, i: usize) -> Result<Map<String, Value>, RpcError> {
-        let cfg = match self.get(i) {
-            None => Map::new(),
-            Some(Value::Object(o)) => o.clone(),
-            Some(_) => return Err(RpcError::invalid_params("config must be an object")),
-        };
-        check_commitment(cfg.get("commitment"))?;
-        check_commitment(cfg.get("preflightCommitment"))?;
-        Ok(cfg)
-    }
-}
-
-fn check_commitment(v: Option<&Value>) -> Result<(), RpcError> {
-    match v {
-        None | Some(Value::Null) => Ok(()),
-        Some(Value::String(s))
-            if matches!(
-                s.as_str(),
-                "processed"
-                    | "confirmed"
-                    | "finalized"
-                    | "recent"
-                    | "single"
-                    | "singleGossip"
-                    | "root"
-                    | "max"
-            ) =>
-        {
-            Ok(())
-        }
-        Some(_) => Err(RpcError::invalid_params(
-            "commitment must be one of processed, confirmed, finalized",
-        )),
-    }
-}
-
-pub fn parse_pubkey(s: &str) -> Result<Pubkey, RpcError> {
-    Pubkey::from_str(s).map_err(|_| RpcError::invalid_param("Invalid"))
-}
-
-pub fn parse_signature(s: &str) -> Result<Signature, RpcError> {
-    Signature::from_str(s).map_err(|_| RpcError::invalid_param("Invalid"))
-}
-
-fn bool_opt(cfg: &Map<String, Value>, key: &str) -> Result<bool, RpcError> {
-    match cfg.get(key) {
-        None | Some(Value::Null) => Ok(false),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(_) => Err(RpcError::invalid_params(format!("{key} must be a boolean"))),
-    }
-}
 
 fn context(slot: u64) -> Value {
     json!({ "slot": slot, "apiVersion": SOLANA_VERSION })
@@ -218,101 +41,6 @@ fn context(slot: u64) -> Value {
 
 fn with_context(slot: u64, value: Value) -> Value {
     json!({ "context": context(slot), "value": value })
-}
-
-/// A getProgramAccounts / programSubscribe filter.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Filter {
-    DataSize(usize),
-    Memcmp { offset: usize, bytes: Vec<u8> },
-    TokenAccountState,
-}
-
-impl Filter {
-    pub fn matches(&self, account: &AccountSharedData) -> bool {
-        let data = account.data();
-        match self {
-            Filter::DataSize(n) => data.len() == *n,
-            Filter::Memcmp { offset, bytes } => data
-                .get(*offset..)
-                .is_some_and(|rest| rest.starts_with(bytes)),
-            Filter::TokenAccountState => {
-                data.len() == spl_token::state::Account::LEN && data.get(108) == Some(&1)
-            }
-        }
-    }
-}
-
-pub fn parse_filters(v: Option<&Value>) -> Result<Vec<Filter>, RpcError> {
-    let list = match v {
-        None | Some(Value::Null) => return Ok(vec![]),
-        Some(Value::Array(list)) => list,
-        Some(_) => return Err(RpcError::invalid_params("filters must be an array")),
-    };
-    if list.len() > MAX_FILTERS {
-        return Err(RpcError::invalid_params(format!(
-            "Too many filters provided; max {MAX_FILTERS}"
-        )));
-    }
-    list.iter().map(parse_filter).collect()
-}
-
-fn parse_filter(v: &Value) -> Result<Filter, RpcError> {
-    let o = v
-        .as_object()
-        .ok_or_else(|| RpcError::invalid_params("a filter must be an object"))?;
-    if let Some(size) = o.get("dataSize") {
-        let size = size
-            .as_u64()
-            .ok_or_else(|| RpcError::invalid_params("dataSize must be an unsigned integer"))?;
-        return Ok(Filter::DataSize(size as usize));
-    }
-    if o.contains_key("tokenAccountState") {
-        return Ok(Filter::TokenAccountState);
-    }
-    let m = o
-        .get("memcmp")
-        .and_then(Value::as_object)
-        .ok_or_else(|| RpcError::invalid_params("unknown filter"))?;
-    let offset = m
-        .get("offset")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| RpcError::invalid_params("memcmp.offset must be an unsigned integer"))?
-        as usize;
-    let text = m
-        .get("bytes")
-        .and_then(Value::as_str)
-        .ok_or_else(|| RpcError::invalid_params("memcmp.bytes must be a string"))?;
-    let bytes = match m
-        .get("encoding")
-        .and_then(Value::as_str)
-        .unwrap_or("base58")
-    {
-        "base58" => {
-            if text.len() > 175 {
-                return Err(RpcError::invalid_param(
-                    "filter: encoded binary data should be less than 129 bytes",
-                ));
-            }
-            bs58::decode(text)
-                .into_vec()
-                .map_err(|e| RpcError::invalid_param(format!("filter: {e}")))?
-        }
-        "base64" => base64::engine::general_purpose::STANDARD
-            .decode(text)
-            .map_err(|e| RpcError::invalid_param(format!("filter: {e}")))?,
-        other => {
-            return Err(RpcError::invalid_params(format!(
-                "unknown memcmp encoding {other}"
-            )))
-        }
-    };
-    if bytes.len() > MAX_MEMCMP_BYTES {
-        return Err(RpcError::invalid_param(
-            "filter: encoded binary data should be less than 129 bytes",
-        ));
-    }
-    Ok(Filter::Memcmp { offset, bytes })
 }
 
 /// Decodes a wire transaction as sendTransaction and simulateTransaction receive it.
@@ -1029,61 +757,6 @@ impl Rpc {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn requests_are_checked() {
-        let ok = parse_request(json!({"jsonrpc":"2.0","id":1,"method":"getSlot"}))
-            .ok()
-            .unwrap();
-        assert_eq!((ok.id, ok.method.as_str()), (json!(1), "getSlot"));
-        let cases = [
-            (json!([]), -32600),
-            (json!({"jsonrpc":"1.0","id":1,"method":"getSlot"}), -32600),
-            (json!({"jsonrpc":"2.0","id":1}), -32600),
-            (json!({"jsonrpc":"2.0","id":{},"method":"getSlot"}), -32600),
-            (
-                json!({"jsonrpc":"2.0","id":1,"method":"getSlot","params":{"a":1}}),
-                -32602,
-            ),
-        ];
-        for (req, code) in cases {
-            let (_, e) = parse_request(req.clone()).err().unwrap();
-            assert_eq!(e.code, code, "{req}");
-        }
-    }
-
-    #[test]
-    fn filters_parse_and_match() {
-        let key = Pubkey::new_unique();
-        let filters = parse_filters(Some(&json!([
-            {"dataSize": 40},
-            {"memcmp": {"offset": 8, "bytes": key.to_string()}},
-        ])))
-        .unwrap();
-        let owner = Pubkey::new_unique();
-        let mut data = vec![0u8; 40];
-        data[8..40].copy_from_slice(key.as_ref());
-        let mut acc = AccountSharedData::new(1, 40, &owner);
-        acc.set_data_from_slice(&data);
-        assert!(filters.iter().all(|f| f.matches(&acc)));
-        data[9] ^= 1;
-        acc.set_data_from_slice(&data);
-        assert!(!filters.iter().all(|f| f.matches(&acc)));
-        let b64 = parse_filters(Some(
-            &json!([{"memcmp": {"offset": 0, "bytes": "AQI=", "encoding": "base64"}}]),
-        ))
-        .unwrap();
-        assert_eq!(
-            b64,
-            vec![Filter::Memcmp {
-                offset: 0,
-                bytes: vec![1, 2]
-            }]
-        );
-        assert!(parse_filters(Some(&json!([{"memcmp": {"offset": 0, "bytes": "0OIl"}}]))).is_err());
-        assert!(parse_filters(Some(&json!([{}, {}, {}, {}, {}]))).is_err());
-        assert!(parse_filters(Some(&json!("x"))).is_err());
-    }
 
     #[test]
     fn token_amounts_are_formatted_as_solana_does() {
