@@ -1,4 +1,4 @@
-//! JSON-RPC 2.0 over Solana's method set: parsing, dispatch, and the methods.
+//! Solana's RPC methods over the chain: dispatch, parameters, result shapes.
 
 use std::str::FromStr;
 use std::sync::Arc;
