@@ -18,6 +18,13 @@ type GEMM interface {
 	Close() error
 }
 
+// RowCommitter is a GEMM that also generates A from the seed and hashes C's rows
+// itself, as a GPU does to keep A and C on the device; the prover then receives only
+// the leaf hashes, hashes[r] = RowHash(first+r, C[first+r]) for r < rows.
+type RowCommitter interface {
+	CommitRows(hashes []merkle.Hash, seed Seed, first, rows int) error
+}
+
 // Backend is a compute device able to run the challenge's GEMM.
 type Backend interface {
 	Name() string
@@ -101,6 +108,13 @@ func (p *Prover) Commit(ctx context.Context, challenge []byte, keeper ed25519.Pu
 			return nil, nil, fmt.Errorf("commit: %w", err)
 		}
 		rows := min(bs, class.M-first)
+		if rc, ok := gemm.(RowCommitter); ok {
+			if err := rc.CommitRows(hashes[first:first+rows], seed, first, rows); err != nil {
+				gemm.Close()
+				return nil, nil, fmt.Errorf("commit on %s: %w", p.cfg.Backend.Name(), err)
+			}
+			continue
+		}
 		gen.Rows(MatrixA, first, rows, class.K, a)
 		if err := gemm.Mul(c[:rows*class.N], a[:rows*class.K], rows); err != nil {
 			gemm.Close()

@@ -9,19 +9,12 @@ import (
 	"github.com/ionet-network/ionet/oracle/pow"
 )
 
-// RowCommitter is what a GEMM of this backend adds to pow.GEMM: the leaf hashes of a
-// block of rows of C = A·B, with A generated from the seed, as pow.Prover.Commit
-// computes them block by block. On a device with the kernels loaded only the 32-byte
-// hashes cross the bus; otherwise A is generated and C hashed on the host.
-type RowCommitter interface {
-	// CommitRows sets hashes[r] = pow.RowHash(first+r, C[first+r]) for r < rows.
-	// B (given to NewGEMM) must be the seed's B.
-	CommitRows(hashes []merkle.Hash, seed pow.Seed, first, rows int) error
-}
+// A GEMM of this backend is a pow.RowCommitter: on a device with the kernels loaded
+// only the 32-byte row hashes cross the bus; otherwise A is generated and C hashed on
+// the host.
+var _ pow.RowCommitter = (*gemm)(nil)
 
-var _ RowCommitter = (*gemm)(nil)
-
-// CommitRows implements RowCommitter.
+// CommitRows implements pow.RowCommitter.
 func (g *gemm) CommitRows(hashes []merkle.Hash, seed pow.Seed, first, rows int) error {
 	if first < 0 || rows <= 0 || len(hashes) != rows {
 		return fmt.Errorf("cuda commit rows: first %d, rows %d, %d hashes", first, rows, len(hashes))

@@ -49,7 +49,7 @@ func TestOpenFailsCleanlyOrWorks(t *testing.T) {
 	}
 	defer sg.Close()
 	got := make([]merkle.Hash, rows)
-	if err := sg.(RowCommitter).CommitRows(got, seed, first, rows); err != nil {
+	if err := sg.(pow.RowCommitter).CommitRows(got, seed, first, rows); err != nil {
 		t.Fatal(err)
 	}
 	host := make([]merkle.Hash, rows)
