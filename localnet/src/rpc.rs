@@ -34,6 +34,8 @@ const MAX_SIGNATURES_FOR_ADDRESS: usize = 1000;
 /// ionet_warpSlot goes no further (about 14,000 years of 400 ms slots), so slot and
 /// time arithmetic cannot overflow.
 pub const MAX_WARP_SLOT: u64 = 1 << 40;
+/// The most requests one JSON-RPC batch may hold.
+const MAX_BATCH: usize = 1024;
 
 fn context(slot: u64) -> Value {
     json!({ "slot": slot, "apiVersion": SOLANA_VERSION })
@@ -179,11 +181,21 @@ impl Rpc {
                 Err(RpcError::invalid_request("Invalid request: empty batch")),
             ),
             Value::Array(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for item in items {
-                    out.push(self.handle_value(item).await);
+                if items.len() > MAX_BATCH {
+                    return response(
+                        Value::Null,
+                        Err(RpcError::invalid_request(format!(
+                            "Invalid request: batch larger than {MAX_BATCH}"
+                        ))),
+                    );
                 }
-                Value::Array(out)
+                // Dispatched together, so they share one SVM batch and one fsync;
+                // answered in request order.
+                let answers = futures_util::future::join_all(
+                    items.into_iter().map(|item| self.handle_value(item)),
+                )
+                .await;
+                Value::Array(answers)
             }
             other => self.handle_value(other).await,
         }
