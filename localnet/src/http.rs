@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -14,6 +14,9 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::rpc::{response, Rpc, RpcError};
+
+/// How much of an oversized body is read and dropped before answering 413.
+const DRAIN_LIMIT: usize = 8 << 20;
 
 fn reply(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
     let mut r = Response::new(Full::new(body.into()));
@@ -51,18 +54,27 @@ async fn handle(
                     ),
                 )
             };
-            let declared = req
-                .headers()
-                .get(header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<u64>().ok());
-            if declared.is_some_and(|n| n > max_body as u64) {
+            // Read at most `max_body`; past it, keep reading (and dropping) up to a
+            // bound, so the client can finish sending and read the 413 instead of
+            // seeing its connection reset.
+            let mut body = req.into_body();
+            let mut bytes = Vec::new();
+            let mut seen = 0usize;
+            while let Some(frame) = body.frame().await {
+                let Ok(frame) = frame else { break };
+                if let Ok(data) = frame.into_data() {
+                    seen = seen.saturating_add(data.len());
+                    if seen <= max_body {
+                        bytes.extend_from_slice(&data);
+                    } else if seen > DRAIN_LIMIT {
+                        break;
+                    }
+                }
+            }
+            if seen > max_body {
                 return Ok(too_large());
             }
-            let body = match Limited::new(req.into_body(), max_body).collect().await {
-                Ok(b) => b.to_bytes(),
-                Err(_) => return Ok(too_large()),
-            };
+            let body = Bytes::from(bytes);
             let out = rpc.handle_body(&body).await;
             Ok(json_reply(StatusCode::OK, &out))
         }
