@@ -3,6 +3,7 @@ package localnet_test
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,6 +37,7 @@ func TestKillUnderLoadLosesNothingConfirmed(t *testing.T) {
 		t.Fatal(err)
 	}
 	stop := make(chan struct{})
+	var sent atomic.Int64
 	var wg sync.WaitGroup
 	for _, l := range lanes {
 		wg.Add(1)
@@ -63,10 +65,14 @@ func TestKillUnderLoadLosesNothingConfirmed(t *testing.T) {
 					return // the node is gone
 				}
 				l.confirmed = append(l.confirmed, sig)
+				sent.Add(1)
 			}
 		}()
 	}
-	time.Sleep(500 * time.Millisecond)
+	// Kill mid-stream, once some transfers have been answered (however busy the machine).
+	for deadline := time.Now().Add(time.Minute); sent.Load() < 50 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	n.kill()
 	close(stop)
 	wg.Wait()
