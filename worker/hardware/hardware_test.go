@@ -9,6 +9,7 @@ import (
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock"
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/dgxa100"
+	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/dgxh100"
 )
 
 // withTelemetry adds what the dgxa100 mock does not model: clocks, temperature,
@@ -47,17 +48,9 @@ func withTelemetry(server *dgxa100.Server, nvlinks int) {
 	}
 }
 
-// newDGXH100 builds an 8×H100 SXM server from the dgxa100 mock: go-nvml's own
-// dgxh100 mock exists only on its main branch, in no tagged release.
+// newDGXH100 is go-nvml's 8×H100 SXM5 mock with the telemetry it leaves out.
 func newDGXH100() *dgxa100.Server {
-	s := dgxa100.New()
-	for _, d := range s.Devices {
-		dev := d.(*dgxa100.Device)
-		dev.Name = "NVIDIA H100 80GB HBM3"
-		dev.Architecture = nvml.DEVICE_ARCH_HOPPER
-		dev.CudaComputeCapability = dgxa100.CudaComputeCapability{Major: 9, Minor: 0}
-		dev.MemoryInfo = nvml.Memory{Total: 85520809984}
-	}
+	s := dgxh100.New()
 	withTelemetry(s, 18)
 	return s
 }
@@ -101,7 +94,7 @@ func TestDiscoverDGXH100(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, g := range inv.GPUs {
-		if g.ComputeMajor != 9 || g.NVLinkActive != 18 || ClassFor(g.Name) != "h100-sxm" || g.MemoryTotal != 85520809984 {
+		if g.ComputeMajor != 9 || g.NVLinkActive != 18 || ClassFor(g.Name) != "h100-sxm" || g.MemoryTotal != 80<<30 {
 			t.Fatalf("h100 %+v, class %q", g, ClassFor(g.Name))
 		}
 	}
