@@ -20,20 +20,9 @@ type HireConfig struct {
 	// PDA token accounts collecting payment fees, one per payment mint.
 	TreasuryIo   solanago.PublicKey `json:"treasuryIo"`
 	TreasuryIosd solanago.PublicKey `json:"treasuryIosd"`
-
-	// Payment fee on IOSD orders (bps).
-	IosdFeeBps uint16 `json:"iosdFeeBps"`
-
-	// Payment fee on $IO orders (bps).
-	IoFeeBps uint16 `json:"ioFeeBps"`
-
-	// $IO orders are refused when the latest final IO/USD price is older than this.
-	MaxPriceAgeEpochs uint32 `json:"maxPriceAgeEpochs"`
-
-	// An order never matched may be refunded in full after this long.
-	UnmatchedTimeoutSeconds int64 `json:"unmatchedTimeoutSeconds"`
-	Bump                    uint8 `json:"bump"`
-	TreasuryBump            uint8 `json:"treasuryBump"`
+	Params       HireParams         `json:"params"`
+	Bump         uint8              `json:"bump"`
+	TreasuryBump uint8              `json:"treasuryBump"`
 }
 
 func (obj HireConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
@@ -62,25 +51,10 @@ func (obj HireConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
 	if err != nil {
 		return errors.NewField("TreasuryIosd", err)
 	}
-	// Serialize `IosdFeeBps`:
-	err = encoder.Encode(obj.IosdFeeBps)
+	// Serialize `Params`:
+	err = encoder.Encode(obj.Params)
 	if err != nil {
-		return errors.NewField("IosdFeeBps", err)
-	}
-	// Serialize `IoFeeBps`:
-	err = encoder.Encode(obj.IoFeeBps)
-	if err != nil {
-		return errors.NewField("IoFeeBps", err)
-	}
-	// Serialize `MaxPriceAgeEpochs`:
-	err = encoder.Encode(obj.MaxPriceAgeEpochs)
-	if err != nil {
-		return errors.NewField("MaxPriceAgeEpochs", err)
-	}
-	// Serialize `UnmatchedTimeoutSeconds`:
-	err = encoder.Encode(obj.UnmatchedTimeoutSeconds)
-	if err != nil {
-		return errors.NewField("UnmatchedTimeoutSeconds", err)
+		return errors.NewField("Params", err)
 	}
 	// Serialize `Bump`:
 	err = encoder.Encode(obj.Bump)
@@ -131,25 +105,10 @@ func (obj *HireConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err error)
 	if err != nil {
 		return errors.NewField("TreasuryIosd", err)
 	}
-	// Deserialize `IosdFeeBps`:
-	err = decoder.Decode(&obj.IosdFeeBps)
+	// Deserialize `Params`:
+	err = decoder.Decode(&obj.Params)
 	if err != nil {
-		return errors.NewField("IosdFeeBps", err)
-	}
-	// Deserialize `IoFeeBps`:
-	err = decoder.Decode(&obj.IoFeeBps)
-	if err != nil {
-		return errors.NewField("IoFeeBps", err)
-	}
-	// Deserialize `MaxPriceAgeEpochs`:
-	err = decoder.Decode(&obj.MaxPriceAgeEpochs)
-	if err != nil {
-		return errors.NewField("MaxPriceAgeEpochs", err)
-	}
-	// Deserialize `UnmatchedTimeoutSeconds`:
-	err = decoder.Decode(&obj.UnmatchedTimeoutSeconds)
-	if err != nil {
-		return errors.NewField("UnmatchedTimeoutSeconds", err)
+		return errors.NewField("Params", err)
 	}
 	// Deserialize `Bump`:
 	err = decoder.Decode(&obj.Bump)
@@ -182,11 +141,10 @@ func UnmarshalHireConfig(buf []byte) (*HireConfig, error) {
 }
 
 type HireInitialized struct {
-	Admin      solanago.PublicKey `json:"admin"`
-	IoMint     solanago.PublicKey `json:"ioMint"`
-	IosdMint   solanago.PublicKey `json:"iosdMint"`
-	IosdFeeBps uint16             `json:"iosdFeeBps"`
-	IoFeeBps   uint16             `json:"ioFeeBps"`
+	Admin    solanago.PublicKey `json:"admin"`
+	IoMint   solanago.PublicKey `json:"ioMint"`
+	IosdMint solanago.PublicKey `json:"iosdMint"`
+	Params   HireParams         `json:"params"`
 }
 
 func (obj HireInitialized) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
@@ -205,15 +163,10 @@ func (obj HireInitialized) MarshalWithEncoder(encoder *binary.Encoder) (err erro
 	if err != nil {
 		return errors.NewField("IosdMint", err)
 	}
-	// Serialize `IosdFeeBps`:
-	err = encoder.Encode(obj.IosdFeeBps)
+	// Serialize `Params`:
+	err = encoder.Encode(obj.Params)
 	if err != nil {
-		return errors.NewField("IosdFeeBps", err)
-	}
-	// Serialize `IoFeeBps`:
-	err = encoder.Encode(obj.IoFeeBps)
-	if err != nil {
-		return errors.NewField("IoFeeBps", err)
+		return errors.NewField("Params", err)
 	}
 	return nil
 }
@@ -244,15 +197,10 @@ func (obj *HireInitialized) UnmarshalWithDecoder(decoder *binary.Decoder) (err e
 	if err != nil {
 		return errors.NewField("IosdMint", err)
 	}
-	// Deserialize `IosdFeeBps`:
-	err = decoder.Decode(&obj.IosdFeeBps)
+	// Deserialize `Params`:
+	err = decoder.Decode(&obj.Params)
 	if err != nil {
-		return errors.NewField("IosdFeeBps", err)
-	}
-	// Deserialize `IoFeeBps`:
-	err = decoder.Decode(&obj.IoFeeBps)
-	if err != nil {
-		return errors.NewField("IoFeeBps", err)
+		return errors.NewField("Params", err)
 	}
 	return nil
 }
@@ -274,14 +222,21 @@ func UnmarshalHireInitialized(buf []byte) (*HireInitialized, error) {
 	return obj, nil
 }
 
-type InitializeArgs struct {
-	IosdFeeBps              uint16 `json:"iosdFeeBps"`
-	IoFeeBps                uint16 `json:"ioFeeBps"`
-	MaxPriceAgeEpochs       uint32 `json:"maxPriceAgeEpochs"`
-	UnmatchedTimeoutSeconds int64  `json:"unmatchedTimeoutSeconds"`
+type HireParams struct {
+	// Payment fee on IOSD orders (bps).
+	IosdFeeBps uint16 `json:"iosdFeeBps"`
+
+	// Payment fee on $IO orders (bps).
+	IoFeeBps uint16 `json:"ioFeeBps"`
+
+	// $IO orders are refused when the latest final IO/USD price is older than this.
+	MaxPriceAgeEpochs uint32 `json:"maxPriceAgeEpochs"`
+
+	// An order never matched may be refunded in full after this long.
+	UnmatchedTimeoutSeconds int64 `json:"unmatchedTimeoutSeconds"`
 }
 
-func (obj InitializeArgs) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+func (obj HireParams) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
 	// Serialize `IosdFeeBps`:
 	err = encoder.Encode(obj.IosdFeeBps)
 	if err != nil {
@@ -305,17 +260,17 @@ func (obj InitializeArgs) MarshalWithEncoder(encoder *binary.Encoder) (err error
 	return nil
 }
 
-func (obj InitializeArgs) Marshal() ([]byte, error) {
+func (obj HireParams) Marshal() ([]byte, error) {
 	buf := bytes.NewBuffer(nil)
 	encoder := binary.NewBorshEncoder(buf)
 	err := obj.MarshalWithEncoder(encoder)
 	if err != nil {
-		return nil, fmt.Errorf("error while encoding InitializeArgs: %w", err)
+		return nil, fmt.Errorf("error while encoding HireParams: %w", err)
 	}
 	return buf.Bytes(), nil
 }
 
-func (obj *InitializeArgs) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+func (obj *HireParams) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
 	// Deserialize `IosdFeeBps`:
 	err = decoder.Decode(&obj.IosdFeeBps)
 	if err != nil {
@@ -339,16 +294,16 @@ func (obj *InitializeArgs) UnmarshalWithDecoder(decoder *binary.Decoder) (err er
 	return nil
 }
 
-func (obj *InitializeArgs) Unmarshal(buf []byte) error {
+func (obj *HireParams) Unmarshal(buf []byte) error {
 	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
 	if err != nil {
-		return fmt.Errorf("error while unmarshaling InitializeArgs: %w", err)
+		return fmt.Errorf("error while unmarshaling HireParams: %w", err)
 	}
 	return nil
 }
 
-func UnmarshalInitializeArgs(buf []byte) (*InitializeArgs, error) {
-	obj := new(InitializeArgs)
+func UnmarshalHireParams(buf []byte) (*HireParams, error) {
+	obj := new(HireParams)
 	err := obj.Unmarshal(buf)
 	if err != nil {
 		return nil, err

@@ -82,154 +82,6 @@ func UnmarshalBurnRecorded(buf []byte) (*BurnRecorded, error) {
 	return obj, nil
 }
 
-type InitializeArgs struct {
-	GenesisTs            int64  `json:"genesisTs"`
-	EpochSeconds         int64  `json:"epochSeconds"`
-	InitialEpochEmission uint64 `json:"initialEpochEmission"`
-	HalvingEpochs        uint64 `json:"halvingEpochs"`
-	HalvingRatioBps      uint16 `json:"halvingRatioBps"`
-	EmissionCap          uint64 `json:"emissionCap"`
-	KeeperBond           uint64 `json:"keeperBond"`
-	QuorumNum            uint8  `json:"quorumNum"`
-	QuorumDen            uint8  `json:"quorumDen"`
-	UptimeThresholdBps   uint16 `json:"uptimeThresholdBps"`
-}
-
-func (obj InitializeArgs) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
-	// Serialize `GenesisTs`:
-	err = encoder.Encode(obj.GenesisTs)
-	if err != nil {
-		return errors.NewField("GenesisTs", err)
-	}
-	// Serialize `EpochSeconds`:
-	err = encoder.Encode(obj.EpochSeconds)
-	if err != nil {
-		return errors.NewField("EpochSeconds", err)
-	}
-	// Serialize `InitialEpochEmission`:
-	err = encoder.Encode(obj.InitialEpochEmission)
-	if err != nil {
-		return errors.NewField("InitialEpochEmission", err)
-	}
-	// Serialize `HalvingEpochs`:
-	err = encoder.Encode(obj.HalvingEpochs)
-	if err != nil {
-		return errors.NewField("HalvingEpochs", err)
-	}
-	// Serialize `HalvingRatioBps`:
-	err = encoder.Encode(obj.HalvingRatioBps)
-	if err != nil {
-		return errors.NewField("HalvingRatioBps", err)
-	}
-	// Serialize `EmissionCap`:
-	err = encoder.Encode(obj.EmissionCap)
-	if err != nil {
-		return errors.NewField("EmissionCap", err)
-	}
-	// Serialize `KeeperBond`:
-	err = encoder.Encode(obj.KeeperBond)
-	if err != nil {
-		return errors.NewField("KeeperBond", err)
-	}
-	// Serialize `QuorumNum`:
-	err = encoder.Encode(obj.QuorumNum)
-	if err != nil {
-		return errors.NewField("QuorumNum", err)
-	}
-	// Serialize `QuorumDen`:
-	err = encoder.Encode(obj.QuorumDen)
-	if err != nil {
-		return errors.NewField("QuorumDen", err)
-	}
-	// Serialize `UptimeThresholdBps`:
-	err = encoder.Encode(obj.UptimeThresholdBps)
-	if err != nil {
-		return errors.NewField("UptimeThresholdBps", err)
-	}
-	return nil
-}
-
-func (obj InitializeArgs) Marshal() ([]byte, error) {
-	buf := bytes.NewBuffer(nil)
-	encoder := binary.NewBorshEncoder(buf)
-	err := obj.MarshalWithEncoder(encoder)
-	if err != nil {
-		return nil, fmt.Errorf("error while encoding InitializeArgs: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-func (obj *InitializeArgs) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
-	// Deserialize `GenesisTs`:
-	err = decoder.Decode(&obj.GenesisTs)
-	if err != nil {
-		return errors.NewField("GenesisTs", err)
-	}
-	// Deserialize `EpochSeconds`:
-	err = decoder.Decode(&obj.EpochSeconds)
-	if err != nil {
-		return errors.NewField("EpochSeconds", err)
-	}
-	// Deserialize `InitialEpochEmission`:
-	err = decoder.Decode(&obj.InitialEpochEmission)
-	if err != nil {
-		return errors.NewField("InitialEpochEmission", err)
-	}
-	// Deserialize `HalvingEpochs`:
-	err = decoder.Decode(&obj.HalvingEpochs)
-	if err != nil {
-		return errors.NewField("HalvingEpochs", err)
-	}
-	// Deserialize `HalvingRatioBps`:
-	err = decoder.Decode(&obj.HalvingRatioBps)
-	if err != nil {
-		return errors.NewField("HalvingRatioBps", err)
-	}
-	// Deserialize `EmissionCap`:
-	err = decoder.Decode(&obj.EmissionCap)
-	if err != nil {
-		return errors.NewField("EmissionCap", err)
-	}
-	// Deserialize `KeeperBond`:
-	err = decoder.Decode(&obj.KeeperBond)
-	if err != nil {
-		return errors.NewField("KeeperBond", err)
-	}
-	// Deserialize `QuorumNum`:
-	err = decoder.Decode(&obj.QuorumNum)
-	if err != nil {
-		return errors.NewField("QuorumNum", err)
-	}
-	// Deserialize `QuorumDen`:
-	err = decoder.Decode(&obj.QuorumDen)
-	if err != nil {
-		return errors.NewField("QuorumDen", err)
-	}
-	// Deserialize `UptimeThresholdBps`:
-	err = decoder.Decode(&obj.UptimeThresholdBps)
-	if err != nil {
-		return errors.NewField("UptimeThresholdBps", err)
-	}
-	return nil
-}
-
-func (obj *InitializeArgs) Unmarshal(buf []byte) error {
-	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
-	if err != nil {
-		return fmt.Errorf("error while unmarshaling InitializeArgs: %w", err)
-	}
-	return nil
-}
-
-func UnmarshalInitializeArgs(buf []byte) (*InitializeArgs, error) {
-	obj := new(InitializeArgs)
-	err := obj.Unmarshal(buf)
-	if err != nil {
-		return nil, err
-	}
-	return obj, nil
-}
-
 // A registered keeper and the bond it posted.
 type Keeper struct {
 	Authority solanago.PublicKey `json:"authority"`
@@ -550,31 +402,8 @@ type RewardsConfig struct {
 
 	// PDA token account holding keeper bonds.
 	KeeperBonds solanago.PublicKey `json:"keeperBonds"`
-
-	// Unix time at which epoch 0 starts.
-	GenesisTs    int64 `json:"genesisTs"`
-	EpochSeconds int64 `json:"epochSeconds"`
-
-	// E0: $IO base units emitted per epoch in the first halving period.
-	InitialEpochEmission uint64 `json:"initialEpochEmission"`
-
-	// P: epochs per halving period.
-	HalvingEpochs uint64 `json:"halvingEpochs"`
-
-	// r: emission ratio between consecutive periods, in basis points (5000 = halving).
-	HalvingRatioBps uint16 `json:"halvingRatioBps"`
-
-	// Hard cap on everything the vault will ever emit.
-	EmissionCap uint64 `json:"emissionCap"`
-	KeeperBond  uint64 `json:"keeperBond"`
-
-	// Quorum is ⌈keeper_count × num / den⌉ votes.
-	QuorumNum uint8 `json:"quorumNum"`
-	QuorumDen uint8 `json:"quorumDen"`
-
-	// A node whose uptime is below this forfeits its epoch share.
-	UptimeThresholdBps uint16 `json:"uptimeThresholdBps"`
-	KeeperCount        uint32 `json:"keeperCount"`
+	Params      RewardsParams      `json:"params"`
+	KeeperCount uint32             `json:"keeperCount"`
 
 	// Supply ledger: $IO moved out of the vault so far.
 	Emitted uint64 `json:"emitted"`
@@ -607,55 +436,10 @@ func (obj RewardsConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error)
 	if err != nil {
 		return errors.NewField("KeeperBonds", err)
 	}
-	// Serialize `GenesisTs`:
-	err = encoder.Encode(obj.GenesisTs)
+	// Serialize `Params`:
+	err = encoder.Encode(obj.Params)
 	if err != nil {
-		return errors.NewField("GenesisTs", err)
-	}
-	// Serialize `EpochSeconds`:
-	err = encoder.Encode(obj.EpochSeconds)
-	if err != nil {
-		return errors.NewField("EpochSeconds", err)
-	}
-	// Serialize `InitialEpochEmission`:
-	err = encoder.Encode(obj.InitialEpochEmission)
-	if err != nil {
-		return errors.NewField("InitialEpochEmission", err)
-	}
-	// Serialize `HalvingEpochs`:
-	err = encoder.Encode(obj.HalvingEpochs)
-	if err != nil {
-		return errors.NewField("HalvingEpochs", err)
-	}
-	// Serialize `HalvingRatioBps`:
-	err = encoder.Encode(obj.HalvingRatioBps)
-	if err != nil {
-		return errors.NewField("HalvingRatioBps", err)
-	}
-	// Serialize `EmissionCap`:
-	err = encoder.Encode(obj.EmissionCap)
-	if err != nil {
-		return errors.NewField("EmissionCap", err)
-	}
-	// Serialize `KeeperBond`:
-	err = encoder.Encode(obj.KeeperBond)
-	if err != nil {
-		return errors.NewField("KeeperBond", err)
-	}
-	// Serialize `QuorumNum`:
-	err = encoder.Encode(obj.QuorumNum)
-	if err != nil {
-		return errors.NewField("QuorumNum", err)
-	}
-	// Serialize `QuorumDen`:
-	err = encoder.Encode(obj.QuorumDen)
-	if err != nil {
-		return errors.NewField("QuorumDen", err)
-	}
-	// Serialize `UptimeThresholdBps`:
-	err = encoder.Encode(obj.UptimeThresholdBps)
-	if err != nil {
-		return errors.NewField("UptimeThresholdBps", err)
+		return errors.NewField("Params", err)
 	}
 	// Serialize `KeeperCount`:
 	err = encoder.Encode(obj.KeeperCount)
@@ -721,55 +505,10 @@ func (obj *RewardsConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err err
 	if err != nil {
 		return errors.NewField("KeeperBonds", err)
 	}
-	// Deserialize `GenesisTs`:
-	err = decoder.Decode(&obj.GenesisTs)
+	// Deserialize `Params`:
+	err = decoder.Decode(&obj.Params)
 	if err != nil {
-		return errors.NewField("GenesisTs", err)
-	}
-	// Deserialize `EpochSeconds`:
-	err = decoder.Decode(&obj.EpochSeconds)
-	if err != nil {
-		return errors.NewField("EpochSeconds", err)
-	}
-	// Deserialize `InitialEpochEmission`:
-	err = decoder.Decode(&obj.InitialEpochEmission)
-	if err != nil {
-		return errors.NewField("InitialEpochEmission", err)
-	}
-	// Deserialize `HalvingEpochs`:
-	err = decoder.Decode(&obj.HalvingEpochs)
-	if err != nil {
-		return errors.NewField("HalvingEpochs", err)
-	}
-	// Deserialize `HalvingRatioBps`:
-	err = decoder.Decode(&obj.HalvingRatioBps)
-	if err != nil {
-		return errors.NewField("HalvingRatioBps", err)
-	}
-	// Deserialize `EmissionCap`:
-	err = decoder.Decode(&obj.EmissionCap)
-	if err != nil {
-		return errors.NewField("EmissionCap", err)
-	}
-	// Deserialize `KeeperBond`:
-	err = decoder.Decode(&obj.KeeperBond)
-	if err != nil {
-		return errors.NewField("KeeperBond", err)
-	}
-	// Deserialize `QuorumNum`:
-	err = decoder.Decode(&obj.QuorumNum)
-	if err != nil {
-		return errors.NewField("QuorumNum", err)
-	}
-	// Deserialize `QuorumDen`:
-	err = decoder.Decode(&obj.QuorumDen)
-	if err != nil {
-		return errors.NewField("QuorumDen", err)
-	}
-	// Deserialize `UptimeThresholdBps`:
-	err = decoder.Decode(&obj.UptimeThresholdBps)
-	if err != nil {
-		return errors.NewField("UptimeThresholdBps", err)
+		return errors.NewField("Params", err)
 	}
 	// Deserialize `KeeperCount`:
 	err = decoder.Decode(&obj.KeeperCount)
@@ -822,12 +561,10 @@ func UnmarshalRewardsConfig(buf []byte) (*RewardsConfig, error) {
 }
 
 type RewardsInitialized struct {
-	Admin                solanago.PublicKey `json:"admin"`
-	IoMint               solanago.PublicKey `json:"ioMint"`
-	Vault                solanago.PublicKey `json:"vault"`
-	EpochSeconds         int64              `json:"epochSeconds"`
-	InitialEpochEmission uint64             `json:"initialEpochEmission"`
-	EmissionCap          uint64             `json:"emissionCap"`
+	Admin  solanago.PublicKey `json:"admin"`
+	IoMint solanago.PublicKey `json:"ioMint"`
+	Vault  solanago.PublicKey `json:"vault"`
+	Params RewardsParams      `json:"params"`
 }
 
 func (obj RewardsInitialized) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
@@ -846,20 +583,10 @@ func (obj RewardsInitialized) MarshalWithEncoder(encoder *binary.Encoder) (err e
 	if err != nil {
 		return errors.NewField("Vault", err)
 	}
-	// Serialize `EpochSeconds`:
-	err = encoder.Encode(obj.EpochSeconds)
+	// Serialize `Params`:
+	err = encoder.Encode(obj.Params)
 	if err != nil {
-		return errors.NewField("EpochSeconds", err)
-	}
-	// Serialize `InitialEpochEmission`:
-	err = encoder.Encode(obj.InitialEpochEmission)
-	if err != nil {
-		return errors.NewField("InitialEpochEmission", err)
-	}
-	// Serialize `EmissionCap`:
-	err = encoder.Encode(obj.EmissionCap)
-	if err != nil {
-		return errors.NewField("EmissionCap", err)
+		return errors.NewField("Params", err)
 	}
 	return nil
 }
@@ -890,20 +617,10 @@ func (obj *RewardsInitialized) UnmarshalWithDecoder(decoder *binary.Decoder) (er
 	if err != nil {
 		return errors.NewField("Vault", err)
 	}
-	// Deserialize `EpochSeconds`:
-	err = decoder.Decode(&obj.EpochSeconds)
+	// Deserialize `Params`:
+	err = decoder.Decode(&obj.Params)
 	if err != nil {
-		return errors.NewField("EpochSeconds", err)
-	}
-	// Deserialize `InitialEpochEmission`:
-	err = decoder.Decode(&obj.InitialEpochEmission)
-	if err != nil {
-		return errors.NewField("InitialEpochEmission", err)
-	}
-	// Deserialize `EmissionCap`:
-	err = decoder.Decode(&obj.EmissionCap)
-	if err != nil {
-		return errors.NewField("EmissionCap", err)
+		return errors.NewField("Params", err)
 	}
 	return nil
 }
@@ -918,6 +635,167 @@ func (obj *RewardsInitialized) Unmarshal(buf []byte) error {
 
 func UnmarshalRewardsInitialized(buf []byte) (*RewardsInitialized, error) {
 	obj := new(RewardsInitialized)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type RewardsParams struct {
+	// Unix time at which epoch 0 starts.
+	GenesisTs    int64 `json:"genesisTs"`
+	EpochSeconds int64 `json:"epochSeconds"`
+
+	// E0: $IO base units emitted per epoch in the first halving period.
+	InitialEpochEmission uint64 `json:"initialEpochEmission"`
+
+	// P: epochs per halving period.
+	HalvingEpochs uint64 `json:"halvingEpochs"`
+
+	// r: emission ratio between consecutive periods, in basis points (5000 = halving).
+	HalvingRatioBps uint16 `json:"halvingRatioBps"`
+
+	// Hard cap on everything the vault will ever emit.
+	EmissionCap uint64 `json:"emissionCap"`
+	KeeperBond  uint64 `json:"keeperBond"`
+
+	// Quorum is ⌈keeper_count × num / den⌉ votes.
+	QuorumNum uint8 `json:"quorumNum"`
+	QuorumDen uint8 `json:"quorumDen"`
+
+	// A node whose uptime is below this forfeits its epoch share.
+	UptimeThresholdBps uint16 `json:"uptimeThresholdBps"`
+}
+
+func (obj RewardsParams) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `GenesisTs`:
+	err = encoder.Encode(obj.GenesisTs)
+	if err != nil {
+		return errors.NewField("GenesisTs", err)
+	}
+	// Serialize `EpochSeconds`:
+	err = encoder.Encode(obj.EpochSeconds)
+	if err != nil {
+		return errors.NewField("EpochSeconds", err)
+	}
+	// Serialize `InitialEpochEmission`:
+	err = encoder.Encode(obj.InitialEpochEmission)
+	if err != nil {
+		return errors.NewField("InitialEpochEmission", err)
+	}
+	// Serialize `HalvingEpochs`:
+	err = encoder.Encode(obj.HalvingEpochs)
+	if err != nil {
+		return errors.NewField("HalvingEpochs", err)
+	}
+	// Serialize `HalvingRatioBps`:
+	err = encoder.Encode(obj.HalvingRatioBps)
+	if err != nil {
+		return errors.NewField("HalvingRatioBps", err)
+	}
+	// Serialize `EmissionCap`:
+	err = encoder.Encode(obj.EmissionCap)
+	if err != nil {
+		return errors.NewField("EmissionCap", err)
+	}
+	// Serialize `KeeperBond`:
+	err = encoder.Encode(obj.KeeperBond)
+	if err != nil {
+		return errors.NewField("KeeperBond", err)
+	}
+	// Serialize `QuorumNum`:
+	err = encoder.Encode(obj.QuorumNum)
+	if err != nil {
+		return errors.NewField("QuorumNum", err)
+	}
+	// Serialize `QuorumDen`:
+	err = encoder.Encode(obj.QuorumDen)
+	if err != nil {
+		return errors.NewField("QuorumDen", err)
+	}
+	// Serialize `UptimeThresholdBps`:
+	err = encoder.Encode(obj.UptimeThresholdBps)
+	if err != nil {
+		return errors.NewField("UptimeThresholdBps", err)
+	}
+	return nil
+}
+
+func (obj RewardsParams) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding RewardsParams: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *RewardsParams) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `GenesisTs`:
+	err = decoder.Decode(&obj.GenesisTs)
+	if err != nil {
+		return errors.NewField("GenesisTs", err)
+	}
+	// Deserialize `EpochSeconds`:
+	err = decoder.Decode(&obj.EpochSeconds)
+	if err != nil {
+		return errors.NewField("EpochSeconds", err)
+	}
+	// Deserialize `InitialEpochEmission`:
+	err = decoder.Decode(&obj.InitialEpochEmission)
+	if err != nil {
+		return errors.NewField("InitialEpochEmission", err)
+	}
+	// Deserialize `HalvingEpochs`:
+	err = decoder.Decode(&obj.HalvingEpochs)
+	if err != nil {
+		return errors.NewField("HalvingEpochs", err)
+	}
+	// Deserialize `HalvingRatioBps`:
+	err = decoder.Decode(&obj.HalvingRatioBps)
+	if err != nil {
+		return errors.NewField("HalvingRatioBps", err)
+	}
+	// Deserialize `EmissionCap`:
+	err = decoder.Decode(&obj.EmissionCap)
+	if err != nil {
+		return errors.NewField("EmissionCap", err)
+	}
+	// Deserialize `KeeperBond`:
+	err = decoder.Decode(&obj.KeeperBond)
+	if err != nil {
+		return errors.NewField("KeeperBond", err)
+	}
+	// Deserialize `QuorumNum`:
+	err = decoder.Decode(&obj.QuorumNum)
+	if err != nil {
+		return errors.NewField("QuorumNum", err)
+	}
+	// Deserialize `QuorumDen`:
+	err = decoder.Decode(&obj.QuorumDen)
+	if err != nil {
+		return errors.NewField("QuorumDen", err)
+	}
+	// Deserialize `UptimeThresholdBps`:
+	err = decoder.Decode(&obj.UptimeThresholdBps)
+	if err != nil {
+		return errors.NewField("UptimeThresholdBps", err)
+	}
+	return nil
+}
+
+func (obj *RewardsParams) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling RewardsParams: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalRewardsParams(buf []byte) (*RewardsParams, error) {
+	obj := new(RewardsParams)
 	err := obj.Unmarshal(buf)
 	if err != nil {
 		return nil, err

@@ -14,7 +14,7 @@ import (
 // Builds a "initialize" instruction.
 func NewInitializeInstruction(
 	// Params:
-	argsParam InitializeArgs,
+	paramsParam StakingParams,
 
 	// Accounts:
 	adminAccount solanago.PublicKey,
@@ -31,10 +31,10 @@ func NewInitializeInstruction(
 		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
 	}
 	{
-		// Serialize `argsParam`:
-		err = enc__.Encode(argsParam)
+		// Serialize `paramsParam`:
+		err = enc__.Encode(paramsParam)
 		if err != nil {
-			return nil, errors.NewField("argsParam", err)
+			return nil, errors.NewField("paramsParam", err)
 		}
 	}
 	accounts__ := solanago.AccountMetaSlice{}

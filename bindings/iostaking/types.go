@@ -11,145 +11,12 @@ import (
 	solanago "github.com/gagliardetto/solana-go"
 )
 
-type InitializeArgs struct {
-	MinOperatorStake            uint64 `json:"minOperatorStake"`
-	MinStakePerGpu              uint64 `json:"minStakePerGpu"`
-	IoPerTops                   uint64 `json:"ioPerTops"`
-	MaxDelegationRatioBps       uint32 `json:"maxDelegationRatioBps"`
-	CooldownSeconds             int64  `json:"cooldownSeconds"`
-	DelegatorAvailabilityCutBps uint16 `json:"delegatorAvailabilityCutBps"`
-	DelegatorHireCutBps         uint16 `json:"delegatorHireCutBps"`
-}
-
-func (obj InitializeArgs) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
-	// Serialize `MinOperatorStake`:
-	err = encoder.Encode(obj.MinOperatorStake)
-	if err != nil {
-		return errors.NewField("MinOperatorStake", err)
-	}
-	// Serialize `MinStakePerGpu`:
-	err = encoder.Encode(obj.MinStakePerGpu)
-	if err != nil {
-		return errors.NewField("MinStakePerGpu", err)
-	}
-	// Serialize `IoPerTops`:
-	err = encoder.Encode(obj.IoPerTops)
-	if err != nil {
-		return errors.NewField("IoPerTops", err)
-	}
-	// Serialize `MaxDelegationRatioBps`:
-	err = encoder.Encode(obj.MaxDelegationRatioBps)
-	if err != nil {
-		return errors.NewField("MaxDelegationRatioBps", err)
-	}
-	// Serialize `CooldownSeconds`:
-	err = encoder.Encode(obj.CooldownSeconds)
-	if err != nil {
-		return errors.NewField("CooldownSeconds", err)
-	}
-	// Serialize `DelegatorAvailabilityCutBps`:
-	err = encoder.Encode(obj.DelegatorAvailabilityCutBps)
-	if err != nil {
-		return errors.NewField("DelegatorAvailabilityCutBps", err)
-	}
-	// Serialize `DelegatorHireCutBps`:
-	err = encoder.Encode(obj.DelegatorHireCutBps)
-	if err != nil {
-		return errors.NewField("DelegatorHireCutBps", err)
-	}
-	return nil
-}
-
-func (obj InitializeArgs) Marshal() ([]byte, error) {
-	buf := bytes.NewBuffer(nil)
-	encoder := binary.NewBorshEncoder(buf)
-	err := obj.MarshalWithEncoder(encoder)
-	if err != nil {
-		return nil, fmt.Errorf("error while encoding InitializeArgs: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-func (obj *InitializeArgs) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
-	// Deserialize `MinOperatorStake`:
-	err = decoder.Decode(&obj.MinOperatorStake)
-	if err != nil {
-		return errors.NewField("MinOperatorStake", err)
-	}
-	// Deserialize `MinStakePerGpu`:
-	err = decoder.Decode(&obj.MinStakePerGpu)
-	if err != nil {
-		return errors.NewField("MinStakePerGpu", err)
-	}
-	// Deserialize `IoPerTops`:
-	err = decoder.Decode(&obj.IoPerTops)
-	if err != nil {
-		return errors.NewField("IoPerTops", err)
-	}
-	// Deserialize `MaxDelegationRatioBps`:
-	err = decoder.Decode(&obj.MaxDelegationRatioBps)
-	if err != nil {
-		return errors.NewField("MaxDelegationRatioBps", err)
-	}
-	// Deserialize `CooldownSeconds`:
-	err = decoder.Decode(&obj.CooldownSeconds)
-	if err != nil {
-		return errors.NewField("CooldownSeconds", err)
-	}
-	// Deserialize `DelegatorAvailabilityCutBps`:
-	err = decoder.Decode(&obj.DelegatorAvailabilityCutBps)
-	if err != nil {
-		return errors.NewField("DelegatorAvailabilityCutBps", err)
-	}
-	// Deserialize `DelegatorHireCutBps`:
-	err = decoder.Decode(&obj.DelegatorHireCutBps)
-	if err != nil {
-		return errors.NewField("DelegatorHireCutBps", err)
-	}
-	return nil
-}
-
-func (obj *InitializeArgs) Unmarshal(buf []byte) error {
-	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
-	if err != nil {
-		return fmt.Errorf("error while unmarshaling InitializeArgs: %w", err)
-	}
-	return nil
-}
-
-func UnmarshalInitializeArgs(buf []byte) (*InitializeArgs, error) {
-	obj := new(InitializeArgs)
-	err := obj.Unmarshal(buf)
-	if err != nil {
-		return nil, err
-	}
-	return obj, nil
-}
-
 // The singleton configuration of io-staking.
 type StakingConfig struct {
 	Admin  solanago.PublicKey `json:"admin"`
 	IoMint solanago.PublicKey `json:"ioMint"`
-
-	// Operator stake a node needs before it may be matched or earn (base units).
-	MinOperatorStake uint64 `json:"minOperatorStake"`
-
-	// Additional operator stake required per GPU (base units).
-	MinStakePerGpu uint64 `json:"minStakePerGpu"`
-
-	// Delegation cap per node: this many base units per attested TOPS.
-	IoPerTops uint64 `json:"ioPerTops"`
-
-	// Delegation cap per node: this ratio of the operator's own stake (bps; 10000 = 1×).
-	MaxDelegationRatioBps uint32 `json:"maxDelegationRatioBps"`
-	CooldownSeconds       int64  `json:"cooldownSeconds"`
-
-	// Delegators' cut of a node's availability rewards (bps).
-	DelegatorAvailabilityCutBps uint16 `json:"delegatorAvailabilityCutBps"`
-
-	// Delegators' cut of a node's hire fees (bps).
-	DelegatorHireCutBps uint16 `json:"delegatorHireCutBps"`
-	Bump                uint8  `json:"bump"`
+	Params StakingParams      `json:"params"`
+	Bump   uint8              `json:"bump"`
 }
 
 func (obj StakingConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
@@ -163,40 +30,10 @@ func (obj StakingConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error)
 	if err != nil {
 		return errors.NewField("IoMint", err)
 	}
-	// Serialize `MinOperatorStake`:
-	err = encoder.Encode(obj.MinOperatorStake)
+	// Serialize `Params`:
+	err = encoder.Encode(obj.Params)
 	if err != nil {
-		return errors.NewField("MinOperatorStake", err)
-	}
-	// Serialize `MinStakePerGpu`:
-	err = encoder.Encode(obj.MinStakePerGpu)
-	if err != nil {
-		return errors.NewField("MinStakePerGpu", err)
-	}
-	// Serialize `IoPerTops`:
-	err = encoder.Encode(obj.IoPerTops)
-	if err != nil {
-		return errors.NewField("IoPerTops", err)
-	}
-	// Serialize `MaxDelegationRatioBps`:
-	err = encoder.Encode(obj.MaxDelegationRatioBps)
-	if err != nil {
-		return errors.NewField("MaxDelegationRatioBps", err)
-	}
-	// Serialize `CooldownSeconds`:
-	err = encoder.Encode(obj.CooldownSeconds)
-	if err != nil {
-		return errors.NewField("CooldownSeconds", err)
-	}
-	// Serialize `DelegatorAvailabilityCutBps`:
-	err = encoder.Encode(obj.DelegatorAvailabilityCutBps)
-	if err != nil {
-		return errors.NewField("DelegatorAvailabilityCutBps", err)
-	}
-	// Serialize `DelegatorHireCutBps`:
-	err = encoder.Encode(obj.DelegatorHireCutBps)
-	if err != nil {
-		return errors.NewField("DelegatorHireCutBps", err)
+		return errors.NewField("Params", err)
 	}
 	// Serialize `Bump`:
 	err = encoder.Encode(obj.Bump)
@@ -227,6 +64,178 @@ func (obj *StakingConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err err
 	if err != nil {
 		return errors.NewField("IoMint", err)
 	}
+	// Deserialize `Params`:
+	err = decoder.Decode(&obj.Params)
+	if err != nil {
+		return errors.NewField("Params", err)
+	}
+	// Deserialize `Bump`:
+	err = decoder.Decode(&obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	return nil
+}
+
+func (obj *StakingConfig) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling StakingConfig: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalStakingConfig(buf []byte) (*StakingConfig, error) {
+	obj := new(StakingConfig)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type StakingInitialized struct {
+	Admin  solanago.PublicKey `json:"admin"`
+	IoMint solanago.PublicKey `json:"ioMint"`
+	Params StakingParams      `json:"params"`
+}
+
+func (obj StakingInitialized) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Admin`:
+	err = encoder.Encode(obj.Admin)
+	if err != nil {
+		return errors.NewField("Admin", err)
+	}
+	// Serialize `IoMint`:
+	err = encoder.Encode(obj.IoMint)
+	if err != nil {
+		return errors.NewField("IoMint", err)
+	}
+	// Serialize `Params`:
+	err = encoder.Encode(obj.Params)
+	if err != nil {
+		return errors.NewField("Params", err)
+	}
+	return nil
+}
+
+func (obj StakingInitialized) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding StakingInitialized: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *StakingInitialized) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Admin`:
+	err = decoder.Decode(&obj.Admin)
+	if err != nil {
+		return errors.NewField("Admin", err)
+	}
+	// Deserialize `IoMint`:
+	err = decoder.Decode(&obj.IoMint)
+	if err != nil {
+		return errors.NewField("IoMint", err)
+	}
+	// Deserialize `Params`:
+	err = decoder.Decode(&obj.Params)
+	if err != nil {
+		return errors.NewField("Params", err)
+	}
+	return nil
+}
+
+func (obj *StakingInitialized) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling StakingInitialized: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalStakingInitialized(buf []byte) (*StakingInitialized, error) {
+	obj := new(StakingInitialized)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type StakingParams struct {
+	// Operator stake a node needs before it may be matched or earn (base units).
+	MinOperatorStake uint64 `json:"minOperatorStake"`
+
+	// Additional operator stake required per GPU (base units).
+	MinStakePerGpu uint64 `json:"minStakePerGpu"`
+
+	// Delegation cap per node: this many base units per attested TOPS.
+	IoPerTops uint64 `json:"ioPerTops"`
+
+	// Delegation cap per node: this ratio of the operator's own stake (bps; 10000 = 1×).
+	MaxDelegationRatioBps uint32 `json:"maxDelegationRatioBps"`
+	CooldownSeconds       int64  `json:"cooldownSeconds"`
+
+	// Delegators' cut of a node's availability rewards (bps).
+	DelegatorAvailabilityCutBps uint16 `json:"delegatorAvailabilityCutBps"`
+
+	// Delegators' cut of a node's hire fees (bps).
+	DelegatorHireCutBps uint16 `json:"delegatorHireCutBps"`
+}
+
+func (obj StakingParams) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `MinOperatorStake`:
+	err = encoder.Encode(obj.MinOperatorStake)
+	if err != nil {
+		return errors.NewField("MinOperatorStake", err)
+	}
+	// Serialize `MinStakePerGpu`:
+	err = encoder.Encode(obj.MinStakePerGpu)
+	if err != nil {
+		return errors.NewField("MinStakePerGpu", err)
+	}
+	// Serialize `IoPerTops`:
+	err = encoder.Encode(obj.IoPerTops)
+	if err != nil {
+		return errors.NewField("IoPerTops", err)
+	}
+	// Serialize `MaxDelegationRatioBps`:
+	err = encoder.Encode(obj.MaxDelegationRatioBps)
+	if err != nil {
+		return errors.NewField("MaxDelegationRatioBps", err)
+	}
+	// Serialize `CooldownSeconds`:
+	err = encoder.Encode(obj.CooldownSeconds)
+	if err != nil {
+		return errors.NewField("CooldownSeconds", err)
+	}
+	// Serialize `DelegatorAvailabilityCutBps`:
+	err = encoder.Encode(obj.DelegatorAvailabilityCutBps)
+	if err != nil {
+		return errors.NewField("DelegatorAvailabilityCutBps", err)
+	}
+	// Serialize `DelegatorHireCutBps`:
+	err = encoder.Encode(obj.DelegatorHireCutBps)
+	if err != nil {
+		return errors.NewField("DelegatorHireCutBps", err)
+	}
+	return nil
+}
+
+func (obj StakingParams) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding StakingParams: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *StakingParams) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
 	// Deserialize `MinOperatorStake`:
 	err = decoder.Decode(&obj.MinOperatorStake)
 	if err != nil {
@@ -262,106 +271,19 @@ func (obj *StakingConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err err
 	if err != nil {
 		return errors.NewField("DelegatorHireCutBps", err)
 	}
-	// Deserialize `Bump`:
-	err = decoder.Decode(&obj.Bump)
-	if err != nil {
-		return errors.NewField("Bump", err)
-	}
 	return nil
 }
 
-func (obj *StakingConfig) Unmarshal(buf []byte) error {
+func (obj *StakingParams) Unmarshal(buf []byte) error {
 	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
 	if err != nil {
-		return fmt.Errorf("error while unmarshaling StakingConfig: %w", err)
+		return fmt.Errorf("error while unmarshaling StakingParams: %w", err)
 	}
 	return nil
 }
 
-func UnmarshalStakingConfig(buf []byte) (*StakingConfig, error) {
-	obj := new(StakingConfig)
-	err := obj.Unmarshal(buf)
-	if err != nil {
-		return nil, err
-	}
-	return obj, nil
-}
-
-type StakingInitialized struct {
-	Admin            solanago.PublicKey `json:"admin"`
-	IoMint           solanago.PublicKey `json:"ioMint"`
-	MinOperatorStake uint64             `json:"minOperatorStake"`
-	CooldownSeconds  int64              `json:"cooldownSeconds"`
-}
-
-func (obj StakingInitialized) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
-	// Serialize `Admin`:
-	err = encoder.Encode(obj.Admin)
-	if err != nil {
-		return errors.NewField("Admin", err)
-	}
-	// Serialize `IoMint`:
-	err = encoder.Encode(obj.IoMint)
-	if err != nil {
-		return errors.NewField("IoMint", err)
-	}
-	// Serialize `MinOperatorStake`:
-	err = encoder.Encode(obj.MinOperatorStake)
-	if err != nil {
-		return errors.NewField("MinOperatorStake", err)
-	}
-	// Serialize `CooldownSeconds`:
-	err = encoder.Encode(obj.CooldownSeconds)
-	if err != nil {
-		return errors.NewField("CooldownSeconds", err)
-	}
-	return nil
-}
-
-func (obj StakingInitialized) Marshal() ([]byte, error) {
-	buf := bytes.NewBuffer(nil)
-	encoder := binary.NewBorshEncoder(buf)
-	err := obj.MarshalWithEncoder(encoder)
-	if err != nil {
-		return nil, fmt.Errorf("error while encoding StakingInitialized: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-func (obj *StakingInitialized) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
-	// Deserialize `Admin`:
-	err = decoder.Decode(&obj.Admin)
-	if err != nil {
-		return errors.NewField("Admin", err)
-	}
-	// Deserialize `IoMint`:
-	err = decoder.Decode(&obj.IoMint)
-	if err != nil {
-		return errors.NewField("IoMint", err)
-	}
-	// Deserialize `MinOperatorStake`:
-	err = decoder.Decode(&obj.MinOperatorStake)
-	if err != nil {
-		return errors.NewField("MinOperatorStake", err)
-	}
-	// Deserialize `CooldownSeconds`:
-	err = decoder.Decode(&obj.CooldownSeconds)
-	if err != nil {
-		return errors.NewField("CooldownSeconds", err)
-	}
-	return nil
-}
-
-func (obj *StakingInitialized) Unmarshal(buf []byte) error {
-	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
-	if err != nil {
-		return fmt.Errorf("error while unmarshaling StakingInitialized: %w", err)
-	}
-	return nil
-}
-
-func UnmarshalStakingInitialized(buf []byte) (*StakingInitialized, error) {
-	obj := new(StakingInitialized)
+func UnmarshalStakingParams(buf []byte) (*StakingParams, error) {
+	obj := new(StakingParams)
 	err := obj.Unmarshal(buf)
 	if err != nil {
 		return nil, err

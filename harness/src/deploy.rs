@@ -22,9 +22,9 @@ pub const IO: u64 = 100_000_000;
 /// Everything genesis decides.
 #[derive(Clone, Debug)]
 pub struct GenesisParams {
-    pub staking: io_staking::instructions::InitializeArgs,
-    pub hire: io_hire::instructions::InitializeArgs,
-    pub rewards: io_rewards::instructions::InitializeArgs,
+    pub staking: io_staking::params::StakingParams,
+    pub hire: io_hire::params::HireParams,
+    pub rewards: io_rewards::params::RewardsParams,
 }
 
 impl Default for GenesisParams {
@@ -34,7 +34,7 @@ impl Default for GenesisParams {
         const HALVING_EPOCHS: u64 = 17_520;
         const CAP: u64 = 300_000_000 * IO;
         GenesisParams {
-            staking: io_staking::instructions::InitializeArgs {
+            staking: io_staking::params::StakingParams {
                 min_operator_stake: 100 * IO,
                 min_stake_per_gpu: 0,
                 io_per_tops: 10 * IO,
@@ -43,13 +43,13 @@ impl Default for GenesisParams {
                 delegator_availability_cut_bps: 500,
                 delegator_hire_cut_bps: 100,
             },
-            hire: io_hire::instructions::InitializeArgs {
+            hire: io_hire::params::HireParams {
                 iosd_fee_bps: 200,
                 io_fee_bps: 0,
                 max_price_age_epochs: 3,
                 unmatched_timeout_seconds: 6 * 3600,
             },
-            rewards: io_rewards::instructions::InitializeArgs {
+            rewards: io_rewards::params::RewardsParams {
                 genesis_ts: 0,
                 epoch_seconds: 3600,
                 // Σ E0·(1/2)^k·P = 2·E0·P ≤ CAP.
@@ -102,7 +102,7 @@ impl Deployment {
     pub fn initialize_staking(
         &self,
         admin: &Pubkey,
-        args: io_staking::instructions::InitializeArgs,
+        params: io_staking::params::StakingParams,
     ) -> Instruction {
         Instruction {
             program_id: ids::IO_STAKING,
@@ -113,14 +113,14 @@ impl Deployment {
                 system_program: solana_sdk_ids::system_program::id(),
             }
             .to_account_metas(None),
-            data: io_staking::instruction::Initialize { args }.data(),
+            data: io_staking::instruction::Initialize { params }.data(),
         }
     }
 
     pub fn initialize_hire(
         &self,
         admin: &Pubkey,
-        args: io_hire::instructions::InitializeArgs,
+        params: io_hire::params::HireParams,
     ) -> Instruction {
         Instruction {
             program_id: ids::IO_HIRE,
@@ -136,14 +136,14 @@ impl Deployment {
                 system_program: solana_sdk_ids::system_program::id(),
             }
             .to_account_metas(None),
-            data: io_hire::instruction::Initialize { args }.data(),
+            data: io_hire::instruction::Initialize { params }.data(),
         }
     }
 
     pub fn initialize_rewards(
         &self,
         admin: &Pubkey,
-        args: io_rewards::instructions::InitializeArgs,
+        params: io_rewards::params::RewardsParams,
     ) -> Instruction {
         Instruction {
             program_id: ids::IO_REWARDS,
@@ -157,7 +157,7 @@ impl Deployment {
                 system_program: solana_sdk_ids::system_program::id(),
             }
             .to_account_metas(None),
-            data: io_rewards::instruction::Initialize { args }.data(),
+            data: io_rewards::instruction::Initialize { params }.data(),
         }
     }
 }

@@ -146,8 +146,7 @@ async fn shapes_of_core_methods() {
     assert_eq!(info["mintAuthority"], Value::Null);
     assert_eq!(info["supply"], json!("80000000000000000"));
 
-    // The epoch length flag reached io-rewards' config: discriminator, four keys,
-    // genesis_ts, epoch_seconds.
+    // The epoch length flag and the genesis time reached io-rewards' config.
     let v = call(
         &rpc,
         "getAccountInfo",
@@ -159,8 +158,15 @@ async fn shapes_of_core_methods() {
         v["result"]["value"]["data"][0].as_str().unwrap(),
     )
     .unwrap();
-    let word = |at: usize| i64::from_le_bytes(data[at..at + 8].try_into().unwrap());
-    assert_eq!((word(136), word(144)), (1_700_000_000, 60));
+    let config =
+        <io_rewards::state::RewardsConfig as anchor_lang::AccountDeserialize>::try_deserialize(
+            &mut &data[..],
+        )
+        .unwrap();
+    assert_eq!(
+        (config.params.genesis_ts, config.params.epoch_seconds),
+        (1_700_000_000, 60)
+    );
 
     let v = call(&rpc, "getBlockTime", json!([10])).await;
     assert_eq!(v["result"], json!(1_700_000_004));

@@ -1,12 +1,13 @@
 use anchor_lang::prelude::*;
 
+use crate::params::HireParams;
+
 #[event]
 pub struct HireInitialized {
     pub admin: Pubkey,
     pub io_mint: Pubkey,
     pub iosd_mint: Pubkey,
-    pub iosd_fee_bps: u16,
-    pub io_fee_bps: u16,
+    pub params: HireParams,
 }
 
 #[event]

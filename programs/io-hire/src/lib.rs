@@ -11,9 +11,11 @@ pub mod constants;
 pub mod errors;
 pub mod events;
 pub mod instructions;
+pub mod params;
 pub mod state;
 
 use instructions::*;
+use params::*;
 
 declare_id!("6MYzwrsCkVcPYgDsgDAqTxUHzjECNVsMPxGyY8LQ9oZ6");
 
@@ -21,8 +23,8 @@ declare_id!("6MYzwrsCkVcPYgDsgDAqTxUHzjECNVsMPxGyY8LQ9oZ6");
 pub mod io_hire {
     use super::*;
 
-    pub fn initialize(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
-        instructions::initialize::handler(ctx, args)
+    pub fn initialize(ctx: Context<Initialize>, params: HireParams) -> Result<()> {
+        instructions::initialize::handler(ctx, params)
     }
 
     pub fn buyback_burn(ctx: Context<BuybackBurn>, amount: u64) -> Result<()> {

@@ -1,13 +1,13 @@
 use anchor_lang::prelude::*;
 
+use crate::params::RewardsParams;
+
 #[event]
 pub struct RewardsInitialized {
     pub admin: Pubkey,
     pub io_mint: Pubkey,
     pub vault: Pubkey,
-    pub epoch_seconds: i64,
-    pub initial_epoch_emission: u64,
-    pub emission_cap: u64,
+    pub params: RewardsParams,
 }
 
 #[event]

@@ -11,9 +11,11 @@ pub mod constants;
 pub mod errors;
 pub mod events;
 pub mod instructions;
+pub mod params;
 pub mod state;
 
 use instructions::*;
+use params::*;
 
 declare_id!("9aAKPA5yEFNLHQAV3NpaRuxzsjQDS57VPhK88LgYqVM6");
 
@@ -21,8 +23,8 @@ declare_id!("9aAKPA5yEFNLHQAV3NpaRuxzsjQDS57VPhK88LgYqVM6");
 pub mod io_rewards {
     use super::*;
 
-    pub fn initialize(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
-        instructions::initialize::handler(ctx, args)
+    pub fn initialize(ctx: Context<Initialize>, params: RewardsParams) -> Result<()> {
+        instructions::initialize::handler(ctx, params)
     }
 
     pub fn register_keeper(ctx: Context<RegisterKeeper>, args: RegisterKeeperArgs) -> Result<()> {

@@ -1,5 +1,7 @@
 use anchor_lang::prelude::*;
 
+use crate::params::RewardsParams;
+
 /// The singleton configuration and supply ledger of io-rewards.
 #[account]
 #[derive(InitSpace)]
@@ -10,23 +12,7 @@ pub struct RewardsConfig {
     pub vault: Pubkey,
     /// PDA token account holding keeper bonds.
     pub keeper_bonds: Pubkey,
-    /// Unix time at which epoch 0 starts.
-    pub genesis_ts: i64,
-    pub epoch_seconds: i64,
-    /// E0: $IO base units emitted per epoch in the first halving period.
-    pub initial_epoch_emission: u64,
-    /// P: epochs per halving period.
-    pub halving_epochs: u64,
-    /// r: emission ratio between consecutive periods, in basis points (5000 = halving).
-    pub halving_ratio_bps: u16,
-    /// Hard cap on everything the vault will ever emit.
-    pub emission_cap: u64,
-    pub keeper_bond: u64,
-    /// Quorum is ⌈keeper_count × num / den⌉ votes.
-    pub quorum_num: u8,
-    pub quorum_den: u8,
-    /// A node whose uptime is below this forfeits its epoch share.
-    pub uptime_threshold_bps: u16,
+    pub params: RewardsParams,
     pub keeper_count: u32,
     /// Supply ledger: $IO moved out of the vault so far.
     pub emitted: u64,

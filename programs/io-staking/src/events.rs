@@ -1,9 +1,10 @@
 use anchor_lang::prelude::*;
 
+use crate::params::StakingParams;
+
 #[event]
 pub struct StakingInitialized {
     pub admin: Pubkey,
     pub io_mint: Pubkey,
-    pub min_operator_stake: u64,
-    pub cooldown_seconds: i64,
+    pub params: StakingParams,
 }

@@ -11,9 +11,11 @@ pub mod constants;
 pub mod errors;
 pub mod events;
 pub mod instructions;
+pub mod params;
 pub mod state;
 
 use instructions::*;
+use params::*;
 
 declare_id!("HCHAgpZZn2dpct6grSXdQp1uhEgzBbj2WjY5KA2druUM");
 
@@ -21,8 +23,8 @@ declare_id!("HCHAgpZZn2dpct6grSXdQp1uhEgzBbj2WjY5KA2druUM");
 pub mod io_staking {
     use super::*;
 
-    pub fn initialize(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
-        instructions::initialize::handler(ctx, args)
+    pub fn initialize(ctx: Context<Initialize>, params: StakingParams) -> Result<()> {
+        instructions::initialize::handler(ctx, params)
     }
 }
 

@@ -4,31 +4,8 @@ use io_protocol::seeds;
 
 use crate::errors::HireError;
 use crate::events::HireInitialized;
+use crate::params::HireParams;
 use crate::state::HireConfig;
-
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
-pub struct InitializeArgs {
-    pub iosd_fee_bps: u16,
-    pub io_fee_bps: u16,
-    pub max_price_age_epochs: u32,
-    pub unmatched_timeout_seconds: i64,
-}
-
-impl InitializeArgs {
-    pub fn validate(&self) -> Result<()> {
-        require!(
-            self.iosd_fee_bps <= HireConfig::MAX_FEE_BPS
-                && self.io_fee_bps <= HireConfig::MAX_FEE_BPS,
-            HireError::FeeTooHigh
-        );
-        require!(self.max_price_age_epochs > 0, HireError::InvalidPriceAge);
-        require!(
-            self.unmatched_timeout_seconds > 0,
-            HireError::InvalidUnmatchedTimeout
-        );
-        Ok(())
-    }
-}
 
 #[derive(Accounts)]
 pub struct Initialize<'info> {
@@ -73,8 +50,8 @@ pub struct Initialize<'info> {
     pub system_program: Program<'info, System>,
 }
 
-pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
-    args.validate()?;
+pub fn handler(ctx: Context<Initialize>, params: HireParams) -> Result<()> {
+    params.validate()?;
     let config = &mut ctx.accounts.config;
     config.set_inner(HireConfig {
         admin: ctx.accounts.admin.key(),
@@ -82,10 +59,7 @@ pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
         iosd_mint: ctx.accounts.iosd_mint.key(),
         treasury_io: ctx.accounts.treasury_io.key(),
         treasury_iosd: ctx.accounts.treasury_iosd.key(),
-        iosd_fee_bps: args.iosd_fee_bps,
-        io_fee_bps: args.io_fee_bps,
-        max_price_age_epochs: args.max_price_age_epochs,
-        unmatched_timeout_seconds: args.unmatched_timeout_seconds,
+        params,
         bump: ctx.bumps.config,
         treasury_bump: ctx.bumps.treasury,
     });
@@ -93,53 +67,7 @@ pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
         admin: config.admin,
         io_mint: config.io_mint,
         iosd_mint: config.iosd_mint,
-        iosd_fee_bps: config.iosd_fee_bps,
-        io_fee_bps: config.io_fee_bps,
+        params: config.params.clone(),
     });
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn good() -> InitializeArgs {
-        InitializeArgs {
-            iosd_fee_bps: 200,
-            io_fee_bps: 0,
-            max_price_age_epochs: 3,
-            unmatched_timeout_seconds: 21_600,
-        }
-    }
-
-    fn refused(change: impl FnOnce(&mut InitializeArgs), want: HireError) {
-        let mut args = good();
-        change(&mut args);
-        assert_eq!(args.validate().unwrap_err(), want.into(), "{args:?}");
-    }
-
-    #[test]
-    fn defaults_and_the_fee_limit_are_accepted() {
-        good().validate().unwrap();
-        let mut max = good();
-        (max.iosd_fee_bps, max.io_fee_bps) = (HireConfig::MAX_FEE_BPS, HireConfig::MAX_FEE_BPS);
-        max.validate().unwrap();
-    }
-
-    #[test]
-    fn each_bad_parameter_is_refused_with_its_own_error() {
-        refused(
-            |a| a.iosd_fee_bps = HireConfig::MAX_FEE_BPS + 1,
-            HireError::FeeTooHigh,
-        );
-        refused(
-            |a| a.io_fee_bps = HireConfig::MAX_FEE_BPS + 1,
-            HireError::FeeTooHigh,
-        );
-        refused(|a| a.max_price_age_epochs = 0, HireError::InvalidPriceAge);
-        refused(
-            |a| a.unmatched_timeout_seconds = 0,
-            HireError::InvalidUnmatchedTimeout,
-        );
-    }
 }

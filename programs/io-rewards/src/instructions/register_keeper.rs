@@ -39,7 +39,7 @@ pub struct RegisterKeeper<'info> {
 }
 
 pub fn handler(ctx: Context<RegisterKeeper>, args: RegisterKeeperArgs) -> Result<()> {
-    let bond = ctx.accounts.config.keeper_bond;
+    let bond = ctx.accounts.config.params.keeper_bond;
     token::transfer(
         CpiContext::new(
             ctx.accounts.token_program.to_account_info(),
