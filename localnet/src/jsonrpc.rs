@@ -126,6 +126,32 @@ impl Params {
             ))),
         }
     }
+    /// Param `i` as an array of at most `max` strings (`what`s), each read by `parse`.
+    pub fn list<T>(
+        &self,
+        i: usize,
+        max: usize,
+        what: &str,
+        parse: impl Fn(&str) -> Result<T, RpcError>,
+    ) -> Result<Vec<T>, RpcError> {
+        let items = self
+            .get(i)
+            .and_then(Value::as_array)
+            .ok_or_else(|| RpcError::invalid_params(format!("expected an array of {what}")))?;
+        if items.len() > max {
+            return Err(RpcError::invalid_params(format!(
+                "Too many inputs provided; max {max}"
+            )));
+        }
+        items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .ok_or_else(|| RpcError::invalid_param("Invalid"))
+                    .and_then(&parse)
+            })
+            .collect()
+    }
     pub fn pubkey(&self, i: usize) -> Result<Pubkey, RpcError> {
         parse_pubkey(self.str(i, "pubkey")?)
     }

@@ -444,23 +444,7 @@ impl Rpc {
     }
 
     async fn get_multiple_accounts(&self, p: Params) -> RpcResult {
-        let keys = p
-            .get(0)
-            .and_then(Value::as_array)
-            .ok_or_else(|| RpcError::invalid_params("expected an array of pubkeys"))?;
-        if keys.len() > MAX_MULTIPLE_ACCOUNTS {
-            return Err(RpcError::invalid_params(format!(
-                "Too many inputs provided; max {MAX_MULTIPLE_ACCOUNTS}"
-            )));
-        }
-        let keys = keys
-            .iter()
-            .map(|k| {
-                k.as_str()
-                    .ok_or_else(|| RpcError::invalid_param("Invalid"))
-                    .and_then(parse_pubkey)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let keys = p.list(0, MAX_MULTIPLE_ACCOUNTS, "pubkeys", parse_pubkey)?;
         let cfg = p.config(1)?;
         let encoding = encode::parse_encoding(cfg.get("encoding"), Encoding::Base64)?;
         let slice = encode::parse_data_slice(cfg.get("dataSlice"))?;
@@ -651,23 +635,7 @@ impl Rpc {
     }
 
     async fn get_signature_statuses(&self, p: Params) -> RpcResult {
-        let list = p
-            .get(0)
-            .and_then(Value::as_array)
-            .ok_or_else(|| RpcError::invalid_params("expected an array of signatures"))?;
-        if list.len() > MAX_SIGNATURE_STATUSES {
-            return Err(RpcError::invalid_params(format!(
-                "Too many inputs provided; max {MAX_SIGNATURE_STATUSES}"
-            )));
-        }
-        let sigs = list
-            .iter()
-            .map(|s| {
-                s.as_str()
-                    .ok_or_else(|| RpcError::invalid_param("Invalid"))
-                    .and_then(parse_signature)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let sigs = p.list(0, MAX_SIGNATURE_STATUSES, "signatures", parse_signature)?;
         p.config(1)?;
         let (slot, found) = self
             .handle
