@@ -99,6 +99,39 @@ impl Deployment {
         }
     }
 
+    /// The keeper account of `authority`.
+    pub fn keeper(authority: &Pubkey) -> Pubkey {
+        Pubkey::find_program_address(&[seeds::KEEPER, authority.as_ref()], &ids::IO_REWARDS).0
+    }
+
+    /// io-rewards `register_keeper`: the bond comes from `bond_source`.
+    pub fn register_keeper(
+        &self,
+        authority: &Pubkey,
+        bond_source: &Pubkey,
+        endpoint: &str,
+    ) -> Instruction {
+        Instruction {
+            program_id: ids::IO_REWARDS,
+            accounts: io_rewards::accounts::RegisterKeeper {
+                authority: *authority,
+                config: self.rewards_config,
+                keeper: Self::keeper(authority),
+                bond_source: *bond_source,
+                keeper_bonds: self.keeper_bonds,
+                token_program: spl_token::ID,
+                system_program: solana_sdk_ids::system_program::id(),
+            }
+            .to_account_metas(None),
+            data: io_rewards::instruction::RegisterKeeper {
+                args: io_rewards::instructions::RegisterKeeperArgs {
+                    endpoint: endpoint.into(),
+                },
+            }
+            .data(),
+        }
+    }
+
     pub fn initialize_staking(
         &self,
         admin: &Pubkey,

@@ -3,16 +3,13 @@
 //! them, so both sides provably agree on layouts. The file is committed; this test
 //! fails when it would change. `IONET_UPDATE_FIXTURES=1` rewrites it.
 
-use anchor_lang::{AccountDeserialize, InstructionData, ToAccountMetas};
-use anchor_spl::token::spl_token;
+use anchor_lang::AccountDeserialize;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use ionet_svm::deploy::{deploy, GenesisParams, IO};
-use ionet_svm::{ids, ionet_svm, token};
+use ionet_svm::deploy::{deploy, Deployment, GenesisParams, IO};
+use ionet_svm::{ionet_svm, token};
 use serde_json::{json, Value};
-use solana_instruction::Instruction;
 use solana_keypair::Keypair;
-use solana_pubkey::Pubkey;
 use solana_signer::Signer;
 
 fn key(n: u8) -> Keypair {
@@ -40,31 +37,9 @@ fn fixture() -> Value {
     )
     .unwrap();
 
-    let keeper_pda = Pubkey::find_program_address(
-        &[io_protocol::seeds::KEEPER, keeper.pubkey().as_ref()],
-        &ids::IO_REWARDS,
-    )
-    .0;
+    let keeper_pda = Deployment::keeper(&keeper.pubkey());
     let endpoint = "http://127.0.0.1:7070";
-    let ix = Instruction {
-        program_id: ids::IO_REWARDS,
-        accounts: io_rewards::accounts::RegisterKeeper {
-            authority: keeper.pubkey(),
-            config: d.rewards_config,
-            keeper: keeper_pda,
-            bond_source: source.pubkey(),
-            keeper_bonds: d.keeper_bonds,
-            token_program: spl_token::ID,
-            system_program: solana_sdk_ids::system_program::id(),
-        }
-        .to_account_metas(None),
-        data: io_rewards::instruction::RegisterKeeper {
-            args: io_rewards::instructions::RegisterKeeperArgs {
-                endpoint: endpoint.into(),
-            },
-        }
-        .data(),
-    };
+    let ix = d.register_keeper(&keeper.pubkey(), &source.pubkey(), endpoint);
     let meta = token::send(&mut svm, &keeper, &[], std::slice::from_ref(&ix)).unwrap();
     let event = meta
         .logs

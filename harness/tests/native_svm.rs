@@ -70,41 +70,6 @@ impl World {
         (owner, account.pubkey())
     }
 
-    fn keeper_pda(authority: &Pubkey) -> Pubkey {
-        Pubkey::find_program_address(
-            &[io_protocol::seeds::KEEPER, authority.as_ref()],
-            &ids::IO_REWARDS,
-        )
-        .0
-    }
-
-    fn register_keeper_ix(
-        &self,
-        authority: &Pubkey,
-        source: &Pubkey,
-        endpoint: &str,
-    ) -> Instruction {
-        Instruction {
-            program_id: ids::IO_REWARDS,
-            accounts: io_rewards::accounts::RegisterKeeper {
-                authority: *authority,
-                config: self.d.rewards_config,
-                keeper: Self::keeper_pda(authority),
-                bond_source: *source,
-                keeper_bonds: self.d.keeper_bonds,
-                token_program: spl_token::ID,
-                system_program: solana_sdk_ids::system_program::id(),
-            }
-            .to_account_metas(None),
-            data: io_rewards::instruction::RegisterKeeper {
-                args: io_rewards::instructions::RegisterKeeperArgs {
-                    endpoint: endpoint.into(),
-                },
-            }
-            .data(),
-        }
-    }
-
     fn rewards_config(&self) -> io_rewards::state::RewardsConfig {
         let acc = self.svm.get_account(&self.d.rewards_config).unwrap();
         io_rewards::state::RewardsConfig::try_deserialize(&mut &acc.data[..]).unwrap()
@@ -126,7 +91,8 @@ fn keeper_bond_moves_into_a_pda_vault_and_back_out_with_the_pda_signing() {
     let bond = GenesisParams::default().rewards.keeper_bond;
     let (keeper, source) = w.wallet(bond + 5 * IO);
 
-    let ix = w.register_keeper_ix(&keeper.pubkey(), &source, "http://127.0.0.1:7070");
+    let ix =
+        w.d.register_keeper(&keeper.pubkey(), &source, "http://127.0.0.1:7070");
     token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap();
     assert_eq!(token::balance(&w.svm, &source), Some(5 * IO));
     assert_eq!(token::balance(&w.svm, &w.d.keeper_bonds), Some(bond));
@@ -137,7 +103,7 @@ fn keeper_bond_moves_into_a_pda_vault_and_back_out_with_the_pda_signing() {
         accounts: io_rewards::accounts::DeregisterKeeper {
             authority: keeper.pubkey(),
             config: w.d.rewards_config,
-            keeper: World::keeper_pda(&keeper.pubkey()),
+            keeper: Deployment::keeper(&keeper.pubkey()),
             bond_destination: source,
             keeper_bonds: w.d.keeper_bonds,
             token_program: spl_token::ID,
@@ -151,7 +117,7 @@ fn keeper_bond_moves_into_a_pda_vault_and_back_out_with_the_pda_signing() {
     assert_eq!(w.rewards_config().keeper_count, 0);
     assert!(w
         .svm
-        .get_account(&World::keeper_pda(&keeper.pubkey()))
+        .get_account(&Deployment::keeper(&keeper.pubkey()))
         .is_none_or(|a| a.lamports == 0));
     // The transfer out was a CPI into the SBF token program, one level down.
     assert!(
@@ -238,7 +204,8 @@ fn events_reach_the_logs_as_program_data_and_decode() {
     let mut w = world();
     let bond = GenesisParams::default().rewards.keeper_bond;
     let (keeper, source) = w.wallet(bond);
-    let ix = w.register_keeper_ix(&keeper.pubkey(), &source, "http://keeper.example:7070");
+    let ix =
+        w.d.register_keeper(&keeper.pubkey(), &source, "http://keeper.example:7070");
     let meta = token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap();
     assert!(
         meta.logs.iter().any(|l| l.starts_with("Program data: ")),
@@ -255,7 +222,7 @@ fn events_reach_the_logs_as_program_data_and_decode() {
     let got = events::decode::<io_rewards::events::KeeperRegistered>(&meta.logs);
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].authority, keeper.pubkey());
-    assert_eq!(got[0].keeper, World::keeper_pda(&keeper.pubkey()));
+    assert_eq!(got[0].keeper, Deployment::keeper(&keeper.pubkey()));
     assert_eq!((got[0].bond, got[0].keeper_count), (bond, 1));
 }
 
@@ -317,7 +284,8 @@ fn a_missing_signer_is_refused() {
     // An attacker lists the victim as authority without the victim's signature.
     let attacker = Keypair::new();
     w.svm.airdrop(&attacker.pubkey(), 1_000_000_000).unwrap();
-    let mut ix = w.register_keeper_ix(&victim.pubkey(), &source, "http://evil");
+    let mut ix =
+        w.d.register_keeper(&victim.pubkey(), &source, "http://evil");
     ix.accounts[0] = AccountMeta::new(victim.pubkey(), false);
     let err = token::send(&mut w.svm, &attacker, &[], &[ix]).unwrap_err();
     let not_signed = anchor_lang::error::ErrorCode::AccountNotSigner as u32;
@@ -336,7 +304,7 @@ fn an_account_owned_by_the_wrong_program_is_refused() {
     forged.owner = ids::IO_STAKING;
     let forged_key = Pubkey::new_unique();
     w.svm.set_account(forged_key, forged).unwrap();
-    let mut ix = w.register_keeper_ix(&keeper.pubkey(), &source, "http://k");
+    let mut ix = w.d.register_keeper(&keeper.pubkey(), &source, "http://k");
     ix.accounts[1] = AccountMeta::new(forged_key, false);
     let err = token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap_err();
     let wrong_owner = anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram as u32;
@@ -354,7 +322,8 @@ fn an_account_owned_by_the_wrong_program_is_refused() {
         &keeper.pubkey(),
     )
     .unwrap();
-    let ix = w.register_keeper_ix(&keeper.pubkey(), &other.pubkey(), "http://k");
+    let ix =
+        w.d.register_keeper(&keeper.pubkey(), &other.pubkey(), "http://k");
     let err = token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap_err();
     let bad_mint = anchor_lang::error::ErrorCode::ConstraintTokenMint as u32;
     assert_eq!(custom_error(&err.err), Some((0, bad_mint)));
