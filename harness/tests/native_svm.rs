@@ -373,3 +373,62 @@ fn a_token_2022_mint_is_refused_at_configuration_time() {
         .get_account(&d.staking_config)
         .is_none_or(|a| a.lamports == 0));
 }
+
+#[test]
+fn a_failed_cpi_aborts_with_the_callees_error_and_changes_nothing() {
+    let mut w = world();
+    let bond = GenesisParams::default().rewards.keeper_bond;
+    let (keeper, source) = w.wallet(bond - 1);
+    let ix = w.d.register_keeper(&keeper.pubkey(), &source, "http://k");
+    let err = token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap_err();
+    // SPL Token's InsufficientFunds, reported at our instruction's index as on chain.
+    let insufficient_funds = spl_token::error::TokenError::InsufficientFunds as u32;
+    assert_eq!(custom_error(&err.err), Some((0, insufficient_funds)));
+    assert!(err.meta.logs.iter().any(|l| l
+        == &format!(
+            "Program {} failed: custom program error: 0x1",
+            spl_token::ID
+        )));
+    assert_eq!(token::balance(&w.svm, &source), Some(bond - 1));
+    assert_eq!(w.rewards_config().keeper_count, 0);
+    assert!(w
+        .svm
+        .get_account(&Deployment::keeper(&keeper.pubkey()))
+        .is_none_or(|a| a.lamports == 0));
+}
+
+#[test]
+fn a_forged_program_account_is_refused() {
+    let mut w = world();
+    token::mint_to(
+        &mut w.svm,
+        &w.admin,
+        &w.d.io_mint,
+        &w.mint_authority,
+        &w.d.treasury_io,
+        IO,
+    )
+    .unwrap();
+    let mut accounts = io_hire::accounts::BuybackBurn {
+        admin: w.admin.pubkey(),
+        config: w.d.hire_config,
+        treasury: w.d.treasury,
+        treasury_io: w.d.treasury_io,
+        io_mint: w.d.io_mint,
+        rewards_config: w.d.rewards_config,
+        rewards_program: ids::IO_REWARDS,
+        token_program: spl_token::ID,
+    };
+    // io-staking posing as io-rewards, to take the treasury's signature elsewhere.
+    accounts.rewards_program = ids::IO_STAKING;
+    let ix = Instruction {
+        program_id: ids::IO_HIRE,
+        accounts: accounts.to_account_metas(None),
+        data: io_hire::instruction::BuybackBurn { amount: IO }.data(),
+    };
+    let err = token::send(&mut w.svm, &w.admin, &[], &[ix]).unwrap_err();
+    let invalid_program = anchor_lang::error::ErrorCode::InvalidProgramId as u32;
+    assert_eq!(custom_error(&err.err), Some((0, invalid_program)));
+    assert_eq!(token::balance(&w.svm, &w.d.treasury_io), Some(IO));
+    assert_eq!(w.rewards_config().burned, 0);
+}
