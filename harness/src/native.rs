@@ -20,8 +20,10 @@ use solana_pubkey::Pubkey;
 pub type ProgramEntry = for<'info> fn(&Pubkey, &'info [AccountInfo<'info>], &[u8]) -> ProgramResult;
 
 thread_local! {
-    /// The first failed cross-program invocation of the running instruction.
-    static CPI_FAILURE: std::cell::RefCell<Option<InstructionError>> = const { std::cell::RefCell::new(None) };
+    /// Why the running instruction must abort, whatever the program returns: a failed
+    /// CPI or a syscall the SBF runtime would have refused. On chain these end the
+    /// program at once; native code carries on, so the error is kept here.
+    static ABORT: std::cell::RefCell<Option<InstructionError>> = const { std::cell::RefCell::new(None) };
     /// The invoke context of the native instruction now running on this thread, for
     /// the syscall stubs. Set for the duration of one instruction, restored after.
     static CURRENT: Cell<Option<*mut InvokeContext<'static>>> = const { Cell::new(None) };
@@ -37,28 +39,47 @@ pub(crate) fn with_invoke_context<R>(f: impl FnOnce(&mut InvokeContext) -> R) ->
     Some(f(unsafe { &mut *ptr }))
 }
 
-pub(crate) fn record_cpi_failure(err: InstructionError) {
-    CPI_FAILURE.with(|f| {
-        f.borrow_mut().get_or_insert(err);
-    });
-}
-
-pub(crate) fn pending_cpi_failure() -> Option<InstructionError> {
-    CPI_FAILURE.with(|f| f.borrow().clone())
-}
-
-struct CurrentGuard(Option<*mut InvokeContext<'static>>);
-
-impl CurrentGuard {
-    fn enter(ic: &mut InvokeContext) -> Self {
-        let ptr: *mut InvokeContext<'static> = std::ptr::from_mut(ic).cast();
-        CurrentGuard(CURRENT.with(|c| c.replace(Some(ptr))))
+/// Marks the running native instruction as aborted with `err` (the first one counts).
+/// Outside an instruction there is nothing to abort.
+pub(crate) fn abort(err: InstructionError) {
+    if CURRENT.with(|c| c.get()).is_some() {
+        ABORT.with(|f| {
+            f.borrow_mut().get_or_insert(err);
+        });
     }
 }
 
-impl Drop for CurrentGuard {
+/// The error the running instruction is aborted with, if any.
+pub(crate) fn aborted() -> Option<InstructionError> {
+    ABORT.with(|f| f.borrow().clone())
+}
+
+/// The invoke context and abort state of one native instruction; a nested native
+/// instruction (reached by CPI) gets its own, and the caller's come back after it.
+struct InstructionGuard {
+    outer_context: Option<*mut InvokeContext<'static>>,
+    outer_abort: Option<InstructionError>,
+}
+
+impl InstructionGuard {
+    fn enter(ic: &mut InvokeContext) -> Self {
+        let ptr: *mut InvokeContext<'static> = std::ptr::from_mut(ic).cast();
+        InstructionGuard {
+            outer_context: CURRENT.with(|c| c.replace(Some(ptr))),
+            outer_abort: ABORT.with(|f| f.borrow_mut().take()),
+        }
+    }
+
+    /// Takes this instruction's abort error.
+    fn take_abort(&self) -> Option<InstructionError> {
+        ABORT.with(|f| f.borrow_mut().take())
+    }
+}
+
+impl Drop for InstructionGuard {
     fn drop(&mut self) {
-        CURRENT.with(|c| c.set(self.0));
+        CURRENT.with(|c| c.set(self.outer_context));
+        ABORT.with(|f| *f.borrow_mut() = self.outer_abort.take());
     }
 }
 
@@ -75,7 +96,7 @@ pub use native_program;
 
 /// The body of every native builtin.
 pub fn invoke_native(entry: ProgramEntry, ic: &mut InvokeContext) -> Result<(), InstructionError> {
-    let _guard = CurrentGuard::enter(ic);
+    let guard = InstructionGuard::enter(ic);
 
     let (mut buffer, _regions, accounts_metadata) = {
         let tc = &ic.transaction_context;
@@ -95,7 +116,7 @@ pub fn invoke_native(entry: ProgramEntry, ic: &mut InvokeContext) -> Result<(), 
 
     // A failed CPI aborts the instruction with the callee's error, as on chain, even if
     // the program went on and returned something else.
-    if let Some(err) = CPI_FAILURE.with(|f| f.borrow_mut().take()) {
+    if let Some(err) = guard.take_abort() {
         return Err(err);
     }
     match result {

@@ -17,9 +17,18 @@ use solana_stable_layout::stable_instruction::StableInstruction;
 use solana_sysvar::program_stubs::{set_syscall_stubs, SyscallStubs};
 use solana_timings::ExecuteTimings;
 
-use crate::native::{pending_cpi_failure, record_cpi_failure, with_invoke_context};
+use crate::native::{abort, aborted, with_invoke_context};
 
 static INSTALL: Once = Once::new();
+
+/// What a refused syscall becomes on chain: the VM stops the program.
+const SYSCALL_ERROR: InstructionError = InstructionError::ProgramFailedToComplete;
+// The SBF runtime's limits (solana-program 2.3, Agave 2.3 `syscalls/cpi.rs`).
+const MAX_RETURN_DATA: usize = 1024;
+const MAX_SIGNERS: usize = 16;
+const MAX_CPI_INSTRUCTION_DATA_LEN: usize = 10 * 1024;
+const MAX_CPI_INSTRUCTION_ACCOUNTS: usize = u8::MAX as usize;
+const MAX_CPI_ACCOUNT_INFOS: usize = 128;
 
 /// Installs the stubs and the `msg!` hook once per process.
 pub fn install() {
@@ -67,8 +76,8 @@ impl SyscallStubs for NativeStubs {
         account_infos: &[AccountInfo],
         signers_seeds: &[&[&[u8]]],
     ) -> ProgramResult {
-        if let Some(err) = pending_cpi_failure() {
-            // On chain the caller would already have been aborted.
+        if let Some(err) = aborted() {
+            // On chain the caller would already have been stopped.
             return Err(ProgramError::try_from(err).unwrap_or(ProgramError::InvalidArgument));
         }
         let result =
@@ -77,7 +86,7 @@ impl SyscallStubs for NativeStubs {
         result.map_err(|err| {
             // On chain a failed CPI ends the transaction with the callee's error, whatever
             // the caller does next; `invoke_native` applies that rule.
-            record_cpi_failure(err.clone());
+            abort(err.clone());
             ProgramError::try_from(err).unwrap_or(ProgramError::InvalidArgument)
         })
     }
@@ -103,10 +112,12 @@ impl SyscallStubs for NativeStubs {
     }
 
     fn sol_get_return_data(&self) -> Option<(Pubkey, Vec<u8>)> {
+        // As the syscall: no data is `None`, not an empty slice.
         with_invoke_context(|ic| {
             let (program_id, data) = ic.transaction_context.get_return_data();
-            (*program_id, data.to_vec())
+            (!data.is_empty()).then(|| (*program_id, data.to_vec()))
         })
+        .flatten()
     }
 
     fn sol_set_return_data(&self, data: &[u8]) {
@@ -115,9 +126,13 @@ impl SyscallStubs for NativeStubs {
             let caller = tc
                 .get_current_instruction_context()
                 .and_then(|i| i.get_last_program_key(tc).copied());
-            if let Ok(caller) = caller {
-                // Too-long data is a program bug; the runtime refuses it the same way.
-                let _ = tc.set_return_data(caller, data.to_vec());
+            // Too much data aborts the program, as the syscall does.
+            if data.len() > MAX_RETURN_DATA {
+                abort(SYSCALL_ERROR);
+            } else if let Err(err) =
+                caller.and_then(|caller| tc.set_return_data(caller, data.to_vec()))
+            {
+                abort(err);
             }
         });
     }
@@ -143,6 +158,32 @@ fn copy_sysvar<T: Clone>(
     .unwrap_or(UNSUPPORTED_SYSVAR)
 }
 
+/// The checks the CPI syscall makes before anything runs: sizes, signer count, and no
+/// calls into the loaders or precompiles. (The upgradeable loader's few callable
+/// instructions are refused too; our programs make none.)
+fn check_cpi(
+    ic: &InvokeContext,
+    instruction: &Instruction,
+    account_infos: usize,
+    signers: usize,
+) -> Result<(), InstructionError> {
+    let program = &instruction.program_id;
+    let loader = solana_sdk_ids::native_loader::check_id(program)
+        || solana_sdk_ids::bpf_loader::check_id(program)
+        || solana_sdk_ids::bpf_loader_deprecated::check_id(program)
+        || solana_sdk_ids::bpf_loader_upgradeable::check_id(program);
+    if loader
+        || ic.is_precompile(program)
+        || instruction.data.len() > MAX_CPI_INSTRUCTION_DATA_LEN
+        || instruction.accounts.len() > MAX_CPI_INSTRUCTION_ACCOUNTS
+        || account_infos > MAX_CPI_ACCOUNT_INFOS
+        || signers > MAX_SIGNERS
+    {
+        return Err(SYSCALL_ERROR);
+    }
+    Ok(())
+}
+
 /// A cross-program invocation from native code, following the runtime's CPI rules:
 /// signer seeds are checked against the caller, privileges may not escalate, every
 /// account must be passed, and state moves both ways around the call.
@@ -157,11 +198,12 @@ fn invoke_signed(
         *tc.get_current_instruction_context()
             .and_then(|i| i.get_last_program_key(tc))?
     };
+    check_cpi(ic, instruction, account_infos.len(), signers_seeds.len())?;
     let signers = signers_seeds
         .iter()
         .map(|seeds| Pubkey::create_program_address(seeds, &caller))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| InstructionError::InvalidSeeds)?;
+        .map_err(|_| SYSCALL_ERROR)?;
 
     let instruction = StableInstruction::from(instruction.clone());
     let (instruction_accounts, program_indices) = ic.prepare_instruction(&instruction, &signers)?;
@@ -172,13 +214,19 @@ fn invoke_signed(
         let tc = &ic.transaction_context;
         let caller_ctx = tc.get_current_instruction_context()?;
         for ia in &instruction_accounts {
+            let mut account = caller_ctx.try_borrow_instruction_account(tc, ia.index_in_caller)?;
+            // Programs and other executables are known to the runtime; the caller need
+            // not pass them and cannot change them.
+            #[allow(deprecated)]
+            if account.is_executable() {
+                continue;
+            }
             let key = tc.get_key_of_account_at_index(ia.index_in_transaction)?;
             let info_index = account_infos
                 .iter()
                 .position(|info| info.key == key)
                 .ok_or(InstructionError::MissingAccount)?;
             let info = &account_infos[info_index];
-            let mut account = caller_ctx.try_borrow_instruction_account(tc, ia.index_in_caller)?;
             if account.get_lamports() != info.lamports() {
                 account.set_lamports(info.lamports())?;
             }

@@ -375,7 +375,7 @@ fn a_token_2022_mint_is_refused_at_configuration_time() {
 }
 
 #[test]
-fn a_failed_cpi_aborts_with_the_callees_error_and_changes_nothing() {
+fn an_underfunded_bond_fails_with_the_token_programs_error_and_changes_nothing() {
     let mut w = world();
     let bond = GenesisParams::default().rewards.keeper_bond;
     let (keeper, source) = w.wallet(bond - 1);
