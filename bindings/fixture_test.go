@@ -106,6 +106,17 @@ func TestRewardsConfigDecodesRustBytes(t *testing.T) {
 	field(t, f.Fields, "emitted", c.Emitted)
 	field(t, f.Fields, "burned", c.Burned)
 	field(t, f.Fields, "bump", c.Bump)
+	field(t, f.Fields, "vault_bump", c.VaultBump)
+	field(t, f.Fields, "keeper_bonds_bump", c.KeeperBondsBump)
+	// Re-encoding gives back every byte after the discriminator: no field was skipped.
+	data := b64(t, f.Data)
+	again, err := c.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, data[8:]) {
+		t.Errorf("re-encoded RewardsConfig differs:\n go   %x\n rust %x", again, data[8:])
+	}
 	if c.KeeperCount != 1 || c.Params.EmissionCap == 0 {
 		t.Errorf("fixture should hold one keeper and a non-zero cap, got %+v", c)
 	}
@@ -123,6 +134,15 @@ func TestKeeperAndEventDecodeRustBytes(t *testing.T) {
 	field(t, f.Fields, "endpoint", k.Endpoint)
 	field(t, f.Fields, "registered_at", k.RegisteredAt)
 	field(t, f.Fields, "bump", k.Bump)
+	data := b64(t, f.Data)
+	again, err := k.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Keeper is allocated for the longest endpoint; the rest of the account is zero.
+	if !bytes.Equal(again, data[8:8+len(again)]) || len(bytes.Trim(data[8+len(again):], "\x00")) != 0 {
+		t.Errorf("re-encoded Keeper differs:\n go   %x\n rust %x", again, data[8:])
+	}
 
 	ev, err := iorewards.ParseEvent_KeeperRegistered(b64(t, fx.Event.Data))
 	if err != nil {
@@ -155,6 +175,9 @@ func TestRegisterKeeperInstructionMatchesRust(t *testing.T) {
 	}
 	if !bytes.Equal(data, b64(t, want.Data)) {
 		t.Errorf("instruction data differs:\n go   %x\n rust %x", data, b64(t, want.Data))
+	}
+	if len(ix.Accounts()) != len(want.Accounts) {
+		t.Fatalf("go built %d accounts, rust %d", len(ix.Accounts()), len(want.Accounts))
 	}
 	for i, m := range ix.Accounts() {
 		w := want.Accounts[i]

@@ -31,7 +31,7 @@ func NewDeregisterKeeperInstruction(
 		// Account 2 "keeper": Writable, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(keeperAccount, true, false))
 		// Account 3 "bond_destination": Writable, Non-signer, Required
-		// Where the bond goes back to.
+		// Where the bond goes back to: any $IO account but the protocol's own.
 		accounts__.Append(solanago.NewAccountMeta(bondDestinationAccount, true, false))
 		// Account 4 "keeper_bonds": Writable, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(keeperBondsAccount, true, false))
@@ -113,6 +113,7 @@ func NewRecordBurnInstruction(
 	// Accounts:
 	reporterAccount solanago.PublicKey,
 	configAccount solanago.PublicKey,
+	ioMintAccount solanago.PublicKey,
 ) (solanago.Instruction, error) {
 	buf__ := new(bytes.Buffer)
 	enc__ := binary.NewBorshEncoder(buf__)
@@ -137,6 +138,8 @@ func NewRecordBurnInstruction(
 		accounts__.Append(solanago.NewAccountMeta(reporterAccount, false, true))
 		// Account 1 "config": Writable, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(configAccount, true, false))
+		// Account 2 "io_mint": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(ioMintAccount, false, false))
 	}
 
 	// Create the instruction.

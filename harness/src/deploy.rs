@@ -13,11 +13,9 @@ use solana_signer::Signer;
 use crate::token;
 use io_protocol::{ids, seeds};
 
-/// $IO has 8 decimals, as io.net's token on Solana.
-pub const IO_DECIMALS: u8 = 8;
+pub use io_protocol::supply::{IO, IO_DECIMALS};
 /// IOSD is micro-USD.
 pub const IOSD_DECIMALS: u8 = 6;
-pub const IO: u64 = 100_000_000;
 
 /// Everything genesis decides.
 #[derive(Clone, Debug)]

@@ -188,6 +188,7 @@ fn one_ionet_program_calls_another_with_a_pda_signer_the_callee_checks() {
         accounts: io_rewards::accounts::RecordBurn {
             reporter: forger.pubkey(),
             config: w.d.rewards_config,
+            io_mint: w.d.io_mint,
         }
         .to_account_metas(None),
         data: io_rewards::instruction::RecordBurn { amount: 1 }.data(),
@@ -431,4 +432,49 @@ fn a_forged_program_account_is_refused() {
     assert_eq!(custom_error(&err.err), Some((0, invalid_program)));
     assert_eq!(token::balance(&w.svm, &w.d.treasury_io), Some(IO));
     assert_eq!(w.rewards_config().burned, 0);
+}
+
+#[test]
+fn a_keeper_bond_cannot_be_returned_into_a_protocol_account() {
+    let mut w = world();
+    let bond = GenesisParams::default().rewards.keeper_bond;
+    let (keeper, source) = w.wallet(bond);
+    let ix = w.d.register_keeper(&keeper.pubkey(), &source, "http://k");
+    token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap();
+    for destination in [w.d.keeper_bonds, w.d.rewards_vault] {
+        let ix = Instruction {
+            program_id: ids::IO_REWARDS,
+            accounts: io_rewards::accounts::DeregisterKeeper {
+                authority: keeper.pubkey(),
+                config: w.d.rewards_config,
+                keeper: Deployment::keeper(&keeper.pubkey()),
+                bond_destination: destination,
+                keeper_bonds: w.d.keeper_bonds,
+                token_program: spl_token::ID,
+            }
+            .to_account_metas(None),
+            data: io_rewards::instruction::DeregisterKeeper {}.data(),
+        };
+        let err = token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap_err();
+        let code =
+            ANCHOR_ERROR_OFFSET + io_rewards::errors::RewardsError::BondToProtocolAccount as u32;
+        assert_eq!(custom_error(&err.err), Some((0, code)));
+    }
+    assert_eq!(token::balance(&w.svm, &w.d.keeper_bonds), Some(bond));
+    assert_eq!(w.rewards_config().keeper_count, 1);
+}
+
+#[test]
+fn an_io_mint_with_other_decimals_is_refused() {
+    let mut svm = ionet_svm();
+    let admin = Keypair::new();
+    svm.airdrop(&admin.pubkey(), 10_000_000_000).unwrap();
+    let (io_mint, iosd_mint) = (Keypair::new(), Keypair::new());
+    token::create_mint(&mut svm, &admin, &io_mint, &admin.pubkey(), 6).unwrap();
+    token::create_mint(&mut svm, &admin, &iosd_mint, &admin.pubkey(), 6).unwrap();
+    let d = Deployment::addresses(io_mint.pubkey(), iosd_mint.pubkey());
+    let ix = d.initialize_rewards(&admin.pubkey(), GenesisParams::default().rewards);
+    let err = token::send(&mut svm, &admin, &[], &[ix]).unwrap_err();
+    let code = ANCHOR_ERROR_OFFSET + io_rewards::errors::RewardsError::IoDecimals as u32;
+    assert_eq!(custom_error(&err.err), Some((0, code)));
 }

@@ -5,3 +5,4 @@
 pub mod ids;
 pub mod merkle;
 pub mod seeds;
+pub mod supply;

@@ -14,4 +14,10 @@ pub enum HireError {
     InvalidUnmatchedTimeout,
     #[msg("burn amount must be positive")]
     ZeroBurn,
+    #[msg("only io-hire's admin may do this")]
+    NotAdmin,
+    #[msg("that is not the $IO mint of this deployment")]
+    WrongMint,
+    #[msg("that is not io-hire's $IO fee treasury")]
+    WrongTreasury,
 }

@@ -26,4 +26,16 @@ pub enum RewardsError {
     ZeroBurn,
     #[msg("arithmetic overflow")]
     Overflow,
+    #[msg("that is not the $IO mint of this deployment")]
+    WrongMint,
+    #[msg("the $IO mint must have 8 decimals")]
+    IoDecimals,
+    #[msg("the recorded burns would exceed what has left the $IO supply")]
+    BurnNotInSupply,
+    #[msg("the bond must go back to a wallet, not to the keeper bonds or the rewards vault")]
+    BondToProtocolAccount,
+    #[msg("only the keeper's authority may deregister it")]
+    NotKeeperAuthority,
+    #[msg("that is not the keeper bonds account of io-rewards")]
+    WrongKeeperBonds,
 }

@@ -34,6 +34,7 @@ fn main() -> ExitCode {
             .resolution(true)
             .skip_lint(false)
             .no_docs(false)
+            .cargo_args(vec!["--locked".into()])
             .build()
         {
             Ok(idl) => idl,
@@ -61,6 +62,20 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         } else {
             eprintln!("ionet-idl: wrote {}", path.display());
+        }
+    }
+    // An IDL no program produces would still turn into bindings.
+    let known: Vec<String> = PROGRAMS
+        .iter()
+        .map(|(name, _)| format!("{name}.json"))
+        .collect();
+    if let Ok(entries) = std::fs::read_dir(root.join("idl")) {
+        for entry in entries.flatten() {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            if file.ends_with(".json") && !known.contains(&file) {
+                eprintln!("ionet-idl: idl/{file} belongs to no program");
+                stale.push(entry.path());
+            }
         }
     }
     if !stale.is_empty() {

@@ -11,9 +11,17 @@ use crate::state::{treasury_signer_seeds, HireConfig};
 /// The treasury burns $IO it holds (fees paid in $IO, or $IO bought back with IOSD
 /// fees) and reports the burn to io-rewards' supply ledger, signing as the treasury PDA.
 #[derive(Accounts)]
+#[instruction(amount: u64)]
 pub struct BuybackBurn<'info> {
+    #[account(constraint = amount > 0 @ HireError::ZeroBurn)]
     pub admin: Signer<'info>,
-    #[account(seeds = [seeds::CONFIG], bump = config.bump, has_one = admin, has_one = io_mint, has_one = treasury_io)]
+    #[account(
+        seeds = [seeds::CONFIG],
+        bump = config.bump,
+        has_one = admin @ HireError::NotAdmin,
+        has_one = io_mint @ HireError::WrongMint,
+        has_one = treasury_io @ HireError::WrongTreasury,
+    )]
     pub config: Account<'info, HireConfig>,
     /// CHECK: the treasury authority PDA; signs the burn and the ledger report.
     #[account(seeds = [seeds::TREASURY], bump = config.treasury_bump)]
@@ -30,7 +38,6 @@ pub struct BuybackBurn<'info> {
 }
 
 pub fn handler(ctx: Context<BuybackBurn>, amount: u64) -> Result<()> {
-    require!(amount > 0, HireError::ZeroBurn);
     let bump = ctx.accounts.config.treasury_bump;
     let signer_seeds = treasury_signer_seeds(&bump);
     let signer = &[&signer_seeds[..]];
@@ -53,6 +60,7 @@ pub fn handler(ctx: Context<BuybackBurn>, amount: u64) -> Result<()> {
             RecordBurn {
                 reporter: ctx.accounts.treasury.to_account_info(),
                 config: ctx.accounts.rewards_config.to_account_info(),
+                io_mint: ctx.accounts.io_mint.to_account_info(),
             },
             signer,
         ),

@@ -10,18 +10,28 @@ use crate::state::{Keeper, RewardsConfig};
 pub struct DeregisterKeeper<'info> {
     #[account(mut)]
     pub authority: Signer<'info>,
-    #[account(mut, seeds = [seeds::CONFIG], bump = config.bump, has_one = keeper_bonds)]
+    #[account(
+        mut,
+        seeds = [seeds::CONFIG],
+        bump = config.bump,
+        has_one = keeper_bonds @ RewardsError::WrongKeeperBonds,
+    )]
     pub config: Account<'info, RewardsConfig>,
     #[account(
         mut,
         close = authority,
         seeds = [seeds::KEEPER, authority.key().as_ref()],
         bump = keeper.bump,
-        has_one = authority,
+        has_one = authority @ RewardsError::NotKeeperAuthority,
     )]
     pub keeper: Account<'info, Keeper>,
-    /// Where the bond goes back to.
-    #[account(mut, token::mint = config.io_mint)]
+    /// Where the bond goes back to: any $IO account but the protocol's own.
+    #[account(
+        mut,
+        token::mint = config.io_mint,
+        constraint = bond_destination.key() != config.keeper_bonds
+            && bond_destination.key() != config.vault @ RewardsError::BondToProtocolAccount,
+    )]
     pub bond_destination: Account<'info, TokenAccount>,
     #[account(mut)]
     pub keeper_bonds: Account<'info, TokenAccount>,

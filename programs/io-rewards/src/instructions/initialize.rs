@@ -1,6 +1,9 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 use io_protocol::seeds;
+use io_protocol::supply::IO_DECIMALS;
+
+use crate::errors::RewardsError;
 
 use crate::events::RewardsInitialized;
 use crate::params::RewardsParams;
@@ -19,6 +22,7 @@ pub struct Initialize<'info> {
     )]
     pub config: Account<'info, RewardsConfig>,
     /// The $IO mint; an SPL Token mint (Token-2022 mints fail the owner check).
+    #[account(constraint = io_mint.decimals == IO_DECIMALS @ RewardsError::IoDecimals)]
     pub io_mint: Account<'info, Mint>,
     #[account(
         init,

@@ -17,7 +17,12 @@ pub struct RegisterKeeperArgs {
 pub struct RegisterKeeper<'info> {
     #[account(mut)]
     pub authority: Signer<'info>,
-    #[account(mut, seeds = [seeds::CONFIG], bump = config.bump, has_one = keeper_bonds)]
+    #[account(
+        mut,
+        seeds = [seeds::CONFIG],
+        bump = config.bump,
+        has_one = keeper_bonds @ RewardsError::WrongKeeperBonds,
+    )]
     pub config: Account<'info, RewardsConfig>,
     #[account(
         init,
