@@ -35,7 +35,8 @@ OPTIONS (each also read from the environment variable shown):
     -h, --help             this text
     -V, --version          the version
 
-Logs go to stderr; RUST_LOG sets the level (default info). Once serving, one line
+Logs go to stderr; RUST_LOG sets the level (default info). GET /metrics on the RPC
+port serves Prometheus metrics; GET /health answers ok. Once serving, one line
 `ionet-localnet ready rpc=<url> ws=<url> ledger=<dir>` is printed on stdout.
 
 Development-only RPC methods:

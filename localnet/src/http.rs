@@ -1,4 +1,5 @@
-//! The HTTP side: POST bodies of JSON-RPC, capped in size; `GET /health`.
+//! The HTTP side: POST bodies of JSON-RPC, capped in size; `GET /health`;
+//! `GET /metrics` (Prometheus).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -42,6 +43,14 @@ async fn handle(
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     match (req.method(), req.uri().path()) {
         (&Method::GET, "/health") => Ok(reply(StatusCode::OK, "text/plain", "ok")),
+        (&Method::GET, "/metrics") => {
+            let slot = rpc.handle.call(|c| c.slot).await.unwrap_or_default();
+            Ok(reply(
+                StatusCode::OK,
+                "text/plain; version=0.0.4",
+                rpc.metrics.render(slot),
+            ))
+        }
         (&Method::POST, _) => {
             let too_large = || {
                 json_reply(

@@ -9,6 +9,7 @@ mod genesis;
 mod http;
 mod jsonrpc;
 mod ledger;
+mod metrics;
 mod notify;
 mod rpc;
 mod svm_thread;
@@ -82,6 +83,7 @@ fn run(config: Config) -> std::io::Result<()> {
         let rpc = Arc::new(rpc::Rpc {
             handle: handle.clone(),
             genesis: Arc::new(file),
+            metrics: Default::default(),
         });
         let (stop_tx, stop_rx) = watch::channel(false);
         let http_task = tokio::spawn(http::serve(

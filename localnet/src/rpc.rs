@@ -15,6 +15,7 @@ use solana_transaction::versioned::VersionedTransaction;
 use crate::chain::{Chain, Simulation, SubmitError, LAMPORTS_PER_SIGNATURE, SLOTS_PER_EPOCH};
 use crate::encode::{self, DataSlice, Encoding};
 use crate::genesis::GenesisFile;
+use crate::metrics::Metrics;
 use crate::svm_thread::Handle;
 
 pub use crate::filter::{parse_filters, Filter};
@@ -166,6 +167,7 @@ pub fn token_amount(amount: u64, decimals: u8) -> Value {
 pub struct Rpc {
     pub handle: Handle,
     pub genesis: Arc<GenesisFile>,
+    pub metrics: Metrics,
 }
 
 impl Rpc {
@@ -205,6 +207,7 @@ impl Rpc {
         match parse_request(value) {
             Ok(req) => {
                 let result = self.call(&req.method, req.params).await;
+                self.metrics.record(&req.method, &result);
                 response(req.id, result)
             }
             Err((id, e)) => response(id, Err(e)),

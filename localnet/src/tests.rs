@@ -50,6 +50,7 @@ pub(crate) fn start(name: &str) -> (Arc<Rpc>, Handle, TempLedger) {
         Arc::new(Rpc {
             handle: handle.clone(),
             genesis: Arc::new(file),
+            metrics: Default::default(),
         }),
         handle,
         TempLedger(dir),
@@ -320,4 +321,31 @@ async fn garbage_never_panics() {
         assert!(v.is_object() || v.is_array(), "{body}");
     }
     handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_known_method_and_errors_by_code() {
+    let (rpc, _handle, _dir) = start("metrics");
+    call(&rpc, "getHealth", json!([])).await;
+    call(&rpc, "getHealth", json!([])).await;
+    call(&rpc, "getBalance", json!(["not a key"])).await;
+    for garbage in ["rm -rf /", "getHealth\"} 1\n#", "x"] {
+        call(&rpc, garbage, json!([])).await;
+    }
+    let text = rpc.metrics.render(42);
+    for line in [
+        "ionet_localnet_rpc_requests_total{method=\"getHealth\"} 2",
+        "ionet_localnet_rpc_requests_total{method=\"getBalance\"} 1",
+        "ionet_localnet_rpc_requests_total{method=\"unknown\"} 3",
+        "ionet_localnet_rpc_errors_total{code=\"-32602\"} 1",
+        "ionet_localnet_rpc_errors_total{code=\"-32601\"} 3",
+        "ionet_localnet_slot 42",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in\n{text}"
+        );
+    }
+    // Only the known methods and "unknown" become labels.
+    assert_eq!(text.matches("rpc_requests_total{").count(), 3, "{text}");
 }

@@ -82,4 +82,20 @@ func TestJSONRPCErrorsOverHTTP(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /health = %d", resp.StatusCode)
 	}
+
+	// Prometheus metrics: this test's own requests are counted.
+	resp, err = http.Get(strings.TrimSuffix(shared.rpcURL, "/") + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /metrics = %d, %v", resp.StatusCode, err)
+	}
+	for _, want := range []string{`ionet_localnet_rpc_requests_total{method="getHealth"} `, "ionet_localnet_slot "} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("/metrics lacks %q:\n%s", want, text)
+		}
+	}
 }
