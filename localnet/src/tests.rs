@@ -325,7 +325,7 @@ async fn garbage_never_panics() {
 
 #[tokio::test]
 async fn metrics_count_requests_by_known_method_and_errors_by_code() {
-    let (rpc, _handle, _dir) = start("metrics");
+    let (rpc, handle, _dir) = start("metrics");
     call(&rpc, "getHealth", json!([])).await;
     call(&rpc, "getHealth", json!([])).await;
     call(&rpc, "getBalance", json!(["not a key"])).await;
@@ -348,4 +348,5 @@ async fn metrics_count_requests_by_known_method_and_errors_by_code() {
     }
     // Only the known methods and "unknown" become labels.
     assert_eq!(text.matches("rpc_requests_total{").count(), 3, "{text}");
+    handle.shutdown().await;
 }
