@@ -130,6 +130,23 @@ impl Deployment {
         }
     }
 
+    /// io-rewards `deregister_keeper`: the bond goes back to `bond_destination`.
+    pub fn deregister_keeper(&self, authority: &Pubkey, bond_destination: &Pubkey) -> Instruction {
+        Instruction {
+            program_id: ids::IO_REWARDS,
+            accounts: io_rewards::accounts::DeregisterKeeper {
+                authority: *authority,
+                config: self.rewards_config,
+                keeper: Self::keeper(authority),
+                bond_destination: *bond_destination,
+                keeper_bonds: self.keeper_bonds,
+                token_program: spl_token::ID,
+            }
+            .to_account_metas(None),
+            data: io_rewards::instruction::DeregisterKeeper {}.data(),
+        }
+    }
+
     pub fn initialize_staking(
         &self,
         admin: &Pubkey,

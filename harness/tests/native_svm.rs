@@ -98,19 +98,7 @@ fn keeper_bond_moves_into_a_pda_vault_and_back_out_with_the_pda_signing() {
     assert_eq!(token::balance(&w.svm, &w.d.keeper_bonds), Some(bond));
     assert_eq!(w.rewards_config().keeper_count, 1);
 
-    let ix = Instruction {
-        program_id: ids::IO_REWARDS,
-        accounts: io_rewards::accounts::DeregisterKeeper {
-            authority: keeper.pubkey(),
-            config: w.d.rewards_config,
-            keeper: Deployment::keeper(&keeper.pubkey()),
-            bond_destination: source,
-            keeper_bonds: w.d.keeper_bonds,
-            token_program: spl_token::ID,
-        }
-        .to_account_metas(None),
-        data: io_rewards::instruction::DeregisterKeeper {}.data(),
-    };
+    let ix = w.d.deregister_keeper(&keeper.pubkey(), &source);
     let meta = token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap();
     assert_eq!(token::balance(&w.svm, &source), Some(bond + 5 * IO));
     assert_eq!(token::balance(&w.svm, &w.d.keeper_bonds), Some(0));
@@ -442,19 +430,7 @@ fn a_keeper_bond_cannot_be_returned_into_a_protocol_account() {
     let ix = w.d.register_keeper(&keeper.pubkey(), &source, "http://k");
     token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap();
     for destination in [w.d.keeper_bonds, w.d.rewards_vault] {
-        let ix = Instruction {
-            program_id: ids::IO_REWARDS,
-            accounts: io_rewards::accounts::DeregisterKeeper {
-                authority: keeper.pubkey(),
-                config: w.d.rewards_config,
-                keeper: Deployment::keeper(&keeper.pubkey()),
-                bond_destination: destination,
-                keeper_bonds: w.d.keeper_bonds,
-                token_program: spl_token::ID,
-            }
-            .to_account_metas(None),
-            data: io_rewards::instruction::DeregisterKeeper {}.data(),
-        };
+        let ix = w.d.deregister_keeper(&keeper.pubkey(), &destination);
         let err = token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap_err();
         let code =
             ANCHOR_ERROR_OFFSET + io_rewards::errors::RewardsError::BondToProtocolAccount as u32;

@@ -94,13 +94,23 @@ func (b *Backend) openKernels() *kernels {
 // Kernels reports whether CommitRows runs on the device.
 func (b *Backend) Kernels() bool { return b.kern != nil }
 
+// enter takes the device for the calling goroutine: the backend's lock, this OS
+// thread (a CUDA context is current per thread) and the context. Call leave when
+// done, also after an error.
+func (b *Backend) enter() (leave func(), err error) {
+	b.mu.Lock()
+	runtime.LockOSThread()
+	leave = func() {
+		runtime.UnlockOSThread()
+		b.mu.Unlock()
+	}
+	return leave, cuErr("set context", b.api.cuCtxSetCurrent(b.ctx))
+}
+
 // Close releases the device.
 func (b *Backend) Close() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	b.api.cuCtxSetCurrent(b.ctx)
+	leave, _ := b.enter() // closing goes on even without a context
+	defer leave()
 	if b.kern != nil {
 		b.kern.close()
 		b.kern = nil
@@ -122,11 +132,9 @@ func (b *Backend) NewGEMM(bm []int8, k, n int) (pow.GEMM, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	if err := cuErr("set context", b.api.cuCtxSetCurrent(b.ctx)); err != nil {
+	leave, err := b.enter()
+	defer leave()
+	if err != nil {
 		return nil, err
 	}
 	g := &gemm{b: b, k: k, n: n}
@@ -174,11 +182,9 @@ func (g *gemm) Mul(c []int32, a []int8, m int) error {
 		return err
 	}
 	b := g.b
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	if err := cuErr("set context", b.api.cuCtxSetCurrent(b.ctx)); err != nil {
+	leave, err := b.enter()
+	defer leave()
+	if err != nil {
 		return err
 	}
 	if err := g.grow(&g.y, &g.yCap, p.yLen); err != nil {
@@ -266,11 +272,8 @@ func (g *gemm) matmul(p plan) error {
 // Close frees the device buffers.
 func (g *gemm) Close() error {
 	b := g.b
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	b.api.cuCtxSetCurrent(b.ctx)
+	leave, _ := b.enter() // closing goes on even without a context
+	defer leave()
 	for _, p := range []uint64{g.x, g.y, g.d, g.h, g.aes} {
 		if p != 0 {
 			b.api.cuMemFree(p)

@@ -2,7 +2,6 @@ package cuda
 
 import (
 	"fmt"
-	"runtime"
 	"unsafe"
 
 	"github.com/ionet-network/ionet/oracle/merkle"
@@ -27,11 +26,9 @@ func (g *gemm) CommitRows(hashes []merkle.Hash, seed pow.Seed, first, rows int) 
 		return err
 	}
 	b := g.b
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	if err := cuErr("set context", b.api.cuCtxSetCurrent(b.ctx)); err != nil {
+	leave, err := b.enter()
+	defer leave()
+	if err != nil {
 		return err
 	}
 	for _, buf := range []struct {
