@@ -1,47 +1,118 @@
 package classes
 
 import (
-	"errors"
 	"math"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
+
+// checkSized asserts the rules every class obeys, fixed or derived.
+func checkSized(t *testing.T, c Class) {
+	t.Helper()
+	require.NoError(t, c.Validate())
+	ref := c.Ops() / (RefEfficiency * c.DensePeakTOPS * 1e12)
+	assert.InDelta(t, ref, c.RefTime.Seconds(), 0.001, "%s: RefTime against its sizes", c.Name)
+	assert.InDelta(t, TargetRefTime.Seconds(), ref, 0.1, "%s: reference time", c.Name)
+	assert.NotEmpty(t, c.Source, "%s: peak without a source", c.Name)
+}
 
 func TestTableIsConsistent(t *testing.T) {
 	ids, names := map[uint8]bool{}, map[string]bool{}
 	for _, c := range All() {
-		if ids[c.ID] || names[c.Name] {
-			t.Fatalf("duplicate class %d %q", c.ID, c.Name)
-		}
+		require.False(t, ids[c.ID] || names[c.Name], "duplicate class %d %q", c.ID, c.Name)
 		ids[c.ID], names[c.Name] = true, true
-		ref := c.Ops() / (RefEfficiency * c.DensePeakTOPS * 1e12)
-		if math.Abs(ref-c.RefTime.Seconds()) > 0.001 {
-			t.Errorf("%s: RefTime %v, sizes give %.4fs", c.Name, c.RefTime, ref)
-		}
-		if math.Abs(ref-20) > 0.1 {
-			t.Errorf("%s: reference time %.3fs, target is 20s", c.Name, ref)
-		}
-		if c.M <= 0 || c.K <= 0 || c.N <= 0 {
-			t.Errorf("%s: bad sizes", c.Name)
-		}
-	}
-	cpu, err := ByName("cpu")
-	if err != nil || cpu.K != 4096 || cpu.N != 4096 {
-		t.Fatalf("cpu class = %+v, %v; want K = N = 4096", cpu, err)
-	}
-	peaks := map[string]float64{"h100-sxm": 1979, "a100": 624, "rtx4090": 661, "rtx3090": 284}
-	for name, p := range peaks {
-		c, err := ByName(name)
-		if err != nil || c.DensePeakTOPS != p {
-			t.Errorf("%s peak = %v, %v; want %v", name, c.DensePeakTOPS, err, p)
-		}
+		checkSized(t, c)
+		assert.Equal(t, []int{GPUK, GPUN, GPUT}, []int{c.K, c.N, c.T}, c.Name)
+		back, err := ByID(c.ID)
+		require.NoError(t, err)
+		assert.Equal(t, c, back)
 	}
 }
 
+// Every model the issue lists has a class with its datasheet's dense INT8 peak.
+func TestPeaksOfListedModels(t *testing.T) {
+	peaks := map[string]float64{
+		"h200": 1979, "h100-sxm": 1979, "h100-pcie": 1513, "h100-nvl": 1671, "a100": 624,
+		"l40s": 733, "l40": 362.1, "a40": 299.3, "rtx6000-ada": 728.5, "rtx-a6000": 309.7,
+		"rtx4090": 660.6, "rtx4080": 389.9, "rtx3090": 284, "rtx3080": 238, "a10": 250,
+		"l4": 242.5, "t4": 130, "v100": 62.7,
+	}
+	require.Len(t, All(), len(peaks))
+	for name, p := range peaks {
+		c, err := ByName(name)
+		require.NoError(t, err, name)
+		assert.Equal(t, p, c.DensePeakTOPS, name)
+	}
+	// The largest class sets the prover's memory bound: its leaves, M × 32 bytes.
+	h, _ := ByName("h100-sxm")
+	assert.Equal(t, 3_225_403, h.M)
+	assert.Less(t, h.M*32, 128<<20)
+}
+
 func TestUnknownClass(t *testing.T) {
-	if _, err := ByName("tpu"); !errors.Is(err, ErrUnknown) {
-		t.Fatalf("err = %v", err)
+	for _, name := range []string{"tpu", "cpu", "gpu-", "gpu-sm90-132", "gpu-sm090-132x1980", "gpu-sm90-132x1980x",
+		"cpu-avx512vnni", "cpu-avx512vnni-0", "cpu-avx512vnni-016", "cpu-sse2-4", "cpu-avx2-2000"} {
+		_, err := ByName(name)
+		assert.ErrorIs(t, err, ErrUnknown, name)
 	}
-	if _, err := ByID(0); !errors.Is(err, ErrUnknown) {
-		t.Fatalf("err = %v", err)
+	_, err := ByID(0)
+	assert.ErrorIs(t, err, ErrUnknown)
+}
+
+func TestGenericGPUFromNVML(t *testing.T) {
+	// An H100 SXM's own NVML numbers give a generic peak within 10% of its datasheet
+	// (NVML's max clock 1980 MHz is above the 1830 MHz the datasheet peak assumes).
+	h100 := GPUSpec{ComputeMajor: 9, SMs: 132, MaxSMClockMHz: 1980, MemoryBytes: 80 << 30}
+	c, err := GenericGPU(h100)
+	require.NoError(t, err)
+	assert.Equal(t, "gpu-sm90-132x1980", c.Name)
+	assert.Equal(t, uint8(GenericGPUID), c.ID)
+	assert.InDelta(t, 1979, c.DensePeakTOPS, 0.1*1979)
+	checkSized(t, c)
+	// The keeper derives the same class from the name alone.
+	back, err := ByName(c.Name)
+	require.NoError(t, err)
+	assert.Equal(t, c, back)
+
+	// A T4's numbers give its 130 TOPS; an unknown future part takes the newest rate.
+	t4, err := GenericGPU(GPUSpec{ComputeMajor: 7, ComputeMinor: 5, SMs: 40, MaxSMClockMHz: 1590, MemoryBytes: 16 << 30})
+	require.NoError(t, err)
+	assert.InDelta(t, 130, t4.DensePeakTOPS, 1)
+	next, err := GenericGPU(GPUSpec{ComputeMajor: 12, SMs: 10, MaxSMClockMHz: 1000, MemoryBytes: 8 << 30})
+	require.NoError(t, err)
+	assert.InDelta(t, 10*1e9*8192/1e12, next.DensePeakTOPS, 0.1)
+	checkSized(t, next)
+
+	for _, bad := range []GPUSpec{
+		{ComputeMajor: 9, SMs: 132, MaxSMClockMHz: 1980, MemoryBytes: 1 << 30}, // too little memory
+		{ComputeMajor: 9, MaxSMClockMHz: 1980, MemoryBytes: 80 << 30},          // no SM count
+		{SMs: 132, MaxSMClockMHz: 1980, MemoryBytes: 80 << 30},                 // no capability
+	} {
+		_, err := GenericGPU(bad)
+		assert.ErrorIs(t, err, ErrUnknown, "%+v", bad)
 	}
+}
+
+func TestCPUClassesFromISAAndCores(t *testing.T) {
+	for _, isa := range []CPUISA{ISAAVX512VNNI, ISAAVX2, ISAGeneric} {
+		for _, cores := range []int{1, 2, 16, 96} {
+			c, err := CPU(isa, cores)
+			require.NoError(t, err)
+			checkSized(t, c)
+			assert.Equal(t, []int{CPUK, CPUN, CPUT}, []int{c.K, c.N, c.T})
+			assert.InDelta(t, float64(cores)*PerCorePeakTOPS(isa), c.DensePeakTOPS, 1e-9)
+			back, err := ByName(c.Name)
+			require.NoError(t, err)
+			assert.Equal(t, c, back)
+		}
+	}
+	// The 2-core VNNI machine this was written on measured 1.06 TOPS (issue 16); the
+	// old single class flagged it. Its derived class does not.
+	c, err := CPU(ISAAVX512VNNI, 2)
+	require.NoError(t, err)
+	assert.Equal(t, "cpu-avx512vnni-2", c.Name)
+	assert.Greater(t, c.DensePeakTOPS*1.05, 1.06)
+	assert.Less(t, math.Abs(PerCorePeakTOPS(ISAAVX512VNNI)-0.896), 1e-9)
 }

@@ -40,7 +40,7 @@ func pub(k ed25519.PrivateKey) ed25519.PublicKey { return k.Public().(ed25519.Pu
 
 // tiny is a small class so protocol tests run in milliseconds; its reference time
 // is what its sizes give at 70% of its peak, like the real table.
-var tiny = classes.Class{ID: 200, Name: "tiny", M: 500, K: 16, N: 8, DensePeakTOPS: 1e-6}
+var tiny = classes.Class{ID: 200, Name: "tiny", M: 500, K: 16, N: 4, T: 3, DensePeakTOPS: 1e-6, Source: "test"}
 
 func init() {
 	tiny.RefTime = time.Duration(tiny.Ops() / (classes.RefEfficiency * tiny.DensePeakTOPS * 1e12) * float64(time.Second))

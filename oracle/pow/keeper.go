@@ -103,6 +103,9 @@ func (k *Keeper) Challenge(p Params) (*Session, []byte, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("challenge: %w", err)
 	}
+	if err := class.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("challenge: %w", err)
+	}
 	if _, err := io.ReadFull(k.cfg.Rand, p.Nonce[:]); err != nil {
 		return nil, nil, fmt.Errorf("challenge nonce: %w", err)
 	}
@@ -189,8 +192,10 @@ func (s *Session) Prepare() error {
 	return nil
 }
 
-// Openings verifies the opened rows: each is the requested row, in the committed
-// tree, and passes Freivalds' check against A's regenerated row.
+// Openings verifies the opened rows: each is the requested row, its last link is in
+// the committed tree, and every link passes Freivalds' check, the first against A₀'s
+// regenerated row and each later one against the previous link's bytes. Cost: v = B·r
+// (K·N, Prepare) plus s·T·(K + N) multiply-adds.
 func (s *Session) Openings(msg []byte) (Result, error) {
 	if !s.committed || s.rows == nil || s.done {
 		return Result{}, fmt.Errorf("openings: %w", ErrState)
@@ -209,22 +214,41 @@ func (s *Session) Openings(msg []byte) (Result, error) {
 	if err := s.Prepare(); err != nil {
 		return Result{}, err
 	}
-	a := make([]int8, s.class.K)
 	gen := NewGenerator(s.seed)
+	a := make([]int8, s.class.K)
 	for idx, op := range o.Openings {
-		if op.Row != s.rows[idx] || len(op.C) != s.class.N {
-			return Result{}, fmt.Errorf("opening %d: row %d of %d entries, want row %d of %d: %w",
-				idx, op.Row, len(op.C), s.rows[idx], s.class.N, ErrOpenings)
+		if err := s.checkShape(idx, op); err != nil {
+			return Result{}, err
 		}
-		if !merkle.Verify(s.commit.Root, RowHash(int(op.Row), op.C), op.Proof) {
+		last := op.Links[len(op.Links)-1]
+		if !merkle.Verify(s.commit.Root, RowHash(int(op.Row), last), op.Proof) {
 			return Result{}, fmt.Errorf("opening of row %d: %w", op.Row, ErrProof)
 		}
 		gen.Row(MatrixA, int(op.Row), a)
-		if !CheckRow(a, op.C, s.r, s.v) {
-			return Result{}, fmt.Errorf("opening of row %d: %w", op.Row, ErrWrongRow)
+		for t, c := range op.Links {
+			if t > 0 {
+				NextA(a, op.Links[t-1])
+			}
+			if !CheckRow(a, c, s.r, s.v) {
+				return Result{}, fmt.Errorf("opening of row %d, link %d: %w", op.Row, t, ErrWrongRow)
+			}
 		}
 	}
 	return s.result, nil
+}
+
+// checkShape checks that opening idx is the requested row with T links of N entries.
+func (s *Session) checkShape(idx int, op Opening) error {
+	if op.Row != s.rows[idx] || len(op.Links) != s.class.T {
+		return fmt.Errorf("opening %d: row %d with %d links, want row %d with %d: %w",
+			idx, op.Row, len(op.Links), s.rows[idx], s.class.T, ErrOpenings)
+	}
+	for t, c := range op.Links {
+		if len(c) != s.class.N {
+			return fmt.Errorf("opening %d, link %d: %d entries, want %d: %w", idx, t, len(c), s.class.N, ErrOpenings)
+		}
+	}
+	return nil
 }
 
 // sameKey compares keys without caring about slice identity.

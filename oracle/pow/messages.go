@@ -28,10 +28,11 @@ type OpeningRequest struct {
 	Rows []uint64
 }
 
-// Opening is one row of C with its Merkle proof.
+// Opening is one row's chain: Links[t] = C_t[Row] for t = 0…T−1 (N int32 each), and
+// the Merkle proof of the last link's leaf, RowHash(Row, Links[T−1]).
 type Opening struct {
 	Row   uint64
-	C     []int32
+	Links [][]int32
 	Proof []merkle.Hash
 }
 
@@ -46,6 +47,7 @@ const (
 	maxOpenRows = 1024
 	maxRowLen   = 1 << 20 // entries
 	maxProofLen = 64
+	maxLinks    = 256
 )
 
 // SealChallenge signs a challenge with the keeper's key.
@@ -135,19 +137,45 @@ func OpenOpeningRequest(msg []byte, keeper ed25519.PublicKey) (OpeningRequest, e
 	return q, nil
 }
 
-// SealOpenings signs openings with the worker's key.
+// SealOpenings signs openings with the worker's key. Payload: seed, count (u32),
+// then per opening the row (u64), the link count (u32), each link as a
+// length-prefixed run of int32 little-endian entries, the proof length (u32) and
+// the proof's hashes. Size: OpeningsSize.
 func SealOpenings(key ed25519.PrivateKey, o Openings) []byte {
 	var w wire.Writer
 	w.Fixed(o.Seed[:])
 	w.U32(uint32(len(o.Openings)))
 	for _, op := range o.Openings {
-		w.Var(RowLeaf(int(op.Row), op.C))
+		w.U64(op.Row)
+		w.U32(uint32(len(op.Links)))
+		for _, l := range op.Links {
+			w.Var(int32Bytes(l))
+		}
 		w.U32(uint32(len(op.Proof)))
 		for _, h := range op.Proof {
 			w.Fixed(h[:])
 		}
 	}
 	return wire.Seal(wire.KindOpenings, key, w.Bytes())
+}
+
+// OpeningsPayloadSize is the payload bytes of s openings of T links of n entries
+// with proofs of depth hashes: what a keeper downloads per challenge, before the
+// signed envelope's fixed overhead.
+func OpeningsPayloadSize(s, t, n, depth int) int {
+	return 32 + 4 + s*(8+4+t*(4+4*n)+4+32*depth)
+}
+
+func int32Bytes(v []int32) []byte {
+	out := make([]byte, 4*len(v))
+	for j, x := range v {
+		putLE32(out[4*j:], uint32(x))
+	}
+	return out
+}
+
+func putLE32(b []byte, v uint32) {
+	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
 }
 
 // OpenOpenings decodes openings signed by worker.
@@ -165,15 +193,20 @@ func OpenOpenings(msg []byte, worker ed25519.PublicKey) (Openings, error) {
 		n = 0
 	}
 	for range n {
-		leaf := r.Var(8+4*maxRowLen, "row leaf")
-		if leaf != nil && (len(leaf) < 8 || len(leaf)%4 != 0) {
-			r.Fail(fmt.Errorf("row leaf of %d bytes: %w", len(leaf), wire.ErrPayload))
+		var op Opening
+		op.Row = r.U64("row")
+		ln := r.U32("link count")
+		if ln > maxLinks {
+			r.Fail(fmt.Errorf("%d links, at most %d: %w", ln, maxLinks, wire.ErrPayload))
 			break
 		}
-		var op Opening
-		if leaf != nil {
-			op.Row = beUint64(leaf)
-			op.C = decodeRow(leaf[8:])
+		for range ln {
+			b := r.Var(4*maxRowLen, "link")
+			if len(b)%4 != 0 {
+				r.Fail(fmt.Errorf("link of %d bytes: %w", len(b), wire.ErrPayload))
+				break
+			}
+			op.Links = append(op.Links, decodeRow(b))
 		}
 		pn := r.U32("proof length")
 		if pn > maxProofLen {
@@ -190,12 +223,4 @@ func OpenOpenings(msg []byte, worker ed25519.PublicKey) (Openings, error) {
 		return Openings{}, fmt.Errorf("open openings: %w", err)
 	}
 	return o, nil
-}
-
-func beUint64(b []byte) uint64 {
-	var v uint64
-	for _, x := range b[:8] {
-		v = v<<8 | uint64(x)
-	}
-	return v
 }

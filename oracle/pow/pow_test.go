@@ -9,7 +9,10 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/ionet-network/ionet/oracle/merkle"
 	"github.com/ionet-network/ionet/oracle/wire"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestSeedPinnedAndFieldSensitive(t *testing.T) {
@@ -43,7 +46,7 @@ func TestSeedPinnedAndFieldSensitive(t *testing.T) {
 	}
 }
 
-const pinnedSeed = "e5a2de4c76a6909d464f8c248976b7c098435c0e1ab2639226a2b3ba8d3db9a9"
+const pinnedSeed = "56b37a7da4877731c76db720d98e20ba400a37628a8d577f1cf144c3661c95ef"
 
 func TestRowsRegenerateAlone(t *testing.T) {
 	gen := NewGenerator(Seed{1, 2, 3})
@@ -188,11 +191,23 @@ func TestMessagesRoundTripAndStrictDecoding(t *testing.T) {
 	if _, err := OpenChallenge(wire.Seal(wire.KindChallenge, k, pw.Bytes()), pub(k)); !errors.Is(err, wire.ErrPayload) {
 		t.Fatalf("trailing byte: %v", err)
 	}
-	op := Openings{Seed: Seed{1}, Openings: []Opening{{Row: 7, C: []int32{-1, 5, 1 << 30}, Proof: nil}}}
-	back, err := OpenOpenings(SealOpenings(w, op), pub(w))
-	if err != nil || back.Openings[0].Row != 7 || back.Openings[0].C[0] != -1 || back.Openings[0].C[2] != 1<<30 {
-		t.Fatalf("openings round trip: %+v %v", back, err)
-	}
+	op := Openings{Seed: Seed{1}, Openings: []Opening{
+		{Row: 7, Links: [][]int32{{-1, 5, 1 << 30}, {-1 << 31, 0, 1<<31 - 1}}, Proof: []merkle.Hash{{9}}},
+		{Row: 1 << 40, Links: [][]int32{{3}}},
+	}}
+	sealed := SealOpenings(w, op)
+	back, err := OpenOpenings(sealed, pub(w))
+	require.NoError(t, err)
+	require.Len(t, back.Openings, 2)
+	assert.Equal(t, op.Openings[0].Row, back.Openings[0].Row)
+	assert.Equal(t, op.Openings[0].Links, back.Openings[0].Links)
+	assert.Equal(t, op.Openings[0].Proof, back.Openings[0].Proof)
+	assert.Equal(t, op.Openings[1].Links, back.Openings[1].Links)
+	assert.Empty(t, back.Openings[1].Proof)
+	m, err := wire.OpenFrom(sealed, wire.KindOpenings, pub(w))
+	require.NoError(t, err)
+	assert.Equal(t, OpeningsPayloadSize(1, 2, 3, 1)+OpeningsPayloadSize(1, 1, 1, 0)-36, len(m.Payload),
+		"payload size formula")
 	q := OpeningRequest{Seed: Seed{2}, Rows: []uint64{3, 1, 4}}
 	qb, err := OpenOpeningRequest(SealOpeningRequest(k, q), pub(k))
 	if err != nil || len(qb.Rows) != 3 || qb.Rows[2] != 4 {
@@ -209,7 +224,7 @@ func TestSeedBytesSpelledOut(t *testing.T) {
 	p := params(testKey("worker"), "h100-sxm")
 	p.Nonce[0] = 0xaa
 	var b []byte
-	b = append(b, "ionet-pow-v1"...)
+	b = append(b, "ionet-pow-v2"...)
 	b = append(b, p.SlotHash[:]...)
 	b = append(b, p.Worker...)
 	b = append(b, 0, 0, 0, byte(len(p.GPUUUID)))

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/bits"
+	"runtime"
+	"sync"
 
 	"github.com/ionet-network/ionet/oracle/classes"
 	"github.com/ionet-network/ionet/oracle/merkle"
@@ -18,11 +21,24 @@ type GEMM interface {
 	Close() error
 }
 
-// RowCommitter is a GEMM that also generates A from the seed and hashes C's rows
-// itself, as a GPU does to keep A and C on the device; the prover then receives only
-// the leaf hashes, hashes[r] = RowHash(first+r, C[first+r]) for r < rows.
+// RowCommitter is a GEMM that also generates A₀ from the seed, runs the chain and
+// hashes the last link's rows itself, as a GPU does to keep A and C on the device;
+// the prover then receives only the leaf hashes:
+// hashes[r] = RowHash(first+r, C_{links−1}[first+r]) for r < rows.
 type RowCommitter interface {
-	CommitRows(hashes []merkle.Hash, seed Seed, first, rows int) error
+	CommitRows(hashes []merkle.Hash, seed Seed, first, rows, links int) error
+}
+
+// BlockSizer is a GEMM that knows how many rows of A per call keep its device busy
+// (a GPU: enough rows for every SM, as many as its memory holds).
+type BlockSizer interface {
+	BlockRows() int
+}
+
+// SeededBackend is a Backend that generates B from the seed itself (on the device),
+// so B never exists on the host.
+type SeededBackend interface {
+	NewSeededGEMM(seed Seed, k, n int) (GEMM, error)
 }
 
 // Backend is a compute device able to run the challenge's GEMM.
@@ -34,13 +50,31 @@ type Backend interface {
 // ErrNotForMe is returned for a challenge addressed to another worker key.
 var ErrNotForMe = errors.New("pow: challenge is for another worker")
 
+// ErrTooLarge is returned for a class whose leaves exceed the prover's memory bound.
+var ErrTooLarge = errors.New("pow: challenge exceeds the prover's memory bound")
+
+// Prover defaults.
+const (
+	// FallbackBlockRows is the block for a GEMM that does not size its own.
+	FallbackBlockRows = 256
+	// DefaultMaxLeafBytes bounds the host memory of a commitment: the leaves, M × 32
+	// bytes (the largest class, h100-sxm, needs 3,225,403 × 32 = 98.4 MiB), plus
+	// the per-block trees, which are transient.
+	DefaultMaxLeafBytes = 1 << 30
+)
+
 // ProverConfig configures the worker side.
 type ProverConfig struct {
-	Key       ed25519.PrivateKey
-	Backend   Backend
-	Lookup    func(string) (classes.Class, error) // classes.ByName when nil
-	BlockRows int                                 // rows of A per GEMM call; 256 when 0
-	Logger    *slog.Logger                        // slog.Default() when nil
+	Key     ed25519.PrivateKey
+	Backend Backend
+	Lookup  func(string) (classes.Class, error) // classes.ByName when nil
+	// BlockRows is the rows of A per device call, rounded down to a power of two
+	// (the block trees must be whole subtrees). 0: the GEMM's BlockSizer, else
+	// FallbackBlockRows.
+	BlockRows    int
+	MaxLeafBytes int          // DefaultMaxLeafBytes when 0
+	Workers      int          // host goroutines for B and the tree; GOMAXPROCS when 0
+	Logger       *slog.Logger // slog.Default() when nil
 }
 
 // Prover answers challenges.
@@ -53,11 +87,17 @@ func NewProver(cfg ProverConfig) (*Prover, error) {
 	if len(cfg.Key) != ed25519.PrivateKeySize || cfg.Backend == nil {
 		return nil, errors.New("pow prover: key and backend are required")
 	}
+	if cfg.BlockRows < 0 || cfg.MaxLeafBytes < 0 || cfg.Workers < 0 {
+		return nil, errors.New("pow prover: negative block rows, memory bound or workers")
+	}
 	if cfg.Lookup == nil {
 		cfg.Lookup = classes.ByName
 	}
-	if cfg.BlockRows <= 0 {
-		cfg.BlockRows = 256
+	if cfg.MaxLeafBytes == 0 {
+		cfg.MaxLeafBytes = DefaultMaxLeafBytes
+	}
+	if cfg.Workers == 0 {
+		cfg.Workers = runtime.GOMAXPROCS(0)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -65,19 +105,27 @@ func NewProver(cfg ProverConfig) (*Prover, error) {
 	return &Prover{cfg: cfg}, nil
 }
 
-// Work is a committed challenge kept to answer the opening request. Only the row
-// hashes and B are kept; opened rows are recomputed, which costs one row each.
+// Work is a committed challenge kept to answer the opening request: B on the
+// backend, the leaves and the tree over block roots. Opened rows are recomputed,
+// which costs T row products each.
 type Work struct {
 	p     *Prover
 	seed  Seed
 	class classes.Class
 	gen   *Generator
 	gemm  GEMM
-	tree  *merkle.Tree
+	tree  *rowTree
+	block int
 }
 
-// Commit computes C = A·B block by block, hashes every row and returns the signed
-// commitment.
+// Block is the rows per device call this commitment used.
+func (w *Work) Block() int { return w.block }
+
+// powerOfTwoFloor is the largest power of two ≤ v (v ≥ 1).
+func powerOfTwoFloor(v int) int { return 1 << (bits.Len(uint(v)) - 1) }
+
+// Commit generates B, runs every row's chain block by block, hashes the last links
+// into the Merkle tree and returns the signed commitment.
 func (p *Prover) Commit(ctx context.Context, challenge []byte, keeper ed25519.PublicKey) (*Work, []byte, error) {
 	ch, err := OpenChallenge(challenge, keeper)
 	if err != nil {
@@ -90,51 +138,133 @@ func (p *Prover) Commit(ctx context.Context, challenge []byte, keeper ed25519.Pu
 	if err != nil {
 		return nil, nil, fmt.Errorf("commit: %w", err)
 	}
+	if err := class.Validate(); err != nil {
+		return nil, nil, fmt.Errorf("commit: %w", err)
+	}
+	if class.M > p.cfg.MaxLeafBytes/32 {
+		return nil, nil, fmt.Errorf("commit: %s needs %d bytes of leaves, bound %d: %w",
+			class.Name, 32*class.M, p.cfg.MaxLeafBytes, ErrTooLarge)
+	}
 	seed := ch.Seed()
 	gen := NewGenerator(seed)
-	b := make([]int8, class.K*class.N)
-	gen.Rows(MatrixB, 0, class.K, class.N, b)
-	gemm, err := p.cfg.Backend.NewGEMM(b, class.K, class.N)
+	gemm, err := p.newGEMM(seed, gen, class)
 	if err != nil {
 		return nil, nil, fmt.Errorf("commit on %s: %w", p.cfg.Backend.Name(), err)
 	}
-	hashes := make([]merkle.Hash, class.M)
-	bs := min(p.cfg.BlockRows, class.M)
-	a := make([]int8, bs*class.K)
-	c := make([]int32, bs*class.N)
-	for first := 0; first < class.M; first += bs {
-		if err := ctx.Err(); err != nil {
-			gemm.Close()
-			return nil, nil, fmt.Errorf("commit: %w", err)
-		}
-		rows := min(bs, class.M-first)
-		if rc, ok := gemm.(RowCommitter); ok {
-			if err := rc.CommitRows(hashes[first:first+rows], seed, first, rows); err != nil {
-				gemm.Close()
-				return nil, nil, fmt.Errorf("commit on %s: %w", p.cfg.Backend.Name(), err)
-			}
-			continue
-		}
-		gen.Rows(MatrixA, first, rows, class.K, a)
-		if err := gemm.Mul(c[:rows*class.N], a[:rows*class.K], rows); err != nil {
-			gemm.Close()
-			return nil, nil, fmt.Errorf("commit on %s: %w", p.cfg.Backend.Name(), err)
-		}
-		for r := range rows {
-			hashes[first+r] = RowHash(first+r, c[r*class.N:(r+1)*class.N])
-		}
-	}
-	tree, err := merkle.New(hashes)
+	w := &Work{p: p, seed: seed, class: class, gen: gen, gemm: gemm, block: p.blockRows(gemm, class.M)}
+	root, err := w.commitRows(ctx)
 	if err != nil {
 		gemm.Close()
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("commit on %s: %w", p.cfg.Backend.Name(), err)
 	}
-	p.cfg.Logger.Debug("pow commitment", "class", class.Name, "rows", class.M, "backend", p.cfg.Backend.Name())
-	msg := SealCommitment(p.cfg.Key, Commitment{Seed: seed, M: uint64(class.M), Root: tree.Root()})
-	return &Work{p: p, seed: seed, class: class, gen: gen, gemm: gemm, tree: tree}, msg, nil
+	p.cfg.Logger.Debug("pow commitment", "class", class.Name, "rows", class.M, "links", class.T,
+		"block", w.block, "backend", p.cfg.Backend.Name())
+	msg := SealCommitment(p.cfg.Key, Commitment{Seed: seed, M: uint64(class.M), Root: root})
+	return w, msg, nil
 }
 
-// Open answers a signed opening request from keeper.
+// blockRows picks the rows per call: configured, else the device's, else the
+// fallback; a power of two, at most the first power of two ≥ m.
+func (p *Prover) blockRows(gm GEMM, m int) int {
+	r := p.cfg.BlockRows
+	if r == 0 {
+		r = FallbackBlockRows
+		if s, ok := gm.(BlockSizer); ok && s.BlockRows() > 0 {
+			r = s.BlockRows()
+		}
+	}
+	r = powerOfTwoFloor(r)
+	for r > 1 && r/2 >= m {
+		r /= 2
+	}
+	return r
+}
+
+// newGEMM prepares B: on the device when the backend generates it, otherwise on the
+// host, rows split across the workers.
+func (p *Prover) newGEMM(seed Seed, gen *Generator, c classes.Class) (GEMM, error) {
+	if sb, ok := p.cfg.Backend.(SeededBackend); ok {
+		return sb.NewSeededGEMM(seed, c.K, c.N)
+	}
+	b := make([]int8, c.K*c.N)
+	var wg sync.WaitGroup
+	per := (c.K + p.cfg.Workers - 1) / p.cfg.Workers
+	for lo := 0; lo < c.K; lo += per {
+		hi := min(c.K, lo+per)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			gen.Rows(MatrixB, lo, hi-lo, c.N, b[lo*c.N:hi*c.N])
+		}()
+	}
+	wg.Wait()
+	return p.cfg.Backend.NewGEMM(b, c.K, c.N)
+}
+
+// commitRows runs the blocks and returns the root. Host memory: the leaves (M × 32
+// bytes) and, on the host path, one block's A and T links.
+func (w *Work) commitRows(ctx context.Context) (merkle.Hash, error) {
+	c := w.class
+	tree, err := newRowTree(c.M, w.block, w.p.cfg.Workers)
+	if err != nil {
+		return merkle.Hash{}, err
+	}
+	rc, onDevice := w.gemm.(RowCommitter)
+	var a []int8
+	var links [][]int32
+	if !onDevice {
+		a = make([]int8, w.block*c.K)
+		links = [][]int32{make([]int32, w.block*c.N), make([]int32, w.block*c.N)}
+	}
+	for b, first := 0, 0; first < c.M; b, first = b+1, first+w.block {
+		if err := ctx.Err(); err != nil {
+			tree.finish()
+			return merkle.Hash{}, err
+		}
+		rows := min(w.block, c.M-first)
+		hashes := tree.leaves[first : first+rows]
+		if onDevice {
+			err = rc.CommitRows(hashes, w.seed, first, rows, c.T)
+		} else {
+			err = w.commitRowsHost(hashes, a[:rows*c.K], links, first, rows)
+		}
+		if err != nil {
+			tree.finish()
+			return merkle.Hash{}, err
+		}
+		tree.done(b)
+	}
+	root, err := tree.finish()
+	if err != nil {
+		return merkle.Hash{}, err
+	}
+	w.tree = tree
+	return root, nil
+}
+
+// commitRowsHost is one block of the chain through Mul, two link buffers used in turn.
+func (w *Work) commitRowsHost(hashes []merkle.Hash, a []int8, buf [][]int32, first, rows int) error {
+	c := w.class
+	w.gen.Rows(MatrixA, first, rows, c.K, a)
+	var last []int32
+	for t := range c.T {
+		out := buf[t%2][:rows*c.N]
+		if t > 0 {
+			NextA(a, last)
+		}
+		if err := w.gemm.Mul(out, a, rows); err != nil {
+			return fmt.Errorf("link %d: %w", t, err)
+		}
+		last = out
+	}
+	for r := range rows {
+		hashes[r] = RowHash(first+r, last[r*c.N:(r+1)*c.N])
+	}
+	return nil
+}
+
+// Open answers a signed opening request from keeper: every link of each requested
+// row, recomputed as one block, with the row's Merkle path.
 func (w *Work) Open(request []byte, keeper ed25519.PublicKey) ([]byte, error) {
 	q, err := OpenOpeningRequest(request, keeper)
 	if err != nil {
@@ -143,22 +273,36 @@ func (w *Work) Open(request []byte, keeper ed25519.PublicKey) ([]byte, error) {
 	if q.Seed != w.seed {
 		return nil, fmt.Errorf("open rows: %w", ErrSeedMismatch)
 	}
-	a := make([]int8, w.class.K)
+	c := w.class
+	n := len(q.Rows)
 	out := Openings{Seed: w.seed}
-	for _, i := range q.Rows {
-		if i >= uint64(w.class.M) {
-			return nil, fmt.Errorf("open row %d of %d: %w", i, w.class.M, ErrOpenings)
+	if n == 0 {
+		return SealOpenings(w.p.cfg.Key, out), nil
+	}
+	a := make([]int8, n*c.K)
+	for r, i := range q.Rows {
+		if i >= uint64(c.M) {
+			return nil, fmt.Errorf("open row %d of %d: %w", i, c.M, ErrOpenings)
 		}
-		w.gen.Row(MatrixA, int(i), a)
-		c := make([]int32, w.class.N)
-		if err := w.gemm.Mul(c, a, 1); err != nil {
-			return nil, fmt.Errorf("open row %d: %w", i, err)
-		}
-		proof, err := w.tree.Proof(int(i))
+		w.gen.Row(MatrixA, int(i), a[r*c.K:(r+1)*c.K])
+	}
+	links := make([][]int32, c.T)
+	for t := range links {
+		links[t] = make([]int32, n*c.N)
+	}
+	if err := Chain(w.gemm, a, n, c.K, c.N, links); err != nil {
+		return nil, fmt.Errorf("open rows: %w", err)
+	}
+	for r, i := range q.Rows {
+		proof, err := w.tree.proof(int(i))
 		if err != nil {
 			return nil, err
 		}
-		out.Openings = append(out.Openings, Opening{Row: i, C: c, Proof: proof})
+		op := Opening{Row: i, Links: make([][]int32, c.T), Proof: proof}
+		for t := range links {
+			op.Links[t] = links[t][r*c.N : (r+1)*c.N]
+		}
+		out.Openings = append(out.Openings, op)
 	}
 	return SealOpenings(w.p.cfg.Key, out), nil
 }

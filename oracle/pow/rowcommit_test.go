@@ -30,11 +30,9 @@ func (g committingGEMM) Mul(c []int32, a []int8, m int) error {
 	return g.GEMM.Mul(c, a, m)
 }
 
-func (g committingGEMM) CommitRows(hashes []merkle.Hash, seed Seed, first, rows int) error {
+func (g committingGEMM) CommitRows(hashes []merkle.Hash, seed Seed, first, rows, links int) error {
 	*g.commits++
-	a := make([]int8, rows*g.k)
-	NewGenerator(seed).Rows(MatrixA, first, rows, g.k, a)
-	c := MulReference(a, g.b, rows, g.k, g.n)
+	c := ChainReference(seed, g.b, first, rows, g.k, g.n, links)[links-1]
 	for r := range rows {
 		hashes[r] = RowHash(first+r, c[r*g.n:(r+1)*g.n])
 	}
@@ -61,6 +59,9 @@ func TestProverUsesARowCommittingBackendAndTheKeeperAccepts(t *testing.T) {
 	wantBlocks := (tiny.M + 63) / 64
 	if commits != wantBlocks || muls != 0 {
 		t.Fatalf("prover made %d CommitRows and %d Mul calls, want %d and 0", commits, muls, wantBlocks)
+	}
+	if work.Block() != 64 {
+		t.Fatalf("block %d, configured 64", work.Block())
 	}
 
 	// The same challenge through the plain GEMM path gives the same root.

@@ -6,14 +6,18 @@
 // One challenge (DESIGN.md §7):
 //
 //	keeper                                   worker
-//	Keeper.Challenge ── Challenge (signed) ─▶ Prover.Commit: A, B from the seed,
-//	                                          C = A·B, Merkle root over row hashes
+//	Keeper.Challenge ── Challenge (signed) ─▶ Prover.Commit: A₀, B from the seed,
+//	                                          T chained products per row
+//	                                          (chain.go), Merkle root over the
+//	                                          last link's row hashes
 //	Session.Commitment ◀─ Commitment ──────── (seed, M, root), signed
 //	  timing rule on the keeper's clock;
 //	  secret rows chosen now
-//	  ── OpeningRequest (signed) ───────────▶ Work.Open: rows of C + Merkle paths
+//	  ── OpeningRequest (signed) ───────────▶ Work.Open: every link of each
+//	                                          row + Merkle paths
 //	Session.Openings ◀── Openings ─────────── signed
-//	  Merkle paths, then C[i]·r == A[i]·(B·r)
+//	  Merkle path of the last link, then for every link
+//	  C_t[i]·r == A_t[i]·(B·r), A_{t+1}[i] = bytes of C_t[i]
 //
 // Known limits: a correct, timely answer proves that some hardware of that
 // throughput computed it, not that it is the GPU behind the UUID (a relay); only
@@ -32,7 +36,7 @@ import (
 type Seed [32]byte
 
 // seedDomain versions the seed derivation; a new derivation gets a new tag.
-const seedDomain = "ionet-pow-v1"
+const seedDomain = "ionet-pow-v2"
 
 // Params are what a challenge binds: a recent slot hash (so it cannot be
 // precomputed), the worker identity and GPU (so an answer cannot be reused by
@@ -86,7 +90,7 @@ func decodeParams(r *wire.Reader) Params {
 	return p
 }
 
-// Seed = SHA256("ionet-pow-v1" ‖ slot hash ‖ worker key ‖ len‖uuid ‖ index ‖
+// Seed = SHA256("ionet-pow-v2" ‖ slot hash ‖ worker key ‖ len‖uuid ‖ index ‖
 // len‖class ‖ nonce).
 func (p Params) Seed() Seed {
 	var w wire.Writer

@@ -17,39 +17,37 @@ import (
 	"github.com/ionet-network/ionet/oracle/wire"
 )
 
-// cheater commits to a C of its choosing and answers openings honestly from it.
+// cheater commits to chains of its choosing and answers openings honestly from them.
 type cheater struct {
-	key  ed25519.PrivateKey
-	seed Seed
-	c    []int32
-	tree *merkle.Tree
+	key   ed25519.PrivateKey
+	seed  Seed
+	links [][]int32 // T links of M×N
+	tree  *merkle.Tree
 }
 
-// newCheater computes the true C for the challenge, lets corrupt change it, and
-// commits to the result.
-func newCheater(t testing.TB, key ed25519.PrivateKey, chMsg []byte, keeper ed25519.PublicKey, corrupt func(c []int32)) (*cheater, []byte) {
+// newCheater computes the true chains for the challenge, lets forge change them
+// (the last link is what gets committed), and commits to the result.
+func newCheater(t testing.TB, key ed25519.PrivateKey, chMsg []byte, keeper ed25519.PublicKey, forge func(links [][]int32)) (*cheater, []byte) {
 	t.Helper()
 	ch, err := OpenChallenge(chMsg, keeper)
 	if err != nil {
 		t.Fatal(err)
 	}
 	seed := ch.Seed()
-	gen := NewGenerator(seed)
-	a := make([]int8, tiny.M*tiny.K)
 	b := make([]int8, tiny.K*tiny.N)
-	gen.Rows(MatrixA, 0, tiny.M, tiny.K, a)
-	gen.Rows(MatrixB, 0, tiny.K, tiny.N, b)
-	c := MulReference(a, b, tiny.M, tiny.K, tiny.N)
-	corrupt(c)
+	NewGenerator(seed).Rows(MatrixB, 0, tiny.K, tiny.N, b)
+	links := ChainReference(seed, b, 0, tiny.M, tiny.K, tiny.N, tiny.T)
+	forge(links)
+	last := links[tiny.T-1]
 	hashes := make([]merkle.Hash, tiny.M)
 	for i := range hashes {
-		hashes[i] = RowHash(i, c[i*tiny.N:(i+1)*tiny.N])
+		hashes[i] = RowHash(i, last[i*tiny.N:(i+1)*tiny.N])
 	}
 	tree, err := merkle.New(hashes)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch2 := &cheater{key: key, seed: seed, c: c, tree: tree}
+	ch2 := &cheater{key: key, seed: seed, links: links, tree: tree}
 	return ch2, SealCommitment(key, Commitment{Seed: seed, M: uint64(tiny.M), Root: tree.Root()})
 }
 
@@ -65,19 +63,23 @@ func (ch *cheater) open(t testing.TB, req []byte, keeper ed25519.PublicKey) []by
 		if err != nil {
 			t.Fatal(err)
 		}
-		out.Openings = append(out.Openings, Opening{Row: i, C: ch.c[int(i)*tiny.N : (int(i)+1)*tiny.N], Proof: p})
+		op := Opening{Row: i, Proof: p}
+		for _, l := range ch.links {
+			op.Links = append(op.Links, l[int(i)*tiny.N:(int(i)+1)*tiny.N])
+		}
+		out.Openings = append(out.Openings, op)
 	}
 	return SealOpenings(ch.key, out)
 }
 
 // runCheat plays one challenge against the keeper and reports whether it was caught.
-func runCheat(t *testing.T, f *fixture, worker ed25519.PrivateKey, corrupt func(c []int32)) bool {
+func runCheat(t *testing.T, f *fixture, worker ed25519.PrivateKey, forge func(links [][]int32)) bool {
 	t.Helper()
 	sess, chMsg, err := f.keeper.Challenge(params(worker, tiny.Name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch, commit := newCheater(t, worker, chMsg, pub(f.keeperKey), corrupt)
+	ch, commit := newCheater(t, worker, chMsg, pub(f.keeperKey), forge)
 	f.clock.Advance(tiny.RefTime)
 	_, req, err := sess.Commitment(commit, 0)
 	if err != nil {
@@ -89,6 +91,9 @@ func runCheat(t *testing.T, f *fixture, worker ed25519.PrivateKey, corrupt func(
 	}
 	return err != nil
 }
+
+// lastLink is the committed link of a forgery.
+func lastLink(links [][]int32) []int32 { return links[len(links)-1] }
 
 // missProbability is the chance that s rows drawn without replacement from m avoid
 // all `bad` rows: C(m−bad, s)/C(m, s). It is ≤ (1−bad/m)^s, the DESIGN.md bound.
@@ -109,7 +114,8 @@ func TestSpoofWrongRows(t *testing.T) {
 	for range trials {
 		// Every row has one entry off by a random nonzero amount: any opened row
 		// is wrong, so only Freivalds (≤ 2^-32 per row) can let it through.
-		if runCheat(t, f, worker, func(c []int32) {
+		if runCheat(t, f, worker, func(links [][]int32) {
+			c := lastLink(links)
 			for i := range tiny.M {
 				c[i*tiny.N+rng.IntN(tiny.N)] += int32(rng.Uint32()|1) >> rng.IntN(31)
 			}
@@ -133,9 +139,11 @@ func TestSpoofSkippedRows(t *testing.T) {
 		caught := 0
 		for range trials {
 			// Skipped rows are left as zeros; the cheater saved that work.
-			if runCheat(t, f, worker, func(c []int32) {
+			if runCheat(t, f, worker, func(links [][]int32) {
 				for _, i := range rng.Perm(tiny.M)[:bad] {
-					clear(c[i*tiny.N : (i+1)*tiny.N])
+					for _, c := range links {
+						clear(c[i*tiny.N : (i+1)*tiny.N])
+					}
 				}
 			}) {
 				caught++

@@ -19,6 +19,8 @@ type Backend struct {
 	lt        uintptr
 	workspace uint64
 	kern      *kernels // nil when the PTX module did not load or failed its check
+	sms       int      // multiprocessors, for the block size
+	freeMem   uint64   // device memory free after set-up, bytes
 
 	mu sync.Mutex // one call at a time: the context and workspace are shared
 }
@@ -72,8 +74,51 @@ func New(cfg Config) (*Backend, error) {
 		return nil, err
 	}
 	b.kern = b.openKernels()
+	var sms int32
+	if err := cuErr("multiprocessor count", a.cuDeviceGetAttribute(&sms, attrMultiprocessorCount, dev)); err == nil {
+		b.sms = int(sms)
+	}
+	var free, total uint64
+	if err := cuErr("memory info", a.cuMemGetInfo(&free, &total)); err == nil {
+		b.freeMem = free
+	}
+	b.log.Info("cuda device", "gpu", b.ordinal, "sms", b.sms, "free_bytes", b.freeMem, "block_rows", b.blockRows(32768))
 	return b, nil
 }
+
+// blockRows is the rows per CommitRows call for rows of k bytes: see blockRowsFor.
+func (b *Backend) blockRows(k int) int { return blockRowsFor(b.sms, b.freeMem, k) }
+
+// Block sizing. The row-hash kernel runs one thread per row, so a block needs about
+// rowsPerSM rows per multiprocessor to keep every SM busy (the H200 measurements of
+// issue 16: hashing is latency-bound below ~32k threads, the GEMM peaks at
+// 8k–16k rows of 2^29 operations each); the two chain buffers, 2 × rows × k bytes,
+// may take at most half the free memory.
+const (
+	rowsPerSM    = 128
+	minBlockRows = 256
+	maxBlockRows = 1 << 16
+)
+
+// blockRowsFor is a power of two: about rowsPerSM × sms, within
+// [minBlockRows, maxBlockRows], halved until two chain buffers fit in half of free.
+// Unknown SMs (0) count as 8.
+func blockRowsFor(sms int, free uint64, k int) int {
+	if sms <= 0 {
+		sms = 8
+	}
+	r := minBlockRows
+	for r*2 <= rowsPerSM*sms && r*2 <= maxBlockRows {
+		r *= 2
+	}
+	for r > minBlockRows && free > 0 && uint64(2*r*k+32*r) > free/2 {
+		r /= 2
+	}
+	return r
+}
+
+// BlockRows implements pow.BlockSizer.
+func (g *gemm) BlockRows() int { return g.block }
 
 // openKernels loads and checks the PTX module; nil means the host does that work.
 func (b *Backend) openKernels() *kernels {
@@ -137,7 +182,7 @@ func (b *Backend) NewGEMM(bm []int8, k, n int) (pow.GEMM, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &gemm{b: b, k: k, n: n}
+	g := &gemm{b: b, k: k, n: n, block: b.blockRows(k)}
 	x := p.packB(bm)
 	if err := g.upload(&g.x, x); err != nil {
 		return nil, err
@@ -146,12 +191,13 @@ func (b *Backend) NewGEMM(bm []int8, k, n int) (pow.GEMM, error) {
 }
 
 type gemm struct {
-	b    *Backend
-	k, n int
-	x    uint64 // Bt on the device
-	y, d uint64 // A and D buffers, grown as needed
-	yCap int
-	dCap int
+	b     *Backend
+	k, n  int
+	block int    // rows per CommitRows call, from the device (BlockRows)
+	x     uint64 // Bt on the device
+	y, d  uint64 // A and D buffers, grown as needed
+	yCap  int
+	dCap  int
 
 	// CommitRows only (commit.go).
 	h         uint64 // row hashes
@@ -224,7 +270,11 @@ func (g *gemm) grow(buf *uint64, capBytes *int, need int) error {
 }
 
 // matmul issues D = op(X)·op(Y) as planned and waits for it.
-func (g *gemm) matmul(p plan) error {
+func (g *gemm) matmul(p plan) error { return g.matmulInto(p, g.y, g.d) }
+
+// matmulInto issues D = op(X)·op(Y) with Y and D at the given device buffers (the
+// chain uses two buffers in turn) and waits for it.
+func (g *gemm) matmulInto(p plan, y, d uint64) error {
 	a := g.b.api
 	var desc uintptr
 	if err := ltErr("matmul desc", a.cublasLtMatmulDescCreate(&desc, cublasCompute32I, cudaR32I)); err != nil {
@@ -257,8 +307,8 @@ func (g *gemm) matmul(p plan) error {
 	defer pin.Unpin()
 	args := [16]uintptr{
 		g.b.lt, desc, uintptr(unsafe.Pointer(alpha)),
-		uintptr(g.x), lx, uintptr(g.y), ly,
-		uintptr(unsafe.Pointer(beta)), uintptr(g.d), ld, uintptr(g.d), ld,
+		uintptr(g.x), lx, uintptr(y), ly,
+		uintptr(unsafe.Pointer(beta)), uintptr(d), ld, uintptr(d), ld,
 		0, // algo: let cuBLASLt's heuristic choose
 		uintptr(g.b.workspace), workspaceBytes,
 		0, // default stream

@@ -26,15 +26,16 @@ var (
 
 // Numbers from cuda.h, library_types.h and cublasLt.h.
 const (
-	cudaSuccess       = 0
-	cublasSuccess     = 0
-	cudaR8I           = 3  // CUDA_R_8I
-	cudaR32I          = 10 // CUDA_R_32I
-	cublasCompute32I  = 72 // CUBLAS_COMPUTE_32I
-	descAttrTransA    = 3  // CUBLASLT_MATMUL_DESC_TRANSA
-	descAttrTransB    = 4  // CUBLASLT_MATMUL_DESC_TRANSB
-	workspaceBytes    = 32 << 20
-	cublasLtMatmulSym = "cublasLtMatmul"
+	cudaSuccess             = 0
+	cublasSuccess           = 0
+	cudaR8I                 = 3  // CUDA_R_8I
+	cudaR32I                = 10 // CUDA_R_32I
+	cublasCompute32I        = 72 // CUBLAS_COMPUTE_32I
+	descAttrTransA          = 3  // CUBLASLT_MATMUL_DESC_TRANSA
+	descAttrTransB          = 4  // CUBLASLT_MATMUL_DESC_TRANSB
+	workspaceBytes          = 32 << 20
+	attrMultiprocessorCount = 16 // CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
+	cublasLtMatmulSym       = "cublasLtMatmul"
 )
 
 // api is the table of driver and cuBLASLt entry points.
@@ -45,6 +46,8 @@ type api struct {
 	cuDevicePrimaryCtxRelease   func(dev int32) int32
 	cuCtxSetCurrent             func(ctx uintptr) int32
 	cuCtxSynchronize            func() int32
+	cuDeviceGetAttribute        func(v *int32, attr int32, dev int32) int32
+	cuMemGetInfo                func(free, total *uint64) int32
 	cuMemAlloc                  func(ptr *uint64, bytes uint64) int32
 	cuMemFree                   func(ptr uint64) int32
 	cuMemcpyHtoD                func(dst uint64, src unsafe.Pointer, bytes uint64) int32
@@ -96,6 +99,8 @@ func loadAPI() (*api, error) {
 		{cu, "cuDevicePrimaryCtxRelease_v2", &a.cuDevicePrimaryCtxRelease},
 		{cu, "cuCtxSetCurrent", &a.cuCtxSetCurrent},
 		{cu, "cuCtxSynchronize", &a.cuCtxSynchronize},
+		{cu, "cuDeviceGetAttribute", &a.cuDeviceGetAttribute},
+		{cu, "cuMemGetInfo_v2", &a.cuMemGetInfo},
 		{cu, "cuMemAlloc_v2", &a.cuMemAlloc},
 		{cu, "cuMemFree_v2", &a.cuMemFree},
 		{cu, "cuMemcpyHtoD_v2", &a.cuMemcpyHtoD},

@@ -40,23 +40,26 @@ func TestOpenFailsCleanlyOrWorks(t *testing.T) {
 	// host path.
 	seed := pow.Seed{1, 2, 3}
 	gen := pow.NewGenerator(seed)
-	k, n, first, rows := 70, 45, 11, 9
-	bm := make([]int8, k*n)
-	gen.Rows(pow.MatrixB, 0, k, n, bm)
-	sg, err := b.NewGEMM(bm, k, n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sg.Close()
-	got := make([]merkle.Hash, rows)
-	if err := sg.(pow.RowCommitter).CommitRows(got, seed, first, rows); err != nil {
-		t.Fatal(err)
-	}
-	host := make([]merkle.Hash, rows)
-	if err := commitRowsHost(sg, gen, host, first, rows, k, n); err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(got, host) {
-		t.Fatalf("CommitRows (kernels %v) differs from the host", b.Kernels())
+	for _, s := range [][5]int{{70, 45, 11, 9, 1}, {64, 16, 11, 9, 5}, {4096, 1024, 1 << 20, 300, 16}} {
+		k, n, first, rows, links := s[0], s[1], s[2], s[3], s[4]
+		bm := make([]int8, k*n)
+		gen.Rows(pow.MatrixB, 0, k, n, bm)
+		sg, err := b.NewGEMM(bm, k, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]merkle.Hash, rows)
+		if err := sg.(pow.RowCommitter).CommitRows(got, seed, first, rows, links); err != nil {
+			t.Fatal(err)
+		}
+		want := make([]merkle.Hash, rows)
+		c := pow.ChainReference(seed, bm, first, rows, k, n, links)[links-1]
+		for r := range rows {
+			want[r] = pow.RowHash(first+r, c[r*n:(r+1)*n])
+		}
+		sg.Close()
+		if !slices.Equal(got, want) {
+			t.Fatalf("%v: CommitRows (kernels %v) differs from the reference chain", s, b.Kernels())
+		}
 	}
 }

@@ -110,7 +110,7 @@ func TestCommitStepsFollowThePlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prf, hash, err := commitSteps(p, 100, 200, 300, 400, 42)
+	prf, hash, err := commitSteps(p, [2]uint64{100, 200}, 300, 400, 42, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,5 +119,37 @@ func TestCommitStepsFollowThePlan(t *testing.T) {
 	}
 	if hash.args[0] != 300 || hash.args[1] != 200 || hash.args[2] != 42 || hash.args[3] != 5 || hash.args[4] != 7 || hash.args[5] != 8 {
 		t.Errorf("hash args %v: want D's rows, n = 7, ld np = 8", hash.args)
+	}
+	// A chain ends in the buffer its last link wrote: the first after an even count.
+	for links, want := range map[int]uint64{1: 200, 2: 100, 3: 200, 16: 100} {
+		_, hash, err := commitSteps(p, [2]uint64{100, 200}, 300, 400, 42, links)
+		if err != nil || hash.args[1] != want {
+			t.Errorf("%d links: hash reads %d, want %d (%v)", links, hash.args[1], want, err)
+		}
+	}
+}
+
+func TestBlockRowsFromTheDevice(t *testing.T) {
+	const k = 32768
+	for _, c := range []struct {
+		sms  int
+		free uint64
+		want int
+	}{
+		{132, 140 << 30, 16384}, // H100/H200: 132 × 128 = 16896 → 16384 rows, 1 GiB of buffers
+		{40, 15 << 30, 4096},    // T4
+		{128, 22 << 30, 16384},  // RTX 4090
+		{0, 0, 1024},            // unknown SMs count as 8; unknown memory does not limit
+		{132, 1 << 30, 4096},    // little free memory: 2 × 4096 × 32 KiB = 256 MiB ≤ 512 MiB
+		{132, 10 << 20, 256},    // the floor
+		{1000, 1 << 40, 65536},  // the ceiling
+	} {
+		got := blockRowsFor(c.sms, c.free, k)
+		if got != c.want {
+			t.Errorf("%d SMs, %d free: %d rows, want %d", c.sms, c.free, got, c.want)
+		}
+		if got&(got-1) != 0 {
+			t.Errorf("%d rows is not a power of two", got)
+		}
 	}
 }

@@ -129,47 +129,52 @@ func TestPTXRowHashMatchesRowHash(t *testing.T) {
 	}
 }
 
-// The device pipeline of CommitRows: the PRF kernel into Y, cuBLASLt's D = Xᵀ·Y
-// (ltMatmul, plan_test.go), the row-hash kernel over D. Its hashes must be
-// pow.Prover's.
+// The device pipeline of CommitRows: the PRF kernel into the first buffer,
+// cuBLASLt's D = Xᵀ·Y (ltMatmul, plan_test.go) once per link, each reading the buffer
+// the previous link wrote, then the row-hash kernel over the last. Its hashes must be
+// the reference chain's.
 func TestPTXCommitPipelineMatchesProver(t *testing.T) {
 	m := loadSimModule(t)
 	seed := pow.Seed(sha256.Sum256([]byte("pipeline")))
 	gen := pow.NewGenerator(seed)
-	for _, s := range [][4]int{{5, 13, 7, 2}, {4, 16, 8, 100}, {3, 33, 5, 0}} {
-		rows, k, n, first := s[0], s[1], s[2], s[3]
+	for _, s := range [][5]int{{5, 13, 7, 2, 1}, {4, 16, 8, 100, 1}, {3, 33, 5, 0, 1}, {5, 16, 4, 7, 3}, {3, 32, 8, 1<<32 - 3, 4}} {
+		rows, k, n, first, links := s[0], s[1], s[2], s[3], s[4]
 		b := make([]int8, k*n)
 		gen.Rows(pow.MatrixB, 0, k, n, b)
 		p, err := newPlan(rows, k, n)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if links > 1 && !chainsOnDevice(p) {
+			t.Fatalf("%v: a chain shape the device cannot chain", s)
+		}
 		d := &simDevice{}
-		y := make([]byte, p.yLen)
-		yAddr := d.alloc(y)
+		size := max(p.yLen, 4*p.dLen)
+		buf := [2][]byte{make([]byte, size), make([]byte, size)}
+		addr := [2]uint64{d.alloc(buf[0]), d.alloc(buf[1])}
 		aesAddr := d.alloc(aesParams(seed))
-		dBuf := make([]byte, 4*p.dLen)
-		dAddr := d.alloc(dBuf)
 		h := make([]byte, 32*rows)
 		hAddr := d.alloc(h)
-		prf, hash, err := commitSteps(p, yAddr, dAddr, hAddr, aesAddr, first)
+		prf, hash, err := commitSteps(p, addr, hAddr, aesAddr, first, links)
 		if err != nil {
 			t.Fatal(err)
 		}
 		simRun(t, m, d, prf)
-		ys := make([]int8, len(y))
-		for i, v := range y {
-			ys[i] = int8(v)
+		x := p.packB(b)
+		for l := range links {
+			in, out := buf[l%2], buf[(l+1)%2]
+			ys := make([]int8, p.yLen)
+			for i := range ys {
+				ys[i] = int8(in[i])
+			}
+			copy(out, int32Bytes(ltMatmul(p, x, ys)))
 		}
-		copy(dBuf, int32Bytes(ltMatmul(p, p.packB(b), ys)))
 		simRun(t, m, d, hash)
 
-		a := make([]int8, rows*k)
-		gen.Rows(pow.MatrixA, first, rows, k, a)
-		c := pow.MulReference(a, b, rows, k, n)
+		c := pow.ChainReference(seed, b, first, rows, k, n, links)[links-1]
 		for r := range rows {
 			if want := pow.RowHash(first+r, c[r*n:(r+1)*n]); !bytes.Equal(h[32*r:32*r+32], want[:]) {
-				t.Fatalf("%v row %d: pipeline hash differs from the prover's", s, r)
+				t.Fatalf("%v row %d: pipeline hash differs from the reference chain", s, r)
 			}
 		}
 	}
@@ -186,7 +191,7 @@ func TestCommitRowsHostMatchesProver(t *testing.T) {
 		t.Fatal(err)
 	}
 	hashes := make([]merkle.Hash, rows)
-	if err := commitRowsHost(g, gen, hashes, first, rows, k, n); err != nil {
+	if err := commitRowsHost(g, gen, hashes, first, rows, k, n, 1); err != nil {
 		t.Fatal(err)
 	}
 	a := make([]int8, rows*k)
