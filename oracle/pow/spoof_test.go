@@ -350,3 +350,156 @@ func TestTimingRule(t *testing.T) {
 		t.Fatalf("too-fast answer: %+v, %v", res, err)
 	}
 }
+
+// A cheater that runs T−1 links per row and commits that as the last link saves 1/T
+// of the work; every opened row then fails a link.
+func TestSpoofShortChain(t *testing.T) {
+	f := newFixture(t)
+	worker := testKey("worker")
+	const trials = 100
+	caught := 0
+	for range trials {
+		if runCheat(t, f, worker, func(links [][]int32) {
+			// Claims C_{T−2} is C_{T−1}: every link but the last is right.
+			copy(links[tiny.T-1], links[tiny.T-2])
+		}) {
+			caught++
+		}
+	}
+	assertRate(t, "one link skipped in every row", caught, trials, 1)
+	if caught != trials {
+		t.Fatalf("short chain passed %d times", trials-caught)
+	}
+}
+
+// A cheater that gets a middle link wrong and continues the chain from the wrong
+// bytes commits a consistent-looking chain; the wrong link fails Freivalds.
+func TestSpoofWrongMiddleLink(t *testing.T) {
+	f := newFixture(t)
+	worker := testKey("worker")
+	rng := rand.New(rand.NewPCG(9, 10))
+	const trials = 100
+	caught := 0
+	for range trials {
+		sess, chMsg, err := f.keeper.Challenge(params(worker, tiny.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ch, err := OpenChallenge(chMsg, pub(f.keeperKey))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := make([]int8, tiny.K*tiny.N)
+		NewGenerator(ch.Seed()).Rows(MatrixB, 0, tiny.K, tiny.N, b)
+		forged, commit := newCheater(t, worker, chMsg, pub(f.keeperKey), func(links [][]int32) {
+			for i := range tiny.M {
+				links[1][i*tiny.N+rng.IntN(tiny.N)] ^= 1 << rng.IntN(32)
+			}
+			a := make([]int8, tiny.M*tiny.K)
+			for l := 2; l < tiny.T; l++ {
+				NextA(a, links[l-1])
+				copy(links[l], MulReference(a, b, tiny.M, tiny.K, tiny.N))
+			}
+		})
+		f.clock.Advance(tiny.RefTime)
+		_, req, err := sess.Commitment(commit, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = sess.Openings(forged.open(t, req, pub(f.keeperKey)))
+		if errors.Is(err, ErrWrongRow) {
+			caught++
+		} else if err != nil {
+			t.Fatalf("caught for the wrong reason: %v", err)
+		}
+	}
+	assertRate(t, "wrong middle link", caught, trials, 1)
+	if caught != trials {
+		t.Fatalf("wrong middle link passed %d times", trials-caught)
+	}
+}
+
+// simulateClass plays devices of a known throughput against class c on the
+// simulated clock and returns how many of trials missed the deadline. compute is
+// the device's time for the class's operations.
+func simulateClass(t *testing.T, c classes.Class, trials int, compute func(rng *rand.Rand) time.Duration) (late int, flagged int) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(13, uint64(trials)))
+	worker := testKey("worker")
+	f := newFixture(t)
+	for range trials {
+		rtt := time.Duration(5+rng.IntN(400)) * time.Millisecond
+		sess, _, err := f.keeper.Challenge(params(worker, c.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(compute(rng) + rtt)
+		res, _, err := sess.Commitment(SealCommitment(worker, Commitment{Seed: sess.Seed(), M: uint64(c.M)}), rtt)
+		switch {
+		case errors.Is(err, ErrLate):
+			late++
+		case err != nil:
+			t.Fatal(err)
+		case res.Flagged:
+			flagged++
+		}
+	}
+	return late, flagged
+}
+
+// A device with half of the class's throughput misses the deadline in ≥ 99.9% of
+// trials, for every GPU class. "The class's throughput" is its dense peak at the
+// reference efficiency; the half-speed device is allowed to do better than that on
+// its own hardware, up to 95% of its half peak.
+func TestSpoofHalfThroughputDevice(t *testing.T) {
+	for _, c := range classes.All() {
+		const trials = 2000
+		late, _ := simulateClass(t, c, trials, func(rng *rand.Rand) time.Duration {
+			eff := 0.70 + 0.25*rng.Float64()
+			return time.Duration(c.Ops() / (eff * 0.5 * c.DensePeakTOPS * 1e12) * float64(time.Second))
+		})
+		assertRate(t, c.Name+": half-throughput device", late, trials, 0.999)
+		if float64(late)/trials < 0.999 {
+			t.Fatalf("%s: half-throughput device made the deadline %d/%d times", c.Name, trials-late, trials)
+		}
+	}
+}
+
+// CPU classes follow ISA and cores: a 16-core AVX-512 VNNI part at its real speed
+// passes its class and is not flagged; the same part claiming twice its speed (an
+// answer in half the time, as a faster device answering for it would give) is
+// flagged; and a 16-core part claiming the 32-core class misses the deadline.
+func TestCPUClassesJudgeRealServers(t *testing.T) {
+	c16, err := classes.CPU(classes.ISAAVX512VNNI, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Real speed per core: 0.53 TOPS on 2 threads at 2.9 GHz measured here (issue 16,
+	// 1.06 TOPS on 2 cores: 183 ops per cycle), and the same 183 ops per cycle at the
+	// all-core clocks of two-port AVX-512 servers, 2.45 to 4.6 GHz.
+	for _, perCore := range []float64{0.45, 0.53, 0.64, 0.84} {
+		real := 16 * perCore
+		late, flagged := simulateClass(t, c16, 200, func(*rand.Rand) time.Duration {
+			return time.Duration(c16.Ops() / (real * 1e12) * float64(time.Second))
+		})
+		if late != 0 || flagged != 0 {
+			t.Fatalf("16-core VNNI at %.2f TOPS/core: %d late, %d flagged of 200", perCore, late, flagged)
+		}
+		late, flagged = simulateClass(t, c16, 200, func(*rand.Rand) time.Duration {
+			return time.Duration(c16.Ops() / (2 * real * 1e12) * float64(time.Second))
+		})
+		if late != 0 || flagged != 200 {
+			t.Fatalf("2× overclaim at %.2f TOPS/core: %d late, %d flagged of 200; want all flagged", perCore, late, flagged)
+		}
+	}
+	c32, err := classes.CPU(classes.ISAAVX512VNNI, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late, _ := simulateClass(t, c32, 200, func(*rand.Rand) time.Duration {
+		return time.Duration(c32.Ops() / (16 * 0.64 * 1e12) * float64(time.Second))
+	})
+	if late != 200 {
+		t.Fatalf("16 cores claiming 32: %d/200 late", late)
+	}
+}
