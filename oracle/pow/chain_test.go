@@ -153,9 +153,9 @@ func TestOpeningsShapeChecked(t *testing.T) {
 	f := newFixture(t)
 	worker := testKey("worker")
 	for _, mutate := range []func(o *Openings){
-		func(o *Openings) { o.Openings[0].Links = o.Openings[0].Links[1:] },             // a link missing
-		func(o *Openings) { o.Openings[0].Links[1] = o.Openings[0].Links[1][1:] },       // a short link
-		func(o *Openings) { o.Openings[0].Row++ },                                       // another row
+		func(o *Openings) { o.Openings[0].Links = o.Openings[0].Links[1:] },              // a link missing
+		func(o *Openings) { o.Openings[0].Links[1] = o.Openings[0].Links[1][1:] },        // a short link
+		func(o *Openings) { o.Openings[0].Row++ },                                        // another row
 		func(o *Openings) { o.Openings = o.Openings[1:] },                                // a row missing
 		func(o *Openings) { o.Openings[0].Links = append(o.Openings[0].Links, nil) },     // a link too many
 		func(o *Openings) { o.Openings[0].Links[0] = append(o.Openings[0].Links[0], 0) }, // a long link

@@ -4,7 +4,9 @@ package compute
 
 import (
 	"log/slog"
+	"runtime"
 
+	"github.com/ionet-network/ionet/oracle/classes"
 	"github.com/ionet-network/ionet/oracle/pow"
 	"github.com/ionet-network/ionet/worker/cuda"
 	"github.com/ionet-network/ionet/worker/gemm"
@@ -41,6 +43,26 @@ func Choose(logger *slog.Logger, gpu int, open OpenGPU) pow.Backend {
 	}
 	logger.Info("proof-of-compute backend", "backend", b.Name())
 	return b
+}
+
+// ISA maps a CPU GEMM kernel to the CPU class tier it runs.
+func ISA(k gemm.Kernel) classes.CPUISA {
+	switch k {
+	case gemm.KernelVNNI:
+		return classes.ISAAVX512VNNI
+	case gemm.KernelAVX2:
+		return classes.ISAAVX2
+	}
+	return classes.ISAGeneric
+}
+
+// CPUClass is the proof-of-compute class of a worker without a GPU: its fastest GEMM
+// kernel and the cores the GEMM runs on (GOMAXPROCS when cores ≤ 0).
+func CPUClass(k gemm.Kernel, cores int) (classes.Class, error) {
+	if cores <= 0 {
+		cores = runtime.GOMAXPROCS(0)
+	}
+	return classes.CPU(ISA(k), cores)
 }
 
 // ForInventory picks the backend for the first discovered GPU, or the CPU.

@@ -3,7 +3,12 @@ package compute
 import (
 	"errors"
 	"io"
+	"runtime"
 	"testing"
+
+	"github.com/ionet-network/ionet/oracle/classes"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ionet-network/ionet/oracle/pow"
 	"github.com/ionet-network/ionet/worker/gemm"
@@ -47,4 +52,21 @@ func TestForInventoryFallsBackToCPU(t *testing.T) {
 	if b := ForInventory(nil, hardware.Inventory{}); b.Name() != (gemm.Backend{}).Name() {
 		t.Fatalf("backend %s", b.Name())
 	}
+}
+
+func TestCPUClassFollowsKernelAndCores(t *testing.T) {
+	for k, want := range map[gemm.Kernel]string{
+		gemm.KernelVNNI: "cpu-avx512vnni-16", gemm.KernelAVX2: "cpu-avx2-16", gemm.KernelGeneric: "cpu-generic-16",
+	} {
+		c, err := CPUClass(k, 16)
+		require.NoError(t, err)
+		assert.Equal(t, want, c.Name)
+	}
+	c, err := CPUClass(gemm.Best(), 0)
+	require.NoError(t, err)
+	assert.Equal(t, float64(runtime.GOMAXPROCS(0))*classes.PerCorePeakTOPS(ISA(gemm.Best())), c.DensePeakTOPS)
+	// The CPU GEMM sizes the prover's blocks from its threads.
+	g, err := (gemm.Backend{Threads: 3}).NewGEMM(make([]int8, 8*2), 8, 2)
+	require.NoError(t, err)
+	assert.Equal(t, 768, g.(pow.BlockSizer).BlockRows())
 }

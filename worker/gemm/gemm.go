@@ -270,3 +270,11 @@ func (b Backend) NewGEMM(bm []int8, k, n int) (pow.GEMM, error) {
 type gemmCloser struct{ *Matrix }
 
 func (gemmCloser) Close() error { return nil }
+
+// rowsPerThread is a block's rows per goroutine: a whole number of mc-row A blocks
+// is not needed (the last is partial), but 256 rows keep each goroutine's share of
+// B's panels streaming from L2 well past the packing cost.
+const rowsPerThread = 256
+
+// BlockRows implements pow.BlockSizer: rowsPerThread for each goroutine of a Mul.
+func (m *Matrix) BlockRows() int { return rowsPerThread * m.threads }

@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
+
+	"github.com/ionet-network/ionet/oracle/classes"
 )
 
 // ErrNoGPU means NVML is unavailable or found no device.
@@ -42,6 +44,7 @@ type GPU struct {
 	PCIeGen       int
 	PCIeWidth     int
 	NVLinkActive  int // links in the active state
+	SMs           int // multiprocessors: NVML's device attributes
 	Missing       []string
 }
 
@@ -151,6 +154,11 @@ func readDevice(index int, d nvml.Device) GPU {
 		g.PCIBusID, g.PCIDeviceID = cString(p.BusId[:]), p.PciDeviceId
 		return r
 	})
+	call("multiprocessors", func() nvml.Return {
+		at, r := d.GetAttributes()
+		g.SMs = int(at.MultiprocessorCount)
+		return r
+	})
 	call("pcie gen", func() (r nvml.Return) { g.PCIeGen, r = d.GetCurrPcieLinkGeneration(); return })
 	call("pcie width", func() (r nvml.Return) { g.PCIeWidth, r = d.GetCurrPcieLinkWidth(); return })
 	call("nvlink", func() nvml.Return {
@@ -183,21 +191,80 @@ func cString[T ~int8 | ~uint8](b []T) string {
 	return sb.String()
 }
 
-// ClassFor maps an NVML device name to a proof-of-compute class name, or "" when
-// the device has no class yet.
+// nvmlNames maps device names as NVML spells them (nvmlDeviceGetName) to the
+// class table's names. Each spelling has its own test; a name not here gets a
+// generic class (ClassOf).
+var nvmlNames = map[string]string{
+	"NVIDIA H200":                    "h200",
+	"NVIDIA H100 80GB HBM3":          "h100-sxm",
+	"NVIDIA H100 SXM5 80GB":          "h100-sxm",
+	"NVIDIA H100 PCIe":               "h100-pcie",
+	"NVIDIA H100 NVL":                "h100-nvl",
+	"NVIDIA A100-SXM4-40GB":          "a100",
+	"NVIDIA A100-SXM4-80GB":          "a100",
+	"NVIDIA A100-PCIE-40GB":          "a100",
+	"NVIDIA A100 80GB PCIe":          "a100",
+	"NVIDIA L40S":                    "l40s",
+	"NVIDIA L40":                     "l40",
+	"NVIDIA A40":                     "a40",
+	"NVIDIA RTX 6000 Ada Generation": "rtx6000-ada",
+	"NVIDIA RTX A6000":               "rtx-a6000",
+	"NVIDIA GeForce RTX 4090":        "rtx4090",
+	"NVIDIA GeForce RTX 4080":        "rtx4080",
+	"NVIDIA GeForce RTX 3090":        "rtx3090",
+	"NVIDIA GeForce RTX 3080":        "rtx3080",
+	"NVIDIA A10":                     "a10",
+	"NVIDIA L4":                      "l4",
+	"Tesla T4":                       "t4",
+	"Tesla V100-SXM2-16GB":           "v100",
+	"Tesla V100-SXM2-32GB":           "v100",
+	"Tesla V100-PCIE-16GB":           "v100",
+	"Tesla V100-PCIE-32GB":           "v100",
+}
+
+// ClassFor maps an NVML device name to a class of the fixed table, or "" when the
+// table does not know the model (ClassOf then sizes a generic class). Matching is
+// exact after trimming spaces, ignoring case: NVML's spellings are stable per model
+// and a loose match ("contains H100") would put an H100 PCIe in the SXM class.
 func ClassFor(name string) string {
-	n := strings.ToUpper(name)
-	switch {
-	case strings.Contains(n, "H100") && (strings.Contains(n, "SXM") || strings.Contains(n, "HBM3")):
-		return "h100-sxm"
-	case strings.Contains(n, "A100"):
-		return "a100"
-	case strings.Contains(n, "RTX 4090") || strings.Contains(n, "GEFORCE 4090"):
-		return "rtx4090"
-	case strings.Contains(n, "RTX 3090") || strings.Contains(n, "GEFORCE 3090"):
-		return "rtx3090"
+	n := strings.TrimSpace(name)
+	for k, v := range nvmlNames {
+		if strings.EqualFold(k, n) {
+			return v
+		}
 	}
 	return ""
+}
+
+// ClassOf returns the class a GPU registers in: its table class when NVML's name is
+// known, otherwise a generic class sized from what NVML reported (compute
+// capability, SM count, max SM clock, memory). It fails only for a device NVML
+// reports too little about, or with less memory than a challenge needs.
+func ClassOf(g GPU) (classes.Class, error) {
+	if name := ClassFor(g.Name); name != "" {
+		return classes.ByName(name)
+	}
+	return classes.GenericGPU(classes.GPUSpec{
+		ComputeMajor: g.ComputeMajor, ComputeMinor: g.ComputeMinor,
+		SMs: g.SMs, MaxSMClockMHz: int(g.MaxSMClockMHz), MemoryBytes: g.MemoryTotal,
+	})
+}
+
+// LogGPU logs a discovered device with its NVML model name and the class it gets,
+// so that models without a table row show up in the logs and the table can grow.
+func LogGPU(logger *slog.Logger, g GPU) {
+	c, err := ClassOf(g)
+	switch {
+	case err != nil:
+		logger.Warn("gpu without a proof-of-compute class", "index", g.Index, "uuid", g.UUID, "model", g.Name,
+			"memory", g.MemoryTotal, "sms", g.SMs, "max_sm_clock_mhz", g.MaxSMClockMHz, "missing", g.Missing, "error", err)
+	case c.ID == classes.GenericGPUID:
+		logger.Info("gpu model not in the class table, using a generic class", "index", g.Index, "uuid", g.UUID,
+			"model", g.Name, "class", c.Name, "peak_tops", c.DensePeakTOPS, "memory", g.MemoryTotal, "missing", g.Missing)
+	default:
+		logger.Info("gpu found", "index", g.Index, "uuid", g.UUID, "model", g.Name, "class", c.Name,
+			"peak_tops", c.DensePeakTOPS, "memory", g.MemoryTotal, "missing", g.Missing)
+	}
 }
 
 // DiscoverSystem uses the machine's NVML library. It never fails: without NVIDIA
@@ -213,8 +280,7 @@ func DiscoverSystem(logger *slog.Logger) Inventory {
 		return Inventory{}
 	}
 	for _, g := range inv.GPUs {
-		logger.Info("gpu found", "index", g.Index, "uuid", g.UUID, "name", g.Name,
-			"memory", g.MemoryTotal, "class", ClassFor(g.Name), "missing", g.Missing)
+		LogGPU(logger, g)
 	}
 	return inv
 }

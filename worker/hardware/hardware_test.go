@@ -1,10 +1,15 @@
 package hardware
 
 import (
+	"bytes"
 	"errors"
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/ionet-network/ionet/oracle/classes"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock"
@@ -38,6 +43,9 @@ func withTelemetry(server *dgxa100.Server, nvlinks int) {
 				p.BusId[i] = int8(c)
 			}
 			return p, nvml.SUCCESS
+		}
+		dev.GetAttributesFunc = func() (nvml.DeviceAttributes, nvml.Return) {
+			return nvml.DeviceAttributes{MultiprocessorCount: 108, MemorySizeMB: 40960}, nvml.SUCCESS
 		}
 		dev.GetNvLinkStateFunc = func(link int) (nvml.EnableState, nvml.Return) {
 			if link >= nvlinks {
@@ -82,8 +90,9 @@ func TestDiscoverDGXA100(t *testing.T) {
 		if len(g.Missing) != 0 {
 			t.Errorf("gpu %d missing %v", i, g.Missing)
 		}
-		if ClassFor(g.Name) != "a100" {
-			t.Errorf("class for %q = %q", g.Name, ClassFor(g.Name))
+		// The mock prefixes NVML's spelling with "Mock ".
+		if ClassFor(strings.TrimPrefix(g.Name, "Mock ")) != "a100" || g.SMs != 108 {
+			t.Errorf("class for %q = %q, %d SMs", g.Name, ClassFor(g.Name), g.SMs)
 		}
 	}
 }
@@ -94,7 +103,7 @@ func TestDiscoverDGXH100(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, g := range inv.GPUs {
-		if g.ComputeMajor != 9 || g.NVLinkActive != 18 || ClassFor(g.Name) != "h100-sxm" || g.MemoryTotal != 80<<30 {
+		if g.ComputeMajor != 9 || g.NVLinkActive != 18 || ClassFor(strings.TrimPrefix(g.Name, "Mock ")) != "h100-sxm" || g.MemoryTotal != 80<<30 {
 			t.Fatalf("h100 %+v, class %q", g, ClassFor(g.Name))
 		}
 	}
@@ -178,19 +187,87 @@ func TestDiscoverSystemWithoutDriver(t *testing.T) {
 	}
 }
 
+// One case per NVML spelling: each must reach its class, and the class must exist.
 func TestClassFor(t *testing.T) {
 	cases := map[string]string{
-		"NVIDIA H100 80GB HBM3":   "h100-sxm",
-		"NVIDIA H100 SXM5 80GB":   "h100-sxm",
-		"NVIDIA H100 PCIe":        "",
-		"NVIDIA A100-SXM4-80GB":   "a100",
-		"NVIDIA GeForce RTX 4090": "rtx4090",
-		"NVIDIA GeForce RTX 3090": "rtx3090",
-		"Tesla T4":                "",
+		"NVIDIA H200":                    "h200",
+		"NVIDIA H100 80GB HBM3":          "h100-sxm",
+		"NVIDIA H100 SXM5 80GB":          "h100-sxm",
+		"NVIDIA H100 PCIe":               "h100-pcie",
+		"NVIDIA H100 NVL":                "h100-nvl",
+		"NVIDIA A100-SXM4-40GB":          "a100",
+		"NVIDIA A100-SXM4-80GB":          "a100",
+		"NVIDIA A100-PCIE-40GB":          "a100",
+		"NVIDIA A100 80GB PCIe":          "a100",
+		"NVIDIA L40S":                    "l40s",
+		"NVIDIA L40":                     "l40",
+		"NVIDIA A40":                     "a40",
+		"NVIDIA RTX 6000 Ada Generation": "rtx6000-ada",
+		"NVIDIA RTX A6000":               "rtx-a6000",
+		"NVIDIA GeForce RTX 4090":        "rtx4090",
+		"NVIDIA GeForce RTX 4080":        "rtx4080",
+		"NVIDIA GeForce RTX 3090":        "rtx3090",
+		"NVIDIA GeForce RTX 3080":        "rtx3080",
+		"NVIDIA A10":                     "a10",
+		"NVIDIA L4":                      "l4",
+		"Tesla T4":                       "t4",
+		"Tesla V100-SXM2-16GB":           "v100",
+		"Tesla V100-SXM2-32GB":           "v100",
+		"Tesla V100-PCIE-16GB":           "v100",
+		"Tesla V100-PCIE-32GB":           "v100",
 	}
+	require.Len(t, nvmlNames, len(cases), "every spelling in the table has a case here")
 	for name, want := range cases {
-		if got := ClassFor(name); got != want {
-			t.Errorf("ClassFor(%q) = %q, want %q", name, got, want)
-		}
+		t.Run(name, func(t *testing.T) {
+			assert.Equal(t, want, ClassFor(name))
+			assert.Equal(t, want, ClassFor(" "+strings.ToUpper(name)+" "), "case and spaces")
+			c, err := ClassOf(GPU{Name: name})
+			require.NoError(t, err)
+			assert.Equal(t, want, c.Name)
+		})
 	}
+	// Near misses are not guessed: they get a generic class.
+	for _, name := range []string{"NVIDIA H200 NVL", "NVIDIA GeForce RTX 4080 SUPER", "NVIDIA GeForce RTX 3080 Ti", "NVIDIA H100"} {
+		assert.Equal(t, "", ClassFor(name), name)
+	}
+}
+
+// An unknown model is never left without a class: it gets a generic one sized from
+// NVML's numbers, and the log names the model so the table can grow.
+func TestUnknownModelGetsAGenericClassAndIsLogged(t *testing.T) {
+	g := GPU{Index: 3, UUID: "GPU-x", Name: "NVIDIA B200", ComputeMajor: 10, SMs: 148, MaxSMClockMHz: 1965, MemoryTotal: 180 << 30}
+	c, err := ClassOf(g)
+	require.NoError(t, err)
+	assert.Equal(t, "gpu-sm100-148x1965", c.Name)
+	assert.Greater(t, c.M, 0)
+	back, err := classes.ByName(c.Name)
+	require.NoError(t, err)
+	assert.Equal(t, c, back)
+
+	var buf bytes.Buffer
+	LogGPU(slog.New(slog.NewJSONHandler(&buf, nil)), g)
+	assert.Contains(t, buf.String(), `"model":"NVIDIA B200"`)
+	assert.Contains(t, buf.String(), `"class":"gpu-sm100-148x1965"`)
+
+	// Without an SM count (NVML attributes unsupported) there is nothing to size from.
+	g.SMs = 0
+	_, err = ClassOf(g)
+	assert.ErrorIs(t, err, classes.ErrUnknown)
+	buf.Reset()
+	LogGPU(slog.New(slog.NewJSONHandler(&buf, nil)), g)
+	assert.Contains(t, buf.String(), `"model":"NVIDIA B200"`)
+	assert.Contains(t, buf.String(), "without a proof-of-compute class")
+}
+
+// Discovery on the mocks feeds ClassOf: the dgxa100 mock's "Mock …" name is not an
+// NVML spelling, so it gets the generic class of an sm_80 with 108 SMs at 1980 MHz.
+func TestDiscoveredMockGetsGenericClass(t *testing.T) {
+	server := dgxa100.New()
+	withTelemetry(server, 12)
+	inv, err := Discover(server, nil)
+	require.NoError(t, err)
+	c, err := ClassOf(inv.GPUs[0])
+	require.NoError(t, err)
+	assert.Equal(t, "gpu-sm80-108x1980", c.Name)
+	assert.InDelta(t, 108*1.98e9*4096/1e12, c.DensePeakTOPS, 0.1)
 }
