@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	mrand "math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/ionet-network/ionet/oracle/classes"
@@ -214,27 +215,53 @@ func (s *Session) Openings(msg []byte) (Result, error) {
 	if err := s.Prepare(); err != nil {
 		return Result{}, err
 	}
-	gen := NewGenerator(s.seed)
-	a := make([]int8, s.class.K)
 	for idx, op := range o.Openings {
 		if err := s.checkShape(idx, op); err != nil {
 			return Result{}, err
 		}
-		last := op.Links[len(op.Links)-1]
-		if !merkle.Verify(s.commit.Root, RowHash(int(op.Row), last), op.Proof) {
-			return Result{}, fmt.Errorf("opening of row %d: %w", op.Row, ErrProof)
-		}
-		gen.Row(MatrixA, int(op.Row), a)
-		for t, c := range op.Links {
-			if t > 0 {
-				NextA(a, op.Links[t-1])
+	}
+	// Rows are independent: check them on the keeper's workers, report the first
+	// failing row in request order.
+	errs := make([]error, len(o.Openings))
+	gen := NewGenerator(s.seed)
+	var wg sync.WaitGroup
+	workers := max(1, min(s.k.cfg.Workers, len(o.Openings)))
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := make([]int8, s.class.K)
+			for idx := w; idx < len(o.Openings); idx += workers {
+				errs[idx] = s.checkOpening(gen, a, o.Openings[idx])
 			}
-			if !CheckRow(a, c, s.r, s.v) {
-				return Result{}, fmt.Errorf("opening of row %d, link %d: %w", op.Row, t, ErrWrongRow)
-			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return Result{}, err
 		}
 	}
 	return s.result, nil
+}
+
+// checkOpening checks one well-shaped opening: the last link's leaf against the
+// root, then every link with Freivalds, a is scratch for A_t.
+func (s *Session) checkOpening(gen *Generator, a []int8, op Opening) error {
+	last := op.Links[len(op.Links)-1]
+	if !merkle.Verify(s.commit.Root, RowHash(int(op.Row), last), op.Proof) {
+		return fmt.Errorf("opening of row %d: %w", op.Row, ErrProof)
+	}
+	gen.Row(MatrixA, int(op.Row), a)
+	for t, c := range op.Links {
+		if t > 0 {
+			NextA(a, op.Links[t-1])
+		}
+		if !CheckRow(a, c, s.r, s.v) {
+			return fmt.Errorf("opening of row %d, link %d: %w", op.Row, t, ErrWrongRow)
+		}
+	}
+	return nil
 }
 
 // checkShape checks that opening idx is the requested row with T links of N entries.

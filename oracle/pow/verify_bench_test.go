@@ -17,11 +17,14 @@ type stepClock struct{ t time.Time }
 func (c *stepClock) Now() time.Time { c.t = c.t.Add(time.Second); return c.t }
 
 // BenchmarkKeeperVerifyH100 measures what a keeper spends on one H100 SXM challenge
-// on 2 cores: regenerating B (K×N = 16384²) and computing v = B·r, then checking 64
-// opened rows (regenerate A[i], Merkle path, C[i]·r == A[i]·v). The keeper's cost
+// on 2 cores: regenerating B (K×N = 32768×8192 = 2^28 bytes) and computing v = B·r,
+// then checking 64 opened rows of T = 16 links each (regenerate A₀[i], the Merkle
+// path of the last link, C_t[i]·r == A_t[i]·v for every link). The keeper's cost
 // does not depend on M except through the Merkle path length, so the worker side
-// answers with M = 256 (path of 8 hashes instead of 26: 64×18 more SHA-256s, ~0.1 ms)
-// to keep the benchmark's setup short.
+// answers with M = 256 (path of 8 hashes instead of 22: 64×14 more SHA-256s, ~0.1 ms)
+// to keep the benchmark's setup short. Run:
+//
+//	go test ./oracle/pow -run xxx -bench KeeperVerify -benchtime 3x
 func BenchmarkKeeperVerifyH100(b *testing.B) {
 	h100, err := classes.ByName("h100-sxm")
 	if err != nil {
@@ -61,6 +64,8 @@ func BenchmarkKeeperVerifyH100(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		work.Close()
+		b.ReportMetric(float64(len(openings)), "opening-bytes")
 		b.StartTimer()
 		t0 := time.Now()
 		if err := sess.Prepare(); err != nil {
@@ -74,7 +79,7 @@ func BenchmarkKeeperVerifyH100(b *testing.B) {
 	per := total / time.Duration(b.N)
 	b.ReportMetric(per.Seconds(), "verify-s")
 	b.ReportMetric(h100.RefTime.Seconds()/per.Seconds(), "compute/verify")
-	keeperOps := float64(h100.K)*float64(h100.N) + float64(pow.DefaultSamples)*float64(h100.K+h100.N)
+	keeperOps := float64(h100.K)*float64(h100.N) + float64(pow.DefaultSamples*h100.T)*float64(h100.K+h100.N)
 	b.Logf("h100-sxm: verify %.3fs on 2 cores; worker's reference time %v → time ratio %.0f:1; "+
 		"multiply-adds %.3g (worker) vs %.3g (keeper) → %.0f:1",
 		per.Seconds(), h100.RefTime, h100.RefTime.Seconds()/per.Seconds(),
