@@ -32,7 +32,7 @@ type Class struct {
 	// operations per second, or the best exact integer path where a device has no
 	// INT8 tensor cores (V100: DP4A).
 	DensePeakTOPS float64
-	// RefTime is 2·M·K·N·T / (0.7 × dense peak), rounded to the millisecond.
+	// RefTime is 2·M·K·N·T / (0.7 × dense peak), truncated to the millisecond.
 	RefTime time.Duration
 	// Source names the datasheet (or derivation) DensePeakTOPS comes from.
 	Source string
