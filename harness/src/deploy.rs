@@ -11,11 +11,13 @@ use solana_pubkey::Pubkey;
 use solana_signer::Signer;
 
 use crate::token;
+use anchor_spl::associated_token::get_associated_token_address;
 use io_protocol::{ids, seeds};
+use solana_account::Account;
 
-pub use io_protocol::supply::{IO, IO_DECIMALS};
-/// IOSD is micro-USD.
-pub const IOSD_DECIMALS: u8 = 6;
+pub use io_protocol::supply::{
+    IO, IOSD_DECIMALS, IO_DECIMALS, IO_GENESIS_SUPPLY, IO_REWARDS_ALLOCATION,
+};
 
 /// Everything genesis decides.
 #[derive(Clone, Debug)]
@@ -69,28 +71,54 @@ impl Default for GenesisParams {
 pub struct Deployment {
     pub io_mint: Pubkey,
     pub iosd_mint: Pubkey,
+    /// The deployer (upgrade authority of the three programs and their first admin).
+    pub deployer: Pubkey,
+    /// The deployer's $IO account: genesis mints the whole supply here and io-rewards
+    /// takes its 300M allocation from it; tests fund wallets from what is left.
+    pub genesis_io: Pubkey,
     pub staking_config: Pubkey,
+    pub delegator_rewards_authority: Pubkey,
+    pub delegator_rewards_io: Pubkey,
+    pub delegator_rewards_iosd: Pubkey,
+    pub slash_burner: Pubkey,
     pub hire_config: Pubkey,
     pub rewards_config: Pubkey,
     pub rewards_vault: Pubkey,
+    pub rewards_vault_authority: Pubkey,
     pub keeper_bonds: Pubkey,
+    pub keeper_bonds_authority: Pubkey,
+    pub attestor: Pubkey,
+    pub slasher: Pubkey,
+    pub escrow_authority: Pubkey,
     pub treasury: Pubkey,
     pub treasury_io: Pubkey,
     pub treasury_iosd: Pubkey,
 }
 
 impl Deployment {
-    pub fn addresses(io_mint: Pubkey, iosd_mint: Pubkey) -> Self {
+    pub fn addresses(deployer: Pubkey, io_mint: Pubkey, iosd_mint: Pubkey) -> Self {
         let pda =
             |seeds: &[&[u8]], program: &Pubkey| Pubkey::find_program_address(seeds, program).0;
+        let s = ids::IO_STAKING;
         Deployment {
             io_mint,
             iosd_mint,
-            staking_config: pda(&[seeds::CONFIG], &ids::IO_STAKING),
+            deployer,
+            genesis_io: get_associated_token_address(&deployer, &io_mint),
+            staking_config: pda(&[seeds::CONFIG], &s),
+            delegator_rewards_authority: pda(&[seeds::DELEGATOR_REWARDS_AUTHORITY], &s),
+            delegator_rewards_io: pda(&[seeds::DELEGATOR_REWARDS_VAULT, io_mint.as_ref()], &s),
+            delegator_rewards_iosd: pda(&[seeds::DELEGATOR_REWARDS_VAULT, iosd_mint.as_ref()], &s),
+            slash_burner: pda(&[seeds::SLASH_BURNER], &s),
             hire_config: pda(&[seeds::CONFIG], &ids::IO_HIRE),
             rewards_config: pda(&[seeds::CONFIG], &ids::IO_REWARDS),
             rewards_vault: pda(&[seeds::REWARDS_VAULT], &ids::IO_REWARDS),
+            rewards_vault_authority: pda(&[seeds::REWARDS_VAULT_AUTHORITY], &ids::IO_REWARDS),
             keeper_bonds: pda(&[seeds::KEEPER_BONDS], &ids::IO_REWARDS),
+            keeper_bonds_authority: pda(&[seeds::KEEPER_BONDS_AUTHORITY], &ids::IO_REWARDS),
+            attestor: pda(&[seeds::ATTESTOR], &ids::IO_REWARDS),
+            slasher: pda(&[seeds::SLASHER], &ids::IO_HIRE),
+            escrow_authority: pda(&[seeds::ESCROW_AUTHORITY], &ids::IO_HIRE),
             treasury: pda(&[seeds::TREASURY], &ids::IO_HIRE),
             treasury_io: pda(&[seeds::TREASURY_VAULT, io_mint.as_ref()], &ids::IO_HIRE),
             treasury_iosd: pda(&[seeds::TREASURY_VAULT, iosd_mint.as_ref()], &ids::IO_HIRE),
@@ -140,6 +168,7 @@ impl Deployment {
                 keeper: Self::keeper(authority),
                 bond_destination: *bond_destination,
                 keeper_bonds: self.keeper_bonds,
+                keeper_bonds_authority: self.keeper_bonds_authority,
                 token_program: spl_token::ID,
             }
             .to_account_metas(None),
@@ -156,8 +185,15 @@ impl Deployment {
             program_id: ids::IO_STAKING,
             accounts: io_staking::accounts::Initialize {
                 admin: *admin,
+                program_data: ids::program_data(&ids::IO_STAKING),
                 config: self.staking_config,
                 io_mint: self.io_mint,
+                iosd_mint: self.iosd_mint,
+                rewards_vault: self.rewards_vault,
+                rewards_authority: self.delegator_rewards_authority,
+                rewards_io: self.delegator_rewards_io,
+                rewards_iosd: self.delegator_rewards_iosd,
+                token_program: spl_token::ID,
                 system_program: solana_sdk_ids::system_program::id(),
             }
             .to_account_metas(None),
@@ -174,6 +210,9 @@ impl Deployment {
             program_id: ids::IO_HIRE,
             accounts: io_hire::accounts::Initialize {
                 admin: *admin,
+                program_data: ids::program_data(&ids::IO_HIRE),
+                rewards_config: self.rewards_config,
+                staking_config: self.staking_config,
                 config: self.hire_config,
                 io_mint: self.io_mint,
                 iosd_mint: self.iosd_mint,
@@ -191,14 +230,19 @@ impl Deployment {
     pub fn initialize_rewards(
         &self,
         admin: &Pubkey,
+        allocation_source: &Pubkey,
         params: io_rewards::params::RewardsParams,
     ) -> Instruction {
         Instruction {
             program_id: ids::IO_REWARDS,
             accounts: io_rewards::accounts::Initialize {
                 admin: *admin,
+                program_data: ids::program_data(&ids::IO_REWARDS),
                 config: self.rewards_config,
                 io_mint: self.io_mint,
+                vault_authority: self.rewards_vault_authority,
+                keeper_bonds_authority: self.keeper_bonds_authority,
+                allocation_source: *allocation_source,
                 vault: self.rewards_vault,
                 keeper_bonds: self.keeper_bonds,
                 token_program: spl_token::ID,
@@ -210,42 +254,96 @@ impl Deployment {
     }
 }
 
-/// Creates both mints (authority: `mint_authority`) and initializes the three configs.
+/// Writes the upgradeable loader's ProgramData account of `program` with `authority`
+/// as its upgrade authority, as `solana program deploy` leaves it. The programs run as
+/// native builtins here, but their `initialize` checks this account exactly as on chain.
+pub fn install_program_data(svm: &mut LiteSVM, program: &Pubkey, authority: &Pubkey) {
+    // bincode of UpgradeableLoaderState::ProgramData { slot: 0, upgrade_authority_address }:
+    // the variant index (3, u32 LE), the slot (u64 LE), then Option<Pubkey>.
+    let mut data = Vec::with_capacity(45);
+    data.extend_from_slice(&3u32.to_le_bytes());
+    data.extend_from_slice(&0u64.to_le_bytes());
+    data.push(1);
+    data.extend_from_slice(authority.as_ref());
+    let account = Account {
+        lamports: svm.minimum_balance_for_rent_exemption(data.len()),
+        data,
+        owner: ids::BPF_LOADER_UPGRADEABLE,
+        executable: false,
+        rent_epoch: 0,
+    };
+    svm.set_account(ids::program_data(program), account)
+        .expect("a plain data account is always accepted");
+}
+
+/// The first half of genesis (DESIGN.md §3): creates both mints, mints the fixed 800M
+/// $IO supply into the deployer's account, revokes the $IO mint authority for good and
+/// makes `deployer` the upgrade authority of the three programs. IOSD's mint authority
+/// stays with `iosd_authority`.
+pub fn prepare_genesis(
+    svm: &mut LiteSVM,
+    deployer: &Keypair,
+    iosd_authority: &Keypair,
+    io_mint: &Keypair,
+    iosd_mint: &Keypair,
+) -> Result<Deployment, Box<FailedTransactionMetadata>> {
+    let a = deployer.pubkey();
+    token::create_mint(svm, deployer, io_mint, &a, IO_DECIMALS)?;
+    token::create_mint(
+        svm,
+        deployer,
+        iosd_mint,
+        &iosd_authority.pubkey(),
+        IOSD_DECIMALS,
+    )?;
+    let d = Deployment::addresses(a, io_mint.pubkey(), iosd_mint.pubkey());
+    let create_ata = anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account(
+        &a, &a, &d.io_mint, &spl_token::ID,
+    );
+    token::send(svm, deployer, &[], &[create_ata])?;
+    token::mint_to(
+        svm,
+        deployer,
+        &d.io_mint,
+        deployer,
+        &d.genesis_io,
+        IO_GENESIS_SUPPLY,
+    )?;
+    let revoke = spl_token::instruction::set_authority(
+        &spl_token::ID,
+        &d.io_mint,
+        None,
+        spl_token::instruction::AuthorityType::MintTokens,
+        &a,
+        &[],
+    )
+    .expect("valid set_authority instruction");
+    token::send(svm, deployer, &[], &[revoke])?;
+    for program in [ids::IO_STAKING, ids::IO_HIRE, ids::IO_REWARDS] {
+        install_program_data(svm, &program, &a);
+    }
+    Ok(d)
+}
+
+/// Genesis: [`prepare_genesis`], then io-rewards (which takes its 300M allocation from
+/// the deployer), io-staking and io-hire are initialized in that order.
 pub fn deploy(
     svm: &mut LiteSVM,
-    admin: &Keypair,
-    mint_authority: &Keypair,
+    deployer: &Keypair,
+    iosd_authority: &Keypair,
     io_mint: &Keypair,
     iosd_mint: &Keypair,
     params: &GenesisParams,
 ) -> Result<Deployment, Box<FailedTransactionMetadata>> {
-    token::create_mint(svm, admin, io_mint, &mint_authority.pubkey(), IO_DECIMALS)?;
-    token::create_mint(
-        svm,
-        admin,
-        iosd_mint,
-        &mint_authority.pubkey(),
-        IOSD_DECIMALS,
-    )?;
-    let d = Deployment::addresses(io_mint.pubkey(), iosd_mint.pubkey());
-    let a = admin.pubkey();
-    token::send(
-        svm,
-        admin,
-        &[],
-        &[d.initialize_rewards(&a, params.rewards.clone())],
-    )?;
-    token::send(
-        svm,
-        admin,
-        &[],
-        &[d.initialize_staking(&a, params.staking.clone())],
-    )?;
-    token::send(
-        svm,
-        admin,
-        &[],
-        &[d.initialize_hire(&a, params.hire.clone())],
-    )?;
+    let d = prepare_genesis(svm, deployer, iosd_authority, io_mint, iosd_mint)?;
+    let a = deployer.pubkey();
+    let ixs = [
+        d.initialize_rewards(&a, &d.genesis_io, params.rewards.clone()),
+        d.initialize_staking(&a, params.staking.clone()),
+        d.initialize_hire(&a, params.hire.clone()),
+    ];
+    for ix in ixs {
+        token::send(svm, deployer, &[], &[ix])?;
+    }
     Ok(d)
 }

@@ -10,8 +10,10 @@
 pub mod deploy;
 pub mod events;
 pub mod native;
+pub mod staking;
 pub mod stubs;
 pub mod token;
+pub mod world;
 
 use litesvm::LiteSVM;
 use solana_account::Account;

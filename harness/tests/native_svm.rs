@@ -1,93 +1,23 @@
 //! The native-SVM path end to end: our programs as builtins beside the real SBF SPL
 //! Token program, with CPI, events, errors and account checks behaving as on chain.
 
-use anchor_lang::{AccountDeserialize, InstructionData, ToAccountMetas};
+use anchor_lang::{InstructionData, ToAccountMetas};
 use anchor_spl::token::spl_token;
-use ionet_svm::deploy::{deploy, Deployment, GenesisParams, IO};
+use ionet_svm::deploy::{prepare_genesis, Deployment, GenesisParams, IO};
+use ionet_svm::world::{custom_error, World, ANCHOR_ERROR_OFFSET};
 use ionet_svm::{events, ids, ionet_svm, token};
-use litesvm::LiteSVM;
-use solana_instruction::error::InstructionError;
 use solana_instruction::{AccountMeta, Instruction};
 use solana_keypair::Keypair;
 use solana_pubkey::Pubkey;
 use solana_signer::Signer;
-use solana_transaction_error::TransactionError;
 
-struct World {
-    svm: LiteSVM,
-    admin: Keypair,
-    mint_authority: Keypair,
-    d: Deployment,
+fn rewards_config(w: &World) -> io_rewards::state::RewardsConfig {
+    w.account(&w.d.rewards_config)
 }
-
-fn world() -> World {
-    let mut svm = ionet_svm();
-    let admin = Keypair::new();
-    let mint_authority = Keypair::new();
-    svm.airdrop(&admin.pubkey(), 100_000_000_000).unwrap();
-    let d = deploy(
-        &mut svm,
-        &admin,
-        &mint_authority,
-        &Keypair::new(),
-        &Keypair::new(),
-        &GenesisParams::default(),
-    )
-    .unwrap_or_else(|e| panic!("deploy failed: {:?}\n{}", e.err, e.meta.logs.join("\n")));
-    World {
-        svm,
-        admin,
-        mint_authority,
-        d,
-    }
-}
-
-impl World {
-    /// A funded wallet with an $IO token account holding `io` base units.
-    fn wallet(&mut self, io: u64) -> (Keypair, Pubkey) {
-        let owner = Keypair::new();
-        self.svm.airdrop(&owner.pubkey(), 10_000_000_000).unwrap();
-        let account = Keypair::new();
-        token::create_token_account(
-            &mut self.svm,
-            &self.admin,
-            &account,
-            &self.d.io_mint,
-            &owner.pubkey(),
-        )
-        .unwrap();
-        if io > 0 {
-            token::mint_to(
-                &mut self.svm,
-                &self.admin,
-                &self.d.io_mint,
-                &self.mint_authority,
-                &account.pubkey(),
-                io,
-            )
-            .unwrap();
-        }
-        (owner, account.pubkey())
-    }
-
-    fn rewards_config(&self) -> io_rewards::state::RewardsConfig {
-        let acc = self.svm.get_account(&self.d.rewards_config).unwrap();
-        io_rewards::state::RewardsConfig::try_deserialize(&mut &acc.data[..]).unwrap()
-    }
-}
-
-fn custom_error(err: &TransactionError) -> Option<(u8, u32)> {
-    match err {
-        TransactionError::InstructionError(i, InstructionError::Custom(code)) => Some((*i, *code)),
-        _ => None,
-    }
-}
-
-const ANCHOR_ERROR_OFFSET: u32 = 6000;
 
 #[test]
 fn keeper_bond_moves_into_a_pda_vault_and_back_out_with_the_pda_signing() {
-    let mut w = world();
+    let mut w = World::new();
     let bond = GenesisParams::default().rewards.keeper_bond;
     let (keeper, source) = w.wallet(bond + 5 * IO);
 
@@ -96,13 +26,13 @@ fn keeper_bond_moves_into_a_pda_vault_and_back_out_with_the_pda_signing() {
     token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap();
     assert_eq!(token::balance(&w.svm, &source), Some(5 * IO));
     assert_eq!(token::balance(&w.svm, &w.d.keeper_bonds), Some(bond));
-    assert_eq!(w.rewards_config().keeper_count, 1);
+    assert_eq!(rewards_config(&w).keeper_count, 1);
 
     let ix = w.d.deregister_keeper(&keeper.pubkey(), &source);
     let meta = token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap();
     assert_eq!(token::balance(&w.svm, &source), Some(bond + 5 * IO));
     assert_eq!(token::balance(&w.svm, &w.d.keeper_bonds), Some(0));
-    assert_eq!(w.rewards_config().keeper_count, 0);
+    assert_eq!(rewards_config(&w).keeper_count, 0);
     assert!(w
         .svm
         .get_account(&Deployment::keeper(&keeper.pubkey()))
@@ -119,17 +49,10 @@ fn keeper_bond_moves_into_a_pda_vault_and_back_out_with_the_pda_signing() {
 
 #[test]
 fn one_ionet_program_calls_another_with_a_pda_signer_the_callee_checks() {
-    let mut w = world();
+    let mut w = World::new();
     let amount = 1_234 * IO;
-    token::mint_to(
-        &mut w.svm,
-        &w.admin,
-        &w.d.io_mint,
-        &w.mint_authority,
-        &w.d.treasury_io,
-        amount,
-    )
-    .unwrap();
+    let treasury_io = w.d.treasury_io;
+    w.give_io(&treasury_io, amount);
     let supply_before = token::supply(&w.svm, &w.d.io_mint).unwrap();
 
     let ix = Instruction {
@@ -153,7 +76,7 @@ fn one_ionet_program_calls_another_with_a_pda_signer_the_callee_checks() {
         Some(supply_before - amount)
     );
     assert_eq!(token::balance(&w.svm, &w.d.treasury_io), Some(0));
-    assert_eq!(w.rewards_config().burned, amount);
+    assert_eq!(rewards_config(&w).burned, amount);
     assert!(
         meta.logs
             .iter()
@@ -185,12 +108,12 @@ fn one_ionet_program_calls_another_with_a_pda_signer_the_callee_checks() {
     let code =
         ANCHOR_ERROR_OFFSET + io_rewards::errors::RewardsError::UnauthorizedBurnReporter as u32;
     assert_eq!(custom_error(&err.err), Some((0, code)));
-    assert_eq!(w.rewards_config().burned, amount);
+    assert_eq!(rewards_config(&w).burned, amount);
 }
 
 #[test]
 fn events_reach_the_logs_as_program_data_and_decode() {
-    let mut w = world();
+    let mut w = World::new();
     let bond = GenesisParams::default().rewards.keeper_bond;
     let (keeper, source) = w.wallet(bond);
     let ix =
@@ -220,10 +143,7 @@ fn anchor_errors_reach_the_client_as_custom_codes_with_their_message_in_the_logs
     let mut svm = ionet_svm();
     let admin = Keypair::new();
     svm.airdrop(&admin.pubkey(), 10_000_000_000).unwrap();
-    let (io_mint, iosd_mint) = (Keypair::new(), Keypair::new());
-    token::create_mint(&mut svm, &admin, &io_mint, &admin.pubkey(), 8).unwrap();
-    token::create_mint(&mut svm, &admin, &iosd_mint, &admin.pubkey(), 6).unwrap();
-    let d = Deployment::addresses(io_mint.pubkey(), iosd_mint.pubkey());
+    let d = prepare_genesis(&mut svm, &admin, &admin, &Keypair::new(), &Keypair::new()).unwrap();
 
     let mut bad = GenesisParams::default().rewards;
     bad.epoch_seconds = 0;
@@ -231,7 +151,7 @@ fn anchor_errors_reach_the_client_as_custom_codes_with_their_message_in_the_logs
         &mut svm,
         &admin,
         &[],
-        &[d.initialize_rewards(&admin.pubkey(), bad)],
+        &[d.initialize_rewards(&admin.pubkey(), &d.genesis_io, bad)],
     )
     .unwrap_err();
     let code = ANCHOR_ERROR_OFFSET + io_rewards::errors::RewardsError::InvalidEpochLength as u32;
@@ -253,13 +173,18 @@ fn anchor_errors_reach_the_client_as_custom_codes_with_their_message_in_the_logs
     let mut bad_hire = GenesisParams::default().hire;
     bad_hire.iosd_fee_bps = 5_000;
     let ixs = [
-        d.initialize_rewards(&admin.pubkey(), GenesisParams::default().rewards),
+        d.initialize_rewards(
+            &admin.pubkey(),
+            &d.genesis_io,
+            GenesisParams::default().rewards,
+        ),
+        d.initialize_staking(&admin.pubkey(), GenesisParams::default().staking),
         d.initialize_hire(&admin.pubkey(), bad_hire),
     ];
     let err = token::send(&mut svm, &admin, &[], &ixs).unwrap_err();
     let code = ANCHOR_ERROR_OFFSET + io_hire::errors::HireError::FeeTooHigh as u32;
-    assert_eq!(custom_error(&err.err), Some((1, code)));
-    // The whole transaction rolled back, including the first instruction.
+    assert_eq!(custom_error(&err.err), Some((2, code)));
+    // The whole transaction rolled back, including the first instructions.
     assert!(svm
         .get_account(&d.rewards_config)
         .is_none_or(|a| a.lamports == 0));
@@ -267,7 +192,7 @@ fn anchor_errors_reach_the_client_as_custom_codes_with_their_message_in_the_logs
 
 #[test]
 fn a_missing_signer_is_refused() {
-    let mut w = world();
+    let mut w = World::new();
     let bond = GenesisParams::default().rewards.keeper_bond;
     let (victim, source) = w.wallet(bond);
     // An attacker lists the victim as authority without the victim's signature.
@@ -284,7 +209,7 @@ fn a_missing_signer_is_refused() {
 
 #[test]
 fn an_account_owned_by_the_wrong_program_is_refused() {
-    let mut w = world();
+    let mut w = World::new();
     let bond = GenesisParams::default().rewards.keeper_bond;
     let (keeper, source) = w.wallet(bond);
 
@@ -318,7 +243,7 @@ fn an_account_owned_by_the_wrong_program_is_refused() {
     assert_eq!(custom_error(&err.err), Some((0, bad_mint)));
 
     assert_eq!(token::balance(&w.svm, &source), Some(bond));
-    assert_eq!(w.rewards_config().keeper_count, 0);
+    assert_eq!(rewards_config(&w).keeper_count, 0);
 }
 
 #[test]
@@ -348,24 +273,29 @@ fn a_token_2022_mint_is_refused_at_configuration_time() {
         .unwrap(),
     ];
     token::send(&mut svm, &admin, &[&mint], &ixs).unwrap();
-    let d = Deployment::addresses(mint.pubkey(), Pubkey::new_unique());
+    let d = Deployment::addresses(admin.pubkey(), mint.pubkey(), Pubkey::new_unique());
+    ionet_svm::deploy::install_program_data(&mut svm, &ids::IO_REWARDS, &admin.pubkey());
     let err = token::send(
         &mut svm,
         &admin,
         &[],
-        &[d.initialize_staking(&admin.pubkey(), GenesisParams::default().staking)],
+        &[d.initialize_rewards(
+            &admin.pubkey(),
+            &Pubkey::new_unique(),
+            GenesisParams::default().rewards,
+        )],
     )
     .unwrap_err();
     let wrong_owner = anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram as u32;
     assert_eq!(custom_error(&err.err), Some((0, wrong_owner)));
     assert!(svm
-        .get_account(&d.staking_config)
+        .get_account(&d.rewards_config)
         .is_none_or(|a| a.lamports == 0));
 }
 
 #[test]
 fn an_underfunded_bond_fails_with_the_token_programs_error_and_changes_nothing() {
-    let mut w = world();
+    let mut w = World::new();
     let bond = GenesisParams::default().rewards.keeper_bond;
     let (keeper, source) = w.wallet(bond - 1);
     let ix = w.d.register_keeper(&keeper.pubkey(), &source, "http://k");
@@ -379,7 +309,7 @@ fn an_underfunded_bond_fails_with_the_token_programs_error_and_changes_nothing()
             spl_token::ID
         )));
     assert_eq!(token::balance(&w.svm, &source), Some(bond - 1));
-    assert_eq!(w.rewards_config().keeper_count, 0);
+    assert_eq!(rewards_config(&w).keeper_count, 0);
     assert!(w
         .svm
         .get_account(&Deployment::keeper(&keeper.pubkey()))
@@ -388,16 +318,9 @@ fn an_underfunded_bond_fails_with_the_token_programs_error_and_changes_nothing()
 
 #[test]
 fn a_forged_program_account_is_refused() {
-    let mut w = world();
-    token::mint_to(
-        &mut w.svm,
-        &w.admin,
-        &w.d.io_mint,
-        &w.mint_authority,
-        &w.d.treasury_io,
-        IO,
-    )
-    .unwrap();
+    let mut w = World::new();
+    let treasury_io = w.d.treasury_io;
+    w.give_io(&treasury_io, IO);
     let mut accounts = io_hire::accounts::BuybackBurn {
         admin: w.admin.pubkey(),
         config: w.d.hire_config,
@@ -419,12 +342,12 @@ fn a_forged_program_account_is_refused() {
     let invalid_program = anchor_lang::error::ErrorCode::InvalidProgramId as u32;
     assert_eq!(custom_error(&err.err), Some((0, invalid_program)));
     assert_eq!(token::balance(&w.svm, &w.d.treasury_io), Some(IO));
-    assert_eq!(w.rewards_config().burned, 0);
+    assert_eq!(rewards_config(&w).burned, 0);
 }
 
 #[test]
 fn a_keeper_bond_cannot_be_returned_into_a_protocol_account() {
-    let mut w = world();
+    let mut w = World::new();
     let bond = GenesisParams::default().rewards.keeper_bond;
     let (keeper, source) = w.wallet(bond);
     let ix = w.d.register_keeper(&keeper.pubkey(), &source, "http://k");
@@ -437,7 +360,7 @@ fn a_keeper_bond_cannot_be_returned_into_a_protocol_account() {
         assert_eq!(custom_error(&err.err), Some((0, code)));
     }
     assert_eq!(token::balance(&w.svm, &w.d.keeper_bonds), Some(bond));
-    assert_eq!(w.rewards_config().keeper_count, 1);
+    assert_eq!(rewards_config(&w).keeper_count, 1);
 }
 
 #[test]
@@ -448,8 +371,22 @@ fn an_io_mint_with_other_decimals_is_refused() {
     let (io_mint, iosd_mint) = (Keypair::new(), Keypair::new());
     token::create_mint(&mut svm, &admin, &io_mint, &admin.pubkey(), 6).unwrap();
     token::create_mint(&mut svm, &admin, &iosd_mint, &admin.pubkey(), 6).unwrap();
-    let d = Deployment::addresses(io_mint.pubkey(), iosd_mint.pubkey());
-    let ix = d.initialize_rewards(&admin.pubkey(), GenesisParams::default().rewards);
+    ionet_svm::deploy::install_program_data(&mut svm, &ids::IO_REWARDS, &admin.pubkey());
+    let d = Deployment::addresses(admin.pubkey(), io_mint.pubkey(), iosd_mint.pubkey());
+    let source = Keypair::new();
+    token::create_token_account(
+        &mut svm,
+        &admin,
+        &source,
+        &io_mint.pubkey(),
+        &admin.pubkey(),
+    )
+    .unwrap();
+    let ix = d.initialize_rewards(
+        &admin.pubkey(),
+        &source.pubkey(),
+        GenesisParams::default().rewards,
+    );
     let err = token::send(&mut svm, &admin, &[], &[ix]).unwrap_err();
     let code = ANCHOR_ERROR_OFFSET + io_rewards::errors::RewardsError::IoDecimals as u32;
     assert_eq!(custom_error(&err.err), Some((0, code)));

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anchor_spl::associated_token::{get_associated_token_address, spl_associated_token_account};
 use anchor_spl::token::spl_token;
-use ionet_svm::deploy::{self, Deployment, GenesisParams, IO, IOSD_DECIMALS, IO_DECIMALS};
+use ionet_svm::deploy::{self, Deployment, GenesisParams, IOSD_DECIMALS, IO_DECIMALS};
 use ionet_svm::ids;
 use ionet_svm::token;
 use litesvm::LiteSVM;
@@ -22,8 +22,8 @@ pub const GENESIS_FILE: &str = "genesis.json";
 pub const KEYS_DIR: &str = "keys";
 pub const LAMPORTS_PER_SOL: u64 = 1_000_000_000;
 /// $IO's fixed supply and the part the rewards program emits from.
-pub const IO_SUPPLY: u64 = 800_000_000 * IO;
-pub const REWARDS_VAULT_SUPPLY: u64 = 300_000_000 * IO;
+pub const IO_SUPPLY: u64 = deploy::IO_GENESIS_SUPPLY;
+pub const REWARDS_VAULT_SUPPLY: u64 = deploy::IO_REWARDS_ALLOCATION;
 
 /// `genesis.json`: what the Go tools need to find the deployment.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -161,16 +161,8 @@ pub fn create(
     let d: Deployment = deploy::deploy(svm, &admin, &faucet, &io_mint, &iosd_mint, &params)
         .map_err(|e| fail("deploy", e))?;
 
-    // The fixed $IO supply, then no mint authority ever again (DESIGN §3).
-    token::mint_to(
-        svm,
-        &faucet,
-        &d.io_mint,
-        &faucet,
-        &d.rewards_vault,
-        REWARDS_VAULT_SUPPLY,
-    )
-    .map_err(|e| fail("mint rewards vault", e))?;
+    // deploy() minted the fixed $IO supply to the deployer, revoked the mint authority
+    // and moved 300M into the rewards vault (DESIGN §3); the faucet gets the rest.
     let faucet_io = get_associated_token_address(&faucet.pubkey(), &d.io_mint);
     let create_ata = spl_associated_token_account::instruction::create_associated_token_account(
         &faucet.pubkey(),
@@ -178,26 +170,17 @@ pub fn create(
         &d.io_mint,
         &spl_token::ID,
     );
-    token::send(svm, &faucet, &[], &[create_ata]).map_err(|e| fail("faucet ATA", e))?;
-    token::mint_to(
-        svm,
-        &faucet,
-        &d.io_mint,
-        &faucet,
+    let to_faucet = spl_token::instruction::transfer(
+        &spl_token::ID,
+        &d.genesis_io,
         &faucet_io,
+        &admin.pubkey(),
+        &[],
         IO_SUPPLY - REWARDS_VAULT_SUPPLY,
     )
-    .map_err(|e| fail("mint faucet", e))?;
-    let revoke = spl_token::instruction::set_authority(
-        &spl_token::ID,
-        &d.io_mint,
-        None,
-        spl_token::instruction::AuthorityType::MintTokens,
-        &faucet.pubkey(),
-        &[],
-    )
-    .map_err(|e| fail("revoke", e))?;
-    token::send(svm, &faucet, &[], &[revoke]).map_err(|e| fail("revoke", e))?;
+    .map_err(|e| fail("faucet transfer", e))?;
+    token::send(svm, &faucet, &[&admin], &[create_ata, to_faucet])
+        .map_err(|e| fail("fund faucet", e))?;
 
     let keys = dir.join(KEYS_DIR);
     fs::create_dir_all(&keys)?;

@@ -4,10 +4,6 @@ use anchor_lang::prelude::*;
 pub enum HireError {
     #[msg("a payment fee may be at most 1000 basis points (10%)")]
     FeeTooHigh,
-    #[msg("the $IO and IOSD mints must differ")]
-    SameMints,
-    #[msg("IOSD must have 6 decimals (micro-USD)")]
-    IosdDecimals,
     #[msg("price age limit must be at least one epoch")]
     InvalidPriceAge,
     #[msg("unmatched-order timeout must be positive")]
@@ -20,4 +16,8 @@ pub enum HireError {
     WrongMint,
     #[msg("that is not io-hire's $IO fee treasury")]
     WrongTreasury,
+    #[msg("only the program's upgrade authority (the deployer) may initialize it")]
+    NotDeployer,
+    #[msg("the mints differ from io-rewards' and io-staking's")]
+    MintMismatch,
 }

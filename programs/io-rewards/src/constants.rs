@@ -12,3 +12,9 @@ pub const REWARDS_VAULT_SEED: &[u8] = seeds::REWARDS_VAULT;
 pub const KEEPER_BONDS_SEED: &[u8] = seeds::KEEPER_BONDS;
 #[constant]
 pub const KEEPER_SEED: &[u8] = seeds::KEEPER;
+#[constant]
+pub const REWARDS_VAULT_AUTHORITY_SEED: &[u8] = seeds::REWARDS_VAULT_AUTHORITY;
+#[constant]
+pub const KEEPER_BONDS_AUTHORITY_SEED: &[u8] = seeds::KEEPER_BONDS_AUTHORITY;
+#[constant]
+pub const ATTESTOR_SEED: &[u8] = seeds::ATTESTOR;

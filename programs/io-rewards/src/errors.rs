@@ -38,4 +38,10 @@ pub enum RewardsError {
     NotKeeperAuthority,
     #[msg("that is not the keeper bonds account of io-rewards")]
     WrongKeeperBonds,
+    #[msg("only the program's upgrade authority (the deployer) may initialize it")]
+    NotDeployer,
+    #[msg("the $IO mint must have no mint authority: its supply is fixed at genesis")]
+    IoMintAuthority,
+    #[msg("the $IO mint must have no freeze authority")]
+    IoFreezeAuthority,
 }

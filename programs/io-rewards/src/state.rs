@@ -21,6 +21,8 @@ pub struct RewardsConfig {
     pub bump: u8,
     pub vault_bump: u8,
     pub keeper_bonds_bump: u8,
+    pub vault_authority_bump: u8,
+    pub keeper_bonds_authority_bump: u8,
 }
 
 /// A registered keeper and the bond it posted.
@@ -39,8 +41,19 @@ pub struct Keeper {
 impl RewardsConfig {
     pub const MAX_ENDPOINT_LEN: usize = 128;
 
-    /// The config PDA signs for the vault and the keeper bonds.
-    pub fn signer_seeds(&self) -> [&[u8]; 2] {
-        [io_protocol::seeds::CONFIG, std::slice::from_ref(&self.bump)]
+    /// The vault authority signs emissions out of the rewards vault, and nothing else.
+    pub fn vault_authority_seeds(&self) -> [&[u8]; 2] {
+        [
+            io_protocol::seeds::REWARDS_VAULT_AUTHORITY,
+            std::slice::from_ref(&self.vault_authority_bump),
+        ]
+    }
+
+    /// The keeper bonds authority signs bond returns, and nothing else.
+    pub fn keeper_bonds_authority_seeds(&self) -> [&[u8]; 2] {
+        [
+            io_protocol::seeds::KEEPER_BONDS_AUTHORITY,
+            std::slice::from_ref(&self.keeper_bonds_authority_bump),
+        ]
     }
 }

@@ -1,16 +1,43 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
-use io_protocol::seeds;
+use io_protocol::{ids, seeds};
+use io_rewards::state::RewardsConfig;
+use io_staking::state::StakingConfig;
 
 use crate::errors::HireError;
 use crate::events::HireInitialized;
 use crate::params::HireParams;
 use crate::state::HireConfig;
 
+/// Creates the config and the fee treasury. Only the program's upgrade authority may
+/// call it, last of the three programs: io-rewards' and io-staking's configs must name
+/// the same $IO mint (and io-staking the same IOSD mint).
 #[derive(Accounts)]
 pub struct Initialize<'info> {
     #[account(mut)]
     pub admin: Signer<'info>,
+    #[account(
+        seeds = [crate::ID.as_ref()],
+        bump,
+        seeds::program = ids::BPF_LOADER_UPGRADEABLE,
+        constraint = program_data.upgrade_authority_address == Some(admin.key()) @ HireError::NotDeployer,
+    )]
+    pub program_data: Account<'info, ProgramData>,
+    #[account(
+        seeds = [seeds::CONFIG],
+        bump = rewards_config.bump,
+        seeds::program = ids::IO_REWARDS,
+        constraint = rewards_config.io_mint == io_mint.key() @ HireError::MintMismatch,
+    )]
+    pub rewards_config: Account<'info, RewardsConfig>,
+    #[account(
+        seeds = [seeds::CONFIG],
+        bump = staking_config.bump,
+        seeds::program = ids::IO_STAKING,
+        constraint = staking_config.io_mint == io_mint.key()
+            && staking_config.iosd_mint == iosd_mint.key() @ HireError::MintMismatch,
+    )]
+    pub staking_config: Account<'info, StakingConfig>,
     #[account(
         init,
         payer = admin,
@@ -20,10 +47,7 @@ pub struct Initialize<'info> {
     )]
     pub config: Account<'info, HireConfig>,
     pub io_mint: Account<'info, Mint>,
-    #[account(
-        constraint = iosd_mint.key() != io_mint.key() @ HireError::SameMints,
-        constraint = iosd_mint.decimals == 6 @ HireError::IosdDecimals,
-    )]
+    /// IOSD, as io-staking's config names it (io-staking checked its decimals).
     pub iosd_mint: Account<'info, Mint>,
     /// CHECK: the treasury authority PDA; it holds no data, only signs.
     #[account(seeds = [seeds::TREASURY], bump)]

@@ -35,6 +35,9 @@ pub struct DeregisterKeeper<'info> {
     pub bond_destination: Account<'info, TokenAccount>,
     #[account(mut)]
     pub keeper_bonds: Account<'info, TokenAccount>,
+    /// CHECK: the keeper bonds' authority PDA; signs the bond's return.
+    #[account(seeds = [seeds::KEEPER_BONDS_AUTHORITY], bump = config.keeper_bonds_authority_bump)]
+    pub keeper_bonds_authority: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
 }
 
@@ -47,9 +50,9 @@ pub fn handler(ctx: Context<DeregisterKeeper>) -> Result<()> {
             Transfer {
                 from: ctx.accounts.keeper_bonds.to_account_info(),
                 to: ctx.accounts.bond_destination.to_account_info(),
-                authority: config.to_account_info(),
+                authority: ctx.accounts.keeper_bonds_authority.to_account_info(),
             },
-            &[&config.signer_seeds()],
+            &[&config.keeper_bonds_authority_seeds()],
         ),
         bond,
     )?;
