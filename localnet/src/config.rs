@@ -1,40 +1,11 @@
-//! Flags and environment variables.
+//! Flags and environment variables (clap).
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-pub const HELP: &str = "\
-ionet-localnet: a single-node development chain for ionet.
+use clap::Parser;
 
-An in-process Solana runtime (LiteSVM, Agave 2.3) with the io-staking, io-hire and
-io-rewards programs, SPL Token and ATA, serving Solana JSON-RPC over HTTP and pubsub
-over websockets. On first start it runs genesis into the ledger directory and writes
-genesis.json there (program ids, mints, vaults, config PDAs, keypair files).
-
-USAGE:
-    ionet-localnet [OPTIONS]
-
-OPTIONS (each also read from the environment variable shown):
-    --bind ADDR            address to listen on         IONET_LOCALNET_BIND     [127.0.0.1]
-    --rpc-port PORT        JSON-RPC port (0: any free)  IONET_LOCALNET_RPC_PORT [8899]
-    --ws-port PORT         websocket port (0: any free) IONET_LOCALNET_WS_PORT  [rpc port + 1]
-    --ledger DIR           ledger directory             IONET_LOCALNET_LEDGER   [ionet-ledger]
-    --reset                discard the ledger and run genesis again
-                                                        IONET_LOCALNET_RESET=1
-    --slot-ms MS           slot duration; the Clock sysvar follows (genesis only)
-                                                        IONET_LOCALNET_SLOT_MS  [400]
-    --epoch-seconds S      io-rewards epoch length (genesis only)
-                                                        IONET_LOCALNET_EPOCH_SECONDS [3600]
-    --faucet-sol N         SOL given to the faucet at genesis
-                                                        IONET_LOCALNET_FAUCET_SOL [1000000000]
-    --tx-history N         transactions kept for getTransaction and friends
-                                                        IONET_LOCALNET_TX_HISTORY [50000]
-    --snapshot-mb N        snapshot once the change log exceeds N MiB
-                                                        IONET_LOCALNET_SNAPSHOT_MB [64]
-    --max-request-bytes N  largest accepted HTTP body   IONET_LOCALNET_MAX_REQUEST_BYTES [51200]
-    -h, --help             this text
-    -V, --version          the version
-
+const AFTER_HELP: &str = "\
 Logs go to stderr; RUST_LOG sets the level (default info). GET /metrics on the RPC
 port serves Prometheus metrics; GET /health answers ok. Once serving, one line
 `ionet-localnet ready rpc=<url> ws=<url> ledger=<dir>` is printed on stdout.
@@ -44,8 +15,78 @@ Development-only RPC methods:
                            unix_timestamp advance with it (slot-ms per slot), so
                            cooldowns and epochs can be crossed in tests. Returns the
                            current slot.
-    ionet_genesis []       the contents of genesis.json.
-";
+    ionet_genesis []       the contents of genesis.json.";
+
+/// ionet-localnet: a single-node development chain for ionet.
+///
+/// An in-process Solana runtime (LiteSVM, Agave 2.3) with the io-staking, io-hire and
+/// io-rewards programs, SPL Token and ATA, serving Solana JSON-RPC over HTTP and
+/// pubsub over websockets. On first start it runs genesis into the ledger directory
+/// and writes genesis.json there (program ids, mints, vaults, config PDAs, keypair
+/// files).
+#[derive(Parser, Debug, Clone, PartialEq)]
+#[command(name = "ionet-localnet", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Address to listen on
+    #[arg(
+        long,
+        env = "IONET_LOCALNET_BIND",
+        default_value = "127.0.0.1",
+        value_name = "ADDR"
+    )]
+    pub bind: IpAddr,
+    /// JSON-RPC port (0: any free)
+    #[arg(
+        long,
+        env = "IONET_LOCALNET_RPC_PORT",
+        default_value_t = 8899,
+        value_name = "PORT"
+    )]
+    pub rpc_port: u16,
+    /// Websocket port (0: any free) [default: rpc port + 1]
+    #[arg(long, env = "IONET_LOCALNET_WS_PORT", value_name = "PORT")]
+    pub ws_port: Option<u16>,
+    /// Ledger directory
+    #[arg(
+        long,
+        env = "IONET_LOCALNET_LEDGER",
+        default_value = "ionet-ledger",
+        value_name = "DIR"
+    )]
+    pub ledger: PathBuf,
+    /// Discard the ledger and run genesis again
+    #[arg(long, env = "IONET_LOCALNET_RESET", action = clap::ArgAction::SetTrue,
+          value_parser = clap::builder::FalseyValueParser::new())]
+    pub reset: bool,
+    /// Slot duration; the Clock sysvar follows (genesis only)
+    #[arg(long, env = "IONET_LOCALNET_SLOT_MS", default_value_t = 400, value_name = "MS",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub slot_ms: u64,
+    /// io-rewards epoch length (genesis only)
+    #[arg(long, env = "IONET_LOCALNET_EPOCH_SECONDS", default_value_t = 3600, value_name = "S",
+          value_parser = clap::value_parser!(i64).range(1..))]
+    pub epoch_seconds: i64,
+    /// SOL given to the faucet at genesis
+    #[arg(long, env = "IONET_LOCALNET_FAUCET_SOL", default_value_t = 1_000_000_000, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(..=u64::MAX / 1_000_000_000))]
+    pub faucet_sol: u64,
+    /// Transactions kept for getTransaction and friends
+    #[arg(long, env = "IONET_LOCALNET_TX_HISTORY", default_value_t = 50_000, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub tx_history: u64,
+    /// Snapshot once the change log exceeds N MiB
+    #[arg(long, env = "IONET_LOCALNET_SNAPSHOT_MB", default_value_t = 64, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub snapshot_mb: u64,
+    /// Largest accepted HTTP body
+    #[arg(
+        long,
+        env = "IONET_LOCALNET_MAX_REQUEST_BYTES",
+        default_value_t = 51_200,
+        value_name = "N"
+    )]
+    pub max_request_bytes: usize,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
@@ -62,141 +103,69 @@ pub struct Config {
     pub max_request_bytes: usize,
 }
 
-pub enum Parsed {
-    Run(Config),
-    Help,
-    Version,
-}
-
-fn value<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, String> {
-    v.parse()
-        .map_err(|_| format!("invalid value {v:?} for {name}"))
-}
-
-/// Parses `args` (without the program name) over the environment `env`.
-pub fn parse(args: &[String], env: impl Fn(&str) -> Option<String>) -> Result<Parsed, String> {
-    let mut opts: std::collections::HashMap<&str, String> = Default::default();
-    let names = [
-        ("--bind", "IONET_LOCALNET_BIND"),
-        ("--rpc-port", "IONET_LOCALNET_RPC_PORT"),
-        ("--ws-port", "IONET_LOCALNET_WS_PORT"),
-        ("--ledger", "IONET_LOCALNET_LEDGER"),
-        ("--slot-ms", "IONET_LOCALNET_SLOT_MS"),
-        ("--epoch-seconds", "IONET_LOCALNET_EPOCH_SECONDS"),
-        ("--faucet-sol", "IONET_LOCALNET_FAUCET_SOL"),
-        ("--tx-history", "IONET_LOCALNET_TX_HISTORY"),
-        ("--snapshot-mb", "IONET_LOCALNET_SNAPSHOT_MB"),
-        ("--max-request-bytes", "IONET_LOCALNET_MAX_REQUEST_BYTES"),
-    ];
-    for (flag, var) in names {
-        if let Some(v) = env(var) {
-            opts.insert(flag, v);
-        }
+impl Cli {
+    /// The run's configuration: the websocket port defaults to the RPC port + 1.
+    pub fn config(self) -> Result<Config, String> {
+        let ws_port = match self.ws_port {
+            Some(p) => p,
+            None if self.rpc_port == 0 => 0,
+            None => self
+                .rpc_port
+                .checked_add(1)
+                .ok_or("--rpc-port 65535 leaves no room for the websocket port")?,
+        };
+        Ok(Config {
+            bind: self.bind,
+            rpc_port: self.rpc_port,
+            ws_port,
+            ledger: self.ledger,
+            reset: self.reset,
+            slot_ms: self.slot_ms,
+            epoch_seconds: self.epoch_seconds,
+            faucet_sol: self.faucet_sol,
+            tx_history: usize::try_from(self.tx_history).map_err(|e| e.to_string())?,
+            snapshot_mb: self.snapshot_mb,
+            max_request_bytes: self.max_request_bytes,
+        })
     }
-    let mut reset = env("IONET_LOCALNET_RESET").is_some_and(|v| v == "1" || v == "true");
-    let mut i = 0;
-    while i < args.len() {
-        let arg = args[i].as_str();
-        match arg {
-            "-h" | "--help" => return Ok(Parsed::Help),
-            "-V" | "--version" => return Ok(Parsed::Version),
-            "--reset" => reset = true,
-            _ => {
-                let (flag, inline) = match arg.split_once('=') {
-                    Some((f, v)) => (f, Some(v.to_string())),
-                    None => (arg, None),
-                };
-                let Some((known, _)) = names.iter().find(|(f, _)| *f == flag) else {
-                    return Err(format!("unknown argument {arg:?} (see --help)"));
-                };
-                let v = match inline {
-                    Some(v) => v,
-                    None => {
-                        i += 1;
-                        args.get(i)
-                            .cloned()
-                            .ok_or_else(|| format!("{flag} needs a value"))?
-                    }
-                };
-                opts.insert(known, v);
-            }
-        }
-        i += 1;
-    }
-    let get = |k: &str| opts.get(k).map(String::as_str);
-    let rpc_port: u16 = get("--rpc-port").map_or(Ok(8899), |v| value("--rpc-port", v))?;
-    let ws_port: u16 = match get("--ws-port") {
-        Some(v) => value("--ws-port", v)?,
-        None if rpc_port == 0 => 0,
-        None => rpc_port
-            .checked_add(1)
-            .ok_or("--rpc-port 65535 leaves no room for the websocket port")?,
-    };
-    let config = Config {
-        bind: get("--bind").map_or(Ok([127, 0, 0, 1].into()), |v| value("--bind", v))?,
-        rpc_port,
-        ws_port,
-        ledger: PathBuf::from(get("--ledger").unwrap_or("ionet-ledger")),
-        reset,
-        slot_ms: get("--slot-ms").map_or(Ok(400), |v| value("--slot-ms", v))?,
-        epoch_seconds: get("--epoch-seconds").map_or(Ok(3600), |v| value("--epoch-seconds", v))?,
-        faucet_sol: get("--faucet-sol").map_or(Ok(1_000_000_000), |v| value("--faucet-sol", v))?,
-        tx_history: get("--tx-history").map_or(Ok(50_000), |v| value("--tx-history", v))?,
-        snapshot_mb: get("--snapshot-mb").map_or(Ok(64), |v| value("--snapshot-mb", v))?,
-        max_request_bytes: get("--max-request-bytes")
-            .map_or(Ok(50 * 1024), |v| value("--max-request-bytes", v))?,
-    };
-    if config.slot_ms == 0
-        || config.epoch_seconds <= 0
-        || config.tx_history == 0
-        || config.snapshot_mb == 0
-    {
-        return Err(
-            "--slot-ms, --epoch-seconds, --tx-history and --snapshot-mb must be positive".into(),
-        );
-    }
-    if config.faucet_sol > u64::MAX / 1_000_000_000 {
-        return Err("--faucet-sol is too large".into());
-    }
-    Ok(Parsed::Run(config))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn run(args: &[&str], env: &[(&str, &str)]) -> Result<Config, String> {
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        match parse(&args, |k| {
-            env.iter()
-                .find(|(n, _)| *n == k)
-                .map(|(_, v)| v.to_string())
-        })? {
-            Parsed::Run(c) => Ok(c),
-            _ => Err("not a run".into()),
-        }
+    fn run(args: &[&str]) -> Result<Config, String> {
+        let args = std::iter::once("ionet-localnet").chain(args.iter().copied());
+        Cli::try_parse_from(args)
+            .map_err(|e| e.to_string())?
+            .config()
     }
 
     #[test]
     fn defaults_flags_and_env() {
-        let c = run(&[], &[]).unwrap();
+        let c = run(&[]).unwrap();
         assert_eq!((c.rpc_port, c.ws_port, c.slot_ms), (8899, 8900, 400));
         assert_eq!(c.bind.to_string(), "127.0.0.1");
-        let c = run(
-            &["--rpc-port", "9000", "--reset", "--ledger=/tmp/x"],
-            &[("IONET_LOCALNET_SLOT_MS", "50")],
-        )
-        .unwrap();
-        assert_eq!(
-            (c.rpc_port, c.ws_port, c.slot_ms, c.reset),
-            (9000, 9001, 50, true)
-        );
+        assert_eq!((c.tx_history, c.max_request_bytes), (50_000, 51_200));
+        let c = run(&["--rpc-port", "9000", "--reset", "--ledger=/tmp/x"]).unwrap();
+        assert_eq!((c.rpc_port, c.ws_port, c.reset), (9000, 9001, true));
         assert_eq!(c.ledger, PathBuf::from("/tmp/x"));
-        let c = run(&["--slot-ms", "10"], &[("IONET_LOCALNET_SLOT_MS", "50")]).unwrap();
-        assert_eq!(c.slot_ms, 10);
-        assert!(run(&["--nope"], &[]).is_err());
-        assert!(run(&["--rpc-port"], &[]).is_err());
-        assert!(run(&["--rpc-port", "x"], &[]).is_err());
-        assert!(run(&["--slot-ms", "0"], &[]).is_err());
+        assert_eq!(run(&["--rpc-port", "0"]).unwrap().ws_port, 0);
+        assert!(run(&["--nope"]).is_err());
+        assert!(run(&["--rpc-port"]).is_err());
+        assert!(run(&["--rpc-port", "x"]).is_err());
+        assert!(run(&["--slot-ms", "0"]).is_err());
+        assert!(run(&["--faucet-sol", "18446744074"]).is_err());
+        assert!(run(&["--rpc-port", "65535"]).is_err());
+        // The environment, under the flags (this test alone sets these variables).
+        std::env::set_var("IONET_LOCALNET_SLOT_MS", "50");
+        std::env::set_var("IONET_LOCALNET_RESET", "1");
+        let c = run(&[]).unwrap();
+        assert_eq!((c.slot_ms, c.reset), (50, true));
+        assert_eq!(run(&["--slot-ms", "10"]).unwrap().slot_ms, 10);
+        std::env::set_var("IONET_LOCALNET_RESET", "true");
+        assert!(run(&[]).unwrap().reset);
+        std::env::remove_var("IONET_LOCALNET_SLOT_MS");
+        std::env::remove_var("IONET_LOCALNET_RESET");
     }
 }

@@ -16,12 +16,13 @@ use std::thread;
 use solana_account::{AccountSharedData, ReadableAccount, WritableAccount};
 use solana_pubkey::Pubkey;
 
-use crate::chain::TxRecord;
+use crate::record::{BlockHeader, TxRecord};
 
 const KIND_ACCOUNT: u8 = 1;
 const KIND_TX: u8 = 2;
 const KIND_SLOT: u8 = 3;
 const KIND_END: u8 = 4;
+const KIND_BLOCK: u8 = 5;
 const HEADER: usize = 4 + 8;
 /// No single record is larger than this (an account holds at most 10 MiB).
 const MAX_RECORD: usize = 11 << 20;
@@ -35,6 +36,7 @@ pub struct Restored {
     pub slot: u64,
     pub accounts: HashMap<Pubkey, AccountSharedData>,
     pub transactions: Vec<TxRecord>,
+    pub blocks: Vec<BlockHeader>,
 }
 
 /// The SVM thread's end of the ledger: records of the current batch, handed with the
@@ -58,11 +60,15 @@ enum WriterMsg {
         sync: bool,
         replies: Vec<Reply>,
     },
-    Snapshot {
-        slot: u64,
-        accounts: Vec<(Pubkey, AccountSharedData)>,
-        transactions: Vec<Arc<TxRecord>>,
-    },
+    Snapshot(Box<Snapshot>),
+}
+
+/// Everything a snapshot holds.
+pub struct Snapshot {
+    pub slot: u64,
+    pub accounts: Vec<(Pubkey, AccountSharedData)>,
+    pub transactions: Vec<Arc<TxRecord>>,
+    pub blocks: Vec<BlockHeader>,
 }
 
 fn writer(dir: PathBuf, mut file: File, receiver: mpsc::Receiver<WriterMsg>) {
@@ -86,21 +92,16 @@ fn writer(dir: PathBuf, mut file: File, receiver: mpsc::Receiver<WriterMsg>) {
                     reply();
                 }
             }
-            WriterMsg::Snapshot {
-                slot,
-                accounts,
-                transactions,
-            } => {
-                let result = Ledger::write_snapshot(
-                    &dir,
-                    slot,
-                    &accounts,
-                    transactions.iter().map(|r| r.as_ref()),
-                )
-                .and_then(|()| file.set_len(0))
-                .and_then(|()| file.sync_all());
+            WriterMsg::Snapshot(snapshot) => {
+                let result = Ledger::write_snapshot(&dir, &snapshot)
+                    .and_then(|()| file.set_len(0))
+                    .and_then(|()| file.sync_all());
                 match result {
-                    Ok(()) => log::info!("snapshot at slot {slot}: {} accounts", accounts.len()),
+                    Ok(()) => log::info!(
+                        "snapshot at slot {}: {} accounts",
+                        snapshot.slot,
+                        snapshot.accounts.len()
+                    ),
                     Err(e) => {
                         log::error!("ledger: snapshot failed, stopping: {e}");
                         std::process::exit(1);
@@ -141,6 +142,12 @@ fn account_body(key: &Pubkey, account: &AccountSharedData) -> Vec<u8> {
 fn slot_body(slot: u64) -> Vec<u8> {
     let mut body = vec![KIND_SLOT];
     body.extend_from_slice(&slot.to_le_bytes());
+    body
+}
+
+fn block_body(header: &BlockHeader) -> Vec<u8> {
+    let mut body = vec![KIND_BLOCK];
+    body.extend(bincode::serialize(header).unwrap_or_default());
     body
 }
 
@@ -206,6 +213,15 @@ fn apply(body: &[u8], restored: &mut Restored) -> bool {
             restored.slot = restored.slot.max(slot);
             true
         }
+        KIND_BLOCK => match bincode::deserialize::<BlockHeader>(rest) {
+            Ok(header) => {
+                restored.slot = restored.slot.max(header.slot);
+                restored.blocks.retain(|b| b.slot < header.slot);
+                restored.blocks.push(header);
+                true
+            }
+            Err(_) => false,
+        },
         KIND_END => true,
         _ => false,
     }
@@ -279,20 +295,18 @@ impl Ledger {
 
     /// Writes a full snapshot of `accounts` and `transactions` at `slot`, then empties
     /// the log. Atomic: a crash leaves either the old snapshot and log or the new one.
-    pub fn write_snapshot<'a>(
-        dir: &Path,
-        slot: u64,
-        accounts: &[(Pubkey, AccountSharedData)],
-        transactions: impl Iterator<Item = &'a TxRecord>,
-    ) -> io::Result<()> {
+    pub fn write_snapshot(dir: &Path, snapshot: &Snapshot) -> io::Result<()> {
         let tmp = dir.join("snapshot.tmp");
         {
             let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
-            w.write_all(&frame(&slot_body(slot)))?;
-            for (key, account) in accounts {
+            w.write_all(&frame(&slot_body(snapshot.slot)))?;
+            for header in &snapshot.blocks {
+                w.write_all(&frame(&block_body(header)))?;
+            }
+            for (key, account) in &snapshot.accounts {
                 w.write_all(&frame(&account_body(key, account)))?;
             }
-            for record in transactions {
+            for record in &snapshot.transactions {
                 w.write_all(&frame(&tx_body(record)))?;
             }
             w.write_all(&frame(&[KIND_END]))?;
@@ -304,20 +318,11 @@ impl Ledger {
     }
 
     /// Queues a full snapshot; the log is emptied after it, in order with the batches.
-    pub fn snapshot(
-        &mut self,
-        slot: u64,
-        accounts: Vec<(Pubkey, AccountSharedData)>,
-        transactions: Vec<Arc<TxRecord>>,
-    ) {
+    pub fn snapshot(&mut self, snapshot: Snapshot) {
         self.commit(Vec::new());
         self.log_len = 0;
         if let Some(w) = &self.writer {
-            let _ = w.send(WriterMsg::Snapshot {
-                slot,
-                accounts,
-                transactions,
-            });
+            let _ = w.send(WriterMsg::Snapshot(Box::new(snapshot)));
         }
     }
 
@@ -337,10 +342,10 @@ impl Ledger {
         self.dirty = true;
     }
 
-    /// Slots need no fsync of their own: they reach the disk with the next
+    /// Blocks need no fsync of their own: they reach the disk with the next
     /// transaction's, and a restart never goes back in time anyway.
-    pub fn append_slot(&mut self, slot: u64) {
-        self.append(&slot_body(slot));
+    pub fn append_block(&mut self, header: &BlockHeader) {
+        self.append(&block_body(header));
     }
 
     /// Hands the batch's records and replies to the writer: the replies are released
@@ -399,6 +404,26 @@ mod tests {
         let mut restored = Restored::default();
         assert!(apply(bodies[0], &mut restored));
         assert_eq!(restored.accounts[&key], account);
+    }
+
+    #[test]
+    fn blocks_are_restored_in_slot_order() {
+        let header = |slot: u64, height: u64| BlockHeader {
+            slot,
+            parent_slot: slot.saturating_sub(1),
+            height,
+            blockhash: solana_hash::Hash::new_from_array([slot as u8; 32]),
+            previous_blockhash: solana_hash::Hash::default(),
+        };
+        let mut bytes = frame(&block_body(&header(3, 1)));
+        bytes.extend_from_slice(&frame(&block_body(&header(7, 2))));
+        let (bodies, _) = records(&bytes);
+        let mut restored = Restored::default();
+        for body in bodies {
+            assert!(apply(body, &mut restored));
+        }
+        assert_eq!(restored.blocks, vec![header(3, 1), header(7, 2)]);
+        assert_eq!(restored.slot, 7);
     }
 
     #[test]

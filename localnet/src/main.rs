@@ -1,5 +1,5 @@
 //! ionet-localnet: a local Solana chain with the ionet programs, speaking Solana's
-//! JSON-RPC and pubsub. See `--help` and `config::HELP`.
+//! JSON-RPC and pubsub. See `--help` and [`config::Cli`].
 
 mod chain;
 mod config;
@@ -11,10 +11,13 @@ mod jsonrpc;
 mod ledger;
 mod metrics;
 mod notify;
+mod record;
 mod rpc;
 mod svm_thread;
 mod ws;
 
+#[cfg(test)]
+mod conformance;
 #[cfg(test)]
 mod tests;
 
@@ -25,20 +28,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::config::{Config, Parsed};
+use clap::Parser;
+
+use crate::config::{Cli, Config};
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let config = match config::parse(&args, |k| std::env::var(k).ok()) {
-        Ok(Parsed::Run(c)) => c,
-        Ok(Parsed::Help) => {
-            print!("{}", config::HELP);
-            return;
-        }
-        Ok(Parsed::Version) => {
-            println!("ionet-localnet {}", env!("CARGO_PKG_VERSION"));
-            return;
-        }
+    let config = match Cli::parse().config() {
+        Ok(c) => c,
         Err(e) => {
             eprintln!("ionet-localnet: {e}");
             std::process::exit(2);

@@ -1,66 +1,79 @@
-//! Prometheus metrics, served as text on `GET /metrics`: JSON-RPC requests by method,
-//! errors by code, and the chain's slot. Method labels are limited to methods the
-//! server knows, so garbage cannot grow the label set.
+//! Prometheus metrics (the `prometheus` crate), served as text on `GET /metrics`:
+//! JSON-RPC requests by method, errors by code, and the chain's slot. Method labels
+//! are limited to the methods served, so garbage cannot grow the label set.
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::Mutex;
+use prometheus::{Encoder, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
 
 use crate::jsonrpc::RpcError;
+use crate::rpc::METHODS;
 
-/// JSON-RPC's "method not found".
-const METHOD_NOT_FOUND: i64 = -32601;
-
-#[derive(Default)]
 pub struct Metrics {
-    counts: Mutex<Counts>,
+    registry: Registry,
+    requests: IntCounterVec,
+    errors: IntCounterVec,
+    slot: IntGauge,
 }
 
-#[derive(Default)]
-struct Counts {
-    requests: BTreeMap<String, u64>,
-    errors: BTreeMap<i64, u64>,
+impl Default for Metrics {
+    fn default() -> Self {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "ionet_localnet_rpc_requests_total",
+                "JSON-RPC requests answered, by method.",
+            ),
+            &["method"],
+        )
+        .expect("a valid metric");
+        let errors = IntCounterVec::new(
+            Opts::new(
+                "ionet_localnet_rpc_errors_total",
+                "JSON-RPC error answers, by error code.",
+            ),
+            &["code"],
+        )
+        .expect("a valid metric");
+        let slot = IntGauge::new("ionet_localnet_slot", "The chain's current slot.")
+            .expect("a valid metric");
+        for m in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(errors.clone()),
+            Box::new(slot.clone()),
+        ] {
+            registry.register(m).expect("registered once");
+        }
+        Metrics {
+            registry,
+            requests,
+            errors,
+            slot,
+        }
+    }
 }
 
 impl Metrics {
     /// Counts one answered request.
     pub fn record<T>(&self, method: &str, result: &Result<T, RpcError>) {
-        let mut c = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        let known = !matches!(result, Err(e) if e.code == METHOD_NOT_FOUND);
-        let label = if known { method } else { "unknown" };
-        *c.requests.entry(label.to_owned()).or_default() += 1;
+        let label = if METHODS.contains(&method) {
+            method
+        } else {
+            "unknown"
+        };
+        self.requests.with_label_values(&[label]).inc();
         if let Err(e) = result {
-            *c.errors.entry(e.code).or_default() += 1;
+            self.errors
+                .with_label_values(&[e.code.to_string().as_str()])
+                .inc();
         }
     }
 
     /// The Prometheus text exposition, with the slot read at scrape time.
     pub fn render(&self, slot: u64) -> String {
-        let c = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        let mut out = String::new();
-        out.push_str(
-            "# HELP ionet_localnet_rpc_requests_total JSON-RPC requests answered, by method.\n",
-        );
-        out.push_str("# TYPE ionet_localnet_rpc_requests_total counter\n");
-        for (method, n) in &c.requests {
-            let _ = writeln!(
-                out,
-                "ionet_localnet_rpc_requests_total{{method=\"{method}\"}} {n}"
-            );
+        self.slot.set(i64::try_from(slot).unwrap_or(i64::MAX));
+        let mut out = Vec::new();
+        if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut out) {
+            log::warn!("metrics: {e}");
         }
-        out.push_str(
-            "# HELP ionet_localnet_rpc_errors_total JSON-RPC error answers, by error code.\n",
-        );
-        out.push_str("# TYPE ionet_localnet_rpc_errors_total counter\n");
-        for (code, n) in &c.errors {
-            let _ = writeln!(
-                out,
-                "ionet_localnet_rpc_errors_total{{code=\"{code}\"}} {n}"
-            );
-        }
-        out.push_str("# HELP ionet_localnet_slot The chain's current slot.\n");
-        out.push_str("# TYPE ionet_localnet_slot gauge\n");
-        let _ = writeln!(out, "ionet_localnet_slot {slot}");
-        out
+        String::from_utf8(out).unwrap_or_default()
     }
 }

@@ -8,7 +8,7 @@ use solana_pubkey::Pubkey;
 use solana_signature::Signature;
 use tokio::sync::broadcast;
 
-use crate::chain::TxRecord;
+use crate::record::TxRecord;
 
 #[derive(Debug)]
 pub enum Event {

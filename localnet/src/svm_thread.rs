@@ -14,7 +14,7 @@ use tokio::sync::oneshot;
 
 use crate::chain::{new_svm, Chain, ChainParams};
 use crate::genesis::{self, GenesisFile, GenesisOptions, GENESIS_FILE, KEYS_DIR};
-use crate::ledger::{Ledger, LOG, SNAPSHOT};
+use crate::ledger::{Ledger, Snapshot, LOG, SNAPSHOT};
 use crate::notify::Notifier;
 
 pub use crate::ledger::Reply;
@@ -130,15 +130,14 @@ fn build(opts: &Options, notifier: Notifier) -> io::Result<(Chain, GenesisFile)>
             svm.set_account(key, Account::from(account))
                 .map_err(|e| io::Error::other(format!("restore {key}: {e:?}")))?;
         }
-        let slot = restored
-            .slot
-            .max(wall_slot(file.genesis_unix_timestamp, file.slot_ms));
+        // The first block after a restart comes after every block restored.
+        let slot = (restored.slot + 1).max(wall_slot(file.genesis_unix_timestamp, file.slot_ms));
         let params = ChainParams {
             genesis_unix: file.genesis_unix_timestamp,
             slot_ms: file.slot_ms,
             tx_history: opts.tx_history,
         };
-        let mut chain = Chain::new(svm, slot, params, faucet, notifier);
+        let mut chain = Chain::new(svm, slot, params, faucet, notifier, restored.blocks);
         let txs = restored.transactions.len();
         let skip = txs.saturating_sub(opts.tx_history);
         for record in restored.transactions.into_iter().skip(skip) {
@@ -159,8 +158,16 @@ fn build(opts: &Options, notifier: Notifier) -> io::Result<(Chain, GenesisFile)>
             slot_ms: opts.genesis.slot_ms,
             tx_history: opts.tx_history,
         };
-        let mut chain = Chain::new(svm, 0, params, faucet, notifier);
-        Ledger::write_snapshot(dir, 0, &chain.persistent_accounts(), std::iter::empty())?;
+        let mut chain = Chain::new(svm, 0, params, faucet, notifier, Vec::new());
+        Ledger::write_snapshot(
+            dir,
+            &Snapshot {
+                slot: 0,
+                accounts: chain.persistent_accounts(),
+                transactions: Vec::new(),
+                blocks: chain.block_headers(),
+            },
+        )?;
         genesis::write_genesis(dir, &file)?;
         let (ledger, _) = Ledger::open(dir, opts.snapshot_bytes)?;
         chain.ledger = Some(ledger);
@@ -170,11 +177,14 @@ fn build(opts: &Options, notifier: Notifier) -> io::Result<(Chain, GenesisFile)>
 }
 
 fn snapshot(chain: &mut Chain) {
-    let accounts = chain.persistent_accounts();
-    let transactions = chain.history().cloned().collect();
-    let slot = chain.slot;
+    let snapshot = Snapshot {
+        slot: chain.slot,
+        accounts: chain.persistent_accounts(),
+        transactions: chain.history().cloned().collect(),
+        blocks: chain.block_headers(),
+    };
     if let Some(ledger) = chain.ledger.as_mut() {
-        ledger.snapshot(slot, accounts, transactions);
+        ledger.snapshot(snapshot);
     }
 }
 

@@ -169,22 +169,19 @@ async fn shapes_of_core_methods() {
         (1_700_000_000, 60)
     );
 
-    let v = call(&rpc, "getBlockTime", json!([10])).await;
-    assert_eq!(v["result"], json!(1_700_000_004));
+    // Slot 0 is genesis; its block time is the genesis time.
+    let v = call(&rpc, "getBlockTime", json!([0])).await;
+    assert_eq!(v["result"], json!(1_700_000_000));
+    // One entry per recent block (genesis and the current one at least), all zero.
     let v = call(&rpc, "getRecentPrioritizationFees", json!([])).await;
-    assert_eq!(v["result"].as_array().unwrap().len(), 150);
-    assert_eq!(v["result"][0]["prioritizationFee"], json!(0));
+    let fees = v["result"].as_array().unwrap();
+    assert!(fees.len() >= 2, "{v}");
+    assert!(fees.iter().all(|f| f["prioritizationFee"] == json!(0)));
+    assert_eq!(fees[0]["slot"], json!(0));
 
     let v = call(&rpc, "nope", json!([])).await;
     assert_eq!(v["error"]["code"], json!(-32601));
     let v = call(&rpc, "getBalance", json!(["not-a-key"])).await;
-    assert_eq!(v["error"]["code"], json!(-32602));
-    let v = call(
-        &rpc,
-        "getBalance",
-        json!([g.accounts.faucet, {"commitment": "bogus"}]),
-    )
-    .await;
     assert_eq!(v["error"]["code"], json!(-32602));
 
     // Airdrop: a recorded transfer from the faucet.

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use solana_account::ReadableAccount;
 use solana_pubkey::Pubkey;
@@ -14,11 +15,12 @@ use tokio::sync::{broadcast, watch};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::encode::{self, DataSlice, Encoding};
+use crate::encode::{self, AccountEncoding, DataSlice, Surface};
+use crate::filter::{parse_filters, Filter};
+use crate::jsonrpc::{no_params, params, parse_request, response, RpcError};
 use crate::notify::Event;
-use crate::rpc::{
-    parse_pubkey, parse_request, parse_signature, response, Filter, Params, Rpc, RpcError,
-};
+use crate::rpc::params::{AccountInfoConfig, ProgramAccountsConfig};
+use crate::rpc::Rpc;
 
 const MAX_SUBSCRIPTIONS: usize = 1_000;
 const MAX_MESSAGE: usize = 64 << 10;
@@ -29,12 +31,12 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 enum Sub {
     Account {
         key: Pubkey,
-        encoding: Encoding,
+        encoding: AccountEncoding,
         slice: Option<DataSlice>,
     },
     Program {
         program: Pubkey,
-        encoding: Encoding,
+        encoding: AccountEncoding,
         slice: Option<DataSlice>,
         filters: Vec<Filter>,
     },
@@ -67,59 +69,69 @@ fn context_value(slot: u64, value: Value) -> Value {
     json!({ "context": { "slot": slot }, "value": value })
 }
 
-/// Parses a subscribe request into a subscription.
-fn parse_sub(method: &str, params: Value) -> Result<Sub, RpcError> {
-    let p = Params::new(params)?;
+/// Agave pubsub's `param`: a key or signature that does not parse.
+fn param<T: std::str::FromStr>(s: &str, thing: &str) -> Result<T, RpcError> {
+    s.parse::<T>()
+        .map_err(|_| RpcError::invalid_params(format!("Invalid Request: Invalid {thing} provided")))
+}
+
+/// `RpcTransactionLogsFilter`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum LogsFilter {
+    All,
+    AllWithVotes,
+    Mentions(Vec<String>),
+}
+
+/// Parses a subscribe request into a subscription, with Agave pubsub's words for
+/// what it refuses.
+fn parse_sub(method: &str, p: Value) -> Result<Sub, RpcError> {
     match method {
         "accountSubscribe" => {
-            let key = p.pubkey(0)?;
-            let cfg = p.config(1)?;
+            let (key, cfg): (String, Option<AccountInfoConfig>) = params(p, 1, 2)?;
+            let key = param(&key, "pubkey")?;
+            let cfg = cfg.unwrap_or_default();
             Ok(Sub::Account {
                 key,
-                encoding: encode::parse_encoding(cfg.get("encoding"), Encoding::Binary)?,
-                slice: encode::parse_data_slice(cfg.get("dataSlice"))?,
+                encoding: cfg.encoding.unwrap_or(AccountEncoding::Binary),
+                slice: cfg.data_slice,
             })
         }
         "programSubscribe" => {
-            let program = p.pubkey(0)?;
-            let cfg = p.config(1)?;
+            let (program, cfg): (String, Option<ProgramAccountsConfig>) = params(p, 1, 2)?;
+            let program = param(&program, "pubkey")?;
+            let cfg = cfg.unwrap_or_default();
             Ok(Sub::Program {
                 program,
-                encoding: encode::parse_encoding(cfg.get("encoding"), Encoding::Binary)?,
-                slice: encode::parse_data_slice(cfg.get("dataSlice"))?,
-                filters: crate::rpc::parse_filters(cfg.get("filters"))?,
+                encoding: cfg
+                    .account_config
+                    .encoding
+                    .unwrap_or(AccountEncoding::Binary),
+                slice: cfg.account_config.data_slice,
+                filters: parse_filters(cfg.filters.as_deref().unwrap_or_default())?,
             })
         }
         "signatureSubscribe" => {
-            let sig = parse_signature(p.str(0, "signature")?)?;
-            p.config(1)?;
-            Ok(Sub::Signature(sig))
+            let (sig, _): (String, Option<Value>) = params(p, 1, 2)?;
+            Ok(Sub::Signature(param(&sig, "signature")?))
         }
         "logsSubscribe" => {
-            p.config(1)?;
-            match p.get(0) {
-                Some(Value::String(s)) if s == "all" || s == "allWithVotes" => Ok(Sub::Logs(None)),
-                Some(Value::Object(o)) => {
-                    let list = o.get("mentions").and_then(Value::as_array).ok_or_else(|| {
-                        RpcError::invalid_params("expected {\"mentions\": [pubkey]}")
-                    })?;
-                    if list.len() != 1 {
-                        return Err(RpcError::invalid_params(
-                            "Invalid Request: Only 1 address supported",
-                        ));
-                    }
-                    let key = list[0]
-                        .as_str()
-                        .ok_or_else(|| RpcError::invalid_param("Invalid"))
-                        .and_then(parse_pubkey)?;
-                    Ok(Sub::Logs(Some(key)))
-                }
-                _ => Err(RpcError::invalid_params(
-                    "expected \"all\", \"allWithVotes\" or {\"mentions\": [pubkey]}",
-                )),
+            let (filter, _): (LogsFilter, Option<Value>) = params(p, 1, 2)?;
+            match filter {
+                LogsFilter::All | LogsFilter::AllWithVotes => Ok(Sub::Logs(None)),
+                LogsFilter::Mentions(list) => match list.as_slice() {
+                    [key] => Ok(Sub::Logs(Some(param(key, "mentions")?))),
+                    _ => Err(RpcError::invalid_params(
+                        "Invalid Request: Only 1 address supported",
+                    )),
+                },
             }
         }
-        "slotSubscribe" => Ok(Sub::Slot),
+        "slotSubscribe" => {
+            no_params(&p)?;
+            Ok(Sub::Slot)
+        }
         _ => Err(RpcError::method_not_found()),
     }
 }
@@ -146,7 +158,8 @@ fn notify(sub: &Sub, id: u64, event: &Event, out: &mut Vec<Value>) -> bool {
         ) => {
             for (k, a) in accounts {
                 if k == key {
-                    let v = encode::account_pubsub(a, *encoding, *slice);
+                    let v = encode::account(a, *encoding, *slice, None, Surface::Pubsub)
+                        .unwrap_or(Value::Null);
                     out.push(notification(
                         "accountNotification",
                         id,
@@ -169,7 +182,8 @@ fn notify(sub: &Sub, id: u64, event: &Event, out: &mut Vec<Value>) -> bool {
                 if a.owner() == program && filters.iter().all(|f| f.matches(a)) {
                     let v = json!({
                         "pubkey": k.to_string(),
-                        "account": encode::account_pubsub(a, *encoding, *slice),
+                        "account": encode::account(a, *encoding, *slice, None, Surface::Pubsub)
+                            .unwrap_or(Value::Null),
                     });
                     out.push(notification(
                         "programNotification",
@@ -253,9 +267,8 @@ impl Session {
             }
         };
         if let Some(kind) = req.method.strip_suffix("Unsubscribe") {
-            let result = Params::new(req.params)
-                .and_then(|p| p.u64(0, "subscription id"))
-                .and_then(|id| match self.subs.get(&id) {
+            let result =
+                params::<(u64,)>(req.params, 1, 1).and_then(|(id,)| match self.subs.get(&id) {
                     Some(s) if s.kind() == kind => {
                         self.subs.remove(&id);
                         Ok(json!(true))
@@ -279,7 +292,8 @@ impl Session {
         if self.subs.len() >= MAX_SUBSCRIPTIONS {
             out.push(response(
                 req.id,
-                Err(RpcError::internal(
+                Err(RpcError::new(
+                    crate::jsonrpc::INTERNAL_ERROR,
                     "Internal Error: Subscription refused. Node subscription limit reached",
                 )),
             ));
@@ -403,7 +417,7 @@ mod tests {
                 json!([key.to_string(), {"encoding": "base64"}])
             ),
             Ok(Sub::Account {
-                encoding: Encoding::Base64,
+                encoding: AccountEncoding::Base64,
                 ..
             })
         ));
@@ -411,8 +425,18 @@ mod tests {
             parse_sub("logsSubscribe", json!([{"mentions": [key.to_string()]}])),
             Ok(Sub::Logs(Some(_)))
         ));
-        assert!(parse_sub("logsSubscribe", json!([{"mentions": []}])).is_err());
-        assert!(parse_sub("accountSubscribe", json!(["nope"])).is_err());
+        assert_eq!(
+            parse_sub("logsSubscribe", json!([{"mentions": []}]))
+                .unwrap_err()
+                .message,
+            "Invalid Request: Only 1 address supported"
+        );
+        assert_eq!(
+            parse_sub("accountSubscribe", json!(["nope"]))
+                .unwrap_err()
+                .message,
+            "Invalid Request: Invalid pubkey provided"
+        );
         assert_eq!(
             parse_sub("blockSubscribe", json!([])).unwrap_err().code,
             -32601
