@@ -22,6 +22,20 @@ func ParseAnyAccount(accountData []byte) (any, error) {
 			return nil, fmt.Errorf("failed to unmarshal account as HireConfig: %w", err)
 		}
 		return value, nil
+	case Account_RewardsConfig:
+		value := new(RewardsConfig)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal account as RewardsConfig: %w", err)
+		}
+		return value, nil
+	case Account_StakingConfig:
+		value := new(StakingConfig)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal account as StakingConfig: %w", err)
+		}
+		return value, nil
 	default:
 		return nil, fmt.Errorf("unknown discriminator: %s", binary.FormatDiscriminator(discriminator))
 	}
@@ -40,6 +54,40 @@ func ParseAccount_HireConfig(accountData []byte) (*HireConfig, error) {
 	err = acc.UnmarshalWithDecoder(decoder)
 	if err != nil {
 		return nil, fmt.Errorf("failed to unmarshal account of type HireConfig: %w", err)
+	}
+	return acc, nil
+}
+
+func ParseAccount_RewardsConfig(accountData []byte) (*RewardsConfig, error) {
+	decoder := binary.NewBorshDecoder(accountData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Account_RewardsConfig {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Account_RewardsConfig, binary.FormatDiscriminator(discriminator))
+	}
+	acc := new(RewardsConfig)
+	err = acc.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal account of type RewardsConfig: %w", err)
+	}
+	return acc, nil
+}
+
+func ParseAccount_StakingConfig(accountData []byte) (*StakingConfig, error) {
+	decoder := binary.NewBorshDecoder(accountData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Account_StakingConfig {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Account_StakingConfig, binary.FormatDiscriminator(discriminator))
+	}
+	acc := new(StakingConfig)
+	err = acc.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal account of type StakingConfig: %w", err)
 	}
 	return acc, nil
 }

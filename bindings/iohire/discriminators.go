@@ -5,7 +5,9 @@ package iohire
 
 // Account discriminators
 var (
-	Account_HireConfig = [8]byte{4, 143, 182, 166, 23, 250, 94, 234}
+	Account_HireConfig    = [8]byte{4, 143, 182, 166, 23, 250, 94, 234}
+	Account_RewardsConfig = [8]byte{27, 65, 81, 182, 166, 101, 190, 207}
+	Account_StakingConfig = [8]byte{45, 134, 252, 82, 37, 57, 84, 25}
 )
 
 // Event discriminators

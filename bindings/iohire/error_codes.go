@@ -7,27 +7,27 @@ import "github.com/ionet-network/ionet/chain/programerr"
 // The program's custom error codes, as its IDL declares them.
 const (
 	ErrCodeFeeTooHigh              uint32 = 6000
-	ErrCodeSameMints               uint32 = 6001
-	ErrCodeIosdDecimals            uint32 = 6002
-	ErrCodeInvalidPriceAge         uint32 = 6003
-	ErrCodeInvalidUnmatchedTimeout uint32 = 6004
-	ErrCodeZeroBurn                uint32 = 6005
-	ErrCodeNotAdmin                uint32 = 6006
-	ErrCodeWrongMint               uint32 = 6007
-	ErrCodeWrongTreasury           uint32 = 6008
+	ErrCodeInvalidPriceAge         uint32 = 6001
+	ErrCodeInvalidUnmatchedTimeout uint32 = 6002
+	ErrCodeZeroBurn                uint32 = 6003
+	ErrCodeNotAdmin                uint32 = 6004
+	ErrCodeWrongMint               uint32 = 6005
+	ErrCodeWrongTreasury           uint32 = 6006
+	ErrCodeNotDeployer             uint32 = 6007
+	ErrCodeMintMismatch            uint32 = 6008
 )
 
 // Errors is the program's error catalogue by code. Read it; do not change it.
 var Errors = map[uint32]programerr.ProgramError{
 	ErrCodeFeeTooHigh:              {Program: "io_hire", Code: ErrCodeFeeTooHigh, Name: "FeeTooHigh", Msg: "a payment fee may be at most 1000 basis points (10%)"},
-	ErrCodeSameMints:               {Program: "io_hire", Code: ErrCodeSameMints, Name: "SameMints", Msg: "the $IO and IOSD mints must differ"},
-	ErrCodeIosdDecimals:            {Program: "io_hire", Code: ErrCodeIosdDecimals, Name: "IosdDecimals", Msg: "IOSD must have 6 decimals (micro-USD)"},
 	ErrCodeInvalidPriceAge:         {Program: "io_hire", Code: ErrCodeInvalidPriceAge, Name: "InvalidPriceAge", Msg: "price age limit must be at least one epoch"},
 	ErrCodeInvalidUnmatchedTimeout: {Program: "io_hire", Code: ErrCodeInvalidUnmatchedTimeout, Name: "InvalidUnmatchedTimeout", Msg: "unmatched-order timeout must be positive"},
 	ErrCodeZeroBurn:                {Program: "io_hire", Code: ErrCodeZeroBurn, Name: "ZeroBurn", Msg: "burn amount must be positive"},
 	ErrCodeNotAdmin:                {Program: "io_hire", Code: ErrCodeNotAdmin, Name: "NotAdmin", Msg: "only io-hire's admin may do this"},
 	ErrCodeWrongMint:               {Program: "io_hire", Code: ErrCodeWrongMint, Name: "WrongMint", Msg: "that is not the $IO mint of this deployment"},
 	ErrCodeWrongTreasury:           {Program: "io_hire", Code: ErrCodeWrongTreasury, Name: "WrongTreasury", Msg: "that is not io-hire's $IO fee treasury"},
+	ErrCodeNotDeployer:             {Program: "io_hire", Code: ErrCodeNotDeployer, Name: "NotDeployer", Msg: "only the program's upgrade authority (the deployer) may initialize it"},
+	ErrCodeMintMismatch:            {Program: "io_hire", Code: ErrCodeMintMismatch, Name: "MintMismatch", Msg: "the mints differ from io-rewards' and io-staking's"},
 }
 
 // ErrorByCode returns the program's error with this code.

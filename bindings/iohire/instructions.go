@@ -78,6 +78,9 @@ func NewInitializeInstruction(
 
 	// Accounts:
 	adminAccount solanago.PublicKey,
+	programDataAccount solanago.PublicKey,
+	rewardsConfigAccount solanago.PublicKey,
+	stakingConfigAccount solanago.PublicKey,
 	configAccount solanago.PublicKey,
 	ioMintAccount solanago.PublicKey,
 	iosdMintAccount solanago.PublicKey,
@@ -108,21 +111,28 @@ func NewInitializeInstruction(
 	{
 		// Account 0 "admin": Writable, Signer, Required
 		accounts__.Append(solanago.NewAccountMeta(adminAccount, true, true))
-		// Account 1 "config": Writable, Non-signer, Required
+		// Account 1 "program_data": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(programDataAccount, false, false))
+		// Account 2 "rewards_config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(rewardsConfigAccount, false, false))
+		// Account 3 "staking_config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(stakingConfigAccount, false, false))
+		// Account 4 "config": Writable, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(configAccount, true, false))
-		// Account 2 "io_mint": Read-only, Non-signer, Required
+		// Account 5 "io_mint": Read-only, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(ioMintAccount, false, false))
-		// Account 3 "iosd_mint": Read-only, Non-signer, Required
+		// Account 6 "iosd_mint": Read-only, Non-signer, Required
+		// IOSD, as io-staking's config names it (io-staking checked its decimals).
 		accounts__.Append(solanago.NewAccountMeta(iosdMintAccount, false, false))
-		// Account 4 "treasury": Read-only, Non-signer, Required
+		// Account 7 "treasury": Read-only, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(treasuryAccount, false, false))
-		// Account 5 "treasury_io": Writable, Non-signer, Required
+		// Account 8 "treasury_io": Writable, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(treasuryIoAccount, true, false))
-		// Account 6 "treasury_iosd": Writable, Non-signer, Required
+		// Account 9 "treasury_iosd": Writable, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(treasuryIosdAccount, true, false))
-		// Account 7 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		// Account 10 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
 		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
-		// Account 8 "system_program": Read-only, Non-signer, Required
+		// Account 11 "system_program": Read-only, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(systemProgramAccount, false, false))
 	}
 

@@ -311,6 +311,685 @@ func UnmarshalHireParams(buf []byte) (*HireParams, error) {
 	return obj, nil
 }
 
+// The singleton configuration and supply ledger of io-rewards.
+type RewardsConfig struct {
+	Admin  solanago.PublicKey `json:"admin"`
+	IoMint solanago.PublicKey `json:"ioMint"`
+
+	// PDA token account holding the $IO not yet emitted.
+	Vault solanago.PublicKey `json:"vault"`
+
+	// PDA token account holding keeper bonds.
+	KeeperBonds solanago.PublicKey `json:"keeperBonds"`
+	Params      RewardsParams      `json:"params"`
+	KeeperCount uint32             `json:"keeperCount"`
+
+	// Supply ledger: $IO moved out of the vault so far.
+	Emitted uint64 `json:"emitted"`
+
+	// Supply ledger: $IO burned so far (slashes and treasury buybacks).
+	Burned                   uint64 `json:"burned"`
+	Bump                     uint8  `json:"bump"`
+	VaultBump                uint8  `json:"vaultBump"`
+	KeeperBondsBump          uint8  `json:"keeperBondsBump"`
+	VaultAuthorityBump       uint8  `json:"vaultAuthorityBump"`
+	KeeperBondsAuthorityBump uint8  `json:"keeperBondsAuthorityBump"`
+}
+
+func (obj RewardsConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Admin`:
+	err = encoder.Encode(obj.Admin)
+	if err != nil {
+		return errors.NewField("Admin", err)
+	}
+	// Serialize `IoMint`:
+	err = encoder.Encode(obj.IoMint)
+	if err != nil {
+		return errors.NewField("IoMint", err)
+	}
+	// Serialize `Vault`:
+	err = encoder.Encode(obj.Vault)
+	if err != nil {
+		return errors.NewField("Vault", err)
+	}
+	// Serialize `KeeperBonds`:
+	err = encoder.Encode(obj.KeeperBonds)
+	if err != nil {
+		return errors.NewField("KeeperBonds", err)
+	}
+	// Serialize `Params`:
+	err = encoder.Encode(obj.Params)
+	if err != nil {
+		return errors.NewField("Params", err)
+	}
+	// Serialize `KeeperCount`:
+	err = encoder.Encode(obj.KeeperCount)
+	if err != nil {
+		return errors.NewField("KeeperCount", err)
+	}
+	// Serialize `Emitted`:
+	err = encoder.Encode(obj.Emitted)
+	if err != nil {
+		return errors.NewField("Emitted", err)
+	}
+	// Serialize `Burned`:
+	err = encoder.Encode(obj.Burned)
+	if err != nil {
+		return errors.NewField("Burned", err)
+	}
+	// Serialize `Bump`:
+	err = encoder.Encode(obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	// Serialize `VaultBump`:
+	err = encoder.Encode(obj.VaultBump)
+	if err != nil {
+		return errors.NewField("VaultBump", err)
+	}
+	// Serialize `KeeperBondsBump`:
+	err = encoder.Encode(obj.KeeperBondsBump)
+	if err != nil {
+		return errors.NewField("KeeperBondsBump", err)
+	}
+	// Serialize `VaultAuthorityBump`:
+	err = encoder.Encode(obj.VaultAuthorityBump)
+	if err != nil {
+		return errors.NewField("VaultAuthorityBump", err)
+	}
+	// Serialize `KeeperBondsAuthorityBump`:
+	err = encoder.Encode(obj.KeeperBondsAuthorityBump)
+	if err != nil {
+		return errors.NewField("KeeperBondsAuthorityBump", err)
+	}
+	return nil
+}
+
+func (obj RewardsConfig) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding RewardsConfig: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *RewardsConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Admin`:
+	err = decoder.Decode(&obj.Admin)
+	if err != nil {
+		return errors.NewField("Admin", err)
+	}
+	// Deserialize `IoMint`:
+	err = decoder.Decode(&obj.IoMint)
+	if err != nil {
+		return errors.NewField("IoMint", err)
+	}
+	// Deserialize `Vault`:
+	err = decoder.Decode(&obj.Vault)
+	if err != nil {
+		return errors.NewField("Vault", err)
+	}
+	// Deserialize `KeeperBonds`:
+	err = decoder.Decode(&obj.KeeperBonds)
+	if err != nil {
+		return errors.NewField("KeeperBonds", err)
+	}
+	// Deserialize `Params`:
+	err = decoder.Decode(&obj.Params)
+	if err != nil {
+		return errors.NewField("Params", err)
+	}
+	// Deserialize `KeeperCount`:
+	err = decoder.Decode(&obj.KeeperCount)
+	if err != nil {
+		return errors.NewField("KeeperCount", err)
+	}
+	// Deserialize `Emitted`:
+	err = decoder.Decode(&obj.Emitted)
+	if err != nil {
+		return errors.NewField("Emitted", err)
+	}
+	// Deserialize `Burned`:
+	err = decoder.Decode(&obj.Burned)
+	if err != nil {
+		return errors.NewField("Burned", err)
+	}
+	// Deserialize `Bump`:
+	err = decoder.Decode(&obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	// Deserialize `VaultBump`:
+	err = decoder.Decode(&obj.VaultBump)
+	if err != nil {
+		return errors.NewField("VaultBump", err)
+	}
+	// Deserialize `KeeperBondsBump`:
+	err = decoder.Decode(&obj.KeeperBondsBump)
+	if err != nil {
+		return errors.NewField("KeeperBondsBump", err)
+	}
+	// Deserialize `VaultAuthorityBump`:
+	err = decoder.Decode(&obj.VaultAuthorityBump)
+	if err != nil {
+		return errors.NewField("VaultAuthorityBump", err)
+	}
+	// Deserialize `KeeperBondsAuthorityBump`:
+	err = decoder.Decode(&obj.KeeperBondsAuthorityBump)
+	if err != nil {
+		return errors.NewField("KeeperBondsAuthorityBump", err)
+	}
+	return nil
+}
+
+func (obj *RewardsConfig) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling RewardsConfig: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalRewardsConfig(buf []byte) (*RewardsConfig, error) {
+	obj := new(RewardsConfig)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type RewardsParams struct {
+	// Unix time at which epoch 0 starts.
+	GenesisTs    int64 `json:"genesisTs"`
+	EpochSeconds int64 `json:"epochSeconds"`
+
+	// E0: $IO base units emitted per epoch in the first halving period.
+	InitialEpochEmission uint64 `json:"initialEpochEmission"`
+
+	// P: epochs per halving period.
+	HalvingEpochs uint64 `json:"halvingEpochs"`
+
+	// r: emission ratio between consecutive periods, in basis points (5000 = halving).
+	HalvingRatioBps uint16 `json:"halvingRatioBps"`
+
+	// Hard cap on everything the vault will ever emit.
+	EmissionCap uint64 `json:"emissionCap"`
+	KeeperBond  uint64 `json:"keeperBond"`
+
+	// Quorum is ⌈keeper_count × num / den⌉ votes.
+	QuorumNum uint8 `json:"quorumNum"`
+	QuorumDen uint8 `json:"quorumDen"`
+
+	// A node whose uptime is below this forfeits its epoch share.
+	UptimeThresholdBps uint16 `json:"uptimeThresholdBps"`
+}
+
+func (obj RewardsParams) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `GenesisTs`:
+	err = encoder.Encode(obj.GenesisTs)
+	if err != nil {
+		return errors.NewField("GenesisTs", err)
+	}
+	// Serialize `EpochSeconds`:
+	err = encoder.Encode(obj.EpochSeconds)
+	if err != nil {
+		return errors.NewField("EpochSeconds", err)
+	}
+	// Serialize `InitialEpochEmission`:
+	err = encoder.Encode(obj.InitialEpochEmission)
+	if err != nil {
+		return errors.NewField("InitialEpochEmission", err)
+	}
+	// Serialize `HalvingEpochs`:
+	err = encoder.Encode(obj.HalvingEpochs)
+	if err != nil {
+		return errors.NewField("HalvingEpochs", err)
+	}
+	// Serialize `HalvingRatioBps`:
+	err = encoder.Encode(obj.HalvingRatioBps)
+	if err != nil {
+		return errors.NewField("HalvingRatioBps", err)
+	}
+	// Serialize `EmissionCap`:
+	err = encoder.Encode(obj.EmissionCap)
+	if err != nil {
+		return errors.NewField("EmissionCap", err)
+	}
+	// Serialize `KeeperBond`:
+	err = encoder.Encode(obj.KeeperBond)
+	if err != nil {
+		return errors.NewField("KeeperBond", err)
+	}
+	// Serialize `QuorumNum`:
+	err = encoder.Encode(obj.QuorumNum)
+	if err != nil {
+		return errors.NewField("QuorumNum", err)
+	}
+	// Serialize `QuorumDen`:
+	err = encoder.Encode(obj.QuorumDen)
+	if err != nil {
+		return errors.NewField("QuorumDen", err)
+	}
+	// Serialize `UptimeThresholdBps`:
+	err = encoder.Encode(obj.UptimeThresholdBps)
+	if err != nil {
+		return errors.NewField("UptimeThresholdBps", err)
+	}
+	return nil
+}
+
+func (obj RewardsParams) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding RewardsParams: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *RewardsParams) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `GenesisTs`:
+	err = decoder.Decode(&obj.GenesisTs)
+	if err != nil {
+		return errors.NewField("GenesisTs", err)
+	}
+	// Deserialize `EpochSeconds`:
+	err = decoder.Decode(&obj.EpochSeconds)
+	if err != nil {
+		return errors.NewField("EpochSeconds", err)
+	}
+	// Deserialize `InitialEpochEmission`:
+	err = decoder.Decode(&obj.InitialEpochEmission)
+	if err != nil {
+		return errors.NewField("InitialEpochEmission", err)
+	}
+	// Deserialize `HalvingEpochs`:
+	err = decoder.Decode(&obj.HalvingEpochs)
+	if err != nil {
+		return errors.NewField("HalvingEpochs", err)
+	}
+	// Deserialize `HalvingRatioBps`:
+	err = decoder.Decode(&obj.HalvingRatioBps)
+	if err != nil {
+		return errors.NewField("HalvingRatioBps", err)
+	}
+	// Deserialize `EmissionCap`:
+	err = decoder.Decode(&obj.EmissionCap)
+	if err != nil {
+		return errors.NewField("EmissionCap", err)
+	}
+	// Deserialize `KeeperBond`:
+	err = decoder.Decode(&obj.KeeperBond)
+	if err != nil {
+		return errors.NewField("KeeperBond", err)
+	}
+	// Deserialize `QuorumNum`:
+	err = decoder.Decode(&obj.QuorumNum)
+	if err != nil {
+		return errors.NewField("QuorumNum", err)
+	}
+	// Deserialize `QuorumDen`:
+	err = decoder.Decode(&obj.QuorumDen)
+	if err != nil {
+		return errors.NewField("QuorumDen", err)
+	}
+	// Deserialize `UptimeThresholdBps`:
+	err = decoder.Decode(&obj.UptimeThresholdBps)
+	if err != nil {
+		return errors.NewField("UptimeThresholdBps", err)
+	}
+	return nil
+}
+
+func (obj *RewardsParams) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling RewardsParams: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalRewardsParams(buf []byte) (*RewardsParams, error) {
+	obj := new(RewardsParams)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// The singleton configuration of io-staking.
+type StakingConfig struct {
+	Admin solanago.PublicKey `json:"admin"`
+
+	// Set by `propose_admin`; becomes admin only when it signs `accept_admin`.
+	PendingAdmin *solanago.PublicKey `bin:"optional" json:"pendingAdmin,omitempty"`
+	IoMint       solanago.PublicKey  `json:"ioMint"`
+	IosdMint     solanago.PublicKey  `json:"iosdMint"`
+	Params       StakingParams       `json:"params"`
+
+	// io-hire's PDA that may `slash` (seeds `SLASHER` under io-hire).
+	Slasher solanago.PublicKey `json:"slasher"`
+
+	// io-rewards' PDA that may `set_attested_capacity` (seeds `ATTESTOR`).
+	Attestor solanago.PublicKey `json:"attestor"`
+
+	// io-rewards' vault authority, which deposits the availability-reward cut.
+	RewardsDepositor solanago.PublicKey `json:"rewardsDepositor"`
+
+	// io-hire's escrow authority, which deposits the hire-fee cut.
+	HireDepositor        solanago.PublicKey `json:"hireDepositor"`
+	Bump                 uint8              `json:"bump"`
+	SlashBurnerBump      uint8              `json:"slashBurnerBump"`
+	RewardsAuthorityBump uint8              `json:"rewardsAuthorityBump"`
+}
+
+func (obj StakingConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Admin`:
+	err = encoder.Encode(obj.Admin)
+	if err != nil {
+		return errors.NewField("Admin", err)
+	}
+	// Serialize `PendingAdmin` (optional):
+	{
+		if obj.PendingAdmin == nil {
+			err = encoder.WriteOption(false)
+			if err != nil {
+				return errors.NewOption("PendingAdmin", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+		} else {
+			err = encoder.WriteOption(true)
+			if err != nil {
+				return errors.NewOption("PendingAdmin", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+			err = encoder.Encode(obj.PendingAdmin)
+			if err != nil {
+				return errors.NewField("PendingAdmin", err)
+			}
+		}
+	}
+	// Serialize `IoMint`:
+	err = encoder.Encode(obj.IoMint)
+	if err != nil {
+		return errors.NewField("IoMint", err)
+	}
+	// Serialize `IosdMint`:
+	err = encoder.Encode(obj.IosdMint)
+	if err != nil {
+		return errors.NewField("IosdMint", err)
+	}
+	// Serialize `Params`:
+	err = encoder.Encode(obj.Params)
+	if err != nil {
+		return errors.NewField("Params", err)
+	}
+	// Serialize `Slasher`:
+	err = encoder.Encode(obj.Slasher)
+	if err != nil {
+		return errors.NewField("Slasher", err)
+	}
+	// Serialize `Attestor`:
+	err = encoder.Encode(obj.Attestor)
+	if err != nil {
+		return errors.NewField("Attestor", err)
+	}
+	// Serialize `RewardsDepositor`:
+	err = encoder.Encode(obj.RewardsDepositor)
+	if err != nil {
+		return errors.NewField("RewardsDepositor", err)
+	}
+	// Serialize `HireDepositor`:
+	err = encoder.Encode(obj.HireDepositor)
+	if err != nil {
+		return errors.NewField("HireDepositor", err)
+	}
+	// Serialize `Bump`:
+	err = encoder.Encode(obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	// Serialize `SlashBurnerBump`:
+	err = encoder.Encode(obj.SlashBurnerBump)
+	if err != nil {
+		return errors.NewField("SlashBurnerBump", err)
+	}
+	// Serialize `RewardsAuthorityBump`:
+	err = encoder.Encode(obj.RewardsAuthorityBump)
+	if err != nil {
+		return errors.NewField("RewardsAuthorityBump", err)
+	}
+	return nil
+}
+
+func (obj StakingConfig) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding StakingConfig: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *StakingConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Admin`:
+	err = decoder.Decode(&obj.Admin)
+	if err != nil {
+		return errors.NewField("Admin", err)
+	}
+	// Deserialize `PendingAdmin` (optional):
+	{
+		ok, err := decoder.ReadOption()
+		if err != nil {
+			return errors.NewOption("PendingAdmin", fmt.Errorf("error while reading optionality: %w", err))
+		}
+		if ok {
+			err = decoder.Decode(&obj.PendingAdmin)
+			if err != nil {
+				return errors.NewField("PendingAdmin", err)
+			}
+		}
+	}
+	// Deserialize `IoMint`:
+	err = decoder.Decode(&obj.IoMint)
+	if err != nil {
+		return errors.NewField("IoMint", err)
+	}
+	// Deserialize `IosdMint`:
+	err = decoder.Decode(&obj.IosdMint)
+	if err != nil {
+		return errors.NewField("IosdMint", err)
+	}
+	// Deserialize `Params`:
+	err = decoder.Decode(&obj.Params)
+	if err != nil {
+		return errors.NewField("Params", err)
+	}
+	// Deserialize `Slasher`:
+	err = decoder.Decode(&obj.Slasher)
+	if err != nil {
+		return errors.NewField("Slasher", err)
+	}
+	// Deserialize `Attestor`:
+	err = decoder.Decode(&obj.Attestor)
+	if err != nil {
+		return errors.NewField("Attestor", err)
+	}
+	// Deserialize `RewardsDepositor`:
+	err = decoder.Decode(&obj.RewardsDepositor)
+	if err != nil {
+		return errors.NewField("RewardsDepositor", err)
+	}
+	// Deserialize `HireDepositor`:
+	err = decoder.Decode(&obj.HireDepositor)
+	if err != nil {
+		return errors.NewField("HireDepositor", err)
+	}
+	// Deserialize `Bump`:
+	err = decoder.Decode(&obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	// Deserialize `SlashBurnerBump`:
+	err = decoder.Decode(&obj.SlashBurnerBump)
+	if err != nil {
+		return errors.NewField("SlashBurnerBump", err)
+	}
+	// Deserialize `RewardsAuthorityBump`:
+	err = decoder.Decode(&obj.RewardsAuthorityBump)
+	if err != nil {
+		return errors.NewField("RewardsAuthorityBump", err)
+	}
+	return nil
+}
+
+func (obj *StakingConfig) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling StakingConfig: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalStakingConfig(buf []byte) (*StakingConfig, error) {
+	obj := new(StakingConfig)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type StakingParams struct {
+	// Operator stake a node needs before it may be matched or earn (base units).
+	MinOperatorStake uint64 `json:"minOperatorStake"`
+
+	// Additional operator stake required per GPU (base units).
+	MinStakePerGpu uint64 `json:"minStakePerGpu"`
+
+	// Delegation cap per node: this many base units per attested TOPS.
+	IoPerTops uint64 `json:"ioPerTops"`
+
+	// Delegation cap per node: this ratio of the operator's own stake (bps; 10000 = 1×).
+	MaxDelegationRatioBps uint32 `json:"maxDelegationRatioBps"`
+	CooldownSeconds       int64  `json:"cooldownSeconds"`
+
+	// Delegators' cut of a node's availability rewards (bps).
+	DelegatorAvailabilityCutBps uint16 `json:"delegatorAvailabilityCutBps"`
+
+	// Delegators' cut of a node's hire fees (bps).
+	DelegatorHireCutBps uint16 `json:"delegatorHireCutBps"`
+}
+
+func (obj StakingParams) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `MinOperatorStake`:
+	err = encoder.Encode(obj.MinOperatorStake)
+	if err != nil {
+		return errors.NewField("MinOperatorStake", err)
+	}
+	// Serialize `MinStakePerGpu`:
+	err = encoder.Encode(obj.MinStakePerGpu)
+	if err != nil {
+		return errors.NewField("MinStakePerGpu", err)
+	}
+	// Serialize `IoPerTops`:
+	err = encoder.Encode(obj.IoPerTops)
+	if err != nil {
+		return errors.NewField("IoPerTops", err)
+	}
+	// Serialize `MaxDelegationRatioBps`:
+	err = encoder.Encode(obj.MaxDelegationRatioBps)
+	if err != nil {
+		return errors.NewField("MaxDelegationRatioBps", err)
+	}
+	// Serialize `CooldownSeconds`:
+	err = encoder.Encode(obj.CooldownSeconds)
+	if err != nil {
+		return errors.NewField("CooldownSeconds", err)
+	}
+	// Serialize `DelegatorAvailabilityCutBps`:
+	err = encoder.Encode(obj.DelegatorAvailabilityCutBps)
+	if err != nil {
+		return errors.NewField("DelegatorAvailabilityCutBps", err)
+	}
+	// Serialize `DelegatorHireCutBps`:
+	err = encoder.Encode(obj.DelegatorHireCutBps)
+	if err != nil {
+		return errors.NewField("DelegatorHireCutBps", err)
+	}
+	return nil
+}
+
+func (obj StakingParams) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding StakingParams: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *StakingParams) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `MinOperatorStake`:
+	err = decoder.Decode(&obj.MinOperatorStake)
+	if err != nil {
+		return errors.NewField("MinOperatorStake", err)
+	}
+	// Deserialize `MinStakePerGpu`:
+	err = decoder.Decode(&obj.MinStakePerGpu)
+	if err != nil {
+		return errors.NewField("MinStakePerGpu", err)
+	}
+	// Deserialize `IoPerTops`:
+	err = decoder.Decode(&obj.IoPerTops)
+	if err != nil {
+		return errors.NewField("IoPerTops", err)
+	}
+	// Deserialize `MaxDelegationRatioBps`:
+	err = decoder.Decode(&obj.MaxDelegationRatioBps)
+	if err != nil {
+		return errors.NewField("MaxDelegationRatioBps", err)
+	}
+	// Deserialize `CooldownSeconds`:
+	err = decoder.Decode(&obj.CooldownSeconds)
+	if err != nil {
+		return errors.NewField("CooldownSeconds", err)
+	}
+	// Deserialize `DelegatorAvailabilityCutBps`:
+	err = decoder.Decode(&obj.DelegatorAvailabilityCutBps)
+	if err != nil {
+		return errors.NewField("DelegatorAvailabilityCutBps", err)
+	}
+	// Deserialize `DelegatorHireCutBps`:
+	err = decoder.Decode(&obj.DelegatorHireCutBps)
+	if err != nil {
+		return errors.NewField("DelegatorHireCutBps", err)
+	}
+	return nil
+}
+
+func (obj *StakingParams) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling StakingParams: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalStakingParams(buf []byte) (*StakingParams, error) {
+	obj := new(StakingParams)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
 type TreasuryBurned struct {
 	Amount     uint64             `json:"amount"`
 	TreasuryIo solanago.PublicKey `json:"treasuryIo"`

@@ -24,6 +24,9 @@ const (
 	ErrCodeBondToProtocolAccount    uint32 = 6015
 	ErrCodeNotKeeperAuthority       uint32 = 6016
 	ErrCodeWrongKeeperBonds         uint32 = 6017
+	ErrCodeNotDeployer              uint32 = 6018
+	ErrCodeIoMintAuthority          uint32 = 6019
+	ErrCodeIoFreezeAuthority        uint32 = 6020
 )
 
 // Errors is the program's error catalogue by code. Read it; do not change it.
@@ -46,6 +49,9 @@ var Errors = map[uint32]programerr.ProgramError{
 	ErrCodeBondToProtocolAccount:    {Program: "io_rewards", Code: ErrCodeBondToProtocolAccount, Name: "BondToProtocolAccount", Msg: "the bond must go back to a wallet, not to the keeper bonds or the rewards vault"},
 	ErrCodeNotKeeperAuthority:       {Program: "io_rewards", Code: ErrCodeNotKeeperAuthority, Name: "NotKeeperAuthority", Msg: "only the keeper's authority may deregister it"},
 	ErrCodeWrongKeeperBonds:         {Program: "io_rewards", Code: ErrCodeWrongKeeperBonds, Name: "WrongKeeperBonds", Msg: "that is not the keeper bonds account of io-rewards"},
+	ErrCodeNotDeployer:              {Program: "io_rewards", Code: ErrCodeNotDeployer, Name: "NotDeployer", Msg: "only the program's upgrade authority (the deployer) may initialize it"},
+	ErrCodeIoMintAuthority:          {Program: "io_rewards", Code: ErrCodeIoMintAuthority, Name: "IoMintAuthority", Msg: "the $IO mint must have no mint authority: its supply is fixed at genesis"},
+	ErrCodeIoFreezeAuthority:        {Program: "io_rewards", Code: ErrCodeIoFreezeAuthority, Name: "IoFreezeAuthority", Msg: "the $IO mint must have no freeze authority"},
 }
 
 // ErrorByCode returns the program's error with this code.

@@ -18,6 +18,7 @@ func NewDeregisterKeeperInstruction(
 	keeperAccount solanago.PublicKey,
 	bondDestinationAccount solanago.PublicKey,
 	keeperBondsAccount solanago.PublicKey,
+	keeperBondsAuthorityAccount solanago.PublicKey,
 	tokenProgramAccount solanago.PublicKey,
 ) (solanago.Instruction, error) {
 	accounts__ := solanago.AccountMetaSlice{}
@@ -35,7 +36,9 @@ func NewDeregisterKeeperInstruction(
 		accounts__.Append(solanago.NewAccountMeta(bondDestinationAccount, true, false))
 		// Account 4 "keeper_bonds": Writable, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(keeperBondsAccount, true, false))
-		// Account 5 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		// Account 5 "keeper_bonds_authority": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(keeperBondsAuthorityAccount, false, false))
+		// Account 6 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
 		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
 	}
 
@@ -54,8 +57,12 @@ func NewInitializeInstruction(
 
 	// Accounts:
 	adminAccount solanago.PublicKey,
+	programDataAccount solanago.PublicKey,
 	configAccount solanago.PublicKey,
 	ioMintAccount solanago.PublicKey,
+	vaultAuthorityAccount solanago.PublicKey,
+	keeperBondsAuthorityAccount solanago.PublicKey,
+	allocationSourceAccount solanago.PublicKey,
 	vaultAccount solanago.PublicKey,
 	keeperBondsAccount solanago.PublicKey,
 	tokenProgramAccount solanago.PublicKey,
@@ -82,18 +89,27 @@ func NewInitializeInstruction(
 	{
 		// Account 0 "admin": Writable, Signer, Required
 		accounts__.Append(solanago.NewAccountMeta(adminAccount, true, true))
-		// Account 1 "config": Writable, Non-signer, Required
+		// Account 1 "program_data": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(programDataAccount, false, false))
+		// Account 2 "config": Writable, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(configAccount, true, false))
-		// Account 2 "io_mint": Read-only, Non-signer, Required
+		// Account 3 "io_mint": Read-only, Non-signer, Required
 		// The $IO mint; an SPL Token mint (Token-2022 mints fail the owner check).
 		accounts__.Append(solanago.NewAccountMeta(ioMintAccount, false, false))
-		// Account 3 "vault": Writable, Non-signer, Required
+		// Account 4 "vault_authority": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(vaultAuthorityAccount, false, false))
+		// Account 5 "keeper_bonds_authority": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(keeperBondsAuthorityAccount, false, false))
+		// Account 6 "allocation_source": Writable, Non-signer, Required
+		// The deployer's $IO account the 300M allocation comes from.
+		accounts__.Append(solanago.NewAccountMeta(allocationSourceAccount, true, false))
+		// Account 7 "vault": Writable, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(vaultAccount, true, false))
-		// Account 4 "keeper_bonds": Writable, Non-signer, Required
+		// Account 8 "keeper_bonds": Writable, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(keeperBondsAccount, true, false))
-		// Account 5 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		// Account 9 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
 		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
-		// Account 6 "system_program": Read-only, Non-signer, Required
+		// Account 10 "system_program": Read-only, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(systemProgramAccount, false, false))
 	}
 

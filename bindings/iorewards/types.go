@@ -409,10 +409,12 @@ type RewardsConfig struct {
 	Emitted uint64 `json:"emitted"`
 
 	// Supply ledger: $IO burned so far (slashes and treasury buybacks).
-	Burned          uint64 `json:"burned"`
-	Bump            uint8  `json:"bump"`
-	VaultBump       uint8  `json:"vaultBump"`
-	KeeperBondsBump uint8  `json:"keeperBondsBump"`
+	Burned                   uint64 `json:"burned"`
+	Bump                     uint8  `json:"bump"`
+	VaultBump                uint8  `json:"vaultBump"`
+	KeeperBondsBump          uint8  `json:"keeperBondsBump"`
+	VaultAuthorityBump       uint8  `json:"vaultAuthorityBump"`
+	KeeperBondsAuthorityBump uint8  `json:"keeperBondsAuthorityBump"`
 }
 
 func (obj RewardsConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
@@ -470,6 +472,16 @@ func (obj RewardsConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error)
 	err = encoder.Encode(obj.KeeperBondsBump)
 	if err != nil {
 		return errors.NewField("KeeperBondsBump", err)
+	}
+	// Serialize `VaultAuthorityBump`:
+	err = encoder.Encode(obj.VaultAuthorityBump)
+	if err != nil {
+		return errors.NewField("VaultAuthorityBump", err)
+	}
+	// Serialize `KeeperBondsAuthorityBump`:
+	err = encoder.Encode(obj.KeeperBondsAuthorityBump)
+	if err != nil {
+		return errors.NewField("KeeperBondsAuthorityBump", err)
 	}
 	return nil
 }
@@ -539,6 +551,16 @@ func (obj *RewardsConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err err
 	err = decoder.Decode(&obj.KeeperBondsBump)
 	if err != nil {
 		return errors.NewField("KeeperBondsBump", err)
+	}
+	// Deserialize `VaultAuthorityBump`:
+	err = decoder.Decode(&obj.VaultAuthorityBump)
+	if err != nil {
+		return errors.NewField("VaultAuthorityBump", err)
+	}
+	// Deserialize `KeeperBondsAuthorityBump`:
+	err = decoder.Decode(&obj.KeeperBondsAuthorityBump)
+	if err != nil {
+		return errors.NewField("KeeperBondsAuthorityBump", err)
 	}
 	return nil
 }

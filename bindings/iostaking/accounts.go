@@ -15,6 +15,20 @@ func ParseAnyAccount(accountData []byte) (any, error) {
 		return nil, fmt.Errorf("failed to peek account discriminator: %w", err)
 	}
 	switch discriminator {
+	case Account_Delegation:
+		value := new(Delegation)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal account as Delegation: %w", err)
+		}
+		return value, nil
+	case Account_Node:
+		value := new(Node)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal account as Node: %w", err)
+		}
+		return value, nil
 	case Account_StakingConfig:
 		value := new(StakingConfig)
 		err := value.UnmarshalWithDecoder(decoder)
@@ -22,9 +36,57 @@ func ParseAnyAccount(accountData []byte) (any, error) {
 			return nil, fmt.Errorf("failed to unmarshal account as StakingConfig: %w", err)
 		}
 		return value, nil
+	case Account_Ticket:
+		value := new(Ticket)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal account as Ticket: %w", err)
+		}
+		return value, nil
+	case Account_WorkerBinding:
+		value := new(WorkerBinding)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal account as WorkerBinding: %w", err)
+		}
+		return value, nil
 	default:
 		return nil, fmt.Errorf("unknown discriminator: %s", binary.FormatDiscriminator(discriminator))
 	}
+}
+
+func ParseAccount_Delegation(accountData []byte) (*Delegation, error) {
+	decoder := binary.NewBorshDecoder(accountData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Account_Delegation {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Account_Delegation, binary.FormatDiscriminator(discriminator))
+	}
+	acc := new(Delegation)
+	err = acc.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal account of type Delegation: %w", err)
+	}
+	return acc, nil
+}
+
+func ParseAccount_Node(accountData []byte) (*Node, error) {
+	decoder := binary.NewBorshDecoder(accountData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Account_Node {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Account_Node, binary.FormatDiscriminator(discriminator))
+	}
+	acc := new(Node)
+	err = acc.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal account of type Node: %w", err)
+	}
+	return acc, nil
 }
 
 func ParseAccount_StakingConfig(accountData []byte) (*StakingConfig, error) {
@@ -40,6 +102,40 @@ func ParseAccount_StakingConfig(accountData []byte) (*StakingConfig, error) {
 	err = acc.UnmarshalWithDecoder(decoder)
 	if err != nil {
 		return nil, fmt.Errorf("failed to unmarshal account of type StakingConfig: %w", err)
+	}
+	return acc, nil
+}
+
+func ParseAccount_Ticket(accountData []byte) (*Ticket, error) {
+	decoder := binary.NewBorshDecoder(accountData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Account_Ticket {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Account_Ticket, binary.FormatDiscriminator(discriminator))
+	}
+	acc := new(Ticket)
+	err = acc.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal account of type Ticket: %w", err)
+	}
+	return acc, nil
+}
+
+func ParseAccount_WorkerBinding(accountData []byte) (*WorkerBinding, error) {
+	decoder := binary.NewBorshDecoder(accountData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Account_WorkerBinding {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Account_WorkerBinding, binary.FormatDiscriminator(discriminator))
+	}
+	acc := new(WorkerBinding)
+	err = acc.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal account of type WorkerBinding: %w", err)
 	}
 	return acc, nil
 }

@@ -5,15 +5,50 @@ package iostaking
 
 // Account discriminators
 var (
+	Account_Delegation    = [8]byte{237, 90, 140, 159, 124, 255, 243, 80}
+	Account_Node          = [8]byte{208, 53, 1, 3, 49, 122, 180, 49}
 	Account_StakingConfig = [8]byte{45, 134, 252, 82, 37, 57, 84, 25}
+	Account_Ticket        = [8]byte{41, 228, 24, 165, 78, 90, 235, 200}
+	Account_WorkerBinding = [8]byte{52, 66, 153, 230, 192, 61, 194, 59}
 )
 
 // Event discriminators
 var (
-	Event_StakingInitialized = [8]byte{22, 155, 230, 163, 100, 9, 62, 165}
+	Event_AdminChanged              = [8]byte{232, 34, 31, 226, 62, 18, 19, 114}
+	Event_AdminProposed             = [8]byte{129, 249, 226, 227, 199, 82, 110, 243}
+	Event_CapacityAttested          = [8]byte{135, 56, 167, 96, 182, 200, 246, 70}
+	Event_CooldownStarted           = [8]byte{234, 222, 253, 46, 67, 239, 210, 53}
+	Event_DelegationClosed          = [8]byte{225, 66, 187, 107, 192, 71, 85, 138}
+	Event_DelegatorRewardsClaimed   = [8]byte{176, 30, 161, 233, 169, 131, 42, 255}
+	Event_DelegatorRewardsDeposited = [8]byte{212, 227, 15, 162, 224, 164, 197, 103}
+	Event_NodeDeregistered          = [8]byte{13, 10, 0, 47, 35, 152, 52, 8}
+	Event_NodeRegistered            = [8]byte{15, 57, 183, 59, 93, 55, 157, 195}
+	Event_NodeSlashed               = [8]byte{195, 114, 214, 16, 173, 73, 177, 87}
+	Event_NodeUpdated               = [8]byte{3, 8, 87, 251, 118, 64, 24, 70}
+	Event_ParamsUpdated             = [8]byte{2, 163, 138, 99, 135, 11, 136, 169}
+	Event_StakeDeposited            = [8]byte{69, 152, 144, 109, 232, 34, 225, 19}
+	Event_StakingInitialized        = [8]byte{22, 155, 230, 163, 100, 9, 62, 165}
+	Event_Withdrawn                 = [8]byte{20, 89, 223, 198, 194, 124, 219, 13}
 )
 
 // Instruction discriminators
 var (
-	Instruction_Initialize = [8]byte{175, 175, 109, 31, 13, 152, 155, 237}
+	Instruction_AcceptAdmin             = [8]byte{112, 42, 45, 90, 116, 181, 13, 170}
+	Instruction_ClaimDelegatorRewards   = [8]byte{185, 69, 225, 187, 24, 15, 220, 109}
+	Instruction_CloseDelegation         = [8]byte{41, 110, 46, 165, 0, 109, 193, 193}
+	Instruction_Delegate                = [8]byte{90, 147, 75, 178, 85, 88, 4, 137}
+	Instruction_DepositDelegatorRewards = [8]byte{193, 89, 116, 26, 177, 179, 251, 62}
+	Instruction_DeregisterNode          = [8]byte{92, 177, 93, 30, 69, 177, 46, 177}
+	Instruction_Initialize              = [8]byte{175, 175, 109, 31, 13, 152, 155, 237}
+	Instruction_ProposeAdmin            = [8]byte{121, 214, 199, 212, 87, 39, 117, 234}
+	Instruction_RegisterNode            = [8]byte{102, 85, 117, 114, 194, 188, 211, 168}
+	Instruction_RotateWorker            = [8]byte{8, 5, 190, 8, 248, 126, 6, 103}
+	Instruction_SetAttestedCapacity     = [8]byte{4, 114, 254, 169, 114, 208, 72, 143}
+	Instruction_Slash                   = [8]byte{204, 141, 18, 161, 8, 177, 92, 142}
+	Instruction_Stake                   = [8]byte{206, 176, 202, 18, 200, 209, 179, 108}
+	Instruction_Undelegate              = [8]byte{131, 148, 180, 198, 91, 104, 42, 238}
+	Instruction_Unstake                 = [8]byte{90, 95, 107, 42, 205, 124, 50, 225}
+	Instruction_UpdateNode              = [8]byte{13, 65, 246, 102, 101, 91, 98, 43}
+	Instruction_UpdateParams            = [8]byte{108, 178, 190, 95, 94, 203, 116, 20}
+	Instruction_Withdraw                = [8]byte{183, 18, 70, 156, 148, 109, 161, 34}
 )

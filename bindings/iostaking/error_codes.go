@@ -10,6 +10,39 @@ const (
 	ErrCodeInvalidCooldown         uint32 = 6001
 	ErrCodeInvalidIoPerTops        uint32 = 6002
 	ErrCodeInvalidBasisPoints      uint32 = 6003
+	ErrCodeNotDeployer             uint32 = 6004
+	ErrCodeMintMismatch            uint32 = 6005
+	ErrCodeIosdDecimals            uint32 = 6006
+	ErrCodeNotAdmin                uint32 = 6007
+	ErrCodeNotPendingAdmin         uint32 = 6008
+	ErrCodeInvalidSpec             uint32 = 6009
+	ErrCodeInvalidAsk              uint32 = 6010
+	ErrCodeInvalidEndpoint         uint32 = 6011
+	ErrCodeNotOperator             uint32 = 6012
+	ErrCodeNodeHired               uint32 = 6013
+	ErrCodeNodeNotEmpty            uint32 = 6014
+	ErrCodeZeroAmount              uint32 = 6015
+	ErrCodeDepositTooSmall         uint32 = 6016
+	ErrCodePoolWiped               uint32 = 6017
+	ErrCodeNotEnoughShares         uint32 = 6018
+	ErrCodeOperatorMustStake       uint32 = 6019
+	ErrCodeOverCapacityCap         uint32 = 6020
+	ErrCodeOverOperatorRatioCap    uint32 = 6021
+	ErrCodeCooldownNotOver         uint32 = 6022
+	ErrCodeNotTicketOwner          uint32 = 6023
+	ErrCodeWrongNode               uint32 = 6024
+	ErrCodeNotPositionOwner        uint32 = 6025
+	ErrCodePositionNotEmpty        uint32 = 6026
+	ErrCodeNotOwnersAccount        uint32 = 6027
+	ErrCodeNotRewardMint           uint32 = 6028
+	ErrCodeWrongMint               uint32 = 6029
+	ErrCodeNoDelegators            uint32 = 6030
+	ErrCodeRewardsExceedDeposits   uint32 = 6031
+	ErrCodeNotSlasher              uint32 = 6032
+	ErrCodeNotAttestor             uint32 = 6033
+	ErrCodeNotRewardDepositor      uint32 = 6034
+	ErrCodeInvalidSlashGpus        uint32 = 6035
+	ErrCodeOverflow                uint32 = 6036
 )
 
 // Errors is the program's error catalogue by code. Read it; do not change it.
@@ -18,6 +51,39 @@ var Errors = map[uint32]programerr.ProgramError{
 	ErrCodeInvalidCooldown:         {Program: "io_staking", Code: ErrCodeInvalidCooldown, Name: "InvalidCooldown", Msg: "cooldown must be positive"},
 	ErrCodeInvalidIoPerTops:        {Program: "io_staking", Code: ErrCodeInvalidIoPerTops, Name: "InvalidIoPerTops", Msg: "$IO per attested TOPS must be positive"},
 	ErrCodeInvalidBasisPoints:      {Program: "io_staking", Code: ErrCodeInvalidBasisPoints, Name: "InvalidBasisPoints", Msg: "basis points must be at most 10000"},
+	ErrCodeNotDeployer:             {Program: "io_staking", Code: ErrCodeNotDeployer, Name: "NotDeployer", Msg: "only the program's upgrade authority (the deployer) may initialize it"},
+	ErrCodeMintMismatch:            {Program: "io_staking", Code: ErrCodeMintMismatch, Name: "MintMismatch", Msg: "the $IO mint differs from io-rewards' (its rewards vault holds another mint)"},
+	ErrCodeIosdDecimals:            {Program: "io_staking", Code: ErrCodeIosdDecimals, Name: "IosdDecimals", Msg: "IOSD must have 6 decimals (micro-USD)"},
+	ErrCodeNotAdmin:                {Program: "io_staking", Code: ErrCodeNotAdmin, Name: "NotAdmin", Msg: "only io-staking's admin may do this"},
+	ErrCodeNotPendingAdmin:         {Program: "io_staking", Code: ErrCodeNotPendingAdmin, Name: "NotPendingAdmin", Msg: "only the proposed admin may accept the handover"},
+	ErrCodeInvalidSpec:             {Program: "io_staking", Code: ErrCodeInvalidSpec, Name: "InvalidSpec", Msg: "a node needs 1 to 1024 GPUs and an ASCII location code"},
+	ErrCodeInvalidAsk:              {Program: "io_staking", Code: ErrCodeInvalidAsk, Name: "InvalidAsk", Msg: "the ask must be a positive price in micro-USD per GPU-hour"},
+	ErrCodeInvalidEndpoint:         {Program: "io_staking", Code: ErrCodeInvalidEndpoint, Name: "InvalidEndpoint", Msg: "node endpoint must be 1 to 128 bytes"},
+	ErrCodeNotOperator:             {Program: "io_staking", Code: ErrCodeNotOperator, Name: "NotOperator", Msg: "only the node's operator may do this"},
+	ErrCodeNodeHired:               {Program: "io_staking", Code: ErrCodeNodeHired, Name: "NodeHired", Msg: "the node has GPUs in active hires"},
+	ErrCodeNodeNotEmpty:            {Program: "io_staking", Code: ErrCodeNodeNotEmpty, Name: "NodeNotEmpty", Msg: "the node still has stake, tickets or delegation positions"},
+	ErrCodeZeroAmount:              {Program: "io_staking", Code: ErrCodeZeroAmount, Name: "ZeroAmount", Msg: "amount must be positive"},
+	ErrCodeDepositTooSmall:         {Program: "io_staking", Code: ErrCodeDepositTooSmall, Name: "DepositTooSmall", Msg: "the deposit is too small to buy one share"},
+	ErrCodePoolWiped:               {Program: "io_staking", Code: ErrCodePoolWiped, Name: "PoolWiped", Msg: "the pool was slashed to zero: holders may only leave"},
+	ErrCodeNotEnoughShares:         {Program: "io_staking", Code: ErrCodeNotEnoughShares, Name: "NotEnoughShares", Msg: "not that many shares"},
+	ErrCodeOperatorMustStake:       {Program: "io_staking", Code: ErrCodeOperatorMustStake, Name: "OperatorMustStake", Msg: "the operator stakes with `stake`, not `delegate`"},
+	ErrCodeOverCapacityCap:         {Program: "io_staking", Code: ErrCodeOverCapacityCap, Name: "OverCapacityCap", Msg: "delegation over the node's cap: attested TOPS × $IO per TOPS"},
+	ErrCodeOverOperatorRatioCap:    {Program: "io_staking", Code: ErrCodeOverOperatorRatioCap, Name: "OverOperatorRatioCap", Msg: "delegation over the node's cap: the ratio to the operator's own stake"},
+	ErrCodeCooldownNotOver:         {Program: "io_staking", Code: ErrCodeCooldownNotOver, Name: "CooldownNotOver", Msg: "the ticket is still in its cooldown"},
+	ErrCodeNotTicketOwner:          {Program: "io_staking", Code: ErrCodeNotTicketOwner, Name: "NotTicketOwner", Msg: "only the ticket's owner may withdraw it"},
+	ErrCodeWrongNode:               {Program: "io_staking", Code: ErrCodeWrongNode, Name: "WrongNode", Msg: "that ticket belongs to another node"},
+	ErrCodeNotPositionOwner:        {Program: "io_staking", Code: ErrCodeNotPositionOwner, Name: "NotPositionOwner", Msg: "only the position's owner may do this"},
+	ErrCodePositionNotEmpty:        {Program: "io_staking", Code: ErrCodePositionNotEmpty, Name: "PositionNotEmpty", Msg: "the position still holds shares or unclaimed rewards"},
+	ErrCodeNotOwnersAccount:        {Program: "io_staking", Code: ErrCodeNotOwnersAccount, Name: "NotOwnersAccount", Msg: "rewards go to a token account of the position's owner"},
+	ErrCodeNotRewardMint:           {Program: "io_staking", Code: ErrCodeNotRewardMint, Name: "NotRewardMint", Msg: "not a reward mint: delegator rewards are in $IO or IOSD"},
+	ErrCodeWrongMint:               {Program: "io_staking", Code: ErrCodeWrongMint, Name: "WrongMint", Msg: "that is not the $IO mint of this deployment"},
+	ErrCodeNoDelegators:            {Program: "io_staking", Code: ErrCodeNoDelegators, Name: "NoDelegators", Msg: "nobody holds delegated shares in this node to receive rewards"},
+	ErrCodeRewardsExceedDeposits:   {Program: "io_staking", Code: ErrCodeRewardsExceedDeposits, Name: "RewardsExceedDeposits", Msg: "claims would exceed what was deposited for this node's delegators"},
+	ErrCodeNotSlasher:              {Program: "io_staking", Code: ErrCodeNotSlasher, Name: "NotSlasher", Msg: "only io-hire's slasher may slash, after a failure verdict"},
+	ErrCodeNotAttestor:             {Program: "io_staking", Code: ErrCodeNotAttestor, Name: "NotAttestor", Msg: "only io-rewards' attestor may set attested capacity"},
+	ErrCodeNotRewardDepositor:      {Program: "io_staking", Code: ErrCodeNotRewardDepositor, Name: "NotRewardDepositor", Msg: "only io-rewards' vault authority or io-hire's escrow authority may deposit delegator rewards"},
+	ErrCodeInvalidSlashGpus:        {Program: "io_staking", Code: ErrCodeInvalidSlashGpus, Name: "InvalidSlashGpus", Msg: "a slash covers 1 to the node's GPU count of cards"},
+	ErrCodeOverflow:                {Program: "io_staking", Code: ErrCodeOverflow, Name: "Overflow", Msg: "arithmetic overflow"},
 }
 
 // ErrorByCode returns the program's error with this code.

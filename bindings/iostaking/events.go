@@ -15,6 +15,97 @@ func ParseAnyEvent(eventData []byte) (any, error) {
 		return nil, fmt.Errorf("failed to peek event discriminator: %w", err)
 	}
 	switch discriminator {
+	case Event_AdminChanged:
+		value := new(AdminChanged)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as AdminChanged: %w", err)
+		}
+		return value, nil
+	case Event_AdminProposed:
+		value := new(AdminProposed)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as AdminProposed: %w", err)
+		}
+		return value, nil
+	case Event_CapacityAttested:
+		value := new(CapacityAttested)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as CapacityAttested: %w", err)
+		}
+		return value, nil
+	case Event_CooldownStarted:
+		value := new(CooldownStarted)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as CooldownStarted: %w", err)
+		}
+		return value, nil
+	case Event_DelegationClosed:
+		value := new(DelegationClosed)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as DelegationClosed: %w", err)
+		}
+		return value, nil
+	case Event_DelegatorRewardsClaimed:
+		value := new(DelegatorRewardsClaimed)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as DelegatorRewardsClaimed: %w", err)
+		}
+		return value, nil
+	case Event_DelegatorRewardsDeposited:
+		value := new(DelegatorRewardsDeposited)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as DelegatorRewardsDeposited: %w", err)
+		}
+		return value, nil
+	case Event_NodeDeregistered:
+		value := new(NodeDeregistered)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as NodeDeregistered: %w", err)
+		}
+		return value, nil
+	case Event_NodeRegistered:
+		value := new(NodeRegistered)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as NodeRegistered: %w", err)
+		}
+		return value, nil
+	case Event_NodeSlashed:
+		value := new(NodeSlashed)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as NodeSlashed: %w", err)
+		}
+		return value, nil
+	case Event_NodeUpdated:
+		value := new(NodeUpdated)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as NodeUpdated: %w", err)
+		}
+		return value, nil
+	case Event_ParamsUpdated:
+		value := new(ParamsUpdated)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as ParamsUpdated: %w", err)
+		}
+		return value, nil
+	case Event_StakeDeposited:
+		value := new(StakeDeposited)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as StakeDeposited: %w", err)
+		}
+		return value, nil
 	case Event_StakingInitialized:
 		value := new(StakingInitialized)
 		err := value.UnmarshalWithDecoder(decoder)
@@ -22,9 +113,237 @@ func ParseAnyEvent(eventData []byte) (any, error) {
 			return nil, fmt.Errorf("failed to unmarshal event as StakingInitialized: %w", err)
 		}
 		return value, nil
+	case Event_Withdrawn:
+		value := new(Withdrawn)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as Withdrawn: %w", err)
+		}
+		return value, nil
 	default:
 		return nil, fmt.Errorf("unknown discriminator: %s", binary.FormatDiscriminator(discriminator))
 	}
+}
+
+func ParseEvent_AdminChanged(eventData []byte) (*AdminChanged, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_AdminChanged {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_AdminChanged, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(AdminChanged)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type AdminChanged: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_AdminProposed(eventData []byte) (*AdminProposed, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_AdminProposed {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_AdminProposed, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(AdminProposed)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type AdminProposed: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_CapacityAttested(eventData []byte) (*CapacityAttested, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_CapacityAttested {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_CapacityAttested, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(CapacityAttested)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type CapacityAttested: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_CooldownStarted(eventData []byte) (*CooldownStarted, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_CooldownStarted {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_CooldownStarted, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(CooldownStarted)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type CooldownStarted: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_DelegationClosed(eventData []byte) (*DelegationClosed, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_DelegationClosed {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_DelegationClosed, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(DelegationClosed)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type DelegationClosed: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_DelegatorRewardsClaimed(eventData []byte) (*DelegatorRewardsClaimed, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_DelegatorRewardsClaimed {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_DelegatorRewardsClaimed, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(DelegatorRewardsClaimed)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type DelegatorRewardsClaimed: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_DelegatorRewardsDeposited(eventData []byte) (*DelegatorRewardsDeposited, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_DelegatorRewardsDeposited {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_DelegatorRewardsDeposited, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(DelegatorRewardsDeposited)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type DelegatorRewardsDeposited: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_NodeDeregistered(eventData []byte) (*NodeDeregistered, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_NodeDeregistered {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_NodeDeregistered, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(NodeDeregistered)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type NodeDeregistered: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_NodeRegistered(eventData []byte) (*NodeRegistered, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_NodeRegistered {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_NodeRegistered, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(NodeRegistered)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type NodeRegistered: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_NodeSlashed(eventData []byte) (*NodeSlashed, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_NodeSlashed {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_NodeSlashed, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(NodeSlashed)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type NodeSlashed: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_NodeUpdated(eventData []byte) (*NodeUpdated, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_NodeUpdated {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_NodeUpdated, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(NodeUpdated)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type NodeUpdated: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_ParamsUpdated(eventData []byte) (*ParamsUpdated, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_ParamsUpdated {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_ParamsUpdated, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(ParamsUpdated)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type ParamsUpdated: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_StakeDeposited(eventData []byte) (*StakeDeposited, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_StakeDeposited {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_StakeDeposited, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(StakeDeposited)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type StakeDeposited: %w", err)
+	}
+	return event, nil
 }
 
 func ParseEvent_StakingInitialized(eventData []byte) (*StakingInitialized, error) {
@@ -40,6 +359,23 @@ func ParseEvent_StakingInitialized(eventData []byte) (*StakingInitialized, error
 	err = event.UnmarshalWithDecoder(decoder)
 	if err != nil {
 		return nil, fmt.Errorf("failed to unmarshal event of type StakingInitialized: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_Withdrawn(eventData []byte) (*Withdrawn, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_Withdrawn {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_Withdrawn, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(Withdrawn)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type Withdrawn: %w", err)
 	}
 	return event, nil
 }

@@ -11,6 +11,252 @@ import (
 	solanago "github.com/gagliardetto/solana-go"
 )
 
+// Builds a "accept_admin" instruction.
+func NewAcceptAdminInstruction(
+	proposedAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "proposed": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(proposedAccount, false, true))
+		// Account 1 "config": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, true, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		nil,
+	), nil
+}
+
+// Builds a "claim_delegator_rewards" instruction.
+func NewClaimDelegatorRewardsInstruction(
+	configAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+	delegationAccount solanago.PublicKey,
+	mintAccount solanago.PublicKey,
+	rewardsVaultAccount solanago.PublicKey,
+	rewardsAuthorityAccount solanago.PublicKey,
+	destinationAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 1 "node": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+		// Account 2 "delegation": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(delegationAccount, true, false))
+		// Account 3 "mint": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(mintAccount, false, false))
+		// Account 4 "rewards_vault": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(rewardsVaultAccount, true, false))
+		// Account 5 "rewards_authority": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(rewardsAuthorityAccount, false, false))
+		// Account 6 "destination": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(destinationAccount, true, false))
+		// Account 7 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		nil,
+	), nil
+}
+
+// Builds a "close_delegation" instruction.
+func NewCloseDelegationInstruction(
+	ownerAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+	delegationAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "owner": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(ownerAccount, true, false))
+		// Account 1 "node": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+		// Account 2 "delegation": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(delegationAccount, true, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		nil,
+	), nil
+}
+
+// Builds a "delegate" instruction.
+func NewDelegateInstruction(
+	// Params:
+	amountParam uint64,
+
+	// Accounts:
+	ownerAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+	delegationAccount solanago.PublicKey,
+	stakeVaultAccount solanago.PublicKey,
+	sourceAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
+	systemProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_Delegate[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `amountParam`:
+		err = enc__.Encode(amountParam)
+		if err != nil {
+			return nil, errors.NewField("amountParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "owner": Writable, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(ownerAccount, true, true))
+		// Account 1 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 2 "node": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+		// Account 3 "delegation": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(delegationAccount, true, false))
+		// Account 4 "stake_vault": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(stakeVaultAccount, true, false))
+		// Account 5 "source": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(sourceAccount, true, false))
+		// Account 6 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
+		// Account 7 "system_program": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(systemProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "deposit_delegator_rewards" instruction.
+func NewDepositDelegatorRewardsInstruction(
+	// Params:
+	amountParam uint64,
+
+	// Accounts:
+	depositorAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+	mintAccount solanago.PublicKey,
+	sourceAccount solanago.PublicKey,
+	rewardsVaultAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_DepositDelegatorRewards[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `amountParam`:
+		err = enc__.Encode(amountParam)
+		if err != nil {
+			return nil, errors.NewField("amountParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "depositor": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(depositorAccount, false, true))
+		// Account 1 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 2 "node": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+		// Account 3 "mint": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(mintAccount, false, false))
+		// Account 4 "source": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(sourceAccount, true, false))
+		// Account 5 "rewards_vault": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(rewardsVaultAccount, true, false))
+		// Account 6 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "deregister_node" instruction.
+func NewDeregisterNodeInstruction(
+	operatorAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+	workerBindingAccount solanago.PublicKey,
+	stakeVaultAccount solanago.PublicKey,
+	sweepDestinationAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "operator": Writable, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(operatorAccount, true, true))
+		// Account 1 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 2 "node": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+		// Account 3 "worker_binding": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(workerBindingAccount, true, false))
+		// Account 4 "stake_vault": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(stakeVaultAccount, true, false))
+		// Account 5 "sweep_destination": Writable, Non-signer, Required
+		// The operator's $IO account for whatever the vault holds beyond the pool.
+		accounts__.Append(solanago.NewAccountMeta(sweepDestinationAccount, true, false))
+		// Account 6 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		nil,
+	), nil
+}
+
 // Builds a "initialize" instruction.
 func NewInitializeInstruction(
 	// Params:
@@ -18,8 +264,15 @@ func NewInitializeInstruction(
 
 	// Accounts:
 	adminAccount solanago.PublicKey,
+	programDataAccount solanago.PublicKey,
 	configAccount solanago.PublicKey,
 	ioMintAccount solanago.PublicKey,
+	iosdMintAccount solanago.PublicKey,
+	rewardsVaultAccount solanago.PublicKey,
+	rewardsAuthorityAccount solanago.PublicKey,
+	rewardsIoAccount solanago.PublicKey,
+	rewardsIosdAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
 	systemProgramAccount solanago.PublicKey,
 ) (solanago.Instruction, error) {
 	buf__ := new(bytes.Buffer)
@@ -43,12 +296,29 @@ func NewInitializeInstruction(
 	{
 		// Account 0 "admin": Writable, Signer, Required
 		accounts__.Append(solanago.NewAccountMeta(adminAccount, true, true))
-		// Account 1 "config": Writable, Non-signer, Required
+		// Account 1 "program_data": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(programDataAccount, false, false))
+		// Account 2 "config": Writable, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(configAccount, true, false))
-		// Account 2 "io_mint": Read-only, Non-signer, Required
+		// Account 3 "io_mint": Read-only, Non-signer, Required
 		// The $IO mint; an SPL Token mint (Token-2022 mints fail the owner check).
 		accounts__.Append(solanago.NewAccountMeta(ioMintAccount, false, false))
-		// Account 3 "system_program": Read-only, Non-signer, Required
+		// Account 4 "iosd_mint": Read-only, Non-signer, Required
+		// IOSD. It cannot be the $IO mint: both reward pots are PDAs seeded by their mint,
+		// so the second one's creation fails.
+		accounts__.Append(solanago.NewAccountMeta(iosdMintAccount, false, false))
+		// Account 5 "rewards_vault": Read-only, Non-signer, Required
+		// io-rewards' vault: only io-rewards can have created this PDA, with its $IO mint.
+		accounts__.Append(solanago.NewAccountMeta(rewardsVaultAccount, false, false))
+		// Account 6 "rewards_authority": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(rewardsAuthorityAccount, false, false))
+		// Account 7 "rewards_io": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(rewardsIoAccount, true, false))
+		// Account 8 "rewards_iosd": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(rewardsIosdAccount, true, false))
+		// Account 9 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
+		// Account 10 "system_program": Read-only, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(systemProgramAccount, false, false))
 	}
 
@@ -57,5 +327,534 @@ func NewInitializeInstruction(
 		ProgramID,
 		accounts__,
 		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "propose_admin" instruction.
+func NewProposeAdminInstruction(
+	// Params:
+	proposedParam solanago.PublicKey,
+
+	// Accounts:
+	adminAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_ProposeAdmin[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `proposedParam`:
+		err = enc__.Encode(proposedParam)
+		if err != nil {
+			return nil, errors.NewField("proposedParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "admin": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(adminAccount, false, true))
+		// Account 1 "config": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, true, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "register_node" instruction.
+func NewRegisterNodeInstruction(
+	// Params:
+	argsParam RegisterNodeArgs,
+
+	// Accounts:
+	operatorAccount solanago.PublicKey,
+	workerAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+	workerBindingAccount solanago.PublicKey,
+	stakeVaultAccount solanago.PublicKey,
+	ioMintAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
+	systemProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_RegisterNode[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `argsParam`:
+		err = enc__.Encode(argsParam)
+		if err != nil {
+			return nil, errors.NewField("argsParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "operator": Writable, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(operatorAccount, true, true))
+		// Account 1 "worker": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(workerAccount, false, true))
+		// Account 2 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 3 "node": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+		// Account 4 "worker_binding": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(workerBindingAccount, true, false))
+		// Account 5 "stake_vault": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(stakeVaultAccount, true, false))
+		// Account 6 "io_mint": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(ioMintAccount, false, false))
+		// Account 7 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
+		// Account 8 "system_program": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(systemProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "rotate_worker" instruction.
+func NewRotateWorkerInstruction(
+	operatorAccount solanago.PublicKey,
+	newWorkerAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+	oldBindingAccount solanago.PublicKey,
+	newBindingAccount solanago.PublicKey,
+	systemProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "operator": Writable, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(operatorAccount, true, true))
+		// Account 1 "new_worker": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(newWorkerAccount, false, true))
+		// Account 2 "node": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+		// Account 3 "old_binding": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(oldBindingAccount, true, false))
+		// Account 4 "new_binding": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(newBindingAccount, true, false))
+		// Account 5 "system_program": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(systemProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		nil,
+	), nil
+}
+
+// Builds a "set_attested_capacity" instruction.
+func NewSetAttestedCapacityInstruction(
+	// Params:
+	capacityParam AttestedCapacity,
+
+	// Accounts:
+	attestorAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_SetAttestedCapacity[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `capacityParam`:
+		err = enc__.Encode(capacityParam)
+		if err != nil {
+			return nil, errors.NewField("capacityParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "attestor": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(attestorAccount, false, true))
+		// Account 1 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 2 "node": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "slash" instruction.
+func NewSlashInstruction(
+	// Params:
+	argsParam SlashArgs,
+
+	// Accounts:
+	slasherAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+	stakeVaultAccount solanago.PublicKey,
+	ioMintAccount solanago.PublicKey,
+	slashBurnerAccount solanago.PublicKey,
+	rewardsConfigAccount solanago.PublicKey,
+	rewardsProgramAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_Slash[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `argsParam`:
+		err = enc__.Encode(argsParam)
+		if err != nil {
+			return nil, errors.NewField("argsParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "slasher": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(slasherAccount, false, true))
+		// Account 1 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 2 "node": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+		// Account 3 "stake_vault": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(stakeVaultAccount, true, false))
+		// Account 4 "io_mint": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(ioMintAccount, true, false))
+		// Account 5 "slash_burner": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(slashBurnerAccount, false, false))
+		// Account 6 "rewards_config": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(rewardsConfigAccount, true, false))
+		// Account 7 "rewards_program": Read-only, Non-signer, Required, Address: 9aAKPA5yEFNLHQAV3NpaRuxzsjQDS57VPhK88LgYqVM6
+		accounts__.Append(solanago.NewAccountMeta(rewardsProgramAccount, false, false))
+		// Account 8 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "stake" instruction.
+func NewStakeInstruction(
+	// Params:
+	amountParam uint64,
+
+	// Accounts:
+	operatorAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+	stakeVaultAccount solanago.PublicKey,
+	sourceAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_Stake[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `amountParam`:
+		err = enc__.Encode(amountParam)
+		if err != nil {
+			return nil, errors.NewField("amountParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "operator": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(operatorAccount, false, true))
+		// Account 1 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 2 "node": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+		// Account 3 "stake_vault": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(stakeVaultAccount, true, false))
+		// Account 4 "source": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(sourceAccount, true, false))
+		// Account 5 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "undelegate" instruction.
+func NewUndelegateInstruction(
+	// Params:
+	argsParam CooldownArgs,
+
+	// Accounts:
+	ownerAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+	delegationAccount solanago.PublicKey,
+	ticketAccount solanago.PublicKey,
+	systemProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_Undelegate[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `argsParam`:
+		err = enc__.Encode(argsParam)
+		if err != nil {
+			return nil, errors.NewField("argsParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "owner": Writable, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(ownerAccount, true, true))
+		// Account 1 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 2 "node": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+		// Account 3 "delegation": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(delegationAccount, true, false))
+		// Account 4 "ticket": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(ticketAccount, true, false))
+		// Account 5 "system_program": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(systemProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "unstake" instruction.
+func NewUnstakeInstruction(
+	// Params:
+	argsParam CooldownArgs,
+
+	// Accounts:
+	operatorAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+	ticketAccount solanago.PublicKey,
+	systemProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_Unstake[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `argsParam`:
+		err = enc__.Encode(argsParam)
+		if err != nil {
+			return nil, errors.NewField("argsParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "operator": Writable, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(operatorAccount, true, true))
+		// Account 1 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 2 "node": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+		// Account 3 "ticket": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(ticketAccount, true, false))
+		// Account 4 "system_program": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(systemProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "update_node" instruction.
+func NewUpdateNodeInstruction(
+	// Params:
+	argsParam UpdateNodeArgs,
+
+	// Accounts:
+	operatorAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_UpdateNode[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `argsParam`:
+		err = enc__.Encode(argsParam)
+		if err != nil {
+			return nil, errors.NewField("argsParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "operator": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(operatorAccount, false, true))
+		// Account 1 "node": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "update_params" instruction.
+func NewUpdateParamsInstruction(
+	// Params:
+	paramsParam StakingParams,
+
+	// Accounts:
+	adminAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_UpdateParams[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `paramsParam`:
+		err = enc__.Encode(paramsParam)
+		if err != nil {
+			return nil, errors.NewField("paramsParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "admin": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(adminAccount, false, true))
+		// Account 1 "config": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, true, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "withdraw" instruction.
+func NewWithdrawInstruction(
+	ownerAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+	ticketAccount solanago.PublicKey,
+	stakeVaultAccount solanago.PublicKey,
+	destinationAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "owner": Writable, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(ownerAccount, true, true))
+		// Account 1 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 2 "node": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+		// Account 3 "ticket": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(ticketAccount, true, false))
+		// Account 4 "stake_vault": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(stakeVaultAccount, true, false))
+		// Account 5 "destination": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(destinationAccount, true, false))
+		// Account 6 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		nil,
 	), nil
 }

@@ -11,12 +11,2100 @@ import (
 	solanago "github.com/gagliardetto/solana-go"
 )
 
+// One reward mint's accumulator on a node: reward per delegated share × [`ACC_SCALE`],
+// and the totals that bound what claims may ever pay out.
+type Accumulator struct {
+	PerShare binary.Uint128 `json:"perShare"`
+
+	// Everything deposited for this node's delegators.
+	Deposited uint64 `json:"deposited"`
+
+	// Everything paid out to them (claims); never above `deposited`.
+	Paid uint64 `json:"paid"`
+}
+
+func (obj Accumulator) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `PerShare`:
+	err = encoder.Encode(obj.PerShare)
+	if err != nil {
+		return errors.NewField("PerShare", err)
+	}
+	// Serialize `Deposited`:
+	err = encoder.Encode(obj.Deposited)
+	if err != nil {
+		return errors.NewField("Deposited", err)
+	}
+	// Serialize `Paid`:
+	err = encoder.Encode(obj.Paid)
+	if err != nil {
+		return errors.NewField("Paid", err)
+	}
+	return nil
+}
+
+func (obj Accumulator) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding Accumulator: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *Accumulator) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `PerShare`:
+	err = decoder.Decode(&obj.PerShare)
+	if err != nil {
+		return errors.NewField("PerShare", err)
+	}
+	// Deserialize `Deposited`:
+	err = decoder.Decode(&obj.Deposited)
+	if err != nil {
+		return errors.NewField("Deposited", err)
+	}
+	// Deserialize `Paid`:
+	err = decoder.Decode(&obj.Paid)
+	if err != nil {
+		return errors.NewField("Paid", err)
+	}
+	return nil
+}
+
+func (obj *Accumulator) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling Accumulator: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalAccumulator(buf []byte) (*Accumulator, error) {
+	obj := new(Accumulator)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type AdminChanged struct {
+	OldAdmin solanago.PublicKey `json:"oldAdmin"`
+	NewAdmin solanago.PublicKey `json:"newAdmin"`
+}
+
+func (obj AdminChanged) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `OldAdmin`:
+	err = encoder.Encode(obj.OldAdmin)
+	if err != nil {
+		return errors.NewField("OldAdmin", err)
+	}
+	// Serialize `NewAdmin`:
+	err = encoder.Encode(obj.NewAdmin)
+	if err != nil {
+		return errors.NewField("NewAdmin", err)
+	}
+	return nil
+}
+
+func (obj AdminChanged) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding AdminChanged: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *AdminChanged) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `OldAdmin`:
+	err = decoder.Decode(&obj.OldAdmin)
+	if err != nil {
+		return errors.NewField("OldAdmin", err)
+	}
+	// Deserialize `NewAdmin`:
+	err = decoder.Decode(&obj.NewAdmin)
+	if err != nil {
+		return errors.NewField("NewAdmin", err)
+	}
+	return nil
+}
+
+func (obj *AdminChanged) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling AdminChanged: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalAdminChanged(buf []byte) (*AdminChanged, error) {
+	obj := new(AdminChanged)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type AdminProposed struct {
+	Admin    solanago.PublicKey `json:"admin"`
+	Proposed solanago.PublicKey `json:"proposed"`
+}
+
+func (obj AdminProposed) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Admin`:
+	err = encoder.Encode(obj.Admin)
+	if err != nil {
+		return errors.NewField("Admin", err)
+	}
+	// Serialize `Proposed`:
+	err = encoder.Encode(obj.Proposed)
+	if err != nil {
+		return errors.NewField("Proposed", err)
+	}
+	return nil
+}
+
+func (obj AdminProposed) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding AdminProposed: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *AdminProposed) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Admin`:
+	err = decoder.Decode(&obj.Admin)
+	if err != nil {
+		return errors.NewField("Admin", err)
+	}
+	// Deserialize `Proposed`:
+	err = decoder.Decode(&obj.Proposed)
+	if err != nil {
+		return errors.NewField("Proposed", err)
+	}
+	return nil
+}
+
+func (obj *AdminProposed) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling AdminProposed: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalAdminProposed(buf []byte) (*AdminProposed, error) {
+	obj := new(AdminProposed)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// What keepers last attested for a node, written from a finalized epoch-report leaf.
+type AttestedCapacity struct {
+	Epoch uint64 `json:"epoch"`
+	Class uint16 `json:"class"`
+
+	// Measured throughput in milli-TOPS (1 TOPS = 1,000).
+	TopsMilli uint64 `json:"topsMilli"`
+	UptimeBps uint16 `json:"uptimeBps"`
+
+	// R: the node's availability reward in that epoch ($IO base units).
+	EpochReward uint64 `json:"epochReward"`
+}
+
+func (obj AttestedCapacity) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Epoch`:
+	err = encoder.Encode(obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
+	}
+	// Serialize `Class`:
+	err = encoder.Encode(obj.Class)
+	if err != nil {
+		return errors.NewField("Class", err)
+	}
+	// Serialize `TopsMilli`:
+	err = encoder.Encode(obj.TopsMilli)
+	if err != nil {
+		return errors.NewField("TopsMilli", err)
+	}
+	// Serialize `UptimeBps`:
+	err = encoder.Encode(obj.UptimeBps)
+	if err != nil {
+		return errors.NewField("UptimeBps", err)
+	}
+	// Serialize `EpochReward`:
+	err = encoder.Encode(obj.EpochReward)
+	if err != nil {
+		return errors.NewField("EpochReward", err)
+	}
+	return nil
+}
+
+func (obj AttestedCapacity) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding AttestedCapacity: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *AttestedCapacity) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Epoch`:
+	err = decoder.Decode(&obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
+	}
+	// Deserialize `Class`:
+	err = decoder.Decode(&obj.Class)
+	if err != nil {
+		return errors.NewField("Class", err)
+	}
+	// Deserialize `TopsMilli`:
+	err = decoder.Decode(&obj.TopsMilli)
+	if err != nil {
+		return errors.NewField("TopsMilli", err)
+	}
+	// Deserialize `UptimeBps`:
+	err = decoder.Decode(&obj.UptimeBps)
+	if err != nil {
+		return errors.NewField("UptimeBps", err)
+	}
+	// Deserialize `EpochReward`:
+	err = decoder.Decode(&obj.EpochReward)
+	if err != nil {
+		return errors.NewField("EpochReward", err)
+	}
+	return nil
+}
+
+func (obj *AttestedCapacity) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling AttestedCapacity: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalAttestedCapacity(buf []byte) (*AttestedCapacity, error) {
+	obj := new(AttestedCapacity)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type CapacityAttested struct {
+	Node     solanago.PublicKey `json:"node"`
+	Capacity AttestedCapacity   `json:"capacity"`
+}
+
+func (obj CapacityAttested) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Capacity`:
+	err = encoder.Encode(obj.Capacity)
+	if err != nil {
+		return errors.NewField("Capacity", err)
+	}
+	return nil
+}
+
+func (obj CapacityAttested) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding CapacityAttested: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *CapacityAttested) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Capacity`:
+	err = decoder.Decode(&obj.Capacity)
+	if err != nil {
+		return errors.NewField("Capacity", err)
+	}
+	return nil
+}
+
+func (obj *CapacityAttested) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling CapacityAttested: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalCapacityAttested(buf []byte) (*CapacityAttested, error) {
+	obj := new(CapacityAttested)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type CooldownArgs struct {
+	// Shares to take out (the pool's unit; `value_of` converts to $IO).
+	Shares binary.Uint128 `json:"shares"`
+
+	// The caller's choice; it names the ticket PDA, so one owner may hold many.
+	TicketId uint64 `json:"ticketId"`
+}
+
+func (obj CooldownArgs) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Shares`:
+	err = encoder.Encode(obj.Shares)
+	if err != nil {
+		return errors.NewField("Shares", err)
+	}
+	// Serialize `TicketId`:
+	err = encoder.Encode(obj.TicketId)
+	if err != nil {
+		return errors.NewField("TicketId", err)
+	}
+	return nil
+}
+
+func (obj CooldownArgs) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding CooldownArgs: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *CooldownArgs) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Shares`:
+	err = decoder.Decode(&obj.Shares)
+	if err != nil {
+		return errors.NewField("Shares", err)
+	}
+	// Deserialize `TicketId`:
+	err = decoder.Decode(&obj.TicketId)
+	if err != nil {
+		return errors.NewField("TicketId", err)
+	}
+	return nil
+}
+
+func (obj *CooldownArgs) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling CooldownArgs: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalCooldownArgs(buf []byte) (*CooldownArgs, error) {
+	obj := new(CooldownArgs)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// Shares left the operator's or a delegator's holding for a cooldown ticket.
+type CooldownStarted struct {
+	Node     solanago.PublicKey `json:"node"`
+	Owner    solanago.PublicKey `json:"owner"`
+	Ticket   solanago.PublicKey `json:"ticket"`
+	Operator bool               `json:"operator"`
+	Shares   binary.Uint128     `json:"shares"`
+
+	// What the shares are worth now; a slash before withdrawal lowers it.
+	Value     uint64 `json:"value"`
+	UnlocksAt int64  `json:"unlocksAt"`
+}
+
+func (obj CooldownStarted) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Owner`:
+	err = encoder.Encode(obj.Owner)
+	if err != nil {
+		return errors.NewField("Owner", err)
+	}
+	// Serialize `Ticket`:
+	err = encoder.Encode(obj.Ticket)
+	if err != nil {
+		return errors.NewField("Ticket", err)
+	}
+	// Serialize `Operator`:
+	err = encoder.Encode(obj.Operator)
+	if err != nil {
+		return errors.NewField("Operator", err)
+	}
+	// Serialize `Shares`:
+	err = encoder.Encode(obj.Shares)
+	if err != nil {
+		return errors.NewField("Shares", err)
+	}
+	// Serialize `Value`:
+	err = encoder.Encode(obj.Value)
+	if err != nil {
+		return errors.NewField("Value", err)
+	}
+	// Serialize `UnlocksAt`:
+	err = encoder.Encode(obj.UnlocksAt)
+	if err != nil {
+		return errors.NewField("UnlocksAt", err)
+	}
+	return nil
+}
+
+func (obj CooldownStarted) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding CooldownStarted: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *CooldownStarted) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Owner`:
+	err = decoder.Decode(&obj.Owner)
+	if err != nil {
+		return errors.NewField("Owner", err)
+	}
+	// Deserialize `Ticket`:
+	err = decoder.Decode(&obj.Ticket)
+	if err != nil {
+		return errors.NewField("Ticket", err)
+	}
+	// Deserialize `Operator`:
+	err = decoder.Decode(&obj.Operator)
+	if err != nil {
+		return errors.NewField("Operator", err)
+	}
+	// Deserialize `Shares`:
+	err = decoder.Decode(&obj.Shares)
+	if err != nil {
+		return errors.NewField("Shares", err)
+	}
+	// Deserialize `Value`:
+	err = decoder.Decode(&obj.Value)
+	if err != nil {
+		return errors.NewField("Value", err)
+	}
+	// Deserialize `UnlocksAt`:
+	err = decoder.Decode(&obj.UnlocksAt)
+	if err != nil {
+		return errors.NewField("UnlocksAt", err)
+	}
+	return nil
+}
+
+func (obj *CooldownStarted) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling CooldownStarted: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalCooldownStarted(buf []byte) (*CooldownStarted, error) {
+	obj := new(CooldownStarted)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// A delegator's position in a node's pool.
+type Delegation struct {
+	Node  solanago.PublicKey `json:"node"`
+	Owner solanago.PublicKey `json:"owner"`
+
+	// Delegated shares (not counting shares in cooldown tickets).
+	Shares  binary.Uint128  `json:"shares"`
+	Rewards [2]RewardCursor `json:"rewards"`
+	Bump    uint8           `json:"bump"`
+}
+
+func (obj Delegation) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Owner`:
+	err = encoder.Encode(obj.Owner)
+	if err != nil {
+		return errors.NewField("Owner", err)
+	}
+	// Serialize `Shares`:
+	err = encoder.Encode(obj.Shares)
+	if err != nil {
+		return errors.NewField("Shares", err)
+	}
+	// Serialize `Rewards`:
+	err = encoder.Encode(obj.Rewards)
+	if err != nil {
+		return errors.NewField("Rewards", err)
+	}
+	// Serialize `Bump`:
+	err = encoder.Encode(obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	return nil
+}
+
+func (obj Delegation) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding Delegation: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *Delegation) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Owner`:
+	err = decoder.Decode(&obj.Owner)
+	if err != nil {
+		return errors.NewField("Owner", err)
+	}
+	// Deserialize `Shares`:
+	err = decoder.Decode(&obj.Shares)
+	if err != nil {
+		return errors.NewField("Shares", err)
+	}
+	// Deserialize `Rewards`:
+	err = decoder.Decode(&obj.Rewards)
+	if err != nil {
+		return errors.NewField("Rewards", err)
+	}
+	// Deserialize `Bump`:
+	err = decoder.Decode(&obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	return nil
+}
+
+func (obj *Delegation) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling Delegation: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalDelegation(buf []byte) (*Delegation, error) {
+	obj := new(Delegation)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type DelegationClosed struct {
+	Node  solanago.PublicKey `json:"node"`
+	Owner solanago.PublicKey `json:"owner"`
+}
+
+func (obj DelegationClosed) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Owner`:
+	err = encoder.Encode(obj.Owner)
+	if err != nil {
+		return errors.NewField("Owner", err)
+	}
+	return nil
+}
+
+func (obj DelegationClosed) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding DelegationClosed: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *DelegationClosed) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Owner`:
+	err = decoder.Decode(&obj.Owner)
+	if err != nil {
+		return errors.NewField("Owner", err)
+	}
+	return nil
+}
+
+func (obj *DelegationClosed) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling DelegationClosed: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalDelegationClosed(buf []byte) (*DelegationClosed, error) {
+	obj := new(DelegationClosed)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type DelegatorRewardsClaimed struct {
+	Node   solanago.PublicKey `json:"node"`
+	Owner  solanago.PublicKey `json:"owner"`
+	Mint   solanago.PublicKey `json:"mint"`
+	Amount uint64             `json:"amount"`
+}
+
+func (obj DelegatorRewardsClaimed) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Owner`:
+	err = encoder.Encode(obj.Owner)
+	if err != nil {
+		return errors.NewField("Owner", err)
+	}
+	// Serialize `Mint`:
+	err = encoder.Encode(obj.Mint)
+	if err != nil {
+		return errors.NewField("Mint", err)
+	}
+	// Serialize `Amount`:
+	err = encoder.Encode(obj.Amount)
+	if err != nil {
+		return errors.NewField("Amount", err)
+	}
+	return nil
+}
+
+func (obj DelegatorRewardsClaimed) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding DelegatorRewardsClaimed: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *DelegatorRewardsClaimed) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Owner`:
+	err = decoder.Decode(&obj.Owner)
+	if err != nil {
+		return errors.NewField("Owner", err)
+	}
+	// Deserialize `Mint`:
+	err = decoder.Decode(&obj.Mint)
+	if err != nil {
+		return errors.NewField("Mint", err)
+	}
+	// Deserialize `Amount`:
+	err = decoder.Decode(&obj.Amount)
+	if err != nil {
+		return errors.NewField("Amount", err)
+	}
+	return nil
+}
+
+func (obj *DelegatorRewardsClaimed) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling DelegatorRewardsClaimed: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalDelegatorRewardsClaimed(buf []byte) (*DelegatorRewardsClaimed, error) {
+	obj := new(DelegatorRewardsClaimed)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type DelegatorRewardsDeposited struct {
+	Node     solanago.PublicKey `json:"node"`
+	Mint     solanago.PublicKey `json:"mint"`
+	Amount   uint64             `json:"amount"`
+	PerShare binary.Uint128     `json:"perShare"`
+}
+
+func (obj DelegatorRewardsDeposited) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Mint`:
+	err = encoder.Encode(obj.Mint)
+	if err != nil {
+		return errors.NewField("Mint", err)
+	}
+	// Serialize `Amount`:
+	err = encoder.Encode(obj.Amount)
+	if err != nil {
+		return errors.NewField("Amount", err)
+	}
+	// Serialize `PerShare`:
+	err = encoder.Encode(obj.PerShare)
+	if err != nil {
+		return errors.NewField("PerShare", err)
+	}
+	return nil
+}
+
+func (obj DelegatorRewardsDeposited) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding DelegatorRewardsDeposited: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *DelegatorRewardsDeposited) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Mint`:
+	err = decoder.Decode(&obj.Mint)
+	if err != nil {
+		return errors.NewField("Mint", err)
+	}
+	// Deserialize `Amount`:
+	err = decoder.Decode(&obj.Amount)
+	if err != nil {
+		return errors.NewField("Amount", err)
+	}
+	// Deserialize `PerShare`:
+	err = decoder.Decode(&obj.PerShare)
+	if err != nil {
+		return errors.NewField("PerShare", err)
+	}
+	return nil
+}
+
+func (obj *DelegatorRewardsDeposited) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling DelegatorRewardsDeposited: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalDelegatorRewardsDeposited(buf []byte) (*DelegatorRewardsDeposited, error) {
+	obj := new(DelegatorRewardsDeposited)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// A GPU node: its operator, worker key, spec, ask, stake pool and reward accumulators.
+type Node struct {
+	// The worker key the node registered with; its PDA seed, fixed for life.
+	NodeId   solanago.PublicKey `json:"nodeId"`
+	Operator solanago.PublicKey `json:"operator"`
+
+	// The worker's current ed25519 identity key (signs proofs and probe answers).
+	Worker solanago.PublicKey `json:"worker"`
+	Spec   NodeSpec           `json:"spec"`
+
+	// Ask in micro-USD per GPU-hour.
+	AskMicroUsd uint64 `json:"askMicroUsd"`
+	Endpoint    string `json:"endpoint"`
+	Pool        Pool   `json:"pool"`
+
+	// Open `Delegation` accounts; the node cannot close while any remains, so a
+	// position can never outlive its node and act on a new node at the same address.
+	Delegations uint32 `json:"delegations"`
+
+	// Delegator reward accumulators, indexed by `REWARD_IO` and `REWARD_IOSD`.
+	Rewards  [2]Accumulator   `json:"rewards"`
+	Attested AttestedCapacity `json:"attested"`
+
+	// GPUs of this node in active hires (io-hire keeps it); nothing changes while > 0.
+	HiredGpus uint16 `json:"hiredGpus"`
+
+	// Everything slashed from this node and burned.
+	SlashedTotal uint64 `json:"slashedTotal"`
+	Bump         uint8  `json:"bump"`
+	VaultBump    uint8  `json:"vaultBump"`
+}
+
+func (obj Node) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `NodeId`:
+	err = encoder.Encode(obj.NodeId)
+	if err != nil {
+		return errors.NewField("NodeId", err)
+	}
+	// Serialize `Operator`:
+	err = encoder.Encode(obj.Operator)
+	if err != nil {
+		return errors.NewField("Operator", err)
+	}
+	// Serialize `Worker`:
+	err = encoder.Encode(obj.Worker)
+	if err != nil {
+		return errors.NewField("Worker", err)
+	}
+	// Serialize `Spec`:
+	err = encoder.Encode(obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
+	// Serialize `AskMicroUsd`:
+	err = encoder.Encode(obj.AskMicroUsd)
+	if err != nil {
+		return errors.NewField("AskMicroUsd", err)
+	}
+	// Serialize `Endpoint`:
+	err = encoder.Encode(obj.Endpoint)
+	if err != nil {
+		return errors.NewField("Endpoint", err)
+	}
+	// Serialize `Pool`:
+	err = encoder.Encode(obj.Pool)
+	if err != nil {
+		return errors.NewField("Pool", err)
+	}
+	// Serialize `Delegations`:
+	err = encoder.Encode(obj.Delegations)
+	if err != nil {
+		return errors.NewField("Delegations", err)
+	}
+	// Serialize `Rewards`:
+	err = encoder.Encode(obj.Rewards)
+	if err != nil {
+		return errors.NewField("Rewards", err)
+	}
+	// Serialize `Attested`:
+	err = encoder.Encode(obj.Attested)
+	if err != nil {
+		return errors.NewField("Attested", err)
+	}
+	// Serialize `HiredGpus`:
+	err = encoder.Encode(obj.HiredGpus)
+	if err != nil {
+		return errors.NewField("HiredGpus", err)
+	}
+	// Serialize `SlashedTotal`:
+	err = encoder.Encode(obj.SlashedTotal)
+	if err != nil {
+		return errors.NewField("SlashedTotal", err)
+	}
+	// Serialize `Bump`:
+	err = encoder.Encode(obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	// Serialize `VaultBump`:
+	err = encoder.Encode(obj.VaultBump)
+	if err != nil {
+		return errors.NewField("VaultBump", err)
+	}
+	return nil
+}
+
+func (obj Node) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding Node: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *Node) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `NodeId`:
+	err = decoder.Decode(&obj.NodeId)
+	if err != nil {
+		return errors.NewField("NodeId", err)
+	}
+	// Deserialize `Operator`:
+	err = decoder.Decode(&obj.Operator)
+	if err != nil {
+		return errors.NewField("Operator", err)
+	}
+	// Deserialize `Worker`:
+	err = decoder.Decode(&obj.Worker)
+	if err != nil {
+		return errors.NewField("Worker", err)
+	}
+	// Deserialize `Spec`:
+	err = decoder.Decode(&obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
+	// Deserialize `AskMicroUsd`:
+	err = decoder.Decode(&obj.AskMicroUsd)
+	if err != nil {
+		return errors.NewField("AskMicroUsd", err)
+	}
+	// Deserialize `Endpoint`:
+	err = decoder.Decode(&obj.Endpoint)
+	if err != nil {
+		return errors.NewField("Endpoint", err)
+	}
+	// Deserialize `Pool`:
+	err = decoder.Decode(&obj.Pool)
+	if err != nil {
+		return errors.NewField("Pool", err)
+	}
+	// Deserialize `Delegations`:
+	err = decoder.Decode(&obj.Delegations)
+	if err != nil {
+		return errors.NewField("Delegations", err)
+	}
+	// Deserialize `Rewards`:
+	err = decoder.Decode(&obj.Rewards)
+	if err != nil {
+		return errors.NewField("Rewards", err)
+	}
+	// Deserialize `Attested`:
+	err = decoder.Decode(&obj.Attested)
+	if err != nil {
+		return errors.NewField("Attested", err)
+	}
+	// Deserialize `HiredGpus`:
+	err = decoder.Decode(&obj.HiredGpus)
+	if err != nil {
+		return errors.NewField("HiredGpus", err)
+	}
+	// Deserialize `SlashedTotal`:
+	err = decoder.Decode(&obj.SlashedTotal)
+	if err != nil {
+		return errors.NewField("SlashedTotal", err)
+	}
+	// Deserialize `Bump`:
+	err = decoder.Decode(&obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	// Deserialize `VaultBump`:
+	err = decoder.Decode(&obj.VaultBump)
+	if err != nil {
+		return errors.NewField("VaultBump", err)
+	}
+	return nil
+}
+
+func (obj *Node) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling Node: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalNode(buf []byte) (*Node, error) {
+	obj := new(Node)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type NodeDeregistered struct {
+	Node     solanago.PublicKey `json:"node"`
+	Operator solanago.PublicKey `json:"operator"`
+
+	// Tokens found in the vault beyond the pool (sent unasked), returned to the operator.
+	Swept uint64 `json:"swept"`
+}
+
+func (obj NodeDeregistered) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Operator`:
+	err = encoder.Encode(obj.Operator)
+	if err != nil {
+		return errors.NewField("Operator", err)
+	}
+	// Serialize `Swept`:
+	err = encoder.Encode(obj.Swept)
+	if err != nil {
+		return errors.NewField("Swept", err)
+	}
+	return nil
+}
+
+func (obj NodeDeregistered) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding NodeDeregistered: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *NodeDeregistered) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Operator`:
+	err = decoder.Decode(&obj.Operator)
+	if err != nil {
+		return errors.NewField("Operator", err)
+	}
+	// Deserialize `Swept`:
+	err = decoder.Decode(&obj.Swept)
+	if err != nil {
+		return errors.NewField("Swept", err)
+	}
+	return nil
+}
+
+func (obj *NodeDeregistered) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling NodeDeregistered: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalNodeDeregistered(buf []byte) (*NodeDeregistered, error) {
+	obj := new(NodeDeregistered)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type NodeRegistered struct {
+	Node        solanago.PublicKey `json:"node"`
+	Operator    solanago.PublicKey `json:"operator"`
+	Worker      solanago.PublicKey `json:"worker"`
+	Spec        NodeSpec           `json:"spec"`
+	AskMicroUsd uint64             `json:"askMicroUsd"`
+	Endpoint    string             `json:"endpoint"`
+}
+
+func (obj NodeRegistered) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Operator`:
+	err = encoder.Encode(obj.Operator)
+	if err != nil {
+		return errors.NewField("Operator", err)
+	}
+	// Serialize `Worker`:
+	err = encoder.Encode(obj.Worker)
+	if err != nil {
+		return errors.NewField("Worker", err)
+	}
+	// Serialize `Spec`:
+	err = encoder.Encode(obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
+	// Serialize `AskMicroUsd`:
+	err = encoder.Encode(obj.AskMicroUsd)
+	if err != nil {
+		return errors.NewField("AskMicroUsd", err)
+	}
+	// Serialize `Endpoint`:
+	err = encoder.Encode(obj.Endpoint)
+	if err != nil {
+		return errors.NewField("Endpoint", err)
+	}
+	return nil
+}
+
+func (obj NodeRegistered) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding NodeRegistered: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *NodeRegistered) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Operator`:
+	err = decoder.Decode(&obj.Operator)
+	if err != nil {
+		return errors.NewField("Operator", err)
+	}
+	// Deserialize `Worker`:
+	err = decoder.Decode(&obj.Worker)
+	if err != nil {
+		return errors.NewField("Worker", err)
+	}
+	// Deserialize `Spec`:
+	err = decoder.Decode(&obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
+	// Deserialize `AskMicroUsd`:
+	err = decoder.Decode(&obj.AskMicroUsd)
+	if err != nil {
+		return errors.NewField("AskMicroUsd", err)
+	}
+	// Deserialize `Endpoint`:
+	err = decoder.Decode(&obj.Endpoint)
+	if err != nil {
+		return errors.NewField("Endpoint", err)
+	}
+	return nil
+}
+
+func (obj *NodeRegistered) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling NodeRegistered: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalNodeRegistered(buf []byte) (*NodeRegistered, error) {
+	obj := new(NodeRegistered)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type NodeSlashed struct {
+	Node solanago.PublicKey `json:"node"`
+
+	// Tokens taken from the pool and burned (the formula's amount, capped by the pool).
+	Amount uint64 `json:"amount"`
+
+	// What the formula asked for before the cap.
+	Requested uint64 `json:"requested"`
+
+	// Why: a failed hire (`SlashReason`), with the keepers' evidence hash.
+	Reason   uint8     `json:"reason"`
+	Evidence [32]uint8 `json:"evidence"`
+
+	// Everything slashed from this node and burned so far.
+	BurnedTotal uint64 `json:"burnedTotal"`
+}
+
+func (obj NodeSlashed) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Amount`:
+	err = encoder.Encode(obj.Amount)
+	if err != nil {
+		return errors.NewField("Amount", err)
+	}
+	// Serialize `Requested`:
+	err = encoder.Encode(obj.Requested)
+	if err != nil {
+		return errors.NewField("Requested", err)
+	}
+	// Serialize `Reason`:
+	err = encoder.Encode(obj.Reason)
+	if err != nil {
+		return errors.NewField("Reason", err)
+	}
+	// Serialize `Evidence`:
+	err = encoder.Encode(obj.Evidence)
+	if err != nil {
+		return errors.NewField("Evidence", err)
+	}
+	// Serialize `BurnedTotal`:
+	err = encoder.Encode(obj.BurnedTotal)
+	if err != nil {
+		return errors.NewField("BurnedTotal", err)
+	}
+	return nil
+}
+
+func (obj NodeSlashed) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding NodeSlashed: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *NodeSlashed) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Amount`:
+	err = decoder.Decode(&obj.Amount)
+	if err != nil {
+		return errors.NewField("Amount", err)
+	}
+	// Deserialize `Requested`:
+	err = decoder.Decode(&obj.Requested)
+	if err != nil {
+		return errors.NewField("Requested", err)
+	}
+	// Deserialize `Reason`:
+	err = decoder.Decode(&obj.Reason)
+	if err != nil {
+		return errors.NewField("Reason", err)
+	}
+	// Deserialize `Evidence`:
+	err = decoder.Decode(&obj.Evidence)
+	if err != nil {
+		return errors.NewField("Evidence", err)
+	}
+	// Deserialize `BurnedTotal`:
+	err = decoder.Decode(&obj.BurnedTotal)
+	if err != nil {
+		return errors.NewField("BurnedTotal", err)
+	}
+	return nil
+}
+
+func (obj *NodeSlashed) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling NodeSlashed: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalNodeSlashed(buf []byte) (*NodeSlashed, error) {
+	obj := new(NodeSlashed)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// A node's hardware as registered by its operator; what keepers attest is kept apart.
+type NodeSpec struct {
+	// Proof-of-compute class id (`io_protocol::classes`).
+	GpuClass uint16 `json:"gpuClass"`
+
+	// Devices the node offers; a CPU node counts as one.
+	GpuCount      uint16 `json:"gpuCount"`
+	VramMibPerGpu uint32 `json:"vramMibPerGpu"`
+	Vcpus         uint16 `json:"vcpus"`
+	RamGib        uint32 `json:"ramGib"`
+	BandwidthMbps uint32 `json:"bandwidthMbps"`
+
+	// ISO 3166-1 alpha-2 country code, ASCII.
+	Location [2]uint8 `json:"location"`
+
+	// Compliance tags, one bit each (`io_protocol` assigns the bits).
+	Compliance uint64 `json:"compliance"`
+	Nvlink     bool   `json:"nvlink"`
+}
+
+func (obj NodeSpec) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `GpuClass`:
+	err = encoder.Encode(obj.GpuClass)
+	if err != nil {
+		return errors.NewField("GpuClass", err)
+	}
+	// Serialize `GpuCount`:
+	err = encoder.Encode(obj.GpuCount)
+	if err != nil {
+		return errors.NewField("GpuCount", err)
+	}
+	// Serialize `VramMibPerGpu`:
+	err = encoder.Encode(obj.VramMibPerGpu)
+	if err != nil {
+		return errors.NewField("VramMibPerGpu", err)
+	}
+	// Serialize `Vcpus`:
+	err = encoder.Encode(obj.Vcpus)
+	if err != nil {
+		return errors.NewField("Vcpus", err)
+	}
+	// Serialize `RamGib`:
+	err = encoder.Encode(obj.RamGib)
+	if err != nil {
+		return errors.NewField("RamGib", err)
+	}
+	// Serialize `BandwidthMbps`:
+	err = encoder.Encode(obj.BandwidthMbps)
+	if err != nil {
+		return errors.NewField("BandwidthMbps", err)
+	}
+	// Serialize `Location`:
+	err = encoder.Encode(obj.Location)
+	if err != nil {
+		return errors.NewField("Location", err)
+	}
+	// Serialize `Compliance`:
+	err = encoder.Encode(obj.Compliance)
+	if err != nil {
+		return errors.NewField("Compliance", err)
+	}
+	// Serialize `Nvlink`:
+	err = encoder.Encode(obj.Nvlink)
+	if err != nil {
+		return errors.NewField("Nvlink", err)
+	}
+	return nil
+}
+
+func (obj NodeSpec) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding NodeSpec: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *NodeSpec) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `GpuClass`:
+	err = decoder.Decode(&obj.GpuClass)
+	if err != nil {
+		return errors.NewField("GpuClass", err)
+	}
+	// Deserialize `GpuCount`:
+	err = decoder.Decode(&obj.GpuCount)
+	if err != nil {
+		return errors.NewField("GpuCount", err)
+	}
+	// Deserialize `VramMibPerGpu`:
+	err = decoder.Decode(&obj.VramMibPerGpu)
+	if err != nil {
+		return errors.NewField("VramMibPerGpu", err)
+	}
+	// Deserialize `Vcpus`:
+	err = decoder.Decode(&obj.Vcpus)
+	if err != nil {
+		return errors.NewField("Vcpus", err)
+	}
+	// Deserialize `RamGib`:
+	err = decoder.Decode(&obj.RamGib)
+	if err != nil {
+		return errors.NewField("RamGib", err)
+	}
+	// Deserialize `BandwidthMbps`:
+	err = decoder.Decode(&obj.BandwidthMbps)
+	if err != nil {
+		return errors.NewField("BandwidthMbps", err)
+	}
+	// Deserialize `Location`:
+	err = decoder.Decode(&obj.Location)
+	if err != nil {
+		return errors.NewField("Location", err)
+	}
+	// Deserialize `Compliance`:
+	err = decoder.Decode(&obj.Compliance)
+	if err != nil {
+		return errors.NewField("Compliance", err)
+	}
+	// Deserialize `Nvlink`:
+	err = decoder.Decode(&obj.Nvlink)
+	if err != nil {
+		return errors.NewField("Nvlink", err)
+	}
+	return nil
+}
+
+func (obj *NodeSpec) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling NodeSpec: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalNodeSpec(buf []byte) (*NodeSpec, error) {
+	obj := new(NodeSpec)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type NodeUpdated struct {
+	Node        solanago.PublicKey `json:"node"`
+	Worker      solanago.PublicKey `json:"worker"`
+	Spec        NodeSpec           `json:"spec"`
+	AskMicroUsd uint64             `json:"askMicroUsd"`
+	Endpoint    string             `json:"endpoint"`
+}
+
+func (obj NodeUpdated) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Worker`:
+	err = encoder.Encode(obj.Worker)
+	if err != nil {
+		return errors.NewField("Worker", err)
+	}
+	// Serialize `Spec`:
+	err = encoder.Encode(obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
+	// Serialize `AskMicroUsd`:
+	err = encoder.Encode(obj.AskMicroUsd)
+	if err != nil {
+		return errors.NewField("AskMicroUsd", err)
+	}
+	// Serialize `Endpoint`:
+	err = encoder.Encode(obj.Endpoint)
+	if err != nil {
+		return errors.NewField("Endpoint", err)
+	}
+	return nil
+}
+
+func (obj NodeUpdated) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding NodeUpdated: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *NodeUpdated) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Worker`:
+	err = decoder.Decode(&obj.Worker)
+	if err != nil {
+		return errors.NewField("Worker", err)
+	}
+	// Deserialize `Spec`:
+	err = decoder.Decode(&obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
+	// Deserialize `AskMicroUsd`:
+	err = decoder.Decode(&obj.AskMicroUsd)
+	if err != nil {
+		return errors.NewField("AskMicroUsd", err)
+	}
+	// Deserialize `Endpoint`:
+	err = decoder.Decode(&obj.Endpoint)
+	if err != nil {
+		return errors.NewField("Endpoint", err)
+	}
+	return nil
+}
+
+func (obj *NodeUpdated) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling NodeUpdated: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalNodeUpdated(buf []byte) (*NodeUpdated, error) {
+	obj := new(NodeUpdated)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type ParamsUpdated struct {
+	Params StakingParams `json:"params"`
+}
+
+func (obj ParamsUpdated) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Params`:
+	err = encoder.Encode(obj.Params)
+	if err != nil {
+		return errors.NewField("Params", err)
+	}
+	return nil
+}
+
+func (obj ParamsUpdated) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding ParamsUpdated: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *ParamsUpdated) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Params`:
+	err = decoder.Decode(&obj.Params)
+	if err != nil {
+		return errors.NewField("Params", err)
+	}
+	return nil
+}
+
+func (obj *ParamsUpdated) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling ParamsUpdated: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalParamsUpdated(buf []byte) (*ParamsUpdated, error) {
+	obj := new(ParamsUpdated)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// The tokens and shares of one node's pool. Three kinds of shares price alike and are
+// slashed alike: the operator's, the delegators' and those in cooldown tickets. Only
+// delegators' shares earn the delegator cut; only the operator's count toward the
+// minimum stake.
+type Pool struct {
+	// Tokens the pool owns, in base units. The vault may hold more (tokens sent unasked);
+	// only this figure prices shares, so a donation cannot move the share price.
+	Tokens uint64 `json:"tokens"`
+
+	// Rounding remainders, in the vault but backing no share; they belong to the
+	// protocol and leave with the node's deregistration sweep.
+	Dust            uint64         `json:"dust"`
+	OperatorShares  binary.Uint128 `json:"operatorShares"`
+	DelegatedShares binary.Uint128 `json:"delegatedShares"`
+	CoolingShares   binary.Uint128 `json:"coolingShares"`
+}
+
+func (obj Pool) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Tokens`:
+	err = encoder.Encode(obj.Tokens)
+	if err != nil {
+		return errors.NewField("Tokens", err)
+	}
+	// Serialize `Dust`:
+	err = encoder.Encode(obj.Dust)
+	if err != nil {
+		return errors.NewField("Dust", err)
+	}
+	// Serialize `OperatorShares`:
+	err = encoder.Encode(obj.OperatorShares)
+	if err != nil {
+		return errors.NewField("OperatorShares", err)
+	}
+	// Serialize `DelegatedShares`:
+	err = encoder.Encode(obj.DelegatedShares)
+	if err != nil {
+		return errors.NewField("DelegatedShares", err)
+	}
+	// Serialize `CoolingShares`:
+	err = encoder.Encode(obj.CoolingShares)
+	if err != nil {
+		return errors.NewField("CoolingShares", err)
+	}
+	return nil
+}
+
+func (obj Pool) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding Pool: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *Pool) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Tokens`:
+	err = decoder.Decode(&obj.Tokens)
+	if err != nil {
+		return errors.NewField("Tokens", err)
+	}
+	// Deserialize `Dust`:
+	err = decoder.Decode(&obj.Dust)
+	if err != nil {
+		return errors.NewField("Dust", err)
+	}
+	// Deserialize `OperatorShares`:
+	err = decoder.Decode(&obj.OperatorShares)
+	if err != nil {
+		return errors.NewField("OperatorShares", err)
+	}
+	// Deserialize `DelegatedShares`:
+	err = decoder.Decode(&obj.DelegatedShares)
+	if err != nil {
+		return errors.NewField("DelegatedShares", err)
+	}
+	// Deserialize `CoolingShares`:
+	err = decoder.Decode(&obj.CoolingShares)
+	if err != nil {
+		return errors.NewField("CoolingShares", err)
+	}
+	return nil
+}
+
+func (obj *Pool) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling Pool: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalPool(buf []byte) (*Pool, error) {
+	obj := new(Pool)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type RegisterNodeArgs struct {
+	Spec NodeSpec `json:"spec"`
+
+	// Ask in micro-USD per GPU-hour.
+	AskMicroUsd uint64 `json:"askMicroUsd"`
+
+	// The worker's HTTP endpoint, where keepers send challenges and probes.
+	Endpoint string `json:"endpoint"`
+}
+
+func (obj RegisterNodeArgs) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Spec`:
+	err = encoder.Encode(obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
+	// Serialize `AskMicroUsd`:
+	err = encoder.Encode(obj.AskMicroUsd)
+	if err != nil {
+		return errors.NewField("AskMicroUsd", err)
+	}
+	// Serialize `Endpoint`:
+	err = encoder.Encode(obj.Endpoint)
+	if err != nil {
+		return errors.NewField("Endpoint", err)
+	}
+	return nil
+}
+
+func (obj RegisterNodeArgs) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding RegisterNodeArgs: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *RegisterNodeArgs) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Spec`:
+	err = decoder.Decode(&obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
+	// Deserialize `AskMicroUsd`:
+	err = decoder.Decode(&obj.AskMicroUsd)
+	if err != nil {
+		return errors.NewField("AskMicroUsd", err)
+	}
+	// Deserialize `Endpoint`:
+	err = decoder.Decode(&obj.Endpoint)
+	if err != nil {
+		return errors.NewField("Endpoint", err)
+	}
+	return nil
+}
+
+func (obj *RegisterNodeArgs) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling RegisterNodeArgs: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalRegisterNodeArgs(buf []byte) (*RegisterNodeArgs, error) {
+	obj := new(RegisterNodeArgs)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// A holder's side of one accumulator: the accumulator value when its shares last
+// changed, and rewards earned but not yet claimed.
+type RewardCursor struct {
+	Snapshot binary.Uint128 `json:"snapshot"`
+	Pending  uint64         `json:"pending"`
+}
+
+func (obj RewardCursor) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Snapshot`:
+	err = encoder.Encode(obj.Snapshot)
+	if err != nil {
+		return errors.NewField("Snapshot", err)
+	}
+	// Serialize `Pending`:
+	err = encoder.Encode(obj.Pending)
+	if err != nil {
+		return errors.NewField("Pending", err)
+	}
+	return nil
+}
+
+func (obj RewardCursor) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding RewardCursor: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *RewardCursor) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Snapshot`:
+	err = decoder.Decode(&obj.Snapshot)
+	if err != nil {
+		return errors.NewField("Snapshot", err)
+	}
+	// Deserialize `Pending`:
+	err = decoder.Decode(&obj.Pending)
+	if err != nil {
+		return errors.NewField("Pending", err)
+	}
+	return nil
+}
+
+func (obj *RewardCursor) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling RewardCursor: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalRewardCursor(buf []byte) (*RewardCursor, error) {
+	obj := new(RewardCursor)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type SlashArgs struct {
+	// g: cards of the failed hire on this node.
+	Gpus uint16 `json:"gpus"`
+
+	// F: one hour of the hire's fee per GPU, in $IO base units.
+	FeePerGpuHour uint64 `json:"feePerGpuHour"`
+
+	// Why (`SlashReason`), and the keepers' evidence hash.
+	Reason   uint8     `json:"reason"`
+	Evidence [32]uint8 `json:"evidence"`
+}
+
+func (obj SlashArgs) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Gpus`:
+	err = encoder.Encode(obj.Gpus)
+	if err != nil {
+		return errors.NewField("Gpus", err)
+	}
+	// Serialize `FeePerGpuHour`:
+	err = encoder.Encode(obj.FeePerGpuHour)
+	if err != nil {
+		return errors.NewField("FeePerGpuHour", err)
+	}
+	// Serialize `Reason`:
+	err = encoder.Encode(obj.Reason)
+	if err != nil {
+		return errors.NewField("Reason", err)
+	}
+	// Serialize `Evidence`:
+	err = encoder.Encode(obj.Evidence)
+	if err != nil {
+		return errors.NewField("Evidence", err)
+	}
+	return nil
+}
+
+func (obj SlashArgs) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding SlashArgs: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *SlashArgs) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Gpus`:
+	err = decoder.Decode(&obj.Gpus)
+	if err != nil {
+		return errors.NewField("Gpus", err)
+	}
+	// Deserialize `FeePerGpuHour`:
+	err = decoder.Decode(&obj.FeePerGpuHour)
+	if err != nil {
+		return errors.NewField("FeePerGpuHour", err)
+	}
+	// Deserialize `Reason`:
+	err = decoder.Decode(&obj.Reason)
+	if err != nil {
+		return errors.NewField("Reason", err)
+	}
+	// Deserialize `Evidence`:
+	err = decoder.Decode(&obj.Evidence)
+	if err != nil {
+		return errors.NewField("Evidence", err)
+	}
+	return nil
+}
+
+func (obj *SlashArgs) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling SlashArgs: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalSlashArgs(buf []byte) (*SlashArgs, error) {
+	obj := new(SlashArgs)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// Operator stake or a delegation entered the pool.
+type StakeDeposited struct {
+	Node       solanago.PublicKey `json:"node"`
+	Owner      solanago.PublicKey `json:"owner"`
+	Operator   bool               `json:"operator"`
+	Amount     uint64             `json:"amount"`
+	Shares     binary.Uint128     `json:"shares"`
+	PoolTokens uint64             `json:"poolTokens"`
+}
+
+func (obj StakeDeposited) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Owner`:
+	err = encoder.Encode(obj.Owner)
+	if err != nil {
+		return errors.NewField("Owner", err)
+	}
+	// Serialize `Operator`:
+	err = encoder.Encode(obj.Operator)
+	if err != nil {
+		return errors.NewField("Operator", err)
+	}
+	// Serialize `Amount`:
+	err = encoder.Encode(obj.Amount)
+	if err != nil {
+		return errors.NewField("Amount", err)
+	}
+	// Serialize `Shares`:
+	err = encoder.Encode(obj.Shares)
+	if err != nil {
+		return errors.NewField("Shares", err)
+	}
+	// Serialize `PoolTokens`:
+	err = encoder.Encode(obj.PoolTokens)
+	if err != nil {
+		return errors.NewField("PoolTokens", err)
+	}
+	return nil
+}
+
+func (obj StakeDeposited) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding StakeDeposited: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *StakeDeposited) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Owner`:
+	err = decoder.Decode(&obj.Owner)
+	if err != nil {
+		return errors.NewField("Owner", err)
+	}
+	// Deserialize `Operator`:
+	err = decoder.Decode(&obj.Operator)
+	if err != nil {
+		return errors.NewField("Operator", err)
+	}
+	// Deserialize `Amount`:
+	err = decoder.Decode(&obj.Amount)
+	if err != nil {
+		return errors.NewField("Amount", err)
+	}
+	// Deserialize `Shares`:
+	err = decoder.Decode(&obj.Shares)
+	if err != nil {
+		return errors.NewField("Shares", err)
+	}
+	// Deserialize `PoolTokens`:
+	err = decoder.Decode(&obj.PoolTokens)
+	if err != nil {
+		return errors.NewField("PoolTokens", err)
+	}
+	return nil
+}
+
+func (obj *StakeDeposited) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling StakeDeposited: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalStakeDeposited(buf []byte) (*StakeDeposited, error) {
+	obj := new(StakeDeposited)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
 // The singleton configuration of io-staking.
 type StakingConfig struct {
-	Admin  solanago.PublicKey `json:"admin"`
-	IoMint solanago.PublicKey `json:"ioMint"`
-	Params StakingParams      `json:"params"`
-	Bump   uint8              `json:"bump"`
+	Admin solanago.PublicKey `json:"admin"`
+
+	// Set by `propose_admin`; becomes admin only when it signs `accept_admin`.
+	PendingAdmin *solanago.PublicKey `bin:"optional" json:"pendingAdmin,omitempty"`
+	IoMint       solanago.PublicKey  `json:"ioMint"`
+	IosdMint     solanago.PublicKey  `json:"iosdMint"`
+	Params       StakingParams       `json:"params"`
+
+	// io-hire's PDA that may `slash` (seeds `SLASHER` under io-hire).
+	Slasher solanago.PublicKey `json:"slasher"`
+
+	// io-rewards' PDA that may `set_attested_capacity` (seeds `ATTESTOR`).
+	Attestor solanago.PublicKey `json:"attestor"`
+
+	// io-rewards' vault authority, which deposits the availability-reward cut.
+	RewardsDepositor solanago.PublicKey `json:"rewardsDepositor"`
+
+	// io-hire's escrow authority, which deposits the hire-fee cut.
+	HireDepositor        solanago.PublicKey `json:"hireDepositor"`
+	Bump                 uint8              `json:"bump"`
+	SlashBurnerBump      uint8              `json:"slashBurnerBump"`
+	RewardsAuthorityBump uint8              `json:"rewardsAuthorityBump"`
 }
 
 func (obj StakingConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
@@ -25,20 +2113,73 @@ func (obj StakingConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error)
 	if err != nil {
 		return errors.NewField("Admin", err)
 	}
+	// Serialize `PendingAdmin` (optional):
+	{
+		if obj.PendingAdmin == nil {
+			err = encoder.WriteOption(false)
+			if err != nil {
+				return errors.NewOption("PendingAdmin", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+		} else {
+			err = encoder.WriteOption(true)
+			if err != nil {
+				return errors.NewOption("PendingAdmin", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+			err = encoder.Encode(obj.PendingAdmin)
+			if err != nil {
+				return errors.NewField("PendingAdmin", err)
+			}
+		}
+	}
 	// Serialize `IoMint`:
 	err = encoder.Encode(obj.IoMint)
 	if err != nil {
 		return errors.NewField("IoMint", err)
+	}
+	// Serialize `IosdMint`:
+	err = encoder.Encode(obj.IosdMint)
+	if err != nil {
+		return errors.NewField("IosdMint", err)
 	}
 	// Serialize `Params`:
 	err = encoder.Encode(obj.Params)
 	if err != nil {
 		return errors.NewField("Params", err)
 	}
+	// Serialize `Slasher`:
+	err = encoder.Encode(obj.Slasher)
+	if err != nil {
+		return errors.NewField("Slasher", err)
+	}
+	// Serialize `Attestor`:
+	err = encoder.Encode(obj.Attestor)
+	if err != nil {
+		return errors.NewField("Attestor", err)
+	}
+	// Serialize `RewardsDepositor`:
+	err = encoder.Encode(obj.RewardsDepositor)
+	if err != nil {
+		return errors.NewField("RewardsDepositor", err)
+	}
+	// Serialize `HireDepositor`:
+	err = encoder.Encode(obj.HireDepositor)
+	if err != nil {
+		return errors.NewField("HireDepositor", err)
+	}
 	// Serialize `Bump`:
 	err = encoder.Encode(obj.Bump)
 	if err != nil {
 		return errors.NewField("Bump", err)
+	}
+	// Serialize `SlashBurnerBump`:
+	err = encoder.Encode(obj.SlashBurnerBump)
+	if err != nil {
+		return errors.NewField("SlashBurnerBump", err)
+	}
+	// Serialize `RewardsAuthorityBump`:
+	err = encoder.Encode(obj.RewardsAuthorityBump)
+	if err != nil {
+		return errors.NewField("RewardsAuthorityBump", err)
 	}
 	return nil
 }
@@ -59,20 +2200,68 @@ func (obj *StakingConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err err
 	if err != nil {
 		return errors.NewField("Admin", err)
 	}
+	// Deserialize `PendingAdmin` (optional):
+	{
+		ok, err := decoder.ReadOption()
+		if err != nil {
+			return errors.NewOption("PendingAdmin", fmt.Errorf("error while reading optionality: %w", err))
+		}
+		if ok {
+			err = decoder.Decode(&obj.PendingAdmin)
+			if err != nil {
+				return errors.NewField("PendingAdmin", err)
+			}
+		}
+	}
 	// Deserialize `IoMint`:
 	err = decoder.Decode(&obj.IoMint)
 	if err != nil {
 		return errors.NewField("IoMint", err)
+	}
+	// Deserialize `IosdMint`:
+	err = decoder.Decode(&obj.IosdMint)
+	if err != nil {
+		return errors.NewField("IosdMint", err)
 	}
 	// Deserialize `Params`:
 	err = decoder.Decode(&obj.Params)
 	if err != nil {
 		return errors.NewField("Params", err)
 	}
+	// Deserialize `Slasher`:
+	err = decoder.Decode(&obj.Slasher)
+	if err != nil {
+		return errors.NewField("Slasher", err)
+	}
+	// Deserialize `Attestor`:
+	err = decoder.Decode(&obj.Attestor)
+	if err != nil {
+		return errors.NewField("Attestor", err)
+	}
+	// Deserialize `RewardsDepositor`:
+	err = decoder.Decode(&obj.RewardsDepositor)
+	if err != nil {
+		return errors.NewField("RewardsDepositor", err)
+	}
+	// Deserialize `HireDepositor`:
+	err = decoder.Decode(&obj.HireDepositor)
+	if err != nil {
+		return errors.NewField("HireDepositor", err)
+	}
 	// Deserialize `Bump`:
 	err = decoder.Decode(&obj.Bump)
 	if err != nil {
 		return errors.NewField("Bump", err)
+	}
+	// Deserialize `SlashBurnerBump`:
+	err = decoder.Decode(&obj.SlashBurnerBump)
+	if err != nil {
+		return errors.NewField("SlashBurnerBump", err)
+	}
+	// Deserialize `RewardsAuthorityBump`:
+	err = decoder.Decode(&obj.RewardsAuthorityBump)
+	if err != nil {
+		return errors.NewField("RewardsAuthorityBump", err)
 	}
 	return nil
 }
@@ -95,9 +2284,10 @@ func UnmarshalStakingConfig(buf []byte) (*StakingConfig, error) {
 }
 
 type StakingInitialized struct {
-	Admin  solanago.PublicKey `json:"admin"`
-	IoMint solanago.PublicKey `json:"ioMint"`
-	Params StakingParams      `json:"params"`
+	Admin    solanago.PublicKey `json:"admin"`
+	IoMint   solanago.PublicKey `json:"ioMint"`
+	IosdMint solanago.PublicKey `json:"iosdMint"`
+	Params   StakingParams      `json:"params"`
 }
 
 func (obj StakingInitialized) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
@@ -110,6 +2300,11 @@ func (obj StakingInitialized) MarshalWithEncoder(encoder *binary.Encoder) (err e
 	err = encoder.Encode(obj.IoMint)
 	if err != nil {
 		return errors.NewField("IoMint", err)
+	}
+	// Serialize `IosdMint`:
+	err = encoder.Encode(obj.IosdMint)
+	if err != nil {
+		return errors.NewField("IosdMint", err)
 	}
 	// Serialize `Params`:
 	err = encoder.Encode(obj.Params)
@@ -139,6 +2334,11 @@ func (obj *StakingInitialized) UnmarshalWithDecoder(decoder *binary.Decoder) (er
 	err = decoder.Decode(&obj.IoMint)
 	if err != nil {
 		return errors.NewField("IoMint", err)
+	}
+	// Deserialize `IosdMint`:
+	err = decoder.Decode(&obj.IosdMint)
+	if err != nil {
+		return errors.NewField("IosdMint", err)
 	}
 	// Deserialize `Params`:
 	err = decoder.Decode(&obj.Params)
@@ -284,6 +2484,336 @@ func (obj *StakingParams) Unmarshal(buf []byte) error {
 
 func UnmarshalStakingParams(buf []byte) (*StakingParams, error) {
 	obj := new(StakingParams)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// Shares leaving a pool: slashable until withdrawn after `unlocks_at`.
+type Ticket struct {
+	Node      solanago.PublicKey `json:"node"`
+	Owner     solanago.PublicKey `json:"owner"`
+	Id        uint64             `json:"id"`
+	Shares    binary.Uint128     `json:"shares"`
+	UnlocksAt int64              `json:"unlocksAt"`
+	Bump      uint8              `json:"bump"`
+}
+
+func (obj Ticket) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Owner`:
+	err = encoder.Encode(obj.Owner)
+	if err != nil {
+		return errors.NewField("Owner", err)
+	}
+	// Serialize `Id`:
+	err = encoder.Encode(obj.Id)
+	if err != nil {
+		return errors.NewField("Id", err)
+	}
+	// Serialize `Shares`:
+	err = encoder.Encode(obj.Shares)
+	if err != nil {
+		return errors.NewField("Shares", err)
+	}
+	// Serialize `UnlocksAt`:
+	err = encoder.Encode(obj.UnlocksAt)
+	if err != nil {
+		return errors.NewField("UnlocksAt", err)
+	}
+	// Serialize `Bump`:
+	err = encoder.Encode(obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	return nil
+}
+
+func (obj Ticket) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding Ticket: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *Ticket) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Owner`:
+	err = decoder.Decode(&obj.Owner)
+	if err != nil {
+		return errors.NewField("Owner", err)
+	}
+	// Deserialize `Id`:
+	err = decoder.Decode(&obj.Id)
+	if err != nil {
+		return errors.NewField("Id", err)
+	}
+	// Deserialize `Shares`:
+	err = decoder.Decode(&obj.Shares)
+	if err != nil {
+		return errors.NewField("Shares", err)
+	}
+	// Deserialize `UnlocksAt`:
+	err = decoder.Decode(&obj.UnlocksAt)
+	if err != nil {
+		return errors.NewField("UnlocksAt", err)
+	}
+	// Deserialize `Bump`:
+	err = decoder.Decode(&obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	return nil
+}
+
+func (obj *Ticket) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling Ticket: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalTicket(buf []byte) (*Ticket, error) {
+	obj := new(Ticket)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type UpdateNodeArgs struct {
+	Spec        NodeSpec `json:"spec"`
+	AskMicroUsd uint64   `json:"askMicroUsd"`
+	Endpoint    string   `json:"endpoint"`
+}
+
+func (obj UpdateNodeArgs) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Spec`:
+	err = encoder.Encode(obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
+	// Serialize `AskMicroUsd`:
+	err = encoder.Encode(obj.AskMicroUsd)
+	if err != nil {
+		return errors.NewField("AskMicroUsd", err)
+	}
+	// Serialize `Endpoint`:
+	err = encoder.Encode(obj.Endpoint)
+	if err != nil {
+		return errors.NewField("Endpoint", err)
+	}
+	return nil
+}
+
+func (obj UpdateNodeArgs) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding UpdateNodeArgs: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *UpdateNodeArgs) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Spec`:
+	err = decoder.Decode(&obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
+	// Deserialize `AskMicroUsd`:
+	err = decoder.Decode(&obj.AskMicroUsd)
+	if err != nil {
+		return errors.NewField("AskMicroUsd", err)
+	}
+	// Deserialize `Endpoint`:
+	err = decoder.Decode(&obj.Endpoint)
+	if err != nil {
+		return errors.NewField("Endpoint", err)
+	}
+	return nil
+}
+
+func (obj *UpdateNodeArgs) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling UpdateNodeArgs: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalUpdateNodeArgs(buf []byte) (*UpdateNodeArgs, error) {
+	obj := new(UpdateNodeArgs)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type Withdrawn struct {
+	Node   solanago.PublicKey `json:"node"`
+	Owner  solanago.PublicKey `json:"owner"`
+	Ticket solanago.PublicKey `json:"ticket"`
+	Shares binary.Uint128     `json:"shares"`
+	Amount uint64             `json:"amount"`
+}
+
+func (obj Withdrawn) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Owner`:
+	err = encoder.Encode(obj.Owner)
+	if err != nil {
+		return errors.NewField("Owner", err)
+	}
+	// Serialize `Ticket`:
+	err = encoder.Encode(obj.Ticket)
+	if err != nil {
+		return errors.NewField("Ticket", err)
+	}
+	// Serialize `Shares`:
+	err = encoder.Encode(obj.Shares)
+	if err != nil {
+		return errors.NewField("Shares", err)
+	}
+	// Serialize `Amount`:
+	err = encoder.Encode(obj.Amount)
+	if err != nil {
+		return errors.NewField("Amount", err)
+	}
+	return nil
+}
+
+func (obj Withdrawn) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding Withdrawn: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *Withdrawn) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Owner`:
+	err = decoder.Decode(&obj.Owner)
+	if err != nil {
+		return errors.NewField("Owner", err)
+	}
+	// Deserialize `Ticket`:
+	err = decoder.Decode(&obj.Ticket)
+	if err != nil {
+		return errors.NewField("Ticket", err)
+	}
+	// Deserialize `Shares`:
+	err = decoder.Decode(&obj.Shares)
+	if err != nil {
+		return errors.NewField("Shares", err)
+	}
+	// Deserialize `Amount`:
+	err = decoder.Decode(&obj.Amount)
+	if err != nil {
+		return errors.NewField("Amount", err)
+	}
+	return nil
+}
+
+func (obj *Withdrawn) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling Withdrawn: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalWithdrawn(buf []byte) (*Withdrawn, error) {
+	obj := new(Withdrawn)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// Which node a worker key currently serves; one per key, so a key serves one node.
+type WorkerBinding struct {
+	Node solanago.PublicKey `json:"node"`
+	Bump uint8              `json:"bump"`
+}
+
+func (obj WorkerBinding) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Bump`:
+	err = encoder.Encode(obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	return nil
+}
+
+func (obj WorkerBinding) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding WorkerBinding: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *WorkerBinding) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Bump`:
+	err = decoder.Decode(&obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	return nil
+}
+
+func (obj *WorkerBinding) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling WorkerBinding: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalWorkerBinding(buf []byte) (*WorkerBinding, error) {
+	obj := new(WorkerBinding)
 	err := obj.Unmarshal(buf)
 	if err != nil {
 		return nil, err
