@@ -277,6 +277,16 @@ async fn encodings_and_token_programs() {
         .iter()
         .all(|a| a["account"]["data"]["parsed"]["info"]["owner"] == json!(g.accounts.faucet)));
 
+    // The largest $IO holders: the faucet's account and the rewards vault, largest first.
+    let v = call(&rpc, "getTokenLargestAccounts", json!([g.mints.io])).await;
+    let top = v["result"]["value"].as_array().unwrap();
+    assert_eq!(
+        top[0],
+        json!({"address": g.accounts.faucet_io, "amount": "50000000000000000", "decimals": 8,
+               "uiAmount": 500_000_000.0, "uiAmountString": "500000000"})
+    );
+    assert_eq!(top[1]["address"], json!(g.vaults.rewards));
+
     // Token-2022 is a token program as good as SPL Token's for the filters.
     let v = call(
         &rpc,
@@ -364,6 +374,34 @@ async fn min_context_slot_fees_and_error_texts() {
             e["data"]["contextSlot"].as_u64().unwrap() >= slot,
             "{method}"
         );
+    }
+    // sendTransaction and simulateTransaction check it before running anything.
+    let payer = Keypair::new();
+    let latest = call(&rpc, "getLatestBlockhash", json!([])).await;
+    let blockhash: Hash = latest["result"]["value"]["blockhash"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let tx = solana_transaction::Transaction::new_signed_with_payer(
+        &[solana_system_interface::instruction::transfer(
+            &payer.pubkey(),
+            &Pubkey::new_unique(),
+            1,
+        )],
+        Some(&payer.pubkey()),
+        &[&payer],
+        blockhash,
+    );
+    let wire = base64::engine::general_purpose::STANDARD.encode(bincode::serialize(&tx).unwrap());
+    for method in ["sendTransaction", "simulateTransaction"] {
+        let v = call(
+            &rpc,
+            method,
+            json!([wire, {"encoding": "base64", "minContextSlot": far}]),
+        )
+        .await;
+        assert_eq!(error(&v)["code"], json!(-32016), "{method}: {v}");
     }
     // Reached: served.
     let v = call(&rpc, "getBalance", json!([key, {"minContextSlot": 0}])).await;

@@ -58,6 +58,7 @@ pub const METHODS: &[&str] = &[
     "getTokenAccountBalance",
     "getTokenAccountsByDelegate",
     "getTokenAccountsByOwner",
+    "getTokenLargestAccounts",
     "getTokenSupply",
     "getTransaction",
     "getTransactionCount",
@@ -139,6 +140,7 @@ impl Rpc {
             "getMinimumBalanceForRentExemption" => accounts::minimum_balance(self, p).await,
             "getTokenAccountBalance" => tokens::get_token_account_balance(self, p).await,
             "getTokenSupply" => tokens::get_token_supply(self, p).await,
+            "getTokenLargestAccounts" => tokens::get_token_largest_accounts(self, p).await,
             "getTokenAccountsByOwner" => {
                 tokens::get_token_accounts(self, p, tokens::By::Owner).await
             }

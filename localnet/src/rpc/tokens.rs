@@ -72,6 +72,55 @@ pub(super) async fn get_token_supply(rpc: &Rpc, p: Value) -> RpcResult {
     Ok(with_context(slot, token::token_amount(supply, decimals)))
 }
 
+/// Agave's `NUM_LARGEST_ACCOUNTS`.
+const NUM_LARGEST_ACCOUNTS: usize = 20;
+
+pub(super) async fn get_token_largest_accounts(rpc: &Rpc, p: Value) -> RpcResult {
+    let (mint, _): (String, Option<CommitmentConfig>) = params(p, 1, 2)?;
+    let mint = parse_pubkey(&mint)?;
+    let (slot, found) = rpc
+        .at(None, move |c| {
+            let (program, decimals) = mint_owner_and_decimals(c, &mint)?;
+            if !token::is_token_program(&program) {
+                return Err(invalid("not a Token mint"));
+            }
+            let filters = [
+                Filter::TokenAccountState,
+                Filter::Memcmp {
+                    offset: 0,
+                    bytes: mint.to_bytes().to_vec(),
+                },
+            ];
+            let mut balances: Vec<(u64, Pubkey)> = c
+                .program_accounts(&program, |a| filters.iter().all(|f| f.matches(a)))
+                .into_iter()
+                .map(|(k, a)| {
+                    let amount = token::unpack_account(a.owner(), a.data()).map_or(0, |t| t.amount);
+                    (amount, k)
+                })
+                .collect();
+            // Largest first; among equal amounts the larger address first, as Agave's heap.
+            balances.sort_unstable_by(|a, b| b.cmp(a));
+            balances.truncate(NUM_LARGEST_ACCOUNTS);
+            Ok((balances, decimals))
+        })
+        .await?;
+    let (balances, decimals) = found?;
+    Ok(with_context(
+        slot,
+        Value::Array(
+            balances
+                .into_iter()
+                .map(|(amount, address)| {
+                    let mut v = token::token_amount(amount, decimals);
+                    v["address"] = Value::from(address.to_string());
+                    v
+                })
+                .collect(),
+        ),
+    ))
+}
+
 /// Whose token accounts: by owner or by delegate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum By {
