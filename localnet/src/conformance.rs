@@ -11,7 +11,7 @@ use solana_pubkey::Pubkey;
 use solana_signer::Signer;
 
 use crate::rpc::Rpc;
-use crate::tests::start;
+use crate::tests::{start, start_in};
 
 const TOKEN_2022: &str = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb";
 
@@ -515,5 +515,32 @@ async fn min_context_slot_fees_and_error_texts() {
         error(&v),
         json!({"code": -32600, "message": "Invalid request"})
     );
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn blocks_survive_a_restart() {
+    let (rpc, handle, dir) = start("blocks-restart");
+    let to = Pubkey::new_unique();
+    let (sig, slot) = airdrop(&rpc, &to, 1_000_000_000).await;
+    let before = call(&rpc, "getBlock", json!([slot])).await["result"].clone();
+    assert!(before["blockhash"].is_string(), "{before}");
+    handle.shutdown().await;
+    drop(rpc);
+
+    let (rpc, handle) = start_in(&dir.0);
+    let after = call(&rpc, "getBlock", json!([slot])).await["result"].clone();
+    assert_eq!(after, before);
+    assert_eq!(
+        after["transactions"][0]["transaction"]["signatures"][0],
+        json!(sig)
+    );
+    // The chain goes on from a later slot, one block higher.
+    let height = call(&rpc, "getBlockHeight", json!([])).await["result"]
+        .as_u64()
+        .unwrap();
+    assert!(height > before["blockHeight"].as_u64().unwrap());
+    let v = call(&rpc, "getFirstAvailableBlock", json!([])).await;
+    assert_eq!(v["result"], json!(0));
     handle.shutdown().await;
 }

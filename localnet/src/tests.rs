@@ -23,7 +23,7 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 }
 
 /// Removes the test's ledger directory when dropped.
-pub(crate) struct TempLedger(std::path::PathBuf);
+pub(crate) struct TempLedger(pub(crate) std::path::PathBuf);
 
 impl Drop for TempLedger {
     fn drop(&mut self) {
@@ -33,8 +33,14 @@ impl Drop for TempLedger {
 
 pub(crate) fn start(name: &str) -> (Arc<Rpc>, Handle, TempLedger) {
     let dir = temp_dir(name);
+    let (rpc, handle) = start_in(&dir);
+    (rpc, handle, TempLedger(dir))
+}
+
+/// A chain on the ledger in `dir`: genesis if empty, else a restart.
+pub(crate) fn start_in(dir: &std::path::Path) -> (Arc<Rpc>, Handle) {
     let opts = svm_thread::Options {
-        ledger: dir.clone(),
+        ledger: dir.to_path_buf(),
         reset: false,
         genesis: GenesisOptions {
             genesis_unix: 1_700_000_000,
@@ -53,7 +59,6 @@ pub(crate) fn start(name: &str) -> (Arc<Rpc>, Handle, TempLedger) {
             metrics: Default::default(),
         }),
         handle,
-        TempLedger(dir),
     )
 }
 
