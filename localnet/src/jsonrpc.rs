@@ -5,8 +5,6 @@
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
-use crate::svm_thread::Gone;
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct RpcError {
     pub code: i64,
@@ -85,12 +83,6 @@ impl RpcError {
             v["data"] = data.clone();
         }
         v
-    }
-}
-
-impl From<Gone> for RpcError {
-    fn from(_: Gone) -> Self {
-        RpcError::internal()
     }
 }
 

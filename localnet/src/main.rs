@@ -79,7 +79,7 @@ fn run(config: Config) -> std::io::Result<()> {
         let rpc = Arc::new(rpc::Rpc {
             handle: handle.clone(),
             genesis: Arc::new(file),
-            metrics: Default::default(),
+            metrics: crate::metrics::Metrics::new(crate::rpc::METHODS),
         });
         let (stop_tx, stop_rx) = watch::channel(false);
         let http_task = tokio::spawn(http::serve(

@@ -5,17 +5,19 @@
 use prometheus::{Encoder, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
 
 use crate::jsonrpc::RpcError;
-use crate::rpc::METHODS;
 
 pub struct Metrics {
+    /// The methods served: the only method labels.
+    methods: &'static [&'static str],
     registry: Registry,
     requests: IntCounterVec,
     errors: IntCounterVec,
     slot: IntGauge,
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
+impl Metrics {
+    /// Metrics labelling requests by `methods` (any other name: `unknown`).
+    pub fn new(methods: &'static [&'static str]) -> Self {
         let registry = Registry::new();
         let requests = IntCounterVec::new(
             Opts::new(
@@ -43,18 +45,17 @@ impl Default for Metrics {
             registry.register(m).expect("registered once");
         }
         Metrics {
+            methods,
             registry,
             requests,
             errors,
             slot,
         }
     }
-}
 
-impl Metrics {
     /// Counts one answered request.
     pub fn record<T>(&self, method: &str, result: &Result<T, RpcError>) {
-        let label = if METHODS.contains(&method) {
+        let label = if self.methods.contains(&method) {
             method
         } else {
             "unknown"

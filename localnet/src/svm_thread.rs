@@ -14,6 +14,7 @@ use tokio::sync::oneshot;
 
 use crate::chain::{new_svm, Chain, ChainParams};
 use crate::genesis::{self, GenesisFile, GenesisOptions, GENESIS_FILE, KEYS_DIR};
+use crate::jsonrpc::RpcError;
 use crate::ledger::{Ledger, Snapshot, LOG, SNAPSHOT};
 use crate::notify::Notifier;
 
@@ -37,6 +38,12 @@ pub struct Handle {
 /// The thread has stopped.
 #[derive(Debug)]
 pub struct Gone;
+
+impl From<Gone> for RpcError {
+    fn from(_: Gone) -> Self {
+        RpcError::internal()
+    }
+}
 
 impl Handle {
     /// Runs `f` on the SVM thread; the answer comes after the batch's fsync.

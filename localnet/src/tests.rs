@@ -56,7 +56,7 @@ pub(crate) fn start_in(dir: &std::path::Path) -> (Arc<Rpc>, Handle) {
         Arc::new(Rpc {
             handle: handle.clone(),
             genesis: Arc::new(file),
-            metrics: Default::default(),
+            metrics: crate::metrics::Metrics::new(crate::rpc::METHODS),
         }),
         handle,
     )
