@@ -9,7 +9,6 @@ require (
 	github.com/gagliardetto/binary v0.8.0
 	github.com/gagliardetto/solana-go v1.14.0
 	github.com/stretchr/testify v1.12.1
-	github.com/stretchr/testify v1.12.1
 	golang.org/x/sys v0.38.0
 )
 

@@ -210,7 +210,15 @@ pub fn start(opts: Options) -> io::Result<(Handle, GenesisFile, thread::JoinHand
             }
         };
         let _ = ready_tx.send(Ok(file));
-        run(&mut chain, receiver);
+        // A panic here is a bug of the localnet (a program's panic is caught by the
+        // harness and fails only its transaction). Answering on with "the chain has
+        // stopped" would hide it, so the whole node stops, loudly.
+        let ran =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&mut chain, receiver)));
+        if ran.is_err() {
+            eprintln!("ionet-localnet: the SVM thread panicked (see above); stopping the node");
+            std::process::exit(70);
+        }
     })?;
     let file = ready_rx
         .recv()

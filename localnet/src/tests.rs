@@ -322,6 +322,10 @@ async fn garbage_never_panics() {
         let v = rpc.handle_body(body.as_bytes()).await;
         assert!(v.is_object() || v.is_array(), "{body}");
     }
+    // Error answers alone would also come from a dead SVM thread ("the chain has
+    // stopped"): the chain must still execute and answer with a result.
+    let v = call(&rpc, "getSlot", json!([])).await;
+    assert!(v["result"].is_u64(), "the chain stopped answering: {v}");
     handle.shutdown().await;
 }
 

@@ -4,6 +4,7 @@
 mod accounts;
 mod blocks;
 mod cluster;
+mod dev;
 pub mod params;
 mod tokens;
 mod transactions;
@@ -68,6 +69,7 @@ pub const METHODS: &[&str] = &[
     "requestAirdrop",
     "sendTransaction",
     "simulateTransaction",
+    "ionet_attestCapacity",
     "ionet_genesis",
     "ionet_warpSlot",
 ];
@@ -176,6 +178,7 @@ impl Rpc {
             "getRecentPrioritizationFees" => cluster::get_recent_prioritization_fees(self, p).await,
             "ionet_warpSlot" => cluster::warp_slot(self, p).await,
             "ionet_genesis" => cluster::genesis(self, p),
+            "ionet_attestCapacity" => dev::attest_capacity(self, p).await,
             _ => Err(RpcError::method_not_found()),
         }
     }
