@@ -22,11 +22,10 @@ const (
 	ErrCodeIoDecimals               uint32 = 6013
 	ErrCodeBurnNotInSupply          uint32 = 6014
 	ErrCodeBondToProtocolAccount    uint32 = 6015
-	ErrCodeNotKeeperAuthority       uint32 = 6016
-	ErrCodeWrongKeeperBonds         uint32 = 6017
-	ErrCodeNotDeployer              uint32 = 6018
-	ErrCodeIoMintAuthority          uint32 = 6019
-	ErrCodeIoFreezeAuthority        uint32 = 6020
+	ErrCodeWrongKeeperBonds         uint32 = 6016
+	ErrCodeNotDeployer              uint32 = 6017
+	ErrCodeIoMintAuthority          uint32 = 6018
+	ErrCodeIoFreezeAuthority        uint32 = 6019
 )
 
 // Errors is the program's error catalogue by code. Read it; do not change it.
@@ -47,7 +46,6 @@ var Errors = map[uint32]programerr.ProgramError{
 	ErrCodeIoDecimals:               {Program: "io_rewards", Code: ErrCodeIoDecimals, Name: "IoDecimals", Msg: "the $IO mint must have 8 decimals"},
 	ErrCodeBurnNotInSupply:          {Program: "io_rewards", Code: ErrCodeBurnNotInSupply, Name: "BurnNotInSupply", Msg: "the recorded burns would exceed what has left the $IO supply"},
 	ErrCodeBondToProtocolAccount:    {Program: "io_rewards", Code: ErrCodeBondToProtocolAccount, Name: "BondToProtocolAccount", Msg: "the bond must go back to a wallet, not to the keeper bonds or the rewards vault"},
-	ErrCodeNotKeeperAuthority:       {Program: "io_rewards", Code: ErrCodeNotKeeperAuthority, Name: "NotKeeperAuthority", Msg: "only the keeper's authority may deregister it"},
 	ErrCodeWrongKeeperBonds:         {Program: "io_rewards", Code: ErrCodeWrongKeeperBonds, Name: "WrongKeeperBonds", Msg: "that is not the keeper bonds account of io-rewards"},
 	ErrCodeNotDeployer:              {Program: "io_rewards", Code: ErrCodeNotDeployer, Name: "NotDeployer", Msg: "only the program's upgrade authority (the deployer) may initialize it"},
 	ErrCodeIoMintAuthority:          {Program: "io_rewards", Code: ErrCodeIoMintAuthority, Name: "IoMintAuthority", Msg: "the $IO mint must have no mint authority: its supply is fixed at genesis"},

@@ -30,6 +30,7 @@ func NewDeregisterKeeperInstruction(
 		// Account 1 "config": Writable, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(configAccount, true, false))
 		// Account 2 "keeper": Writable, Non-signer, Required
+		// The PDA is seeded by the signer, so only a keeper's own authority reaches it.
 		accounts__.Append(solanago.NewAccountMeta(keeperAccount, true, false))
 		// Account 3 "bond_destination": Writable, Non-signer, Required
 		// Where the bond goes back to: any $IO account but the protocol's own.

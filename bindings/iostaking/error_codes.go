@@ -22,27 +22,26 @@ const (
 	ErrCodeNodeHired               uint32 = 6013
 	ErrCodeNodeNotEmpty            uint32 = 6014
 	ErrCodeZeroAmount              uint32 = 6015
-	ErrCodeDepositTooSmall         uint32 = 6016
-	ErrCodePoolWiped               uint32 = 6017
-	ErrCodeNotEnoughShares         uint32 = 6018
-	ErrCodeOperatorMustStake       uint32 = 6019
-	ErrCodeOverCapacityCap         uint32 = 6020
-	ErrCodeOverOperatorRatioCap    uint32 = 6021
-	ErrCodeCooldownNotOver         uint32 = 6022
-	ErrCodeNotTicketOwner          uint32 = 6023
-	ErrCodeWrongNode               uint32 = 6024
-	ErrCodeNotPositionOwner        uint32 = 6025
-	ErrCodePositionNotEmpty        uint32 = 6026
-	ErrCodeNotOwnersAccount        uint32 = 6027
-	ErrCodeNotRewardMint           uint32 = 6028
-	ErrCodeWrongMint               uint32 = 6029
-	ErrCodeNoDelegators            uint32 = 6030
-	ErrCodeRewardsExceedDeposits   uint32 = 6031
-	ErrCodeNotSlasher              uint32 = 6032
-	ErrCodeNotAttestor             uint32 = 6033
-	ErrCodeNotRewardDepositor      uint32 = 6034
-	ErrCodeInvalidSlashGpus        uint32 = 6035
-	ErrCodeOverflow                uint32 = 6036
+	ErrCodePoolWiped               uint32 = 6016
+	ErrCodeNotEnoughShares         uint32 = 6017
+	ErrCodeOperatorMustStake       uint32 = 6018
+	ErrCodeOverCapacityCap         uint32 = 6019
+	ErrCodeOverOperatorRatioCap    uint32 = 6020
+	ErrCodeCooldownNotOver         uint32 = 6021
+	ErrCodeNotTicketOwner          uint32 = 6022
+	ErrCodeWrongNode               uint32 = 6023
+	ErrCodeNotPositionOwner        uint32 = 6024
+	ErrCodePositionNotEmpty        uint32 = 6025
+	ErrCodeNotOwnersAccount        uint32 = 6026
+	ErrCodeNotRewardMint           uint32 = 6027
+	ErrCodeWrongMint               uint32 = 6028
+	ErrCodeNoDelegators            uint32 = 6029
+	ErrCodeRewardsExceedDeposits   uint32 = 6030
+	ErrCodeNotSlasher              uint32 = 6031
+	ErrCodeNotAttestor             uint32 = 6032
+	ErrCodeNotRewardDepositor      uint32 = 6033
+	ErrCodeInvalidSlashGpus        uint32 = 6034
+	ErrCodeOverflow                uint32 = 6035
 )
 
 // Errors is the program's error catalogue by code. Read it; do not change it.
@@ -63,7 +62,6 @@ var Errors = map[uint32]programerr.ProgramError{
 	ErrCodeNodeHired:               {Program: "io_staking", Code: ErrCodeNodeHired, Name: "NodeHired", Msg: "the node has GPUs in active hires"},
 	ErrCodeNodeNotEmpty:            {Program: "io_staking", Code: ErrCodeNodeNotEmpty, Name: "NodeNotEmpty", Msg: "the node still has stake, tickets or delegation positions"},
 	ErrCodeZeroAmount:              {Program: "io_staking", Code: ErrCodeZeroAmount, Name: "ZeroAmount", Msg: "amount must be positive"},
-	ErrCodeDepositTooSmall:         {Program: "io_staking", Code: ErrCodeDepositTooSmall, Name: "DepositTooSmall", Msg: "the deposit is too small to buy one share"},
 	ErrCodePoolWiped:               {Program: "io_staking", Code: ErrCodePoolWiped, Name: "PoolWiped", Msg: "the pool was slashed to zero: holders may only leave"},
 	ErrCodeNotEnoughShares:         {Program: "io_staking", Code: ErrCodeNotEnoughShares, Name: "NotEnoughShares", Msg: "not that many shares"},
 	ErrCodeOperatorMustStake:       {Program: "io_staking", Code: ErrCodeOperatorMustStake, Name: "OperatorMustStake", Msg: "the operator stakes with `stake`, not `delegate`"},

@@ -391,3 +391,130 @@ fn an_io_mint_with_other_decimals_is_refused() {
     let code = ANCHOR_ERROR_OFFSET + io_rewards::errors::RewardsError::IoDecimals as u32;
     assert_eq!(custom_error(&err.err), Some((0, code)));
 }
+
+fn buyback(w: &World, admin: &Pubkey, treasury_io: &Pubkey, amount: u64) -> Instruction {
+    Instruction {
+        program_id: ids::IO_HIRE,
+        accounts: io_hire::accounts::BuybackBurn {
+            admin: *admin,
+            config: w.d.hire_config,
+            treasury: w.d.treasury,
+            treasury_io: *treasury_io,
+            io_mint: w.d.io_mint,
+            rewards_config: w.d.rewards_config,
+            rewards_program: ids::IO_REWARDS,
+            token_program: spl_token::ID,
+        }
+        .to_account_metas(None),
+        data: io_hire::instruction::BuybackBurn { amount }.data(),
+    }
+}
+
+#[test]
+fn buyback_burn_is_the_admins_of_a_positive_amount_from_the_treasury_only() {
+    use io_hire::errors::HireError;
+    let mut w = World::new();
+    let treasury_io = w.d.treasury_io;
+    w.give_io(&treasury_io, 10 * IO);
+    let hire = |e: HireError| ANCHOR_ERROR_OFFSET + e as u32;
+    let admin = w.admin.insecure_clone();
+    let (stranger, stranger_io) = w.wallet(10 * IO);
+
+    let ix = buyback(&w, &stranger.pubkey(), &treasury_io, IO);
+    ionet_svm::world::assert_code(w.send(&stranger, &[], &[ix]), hire(HireError::NotAdmin));
+    let ix = buyback(&w, &admin.pubkey(), &treasury_io, 0);
+    ionet_svm::world::assert_code(w.send(&admin, &[], &[ix]), hire(HireError::ZeroBurn));
+    // Another $IO account in the treasury's place.
+    let ix = buyback(&w, &admin.pubkey(), &stranger_io, IO);
+    ionet_svm::world::assert_code(w.send(&admin, &[], &[ix]), hire(HireError::WrongTreasury));
+
+    assert_eq!(w.balance(&treasury_io), 10 * IO);
+    assert_eq!(w.balance(&stranger_io), 10 * IO);
+    assert_eq!(rewards_config(&w).burned, 0);
+}
+
+/// `record_burn` as io-hire's treasury PDA signs it, through the test forwarder.
+fn report_burn(w: &mut World, amount: u64) -> ionet_svm::world::TxResult {
+    let ix = Instruction {
+        program_id: ids::IO_REWARDS,
+        accounts: io_rewards::accounts::RecordBurn {
+            reporter: w.d.treasury,
+            config: w.d.rewards_config,
+            io_mint: w.d.io_mint,
+        }
+        .to_account_metas(None),
+        data: io_rewards::instruction::RecordBurn { amount }.data(),
+    };
+    let ix = ionet_svm::world::forwarded(&ids::IO_HIRE, io_protocol::seeds::TREASURY, ix);
+    let admin = w.admin.insecure_clone();
+    w.send(&admin, &[], &[ix])
+}
+
+#[test]
+fn the_burn_ledger_refuses_zero_and_burns_the_supply_does_not_show() {
+    use io_rewards::errors::RewardsError;
+    let rewards = |e: RewardsError| ANCHOR_ERROR_OFFSET + e as u32;
+    let mut w = World::new();
+    ionet_svm::world::assert_code(report_burn(&mut w, 0), rewards(RewardsError::ZeroBurn));
+    // An authorized reporter claiming a burn that never happened.
+    ionet_svm::world::assert_code(
+        report_burn(&mut w, 1),
+        rewards(RewardsError::BurnNotInSupply),
+    );
+    assert_eq!(rewards_config(&w).burned, 0);
+
+    // A real burn by a holder, then reported: the ledger accepts what the supply shows.
+    let ix = spl_token::instruction::burn(
+        &spl_token::ID,
+        &w.d.genesis_io,
+        &w.d.io_mint,
+        &w.admin.pubkey(),
+        &[],
+        3 * IO,
+    )
+    .unwrap();
+    let admin = w.admin.insecure_clone();
+    w.send(&admin, &[], &[ix]).unwrap();
+    report_burn(&mut w, 3 * IO).unwrap();
+    assert_eq!(rewards_config(&w).burned, 3 * IO);
+    ionet_svm::world::assert_code(
+        report_burn(&mut w, 1),
+        rewards(RewardsError::BurnNotInSupply),
+    );
+
+    // Arithmetic that would wrap is an error (the ledger forced near u64::MAX).
+    let mut config = rewards_config(&w);
+    config.burned = u64::MAX;
+    let mut account = w.svm.get_account(&w.d.rewards_config).unwrap();
+    let mut data = vec![];
+    anchor_lang::AccountSerialize::try_serialize(&config, &mut data).unwrap();
+    account.data[..data.len()].copy_from_slice(&data);
+    w.svm.set_account(w.d.rewards_config, account).unwrap();
+    ionet_svm::world::assert_code(report_burn(&mut w, 1), rewards(RewardsError::Overflow));
+}
+
+#[test]
+fn keeper_registration_needs_the_real_bonds_account_and_exit_needs_the_keeper_itself() {
+    use io_rewards::errors::RewardsError;
+    let mut w = World::new();
+    let bond = GenesisParams::default().rewards.keeper_bond;
+    let (keeper, source) = w.wallet(bond);
+    let (other, other_io) = w.wallet(0);
+    let mut ix = w.d.register_keeper(&keeper.pubkey(), &source, "http://k");
+    ix.accounts[4].pubkey = other_io;
+    ionet_svm::world::assert_code(
+        w.send(&keeper, &[], &[ix]),
+        ANCHOR_ERROR_OFFSET + RewardsError::WrongKeeperBonds as u32,
+    );
+    let ix = w.d.register_keeper(&keeper.pubkey(), &source, "http://k");
+    w.send(&keeper, &[], &[ix]).unwrap();
+    // Someone else cannot take the keeper's bond: the keeper PDA is the signer's.
+    let mut ix = w.d.deregister_keeper(&other.pubkey(), &other_io);
+    ix.accounts[2].pubkey = Deployment::keeper(&keeper.pubkey());
+    ionet_svm::world::assert_code(
+        w.send(&other, &[], &[ix]),
+        anchor_lang::error::ErrorCode::ConstraintSeeds as u32,
+    );
+    assert_eq!(w.balance(&w.d.keeper_bonds), bond);
+    assert_eq!(w.balance(&other_io), 0);
+}

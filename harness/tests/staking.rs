@@ -174,7 +174,8 @@ fn a_node_registers_with_both_signatures_and_one_node_per_worker_key() {
 fn a_listing_is_validated() {
     let mut w = World::new();
     let (op, _) = w.wallet(0);
-    let cases: [(fn(&mut RegisterNodeArgs), StakingError); 5] = [
+    type Change = fn(&mut RegisterNodeArgs);
+    let cases: [(Change, StakingError); 5] = [
         (|a| a.spec.gpu_count = 0, StakingError::InvalidSpec),
         (|a| a.spec.gpu_count = 1025, StakingError::InvalidSpec),
         (|a| a.spec.location = *b"u1", StakingError::InvalidSpec),
@@ -402,8 +403,14 @@ fn a_slash_lowers_operator_delegators_and_tickets_alike_and_burns_into_the_ledge
     let ev = events::decode::<NodeSlashed>(&meta.logs);
     assert_eq!(ev[0].amount, 4_500 * IO);
     assert!(node(&w, &n.node).pool.is_wiped());
+    w.give_io(&d1_io, IO);
     let ix = w.d.delegate(&d1.pubkey(), &n.node, &d1_io, IO);
-    assert!(w.send(&d1, &[], &[ix]).is_err());
+    assert_code(w.send(&d1, &[], &[ix]), code(StakingError::PoolWiped));
+    let ix = w.d.stake(&n.operator.pubkey(), &n.node, &n.operator_io, IO);
+    assert_code(
+        w.send(&n.operator, &[], &[ix]),
+        code(StakingError::PoolWiped),
+    );
 }
 
 #[test]
@@ -519,7 +526,7 @@ fn cooldown_tickets_unlock_after_the_cooldown_for_their_owner_only() {
     let ix = w.d.withdraw(&d1.pubkey(), &n.node, 1, &d1_io);
     assert!(w.send(&d1, &[], &[ix.clone(), ix.clone()]).is_err());
     assert_eq!(w.balance(&d1_io), 0);
-    w.send(&d1, &[], &[ix.clone()]).unwrap();
+    w.send(&d1, &[], std::slice::from_ref(&ix)).unwrap();
     assert_eq!(w.balance(&d1_io), 500 * IO);
     assert!(!w.exists(&pdas::ticket(&n.node, &d1.pubkey(), 1)));
     assert!(w.send(&d1, &[], &[ix]).is_err());
@@ -567,8 +574,14 @@ fn delegators_leave_a_dead_node_and_unasked_tokens_never_block_closing() {
         code(StakingError::NodeNotEmpty),
     );
 
-    // Anyone may close an empty position; the rent goes to its owner.
+    // Anyone may close an empty position; the rent goes to its owner and nobody else.
     let (stranger, _) = w.wallet(0);
+    let mut ix = w.d.close_delegation(&n.node, &d1.pubkey());
+    ix.accounts[0].pubkey = stranger.pubkey();
+    assert_code(
+        w.send(&stranger, &[], &[ix]),
+        code(StakingError::NotPositionOwner),
+    );
     let before = w.svm.get_balance(&d1.pubkey()).unwrap();
     let ix = w.d.close_delegation(&n.node, &d1.pubkey());
     w.send(&stranger, &[], &[ix]).unwrap();
@@ -1319,4 +1332,24 @@ proptest::proptest! {
         proptest::prop_assert!(pool.dust <= 64, "dust {}", pool.dust);
         io_conserved(&w, &tracked);
     }
+}
+
+#[test]
+fn arithmetic_that_would_overflow_is_an_error_not_a_wrap() {
+    let mut w = World::new();
+    let n = staked_node(&mut w);
+    let mut forged = node(&w, &n.node);
+    forged.pool.tokens = u64::MAX - 10;
+    let mut account = w.svm.get_account(&n.node).unwrap();
+    let mut data = vec![];
+    forged.try_serialize(&mut data).unwrap();
+    account.data[..data.len()].copy_from_slice(&data);
+    w.svm.set_account(n.node, account).unwrap();
+    let ix =
+        w.d.stake(&n.operator.pubkey(), &n.node, &n.operator_io, 100 * IO);
+    assert_code(
+        w.send(&n.operator, &[], &[ix]),
+        code(StakingError::Overflow),
+    );
+    assert_eq!(w.balance(&n.operator_io), 9_000 * IO);
 }

@@ -34,8 +34,6 @@ pub enum RewardsError {
     BurnNotInSupply,
     #[msg("the bond must go back to a wallet, not to the keeper bonds or the rewards vault")]
     BondToProtocolAccount,
-    #[msg("only the keeper's authority may deregister it")]
-    NotKeeperAuthority,
     #[msg("that is not the keeper bonds account of io-rewards")]
     WrongKeeperBonds,
     #[msg("only the program's upgrade authority (the deployer) may initialize it")]

@@ -34,8 +34,6 @@ pub enum StakingError {
     NodeNotEmpty,
     #[msg("amount must be positive")]
     ZeroAmount,
-    #[msg("the deposit is too small to buy one share")]
-    DepositTooSmall,
     #[msg("the pool was slashed to zero: holders may only leave")]
     PoolWiped,
     #[msg("not that many shares")]

@@ -17,12 +17,12 @@ pub struct DeregisterKeeper<'info> {
         has_one = keeper_bonds @ RewardsError::WrongKeeperBonds,
     )]
     pub config: Account<'info, RewardsConfig>,
+    /// The PDA is seeded by the signer, so only a keeper's own authority reaches it.
     #[account(
         mut,
         close = authority,
         seeds = [seeds::KEEPER, authority.key().as_ref()],
         bump = keeper.bump,
-        has_one = authority @ RewardsError::NotKeeperAuthority,
     )]
     pub keeper: Account<'info, Keeper>,
     /// Where the bond goes back to: any $IO account but the protocol's own.

@@ -43,7 +43,9 @@ pub fn handler(ctx: Context<Stake>, amount: u64) -> Result<()> {
     Ok(())
 }
 
-/// Adds `amount` to the pool as `class` shares, with the errors a user can cause.
+/// Adds `amount` to the pool as `class` shares, with the errors a user can cause. The
+/// share price never exceeds 1 (it starts there and only slashes move it), so any
+/// positive amount buys at least as many shares.
 pub fn deposit(node: &mut Node, class: ShareClass, amount: u64) -> Result<u128> {
     require!(amount > 0, StakingError::ZeroAmount);
     require!(!node.pool.is_wiped(), StakingError::PoolWiped);
@@ -51,7 +53,6 @@ pub fn deposit(node: &mut Node, class: ShareClass, amount: u64) -> Result<u128> 
         .pool
         .deposit(class, amount)
         .ok_or(StakingError::Overflow)?;
-    require!(shares > 0, StakingError::DepositTooSmall);
     Ok(shares)
 }
 
