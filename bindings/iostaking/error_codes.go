@@ -55,7 +55,7 @@ var Errors = map[uint32]programerr.ProgramError{
 	ErrCodeIosdDecimals:            {Program: "io_staking", Code: ErrCodeIosdDecimals, Name: "IosdDecimals", Msg: "IOSD must have 6 decimals (micro-USD)"},
 	ErrCodeNotAdmin:                {Program: "io_staking", Code: ErrCodeNotAdmin, Name: "NotAdmin", Msg: "only io-staking's admin may do this"},
 	ErrCodeNotPendingAdmin:         {Program: "io_staking", Code: ErrCodeNotPendingAdmin, Name: "NotPendingAdmin", Msg: "only the proposed admin may accept the handover"},
-	ErrCodeInvalidSpec:             {Program: "io_staking", Code: ErrCodeInvalidSpec, Name: "InvalidSpec", Msg: "a node needs 1 to 1024 GPUs and an ASCII location code"},
+	ErrCodeInvalidSpec:             {Program: "io_staking", Code: ErrCodeInvalidSpec, Name: "InvalidSpec", Msg: "a node needs a known class id, 1 to 1024 GPUs and an ISO 3166 location code"},
 	ErrCodeInvalidAsk:              {Program: "io_staking", Code: ErrCodeInvalidAsk, Name: "InvalidAsk", Msg: "the ask must be a positive price in micro-USD per GPU-hour"},
 	ErrCodeInvalidEndpoint:         {Program: "io_staking", Code: ErrCodeInvalidEndpoint, Name: "InvalidEndpoint", Msg: "node endpoint must be 1 to 128 bytes"},
 	ErrCodeNotOperator:             {Program: "io_staking", Code: ErrCodeNotOperator, Name: "NotOperator", Msg: "only the node's operator may do this"},

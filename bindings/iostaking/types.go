@@ -211,7 +211,9 @@ func UnmarshalAdminProposed(buf []byte) (*AdminProposed, error) {
 // What keepers last attested for a node, written from a finalized epoch-report leaf.
 type AttestedCapacity struct {
 	Epoch uint64 `json:"epoch"`
-	Class uint16 `json:"class"`
+
+	// Class id (`io_protocol::classes`).
+	Class uint8 `json:"class"`
 
 	// Measured throughput in milli-TOPS (1 TOPS = 1,000).
 	TopsMilli uint64 `json:"topsMilli"`
@@ -1366,7 +1368,7 @@ func UnmarshalNodeSlashed(buf []byte) (*NodeSlashed, error) {
 // A node's hardware as registered by its operator; what keepers attest is kept apart.
 type NodeSpec struct {
 	// Proof-of-compute class id (`io_protocol::classes`).
-	GpuClass uint16 `json:"gpuClass"`
+	GpuClass uint8 `json:"gpuClass"`
 
 	// Devices the node offers; a CPU node counts as one.
 	GpuCount      uint16 `json:"gpuCount"`

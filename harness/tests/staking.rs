@@ -175,8 +175,9 @@ fn a_listing_is_validated() {
     let mut w = World::new();
     let (op, _) = w.wallet(0);
     type Change = fn(&mut RegisterNodeArgs);
-    let cases: [(Change, StakingError); 5] = [
+    let cases: [(Change, StakingError); 6] = [
         (|a| a.spec.gpu_count = 0, StakingError::InvalidSpec),
+        (|a| a.spec.gpu_class = 5, StakingError::InvalidSpec),
         (|a| a.spec.gpu_count = 1025, StakingError::InvalidSpec),
         (|a| a.spec.location = *b"u1", StakingError::InvalidSpec),
         (|a| a.ask_micro_usd = 0, StakingError::InvalidAsk),

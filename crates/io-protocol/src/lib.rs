@@ -2,6 +2,7 @@
 //! off-chain side. Nothing here touches accounts: program ids, PDA seed prefixes and
 //! the Merkle tree that epoch reports and proof-of-compute row commitments both use.
 
+pub mod classes;
 pub mod ids;
 pub mod merkle;
 pub mod seeds;

@@ -17,7 +17,7 @@ use crate::jsonrpc::params;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Capacity {
     epoch: u64,
-    class: u16,
+    class: u8,
     tops_milli: u64,
     uptime_bps: u16,
     epoch_reward: u64,

@@ -20,7 +20,7 @@ pub enum StakingError {
     NotAdmin,
     #[msg("only the proposed admin may accept the handover")]
     NotPendingAdmin,
-    #[msg("a node needs 1 to 1024 GPUs and an ASCII location code")]
+    #[msg("a node needs a known class id, 1 to 1024 GPUs and an ISO 3166 location code")]
     InvalidSpec,
     #[msg("the ask must be a positive price in micro-USD per GPU-hour")]
     InvalidAsk,

@@ -63,7 +63,7 @@ pub const REWARD_IOSD: usize = 1;
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
 pub struct NodeSpec {
     /// Proof-of-compute class id (`io_protocol::classes`).
-    pub gpu_class: u16,
+    pub gpu_class: u8,
     /// Devices the node offers; a CPU node counts as one.
     pub gpu_count: u16,
     pub vram_mib_per_gpu: u32,
@@ -81,7 +81,8 @@ pub struct NodeSpec {
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default, PartialEq, Eq, InitSpace)]
 pub struct AttestedCapacity {
     pub epoch: u64,
-    pub class: u16,
+    /// Class id (`io_protocol::classes`).
+    pub class: u8,
     /// Measured throughput in milli-TOPS (1 TOPS = 1,000).
     pub tops_milli: u64,
     pub uptime_bps: u16,

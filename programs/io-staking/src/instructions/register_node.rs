@@ -23,6 +23,7 @@ impl NodeSpec {
     pub fn validate(&self) -> Result<()> {
         require!(
             (1..=MAX_GPUS).contains(&self.gpu_count)
+                && io_protocol::classes::is_known(self.gpu_class)
                 && self.location.iter().all(u8::is_ascii_uppercase),
             StakingError::InvalidSpec
         );
