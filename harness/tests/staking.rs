@@ -549,10 +549,16 @@ fn delegators_leave_a_dead_node_and_unasked_tokens_never_block_closing() {
     let shares = position(&w, &n.node, &d1.pubkey()).shares;
     let ix = w.d.undelegate(&d1.pubkey(), &n.node, shares, 9);
     w.send(&d1, &[], &[ix]).unwrap();
+    // Lamports sent unasked to the ticket go back with its rent when it closes.
+    let ticket = pdas::ticket(&n.node, &d1.pubkey(), 9);
+    w.svm.airdrop(&ticket, 1_000_000).unwrap();
     w.warp(WEEK);
+    let before = w.svm.get_balance(&d1.pubkey()).unwrap();
     let ix = w.d.withdraw(&d1.pubkey(), &n.node, 9, &d1_io);
     w.send(&d1, &[], &[ix]).unwrap();
     assert_eq!(w.balance(&d1_io), 200 * IO);
+    assert!(!w.exists(&ticket));
+    assert!(w.svm.get_balance(&d1.pubkey()).unwrap() > before + 1_000_000 - 10_000);
 
     // The node cannot close while stake or a position remains.
     let op = n.operator.pubkey();

@@ -30,15 +30,15 @@ pub mod io_staking {
     }
 
     pub fn propose_admin(ctx: Context<AdminOnly>, proposed: Pubkey) -> Result<()> {
-        instructions::admin::propose_admin(ctx, proposed)
+        instructions::admin::propose_admin::handler(ctx, proposed)
     }
 
     pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
-        instructions::admin::accept_admin(ctx)
+        instructions::admin::accept_admin::handler(ctx)
     }
 
     pub fn update_params(ctx: Context<AdminOnly>, params: StakingParams) -> Result<()> {
-        instructions::admin::update_params(ctx, params)
+        instructions::admin::update_params::handler(ctx, params)
     }
 
     pub fn register_node(ctx: Context<RegisterNode>, args: RegisterNodeArgs) -> Result<()> {
