@@ -3,7 +3,9 @@
 //! the Merkle tree that epoch reports and proof-of-compute row commitments both use.
 
 pub mod classes;
+pub mod emission;
 pub mod ids;
+pub mod leaf;
 pub mod merkle;
 pub mod seeds;
 pub mod supply;
