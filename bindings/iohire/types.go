@@ -311,10 +311,74 @@ func UnmarshalHireParams(buf []byte) (*HireParams, error) {
 	return obj, nil
 }
 
+// One change of the keeper set: from `from_epoch` on, `count` keepers serve.
+type KeeperSetChange struct {
+	FromEpoch uint64 `json:"fromEpoch"`
+	Count     uint32 `json:"count"`
+}
+
+func (obj KeeperSetChange) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `FromEpoch`:
+	err = encoder.Encode(obj.FromEpoch)
+	if err != nil {
+		return errors.NewField("FromEpoch", err)
+	}
+	// Serialize `Count`:
+	err = encoder.Encode(obj.Count)
+	if err != nil {
+		return errors.NewField("Count", err)
+	}
+	return nil
+}
+
+func (obj KeeperSetChange) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding KeeperSetChange: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *KeeperSetChange) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `FromEpoch`:
+	err = decoder.Decode(&obj.FromEpoch)
+	if err != nil {
+		return errors.NewField("FromEpoch", err)
+	}
+	// Deserialize `Count`:
+	err = decoder.Decode(&obj.Count)
+	if err != nil {
+		return errors.NewField("Count", err)
+	}
+	return nil
+}
+
+func (obj *KeeperSetChange) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling KeeperSetChange: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalKeeperSetChange(buf []byte) (*KeeperSetChange, error) {
+	obj := new(KeeperSetChange)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
 // The singleton configuration and supply ledger of io-rewards.
 type RewardsConfig struct {
-	Admin  solanago.PublicKey `json:"admin"`
-	IoMint solanago.PublicKey `json:"ioMint"`
+	Admin solanago.PublicKey `json:"admin"`
+
+	// Set by `propose_admin`; becomes admin only when it signs `accept_admin`.
+	PendingAdmin *solanago.PublicKey `bin:"optional" json:"pendingAdmin,omitempty"`
+	IoMint       solanago.PublicKey  `json:"ioMint"`
 
 	// PDA token account holding the $IO not yet emitted.
 	Vault solanago.PublicKey `json:"vault"`
@@ -322,7 +386,19 @@ type RewardsConfig struct {
 	// PDA token account holding keeper bonds.
 	KeeperBonds solanago.PublicKey `json:"keeperBonds"`
 	Params      RewardsParams      `json:"params"`
-	KeeperCount uint32             `json:"keeperCount"`
+
+	// Registered keepers, including those that announced their exit.
+	KeeperCount uint32 `json:"keeperCount"`
+
+	// How many keepers serve in each recent epoch.
+	KeeperHistory [4]KeeperSetChange `json:"keeperHistory"`
+
+	// The latest final epoch, its cumulative emission and IO/USD price.
+	FinalEpoch         *uint64 `bin:"optional" json:"finalEpoch,omitempty"`
+	ReportedCumulative uint64  `json:"reportedCumulative"`
+
+	// Micro-USD per $IO (6 decimals), the median of the final votes' prices.
+	IoUsdPrice uint64 `json:"ioUsdPrice"`
 
 	// Supply ledger: $IO moved out of the vault so far.
 	Emitted uint64 `json:"emitted"`
@@ -334,6 +410,7 @@ type RewardsConfig struct {
 	KeeperBondsBump          uint8  `json:"keeperBondsBump"`
 	VaultAuthorityBump       uint8  `json:"vaultAuthorityBump"`
 	KeeperBondsAuthorityBump uint8  `json:"keeperBondsAuthorityBump"`
+	AttestorBump             uint8  `json:"attestorBump"`
 }
 
 func (obj RewardsConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
@@ -341,6 +418,24 @@ func (obj RewardsConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error)
 	err = encoder.Encode(obj.Admin)
 	if err != nil {
 		return errors.NewField("Admin", err)
+	}
+	// Serialize `PendingAdmin` (optional):
+	{
+		if obj.PendingAdmin == nil {
+			err = encoder.WriteOption(false)
+			if err != nil {
+				return errors.NewOption("PendingAdmin", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+		} else {
+			err = encoder.WriteOption(true)
+			if err != nil {
+				return errors.NewOption("PendingAdmin", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+			err = encoder.Encode(obj.PendingAdmin)
+			if err != nil {
+				return errors.NewField("PendingAdmin", err)
+			}
+		}
 	}
 	// Serialize `IoMint`:
 	err = encoder.Encode(obj.IoMint)
@@ -366,6 +461,39 @@ func (obj RewardsConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error)
 	err = encoder.Encode(obj.KeeperCount)
 	if err != nil {
 		return errors.NewField("KeeperCount", err)
+	}
+	// Serialize `KeeperHistory`:
+	err = encoder.Encode(obj.KeeperHistory)
+	if err != nil {
+		return errors.NewField("KeeperHistory", err)
+	}
+	// Serialize `FinalEpoch` (optional):
+	{
+		if obj.FinalEpoch == nil {
+			err = encoder.WriteOption(false)
+			if err != nil {
+				return errors.NewOption("FinalEpoch", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+		} else {
+			err = encoder.WriteOption(true)
+			if err != nil {
+				return errors.NewOption("FinalEpoch", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+			err = encoder.Encode(obj.FinalEpoch)
+			if err != nil {
+				return errors.NewField("FinalEpoch", err)
+			}
+		}
+	}
+	// Serialize `ReportedCumulative`:
+	err = encoder.Encode(obj.ReportedCumulative)
+	if err != nil {
+		return errors.NewField("ReportedCumulative", err)
+	}
+	// Serialize `IoUsdPrice`:
+	err = encoder.Encode(obj.IoUsdPrice)
+	if err != nil {
+		return errors.NewField("IoUsdPrice", err)
 	}
 	// Serialize `Emitted`:
 	err = encoder.Encode(obj.Emitted)
@@ -402,6 +530,11 @@ func (obj RewardsConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error)
 	if err != nil {
 		return errors.NewField("KeeperBondsAuthorityBump", err)
 	}
+	// Serialize `AttestorBump`:
+	err = encoder.Encode(obj.AttestorBump)
+	if err != nil {
+		return errors.NewField("AttestorBump", err)
+	}
 	return nil
 }
 
@@ -420,6 +553,19 @@ func (obj *RewardsConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err err
 	err = decoder.Decode(&obj.Admin)
 	if err != nil {
 		return errors.NewField("Admin", err)
+	}
+	// Deserialize `PendingAdmin` (optional):
+	{
+		ok, err := decoder.ReadOption()
+		if err != nil {
+			return errors.NewOption("PendingAdmin", fmt.Errorf("error while reading optionality: %w", err))
+		}
+		if ok {
+			err = decoder.Decode(&obj.PendingAdmin)
+			if err != nil {
+				return errors.NewField("PendingAdmin", err)
+			}
+		}
 	}
 	// Deserialize `IoMint`:
 	err = decoder.Decode(&obj.IoMint)
@@ -445,6 +591,34 @@ func (obj *RewardsConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err err
 	err = decoder.Decode(&obj.KeeperCount)
 	if err != nil {
 		return errors.NewField("KeeperCount", err)
+	}
+	// Deserialize `KeeperHistory`:
+	err = decoder.Decode(&obj.KeeperHistory)
+	if err != nil {
+		return errors.NewField("KeeperHistory", err)
+	}
+	// Deserialize `FinalEpoch` (optional):
+	{
+		ok, err := decoder.ReadOption()
+		if err != nil {
+			return errors.NewOption("FinalEpoch", fmt.Errorf("error while reading optionality: %w", err))
+		}
+		if ok {
+			err = decoder.Decode(&obj.FinalEpoch)
+			if err != nil {
+				return errors.NewField("FinalEpoch", err)
+			}
+		}
+	}
+	// Deserialize `ReportedCumulative`:
+	err = decoder.Decode(&obj.ReportedCumulative)
+	if err != nil {
+		return errors.NewField("ReportedCumulative", err)
+	}
+	// Deserialize `IoUsdPrice`:
+	err = decoder.Decode(&obj.IoUsdPrice)
+	if err != nil {
+		return errors.NewField("IoUsdPrice", err)
 	}
 	// Deserialize `Emitted`:
 	err = decoder.Decode(&obj.Emitted)
@@ -480,6 +654,11 @@ func (obj *RewardsConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err err
 	err = decoder.Decode(&obj.KeeperBondsAuthorityBump)
 	if err != nil {
 		return errors.NewField("KeeperBondsAuthorityBump", err)
+	}
+	// Deserialize `AttestorBump`:
+	err = decoder.Decode(&obj.AttestorBump)
+	if err != nil {
+		return errors.NewField("AttestorBump", err)
 	}
 	return nil
 }
@@ -525,6 +704,16 @@ type RewardsParams struct {
 
 	// A node whose uptime is below this forfeits its epoch share.
 	UptimeThresholdBps uint16 `json:"uptimeThresholdBps"`
+
+	// After an epoch ends, keepers commit their observation logs within this window.
+	CommitWindowSeconds int64 `json:"commitWindowSeconds"`
+
+	// After an epoch ends, votes are taken within this window (at least the commit
+	// window, at most one epoch); an epoch without a quorum by then is never final.
+	VoteWindowSeconds int64 `json:"voteWindowSeconds"`
+
+	// A keeper's bond comes back this long after it announced its exit.
+	KeeperUnbondingSeconds int64 `json:"keeperUnbondingSeconds"`
 }
 
 func (obj RewardsParams) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
@@ -577,6 +766,21 @@ func (obj RewardsParams) MarshalWithEncoder(encoder *binary.Encoder) (err error)
 	err = encoder.Encode(obj.UptimeThresholdBps)
 	if err != nil {
 		return errors.NewField("UptimeThresholdBps", err)
+	}
+	// Serialize `CommitWindowSeconds`:
+	err = encoder.Encode(obj.CommitWindowSeconds)
+	if err != nil {
+		return errors.NewField("CommitWindowSeconds", err)
+	}
+	// Serialize `VoteWindowSeconds`:
+	err = encoder.Encode(obj.VoteWindowSeconds)
+	if err != nil {
+		return errors.NewField("VoteWindowSeconds", err)
+	}
+	// Serialize `KeeperUnbondingSeconds`:
+	err = encoder.Encode(obj.KeeperUnbondingSeconds)
+	if err != nil {
+		return errors.NewField("KeeperUnbondingSeconds", err)
 	}
 	return nil
 }
@@ -641,6 +845,21 @@ func (obj *RewardsParams) UnmarshalWithDecoder(decoder *binary.Decoder) (err err
 	err = decoder.Decode(&obj.UptimeThresholdBps)
 	if err != nil {
 		return errors.NewField("UptimeThresholdBps", err)
+	}
+	// Deserialize `CommitWindowSeconds`:
+	err = decoder.Decode(&obj.CommitWindowSeconds)
+	if err != nil {
+		return errors.NewField("CommitWindowSeconds", err)
+	}
+	// Deserialize `VoteWindowSeconds`:
+	err = decoder.Decode(&obj.VoteWindowSeconds)
+	if err != nil {
+		return errors.NewField("VoteWindowSeconds", err)
+	}
+	// Deserialize `KeeperUnbondingSeconds`:
+	err = decoder.Decode(&obj.KeeperUnbondingSeconds)
+	if err != nil {
+		return errors.NewField("KeeperUnbondingSeconds", err)
 	}
 	return nil
 }

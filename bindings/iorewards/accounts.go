@@ -15,11 +15,32 @@ func ParseAnyAccount(accountData []byte) (any, error) {
 		return nil, fmt.Errorf("failed to peek account discriminator: %w", err)
 	}
 	switch discriminator {
+	case Account_EpochReport:
+		value := new(EpochReport)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal account as EpochReport: %w", err)
+		}
+		return value, nil
 	case Account_Keeper:
 		value := new(Keeper)
 		err := value.UnmarshalWithDecoder(decoder)
 		if err != nil {
 			return nil, fmt.Errorf("failed to unmarshal account as Keeper: %w", err)
+		}
+		return value, nil
+	case Account_Node:
+		value := new(Node)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal account as Node: %w", err)
+		}
+		return value, nil
+	case Account_NodeClaims:
+		value := new(NodeClaims)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal account as NodeClaims: %w", err)
 		}
 		return value, nil
 	case Account_RewardsConfig:
@@ -29,9 +50,33 @@ func ParseAnyAccount(accountData []byte) (any, error) {
 			return nil, fmt.Errorf("failed to unmarshal account as RewardsConfig: %w", err)
 		}
 		return value, nil
+	case Account_StakingConfig:
+		value := new(StakingConfig)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal account as StakingConfig: %w", err)
+		}
+		return value, nil
 	default:
 		return nil, fmt.Errorf("unknown discriminator: %s", binary.FormatDiscriminator(discriminator))
 	}
+}
+
+func ParseAccount_EpochReport(accountData []byte) (*EpochReport, error) {
+	decoder := binary.NewBorshDecoder(accountData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Account_EpochReport {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Account_EpochReport, binary.FormatDiscriminator(discriminator))
+	}
+	acc := new(EpochReport)
+	err = acc.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal account of type EpochReport: %w", err)
+	}
+	return acc, nil
 }
 
 func ParseAccount_Keeper(accountData []byte) (*Keeper, error) {
@@ -51,6 +96,40 @@ func ParseAccount_Keeper(accountData []byte) (*Keeper, error) {
 	return acc, nil
 }
 
+func ParseAccount_Node(accountData []byte) (*Node, error) {
+	decoder := binary.NewBorshDecoder(accountData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Account_Node {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Account_Node, binary.FormatDiscriminator(discriminator))
+	}
+	acc := new(Node)
+	err = acc.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal account of type Node: %w", err)
+	}
+	return acc, nil
+}
+
+func ParseAccount_NodeClaims(accountData []byte) (*NodeClaims, error) {
+	decoder := binary.NewBorshDecoder(accountData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Account_NodeClaims {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Account_NodeClaims, binary.FormatDiscriminator(discriminator))
+	}
+	acc := new(NodeClaims)
+	err = acc.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal account of type NodeClaims: %w", err)
+	}
+	return acc, nil
+}
+
 func ParseAccount_RewardsConfig(accountData []byte) (*RewardsConfig, error) {
 	decoder := binary.NewBorshDecoder(accountData)
 	discriminator, err := decoder.ReadDiscriminator()
@@ -64,6 +143,23 @@ func ParseAccount_RewardsConfig(accountData []byte) (*RewardsConfig, error) {
 	err = acc.UnmarshalWithDecoder(decoder)
 	if err != nil {
 		return nil, fmt.Errorf("failed to unmarshal account of type RewardsConfig: %w", err)
+	}
+	return acc, nil
+}
+
+func ParseAccount_StakingConfig(accountData []byte) (*StakingConfig, error) {
+	decoder := binary.NewBorshDecoder(accountData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Account_StakingConfig {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Account_StakingConfig, binary.FormatDiscriminator(discriminator))
+	}
+	acc := new(StakingConfig)
+	err = acc.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal account of type StakingConfig: %w", err)
 	}
 	return acc, nil
 }

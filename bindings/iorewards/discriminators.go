@@ -5,22 +5,41 @@ package iorewards
 
 // Account discriminators
 var (
+	Account_EpochReport   = [8]byte{26, 58, 58, 64, 205, 34, 79, 32}
 	Account_Keeper        = [8]byte{127, 221, 194, 46, 120, 73, 144, 77}
+	Account_Node          = [8]byte{208, 53, 1, 3, 49, 122, 180, 49}
+	Account_NodeClaims    = [8]byte{173, 181, 29, 27, 252, 20, 90, 176}
 	Account_RewardsConfig = [8]byte{27, 65, 81, 182, 166, 101, 190, 207}
+	Account_StakingConfig = [8]byte{45, 134, 252, 82, 37, 57, 84, 25}
 )
 
 // Event discriminators
 var (
-	Event_BurnRecorded       = [8]byte{217, 168, 29, 198, 28, 67, 77, 142}
-	Event_KeeperDeregistered = [8]byte{127, 132, 197, 36, 237, 29, 24, 97}
-	Event_KeeperRegistered   = [8]byte{92, 176, 91, 165, 217, 103, 54, 208}
-	Event_RewardsInitialized = [8]byte{37, 204, 132, 87, 230, 22, 52, 86}
+	Event_AdminChanged          = [8]byte{232, 34, 31, 226, 62, 18, 19, 114}
+	Event_AdminProposed         = [8]byte{129, 249, 226, 227, 199, 82, 110, 243}
+	Event_BurnRecorded          = [8]byte{217, 168, 29, 198, 28, 67, 77, 142}
+	Event_EpochFinalized        = [8]byte{109, 54, 231, 81, 101, 249, 145, 107}
+	Event_KeeperDeregistered    = [8]byte{127, 132, 197, 36, 237, 29, 24, 97}
+	Event_KeeperExitAnnounced   = [8]byte{157, 14, 85, 202, 95, 58, 220, 102}
+	Event_KeeperRegistered      = [8]byte{92, 176, 91, 165, 217, 103, 54, 208}
+	Event_ObservationsCommitted = [8]byte{218, 18, 210, 138, 73, 243, 55, 45}
+	Event_ParamsUpdated         = [8]byte{2, 163, 138, 99, 135, 11, 136, 169}
+	Event_ReportVoted           = [8]byte{78, 175, 198, 42, 31, 245, 117, 37}
+	Event_RewardClaimed         = [8]byte{49, 28, 87, 84, 158, 48, 229, 175}
+	Event_RewardsInitialized    = [8]byte{37, 204, 132, 87, 230, 22, 52, 86}
 )
 
 // Instruction discriminators
 var (
-	Instruction_DeregisterKeeper = [8]byte{74, 252, 37, 182, 180, 0, 230, 153}
-	Instruction_Initialize       = [8]byte{175, 175, 109, 31, 13, 152, 155, 237}
-	Instruction_RecordBurn       = [8]byte{254, 128, 98, 33, 0, 74, 165, 252}
-	Instruction_RegisterKeeper   = [8]byte{175, 126, 140, 213, 21, 174, 234, 239}
+	Instruction_AcceptAdmin        = [8]byte{112, 42, 45, 90, 116, 181, 13, 170}
+	Instruction_AnnounceExit       = [8]byte{17, 39, 28, 135, 86, 178, 235, 45}
+	Instruction_Claim              = [8]byte{62, 198, 214, 193, 213, 159, 108, 210}
+	Instruction_CommitObservations = [8]byte{234, 221, 34, 49, 217, 140, 142, 144}
+	Instruction_DeregisterKeeper   = [8]byte{74, 252, 37, 182, 180, 0, 230, 153}
+	Instruction_Initialize         = [8]byte{175, 175, 109, 31, 13, 152, 155, 237}
+	Instruction_ProposeAdmin       = [8]byte{121, 214, 199, 212, 87, 39, 117, 234}
+	Instruction_RecordBurn         = [8]byte{254, 128, 98, 33, 0, 74, 165, 252}
+	Instruction_RegisterKeeper     = [8]byte{175, 126, 140, 213, 21, 174, 234, 239}
+	Instruction_SubmitReportVote   = [8]byte{71, 158, 39, 143, 194, 70, 97, 180}
+	Instruction_UpdateParams       = [8]byte{108, 178, 190, 95, 94, 203, 116, 20}
 )

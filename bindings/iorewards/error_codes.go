@@ -26,14 +26,39 @@ const (
 	ErrCodeNotDeployer              uint32 = 6017
 	ErrCodeIoMintAuthority          uint32 = 6018
 	ErrCodeIoFreezeAuthority        uint32 = 6019
+	ErrCodeInvalidWindows           uint32 = 6020
+	ErrCodeInvalidUnbonding         uint32 = 6021
+	ErrCodeNotAdmin                 uint32 = 6022
+	ErrCodeNotPendingAdmin          uint32 = 6023
+	ErrCodeKeeperSetFull            uint32 = 6024
+	ErrCodeEpochNotEnded            uint32 = 6025
+	ErrCodeCommitWindowClosed       uint32 = 6026
+	ErrCodeVoteWindowClosed         uint32 = 6027
+	ErrCodeNotKeeperForEpoch        uint32 = 6028
+	ErrCodeAlreadyCommitted         uint32 = 6029
+	ErrCodeAlreadyVoted             uint32 = 6030
+	ErrCodeEpochAlreadyFinal        uint32 = 6031
+	ErrCodeEmissionOverSchedule     uint32 = 6032
+	ErrCodeCumulativeMismatch       uint32 = 6033
+	ErrCodeInvalidPrice             uint32 = 6034
+	ErrCodeEpochNotFinal            uint32 = 6035
+	ErrCodeInvalidProof             uint32 = 6036
+	ErrCodeCumulativeWentDown       uint32 = 6037
+	ErrCodeClaimOverEmission        uint32 = 6038
+	ErrCodeNotOperatorsAccount      uint32 = 6039
+	ErrCodeExitAlreadyAnnounced     uint32 = 6040
+	ErrCodeExitNotAnnounced         uint32 = 6041
+	ErrCodeUnbondingNotOver         uint32 = 6042
+	ErrCodeVotedEpochOpen           uint32 = 6043
+	ErrCodeWrongVault               uint32 = 6044
 )
 
 // Errors is the program's error catalogue by code. Read it; do not change it.
 var Errors = map[uint32]programerr.ProgramError{
 	ErrCodeInvalidEpochLength:       {Program: "io_rewards", Code: ErrCodeInvalidEpochLength, Name: "InvalidEpochLength", Msg: "epoch length must be positive"},
-	ErrCodeInvalidEpochEmission:     {Program: "io_rewards", Code: ErrCodeInvalidEpochEmission, Name: "InvalidEpochEmission", Msg: "initial epoch emission must be positive and not above the emission cap"},
+	ErrCodeInvalidEpochEmission:     {Program: "io_rewards", Code: ErrCodeInvalidEpochEmission, Name: "InvalidEpochEmission", Msg: "initial epoch emission must be positive and the whole series E0 × P / (1 − r) within the cap"},
 	ErrCodeInvalidHalvingPeriod:     {Program: "io_rewards", Code: ErrCodeInvalidHalvingPeriod, Name: "InvalidHalvingPeriod", Msg: "halving period must be at least one epoch"},
-	ErrCodeInvalidEmissionCap:       {Program: "io_rewards", Code: ErrCodeInvalidEmissionCap, Name: "InvalidEmissionCap", Msg: "emission cap must be positive"},
+	ErrCodeInvalidEmissionCap:       {Program: "io_rewards", Code: ErrCodeInvalidEmissionCap, Name: "InvalidEmissionCap", Msg: "emission cap must be positive and at most the 300M $IO rewards allocation"},
 	ErrCodeInvalidHalvingRatio:      {Program: "io_rewards", Code: ErrCodeInvalidHalvingRatio, Name: "InvalidHalvingRatio", Msg: "halving ratio must be in (0, 10000) basis points"},
 	ErrCodeInvalidQuorum:            {Program: "io_rewards", Code: ErrCodeInvalidQuorum, Name: "InvalidQuorum", Msg: "quorum must be a fraction above one half and at most one"},
 	ErrCodeInvalidKeeperBond:        {Program: "io_rewards", Code: ErrCodeInvalidKeeperBond, Name: "InvalidKeeperBond", Msg: "keeper bond must be positive"},
@@ -50,6 +75,31 @@ var Errors = map[uint32]programerr.ProgramError{
 	ErrCodeNotDeployer:              {Program: "io_rewards", Code: ErrCodeNotDeployer, Name: "NotDeployer", Msg: "only the program's upgrade authority (the deployer) may initialize it"},
 	ErrCodeIoMintAuthority:          {Program: "io_rewards", Code: ErrCodeIoMintAuthority, Name: "IoMintAuthority", Msg: "the $IO mint must have no mint authority: its supply is fixed at genesis"},
 	ErrCodeIoFreezeAuthority:        {Program: "io_rewards", Code: ErrCodeIoFreezeAuthority, Name: "IoFreezeAuthority", Msg: "the $IO mint must have no freeze authority"},
+	ErrCodeInvalidWindows:           {Program: "io_rewards", Code: ErrCodeInvalidWindows, Name: "InvalidWindows", Msg: "windows need 0 < commit window ≤ vote window ≤ epoch length"},
+	ErrCodeInvalidUnbonding:         {Program: "io_rewards", Code: ErrCodeInvalidUnbonding, Name: "InvalidUnbonding", Msg: "keeper unbonding must be positive"},
+	ErrCodeNotAdmin:                 {Program: "io_rewards", Code: ErrCodeNotAdmin, Name: "NotAdmin", Msg: "only io-rewards' admin may do this"},
+	ErrCodeNotPendingAdmin:          {Program: "io_rewards", Code: ErrCodeNotPendingAdmin, Name: "NotPendingAdmin", Msg: "only the proposed admin may accept the handover"},
+	ErrCodeKeeperSetFull:            {Program: "io_rewards", Code: ErrCodeKeeperSetFull, Name: "KeeperSetFull", Msg: "the keeper set is full"},
+	ErrCodeEpochNotEnded:            {Program: "io_rewards", Code: ErrCodeEpochNotEnded, Name: "EpochNotEnded", Msg: "that epoch has not ended"},
+	ErrCodeCommitWindowClosed:       {Program: "io_rewards", Code: ErrCodeCommitWindowClosed, Name: "CommitWindowClosed", Msg: "the commit window of that epoch has closed"},
+	ErrCodeVoteWindowClosed:         {Program: "io_rewards", Code: ErrCodeVoteWindowClosed, Name: "VoteWindowClosed", Msg: "the vote window of that epoch has closed"},
+	ErrCodeNotKeeperForEpoch:        {Program: "io_rewards", Code: ErrCodeNotKeeperForEpoch, Name: "NotKeeperForEpoch", Msg: "this keeper does not serve in that epoch"},
+	ErrCodeAlreadyCommitted:         {Program: "io_rewards", Code: ErrCodeAlreadyCommitted, Name: "AlreadyCommitted", Msg: "this keeper already committed its observations for that epoch"},
+	ErrCodeAlreadyVoted:             {Program: "io_rewards", Code: ErrCodeAlreadyVoted, Name: "AlreadyVoted", Msg: "this keeper already voted in that epoch"},
+	ErrCodeEpochAlreadyFinal:        {Program: "io_rewards", Code: ErrCodeEpochAlreadyFinal, Name: "EpochAlreadyFinal", Msg: "that epoch, or a later one, is already final"},
+	ErrCodeEmissionOverSchedule:     {Program: "io_rewards", Code: ErrCodeEmissionOverSchedule, Name: "EmissionOverSchedule", Msg: "the vote's emission exceeds the schedule or the cap"},
+	ErrCodeCumulativeMismatch:       {Program: "io_rewards", Code: ErrCodeCumulativeMismatch, Name: "CumulativeMismatch", Msg: "the vote's cumulative emission is not the last final one plus this epoch's"},
+	ErrCodeInvalidPrice:             {Program: "io_rewards", Code: ErrCodeInvalidPrice, Name: "InvalidPrice", Msg: "the IO/USD price must be positive"},
+	ErrCodeEpochNotFinal:            {Program: "io_rewards", Code: ErrCodeEpochNotFinal, Name: "EpochNotFinal", Msg: "that epoch is not final"},
+	ErrCodeInvalidProof:             {Program: "io_rewards", Code: ErrCodeInvalidProof, Name: "InvalidProof", Msg: "the leaf and proof do not match the epoch's root"},
+	ErrCodeCumulativeWentDown:       {Program: "io_rewards", Code: ErrCodeCumulativeWentDown, Name: "CumulativeWentDown", Msg: "the node's cumulative reward went down"},
+	ErrCodeClaimOverEmission:        {Program: "io_rewards", Code: ErrCodeClaimOverEmission, Name: "ClaimOverEmission", Msg: "claims would exceed the emission the final reports allow"},
+	ErrCodeNotOperatorsAccount:      {Program: "io_rewards", Code: ErrCodeNotOperatorsAccount, Name: "NotOperatorsAccount", Msg: "the operator's share goes to a $IO account of the node's operator"},
+	ErrCodeExitAlreadyAnnounced:     {Program: "io_rewards", Code: ErrCodeExitAlreadyAnnounced, Name: "ExitAlreadyAnnounced", Msg: "the keeper already announced its exit"},
+	ErrCodeExitNotAnnounced:         {Program: "io_rewards", Code: ErrCodeExitNotAnnounced, Name: "ExitNotAnnounced", Msg: "the keeper must announce its exit first"},
+	ErrCodeUnbondingNotOver:         {Program: "io_rewards", Code: ErrCodeUnbondingNotOver, Name: "UnbondingNotOver", Msg: "the bond is still unbonding"},
+	ErrCodeVotedEpochOpen:           {Program: "io_rewards", Code: ErrCodeVotedEpochOpen, Name: "VotedEpochOpen", Msg: "an epoch this keeper voted in may still finalize"},
+	ErrCodeWrongVault:               {Program: "io_rewards", Code: ErrCodeWrongVault, Name: "WrongVault", Msg: "that is not io-rewards' vault"},
 }
 
 // ErrorByCode returns the program's error with this code.

@@ -15,11 +15,32 @@ func ParseAnyEvent(eventData []byte) (any, error) {
 		return nil, fmt.Errorf("failed to peek event discriminator: %w", err)
 	}
 	switch discriminator {
+	case Event_AdminChanged:
+		value := new(AdminChanged)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as AdminChanged: %w", err)
+		}
+		return value, nil
+	case Event_AdminProposed:
+		value := new(AdminProposed)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as AdminProposed: %w", err)
+		}
+		return value, nil
 	case Event_BurnRecorded:
 		value := new(BurnRecorded)
 		err := value.UnmarshalWithDecoder(decoder)
 		if err != nil {
 			return nil, fmt.Errorf("failed to unmarshal event as BurnRecorded: %w", err)
+		}
+		return value, nil
+	case Event_EpochFinalized:
+		value := new(EpochFinalized)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as EpochFinalized: %w", err)
 		}
 		return value, nil
 	case Event_KeeperDeregistered:
@@ -29,11 +50,46 @@ func ParseAnyEvent(eventData []byte) (any, error) {
 			return nil, fmt.Errorf("failed to unmarshal event as KeeperDeregistered: %w", err)
 		}
 		return value, nil
+	case Event_KeeperExitAnnounced:
+		value := new(KeeperExitAnnounced)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as KeeperExitAnnounced: %w", err)
+		}
+		return value, nil
 	case Event_KeeperRegistered:
 		value := new(KeeperRegistered)
 		err := value.UnmarshalWithDecoder(decoder)
 		if err != nil {
 			return nil, fmt.Errorf("failed to unmarshal event as KeeperRegistered: %w", err)
+		}
+		return value, nil
+	case Event_ObservationsCommitted:
+		value := new(ObservationsCommitted)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as ObservationsCommitted: %w", err)
+		}
+		return value, nil
+	case Event_ParamsUpdated:
+		value := new(ParamsUpdated)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as ParamsUpdated: %w", err)
+		}
+		return value, nil
+	case Event_ReportVoted:
+		value := new(ReportVoted)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as ReportVoted: %w", err)
+		}
+		return value, nil
+	case Event_RewardClaimed:
+		value := new(RewardClaimed)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as RewardClaimed: %w", err)
 		}
 		return value, nil
 	case Event_RewardsInitialized:
@@ -46,6 +102,40 @@ func ParseAnyEvent(eventData []byte) (any, error) {
 	default:
 		return nil, fmt.Errorf("unknown discriminator: %s", binary.FormatDiscriminator(discriminator))
 	}
+}
+
+func ParseEvent_AdminChanged(eventData []byte) (*AdminChanged, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_AdminChanged {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_AdminChanged, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(AdminChanged)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type AdminChanged: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_AdminProposed(eventData []byte) (*AdminProposed, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_AdminProposed {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_AdminProposed, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(AdminProposed)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type AdminProposed: %w", err)
+	}
+	return event, nil
 }
 
 func ParseEvent_BurnRecorded(eventData []byte) (*BurnRecorded, error) {
@@ -61,6 +151,23 @@ func ParseEvent_BurnRecorded(eventData []byte) (*BurnRecorded, error) {
 	err = event.UnmarshalWithDecoder(decoder)
 	if err != nil {
 		return nil, fmt.Errorf("failed to unmarshal event of type BurnRecorded: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_EpochFinalized(eventData []byte) (*EpochFinalized, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_EpochFinalized {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_EpochFinalized, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(EpochFinalized)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type EpochFinalized: %w", err)
 	}
 	return event, nil
 }
@@ -82,6 +189,23 @@ func ParseEvent_KeeperDeregistered(eventData []byte) (*KeeperDeregistered, error
 	return event, nil
 }
 
+func ParseEvent_KeeperExitAnnounced(eventData []byte) (*KeeperExitAnnounced, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_KeeperExitAnnounced {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_KeeperExitAnnounced, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(KeeperExitAnnounced)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type KeeperExitAnnounced: %w", err)
+	}
+	return event, nil
+}
+
 func ParseEvent_KeeperRegistered(eventData []byte) (*KeeperRegistered, error) {
 	decoder := binary.NewBorshDecoder(eventData)
 	discriminator, err := decoder.ReadDiscriminator()
@@ -95,6 +219,74 @@ func ParseEvent_KeeperRegistered(eventData []byte) (*KeeperRegistered, error) {
 	err = event.UnmarshalWithDecoder(decoder)
 	if err != nil {
 		return nil, fmt.Errorf("failed to unmarshal event of type KeeperRegistered: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_ObservationsCommitted(eventData []byte) (*ObservationsCommitted, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_ObservationsCommitted {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_ObservationsCommitted, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(ObservationsCommitted)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type ObservationsCommitted: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_ParamsUpdated(eventData []byte) (*ParamsUpdated, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_ParamsUpdated {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_ParamsUpdated, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(ParamsUpdated)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type ParamsUpdated: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_ReportVoted(eventData []byte) (*ReportVoted, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_ReportVoted {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_ReportVoted, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(ReportVoted)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type ReportVoted: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_RewardClaimed(eventData []byte) (*RewardClaimed, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_RewardClaimed {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_RewardClaimed, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(RewardClaimed)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type RewardClaimed: %w", err)
 	}
 	return event, nil
 }

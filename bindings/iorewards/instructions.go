@@ -11,6 +11,194 @@ import (
 	solanago "github.com/gagliardetto/solana-go"
 )
 
+// Builds a "accept_admin" instruction.
+func NewAcceptAdminInstruction(
+	proposedAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "proposed": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(proposedAccount, false, true))
+		// Account 1 "config": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, true, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		nil,
+	), nil
+}
+
+// Builds a "announce_exit" instruction.
+func NewAnnounceExitInstruction(
+	authorityAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	keeperAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "authority": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(authorityAccount, false, true))
+		// Account 1 "config": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, true, false))
+		// Account 2 "keeper": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(keeperAccount, true, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		nil,
+	), nil
+}
+
+// Builds a "claim" instruction.
+func NewClaimInstruction(
+	// Params:
+	argsParam ClaimArgs,
+
+	// Accounts:
+	payerAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	reportAccount solanago.PublicKey,
+	claimsAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+	stakingConfigAccount solanago.PublicKey,
+	vaultAccount solanago.PublicKey,
+	vaultAuthorityAccount solanago.PublicKey,
+	operatorIoAccount solanago.PublicKey,
+	delegatorRewardsAccount solanago.PublicKey,
+	ioMintAccount solanago.PublicKey,
+	attestorAccount solanago.PublicKey,
+	stakingProgramAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
+	systemProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_Claim[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `argsParam`:
+		err = enc__.Encode(argsParam)
+		if err != nil {
+			return nil, errors.NewField("argsParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "payer": Writable, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(payerAccount, true, true))
+		// Account 1 "config": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, true, false))
+		// Account 2 "report": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(reportAccount, false, false))
+		// Account 3 "claims": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(claimsAccount, true, false))
+		// Account 4 "node": Writable, Non-signer, Required
+		// The io-staking node (its owner and discriminator are checked by the type).
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+		// Account 5 "staking_config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(stakingConfigAccount, false, false))
+		// Account 6 "vault": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(vaultAccount, true, false))
+		// Account 7 "vault_authority": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(vaultAuthorityAccount, false, false))
+		// Account 8 "operator_io": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(operatorIoAccount, true, false))
+		// Account 9 "delegator_rewards": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(delegatorRewardsAccount, true, false))
+		// Account 10 "io_mint": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(ioMintAccount, false, false))
+		// Account 11 "attestor": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(attestorAccount, false, false))
+		// Account 12 "staking_program": Read-only, Non-signer, Required, Address: HCHAgpZZn2dpct6grSXdQp1uhEgzBbj2WjY5KA2druUM
+		accounts__.Append(solanago.NewAccountMeta(stakingProgramAccount, false, false))
+		// Account 13 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
+		// Account 14 "system_program": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(systemProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "commit_observations" instruction.
+func NewCommitObservationsInstruction(
+	// Params:
+	epochParam uint64,
+	logHashParam [32]uint8,
+
+	// Accounts:
+	authorityAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	keeperAccount solanago.PublicKey,
+	reportAccount solanago.PublicKey,
+	systemProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_CommitObservations[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `epochParam`:
+		err = enc__.Encode(epochParam)
+		if err != nil {
+			return nil, errors.NewField("epochParam", err)
+		}
+		// Serialize `logHashParam`:
+		err = enc__.Encode(logHashParam)
+		if err != nil {
+			return nil, errors.NewField("logHashParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "authority": Writable, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(authorityAccount, true, true))
+		// Account 1 "config": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, true, false))
+		// Account 2 "keeper": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(keeperAccount, true, false))
+		// Account 3 "report": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(reportAccount, true, false))
+		// Account 4 "system_program": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(systemProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
 // Builds a "deregister_keeper" instruction.
 func NewDeregisterKeeperInstruction(
 	authorityAccount solanago.PublicKey,
@@ -31,6 +219,8 @@ func NewDeregisterKeeperInstruction(
 		accounts__.Append(solanago.NewAccountMeta(configAccount, true, false))
 		// Account 2 "keeper": Writable, Non-signer, Required
 		// The PDA is seeded by the signer, so only a keeper's own authority reaches it.
+		// Its exit must be announced, its bond unbonded, and the vote window of the latest
+		// epoch it voted in closed, so it cannot vote and leave before that epoch is final.
 		accounts__.Append(solanago.NewAccountMeta(keeperAccount, true, false))
 		// Account 3 "bond_destination": Writable, Non-signer, Required
 		// Where the bond goes back to: any $IO account but the protocol's own.
@@ -112,6 +302,48 @@ func NewInitializeInstruction(
 		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
 		// Account 10 "system_program": Read-only, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(systemProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "propose_admin" instruction.
+func NewProposeAdminInstruction(
+	// Params:
+	proposedParam solanago.PublicKey,
+
+	// Accounts:
+	adminAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_ProposeAdmin[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `proposedParam`:
+		err = enc__.Encode(proposedParam)
+		if err != nil {
+			return nil, errors.NewField("proposedParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "admin": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(adminAccount, false, true))
+		// Account 1 "config": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, true, false))
 	}
 
 	// Create the instruction.
@@ -215,6 +447,105 @@ func NewRegisterKeeperInstruction(
 		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
 		// Account 6 "system_program": Read-only, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(systemProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "submit_report_vote" instruction.
+func NewSubmitReportVoteInstruction(
+	// Params:
+	epochParam uint64,
+	voteParam ReportVote,
+
+	// Accounts:
+	authorityAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	keeperAccount solanago.PublicKey,
+	reportAccount solanago.PublicKey,
+	systemProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_SubmitReportVote[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `epochParam`:
+		err = enc__.Encode(epochParam)
+		if err != nil {
+			return nil, errors.NewField("epochParam", err)
+		}
+		// Serialize `voteParam`:
+		err = enc__.Encode(voteParam)
+		if err != nil {
+			return nil, errors.NewField("voteParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "authority": Writable, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(authorityAccount, true, true))
+		// Account 1 "config": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, true, false))
+		// Account 2 "keeper": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(keeperAccount, true, false))
+		// Account 3 "report": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(reportAccount, true, false))
+		// Account 4 "system_program": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(systemProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "update_params" instruction.
+func NewUpdateParamsInstruction(
+	// Params:
+	paramsParam RewardsParams,
+
+	// Accounts:
+	adminAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_UpdateParams[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `paramsParam`:
+		err = enc__.Encode(paramsParam)
+		if err != nil {
+			return nil, errors.NewField("paramsParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "admin": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(adminAccount, false, true))
+		// Account 1 "config": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, true, false))
 	}
 
 	// Create the instruction.

@@ -11,6 +11,303 @@ import (
 	solanago "github.com/gagliardetto/solana-go"
 )
 
+// One reward mint's accumulator on a node: reward per delegated share × [`ACC_SCALE`],
+// and the totals that bound what claims may ever pay out.
+type Accumulator struct {
+	PerShare binary.Uint128 `json:"perShare"`
+
+	// Everything deposited for this node's delegators.
+	Deposited uint64 `json:"deposited"`
+
+	// Everything paid out to them (claims); never above `deposited`.
+	Paid uint64 `json:"paid"`
+}
+
+func (obj Accumulator) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `PerShare`:
+	err = encoder.Encode(obj.PerShare)
+	if err != nil {
+		return errors.NewField("PerShare", err)
+	}
+	// Serialize `Deposited`:
+	err = encoder.Encode(obj.Deposited)
+	if err != nil {
+		return errors.NewField("Deposited", err)
+	}
+	// Serialize `Paid`:
+	err = encoder.Encode(obj.Paid)
+	if err != nil {
+		return errors.NewField("Paid", err)
+	}
+	return nil
+}
+
+func (obj Accumulator) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding Accumulator: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *Accumulator) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `PerShare`:
+	err = decoder.Decode(&obj.PerShare)
+	if err != nil {
+		return errors.NewField("PerShare", err)
+	}
+	// Deserialize `Deposited`:
+	err = decoder.Decode(&obj.Deposited)
+	if err != nil {
+		return errors.NewField("Deposited", err)
+	}
+	// Deserialize `Paid`:
+	err = decoder.Decode(&obj.Paid)
+	if err != nil {
+		return errors.NewField("Paid", err)
+	}
+	return nil
+}
+
+func (obj *Accumulator) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling Accumulator: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalAccumulator(buf []byte) (*Accumulator, error) {
+	obj := new(Accumulator)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type AdminChanged struct {
+	OldAdmin solanago.PublicKey `json:"oldAdmin"`
+	NewAdmin solanago.PublicKey `json:"newAdmin"`
+}
+
+func (obj AdminChanged) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `OldAdmin`:
+	err = encoder.Encode(obj.OldAdmin)
+	if err != nil {
+		return errors.NewField("OldAdmin", err)
+	}
+	// Serialize `NewAdmin`:
+	err = encoder.Encode(obj.NewAdmin)
+	if err != nil {
+		return errors.NewField("NewAdmin", err)
+	}
+	return nil
+}
+
+func (obj AdminChanged) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding AdminChanged: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *AdminChanged) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `OldAdmin`:
+	err = decoder.Decode(&obj.OldAdmin)
+	if err != nil {
+		return errors.NewField("OldAdmin", err)
+	}
+	// Deserialize `NewAdmin`:
+	err = decoder.Decode(&obj.NewAdmin)
+	if err != nil {
+		return errors.NewField("NewAdmin", err)
+	}
+	return nil
+}
+
+func (obj *AdminChanged) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling AdminChanged: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalAdminChanged(buf []byte) (*AdminChanged, error) {
+	obj := new(AdminChanged)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type AdminProposed struct {
+	Admin    solanago.PublicKey `json:"admin"`
+	Proposed solanago.PublicKey `json:"proposed"`
+}
+
+func (obj AdminProposed) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Admin`:
+	err = encoder.Encode(obj.Admin)
+	if err != nil {
+		return errors.NewField("Admin", err)
+	}
+	// Serialize `Proposed`:
+	err = encoder.Encode(obj.Proposed)
+	if err != nil {
+		return errors.NewField("Proposed", err)
+	}
+	return nil
+}
+
+func (obj AdminProposed) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding AdminProposed: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *AdminProposed) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Admin`:
+	err = decoder.Decode(&obj.Admin)
+	if err != nil {
+		return errors.NewField("Admin", err)
+	}
+	// Deserialize `Proposed`:
+	err = decoder.Decode(&obj.Proposed)
+	if err != nil {
+		return errors.NewField("Proposed", err)
+	}
+	return nil
+}
+
+func (obj *AdminProposed) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling AdminProposed: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalAdminProposed(buf []byte) (*AdminProposed, error) {
+	obj := new(AdminProposed)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// What keepers last attested for a node, written from a finalized epoch-report leaf.
+type AttestedCapacity struct {
+	Epoch uint64 `json:"epoch"`
+
+	// Class id (`io_protocol::classes`).
+	Class uint8 `json:"class"`
+
+	// Measured throughput in milli-TOPS (1 TOPS = 1,000).
+	TopsMilli uint64 `json:"topsMilli"`
+	UptimeBps uint16 `json:"uptimeBps"`
+
+	// R: the node's availability reward in that epoch ($IO base units).
+	EpochReward uint64 `json:"epochReward"`
+}
+
+func (obj AttestedCapacity) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Epoch`:
+	err = encoder.Encode(obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
+	}
+	// Serialize `Class`:
+	err = encoder.Encode(obj.Class)
+	if err != nil {
+		return errors.NewField("Class", err)
+	}
+	// Serialize `TopsMilli`:
+	err = encoder.Encode(obj.TopsMilli)
+	if err != nil {
+		return errors.NewField("TopsMilli", err)
+	}
+	// Serialize `UptimeBps`:
+	err = encoder.Encode(obj.UptimeBps)
+	if err != nil {
+		return errors.NewField("UptimeBps", err)
+	}
+	// Serialize `EpochReward`:
+	err = encoder.Encode(obj.EpochReward)
+	if err != nil {
+		return errors.NewField("EpochReward", err)
+	}
+	return nil
+}
+
+func (obj AttestedCapacity) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding AttestedCapacity: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *AttestedCapacity) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Epoch`:
+	err = decoder.Decode(&obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
+	}
+	// Deserialize `Class`:
+	err = decoder.Decode(&obj.Class)
+	if err != nil {
+		return errors.NewField("Class", err)
+	}
+	// Deserialize `TopsMilli`:
+	err = decoder.Decode(&obj.TopsMilli)
+	if err != nil {
+		return errors.NewField("TopsMilli", err)
+	}
+	// Deserialize `UptimeBps`:
+	err = decoder.Decode(&obj.UptimeBps)
+	if err != nil {
+		return errors.NewField("UptimeBps", err)
+	}
+	// Deserialize `EpochReward`:
+	err = decoder.Decode(&obj.EpochReward)
+	if err != nil {
+		return errors.NewField("EpochReward", err)
+	}
+	return nil
+}
+
+func (obj *AttestedCapacity) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling AttestedCapacity: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalAttestedCapacity(buf []byte) (*AttestedCapacity, error) {
+	obj := new(AttestedCapacity)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
 type BurnRecorded struct {
 	Reporter    solanago.PublicKey `json:"reporter"`
 	Amount      uint64             `json:"amount"`
@@ -82,6 +379,633 @@ func UnmarshalBurnRecorded(buf []byte) (*BurnRecorded, error) {
 	return obj, nil
 }
 
+// A report some keepers voted for, with their prices.
+type Candidate struct {
+	Root               [32]uint8 `json:"root"`
+	EpochEmission      uint64    `json:"epochEmission"`
+	CumulativeEmission uint64    `json:"cumulativeEmission"`
+	Prices             []uint64  `json:"prices"`
+}
+
+func (obj Candidate) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Root`:
+	err = encoder.Encode(obj.Root)
+	if err != nil {
+		return errors.NewField("Root", err)
+	}
+	// Serialize `EpochEmission`:
+	err = encoder.Encode(obj.EpochEmission)
+	if err != nil {
+		return errors.NewField("EpochEmission", err)
+	}
+	// Serialize `CumulativeEmission`:
+	err = encoder.Encode(obj.CumulativeEmission)
+	if err != nil {
+		return errors.NewField("CumulativeEmission", err)
+	}
+	// Serialize `Prices`:
+	err = encoder.Encode(obj.Prices)
+	if err != nil {
+		return errors.NewField("Prices", err)
+	}
+	return nil
+}
+
+func (obj Candidate) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding Candidate: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *Candidate) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Root`:
+	err = decoder.Decode(&obj.Root)
+	if err != nil {
+		return errors.NewField("Root", err)
+	}
+	// Deserialize `EpochEmission`:
+	err = decoder.Decode(&obj.EpochEmission)
+	if err != nil {
+		return errors.NewField("EpochEmission", err)
+	}
+	// Deserialize `CumulativeEmission`:
+	err = decoder.Decode(&obj.CumulativeEmission)
+	if err != nil {
+		return errors.NewField("CumulativeEmission", err)
+	}
+	// Deserialize `Prices`:
+	err = decoder.Decode(&obj.Prices)
+	if err != nil {
+		return errors.NewField("Prices", err)
+	}
+	return nil
+}
+
+func (obj *Candidate) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling Candidate: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalCandidate(buf []byte) (*Candidate, error) {
+	obj := new(Candidate)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type ClaimArgs struct {
+	Epoch            uint64 `json:"epoch"`
+	Class            uint8  `json:"class"`
+	TopsMilli        uint64 `json:"topsMilli"`
+	UptimeBps        uint16 `json:"uptimeBps"`
+	HiredBps         uint16 `json:"hiredBps"`
+	EpochReward      uint64 `json:"epochReward"`
+	CumulativeReward uint64 `json:"cumulativeReward"`
+
+	// Sibling hashes, bottom-up (`io_protocol::merkle`).
+	Proof [][32]uint8 `json:"proof"`
+}
+
+func (obj ClaimArgs) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Epoch`:
+	err = encoder.Encode(obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
+	}
+	// Serialize `Class`:
+	err = encoder.Encode(obj.Class)
+	if err != nil {
+		return errors.NewField("Class", err)
+	}
+	// Serialize `TopsMilli`:
+	err = encoder.Encode(obj.TopsMilli)
+	if err != nil {
+		return errors.NewField("TopsMilli", err)
+	}
+	// Serialize `UptimeBps`:
+	err = encoder.Encode(obj.UptimeBps)
+	if err != nil {
+		return errors.NewField("UptimeBps", err)
+	}
+	// Serialize `HiredBps`:
+	err = encoder.Encode(obj.HiredBps)
+	if err != nil {
+		return errors.NewField("HiredBps", err)
+	}
+	// Serialize `EpochReward`:
+	err = encoder.Encode(obj.EpochReward)
+	if err != nil {
+		return errors.NewField("EpochReward", err)
+	}
+	// Serialize `CumulativeReward`:
+	err = encoder.Encode(obj.CumulativeReward)
+	if err != nil {
+		return errors.NewField("CumulativeReward", err)
+	}
+	// Serialize `Proof`:
+	err = encoder.Encode(obj.Proof)
+	if err != nil {
+		return errors.NewField("Proof", err)
+	}
+	return nil
+}
+
+func (obj ClaimArgs) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding ClaimArgs: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *ClaimArgs) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Epoch`:
+	err = decoder.Decode(&obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
+	}
+	// Deserialize `Class`:
+	err = decoder.Decode(&obj.Class)
+	if err != nil {
+		return errors.NewField("Class", err)
+	}
+	// Deserialize `TopsMilli`:
+	err = decoder.Decode(&obj.TopsMilli)
+	if err != nil {
+		return errors.NewField("TopsMilli", err)
+	}
+	// Deserialize `UptimeBps`:
+	err = decoder.Decode(&obj.UptimeBps)
+	if err != nil {
+		return errors.NewField("UptimeBps", err)
+	}
+	// Deserialize `HiredBps`:
+	err = decoder.Decode(&obj.HiredBps)
+	if err != nil {
+		return errors.NewField("HiredBps", err)
+	}
+	// Deserialize `EpochReward`:
+	err = decoder.Decode(&obj.EpochReward)
+	if err != nil {
+		return errors.NewField("EpochReward", err)
+	}
+	// Deserialize `CumulativeReward`:
+	err = decoder.Decode(&obj.CumulativeReward)
+	if err != nil {
+		return errors.NewField("CumulativeReward", err)
+	}
+	// Deserialize `Proof`:
+	err = decoder.Decode(&obj.Proof)
+	if err != nil {
+		return errors.NewField("Proof", err)
+	}
+	return nil
+}
+
+func (obj *ClaimArgs) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling ClaimArgs: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalClaimArgs(buf []byte) (*ClaimArgs, error) {
+	obj := new(ClaimArgs)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// What a node has been paid: the cumulative reward of the latest epoch it claimed.
+type ClaimState struct {
+	// The latest epoch claimed; `None` before the first claim.
+	LastEpoch *uint64 `bin:"optional" json:"lastEpoch,omitempty"`
+	Claimed   uint64  `json:"claimed"`
+}
+
+func (obj ClaimState) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `LastEpoch` (optional):
+	{
+		if obj.LastEpoch == nil {
+			err = encoder.WriteOption(false)
+			if err != nil {
+				return errors.NewOption("LastEpoch", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+		} else {
+			err = encoder.WriteOption(true)
+			if err != nil {
+				return errors.NewOption("LastEpoch", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+			err = encoder.Encode(obj.LastEpoch)
+			if err != nil {
+				return errors.NewField("LastEpoch", err)
+			}
+		}
+	}
+	// Serialize `Claimed`:
+	err = encoder.Encode(obj.Claimed)
+	if err != nil {
+		return errors.NewField("Claimed", err)
+	}
+	return nil
+}
+
+func (obj ClaimState) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding ClaimState: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *ClaimState) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `LastEpoch` (optional):
+	{
+		ok, err := decoder.ReadOption()
+		if err != nil {
+			return errors.NewOption("LastEpoch", fmt.Errorf("error while reading optionality: %w", err))
+		}
+		if ok {
+			err = decoder.Decode(&obj.LastEpoch)
+			if err != nil {
+				return errors.NewField("LastEpoch", err)
+			}
+		}
+	}
+	// Deserialize `Claimed`:
+	err = decoder.Decode(&obj.Claimed)
+	if err != nil {
+		return errors.NewField("Claimed", err)
+	}
+	return nil
+}
+
+func (obj *ClaimState) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling ClaimState: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalClaimState(buf []byte) (*ClaimState, error) {
+	obj := new(ClaimState)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// One keeper's committed observation log.
+type Commit struct {
+	Keeper  solanago.PublicKey `json:"keeper"`
+	LogHash [32]uint8          `json:"logHash"`
+}
+
+func (obj Commit) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Keeper`:
+	err = encoder.Encode(obj.Keeper)
+	if err != nil {
+		return errors.NewField("Keeper", err)
+	}
+	// Serialize `LogHash`:
+	err = encoder.Encode(obj.LogHash)
+	if err != nil {
+		return errors.NewField("LogHash", err)
+	}
+	return nil
+}
+
+func (obj Commit) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding Commit: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *Commit) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Keeper`:
+	err = decoder.Decode(&obj.Keeper)
+	if err != nil {
+		return errors.NewField("Keeper", err)
+	}
+	// Deserialize `LogHash`:
+	err = decoder.Decode(&obj.LogHash)
+	if err != nil {
+		return errors.NewField("LogHash", err)
+	}
+	return nil
+}
+
+func (obj *Commit) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling Commit: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalCommit(buf []byte) (*Commit, error) {
+	obj := new(Commit)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type EpochFinalized struct {
+	Epoch              uint64    `json:"epoch"`
+	Root               [32]uint8 `json:"root"`
+	EpochEmission      uint64    `json:"epochEmission"`
+	CumulativeEmission uint64    `json:"cumulativeEmission"`
+
+	// Micro-USD per $IO: the median of the prices in the votes that made the quorum.
+	IoUsdPrice uint64 `json:"ioUsdPrice"`
+}
+
+func (obj EpochFinalized) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Epoch`:
+	err = encoder.Encode(obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
+	}
+	// Serialize `Root`:
+	err = encoder.Encode(obj.Root)
+	if err != nil {
+		return errors.NewField("Root", err)
+	}
+	// Serialize `EpochEmission`:
+	err = encoder.Encode(obj.EpochEmission)
+	if err != nil {
+		return errors.NewField("EpochEmission", err)
+	}
+	// Serialize `CumulativeEmission`:
+	err = encoder.Encode(obj.CumulativeEmission)
+	if err != nil {
+		return errors.NewField("CumulativeEmission", err)
+	}
+	// Serialize `IoUsdPrice`:
+	err = encoder.Encode(obj.IoUsdPrice)
+	if err != nil {
+		return errors.NewField("IoUsdPrice", err)
+	}
+	return nil
+}
+
+func (obj EpochFinalized) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding EpochFinalized: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *EpochFinalized) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Epoch`:
+	err = decoder.Decode(&obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
+	}
+	// Deserialize `Root`:
+	err = decoder.Decode(&obj.Root)
+	if err != nil {
+		return errors.NewField("Root", err)
+	}
+	// Deserialize `EpochEmission`:
+	err = decoder.Decode(&obj.EpochEmission)
+	if err != nil {
+		return errors.NewField("EpochEmission", err)
+	}
+	// Deserialize `CumulativeEmission`:
+	err = decoder.Decode(&obj.CumulativeEmission)
+	if err != nil {
+		return errors.NewField("CumulativeEmission", err)
+	}
+	// Deserialize `IoUsdPrice`:
+	err = decoder.Decode(&obj.IoUsdPrice)
+	if err != nil {
+		return errors.NewField("IoUsdPrice", err)
+	}
+	return nil
+}
+
+func (obj *EpochFinalized) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling EpochFinalized: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalEpochFinalized(buf []byte) (*EpochFinalized, error) {
+	obj := new(EpochFinalized)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// One epoch's commits, votes and, once a quorum agrees, its final report. Work per
+// epoch is O(keepers), whatever the number of nodes.
+type EpochReport struct {
+	Epoch uint64 `json:"epoch"`
+
+	// Keepers serving in this epoch and the votes that make a quorum, fixed when the
+	// account is created.
+	KeeperCount        uint32               `json:"keeperCount"`
+	Quorum             uint32               `json:"quorum"`
+	Commits            []Commit             `json:"commits"`
+	Voters             []solanago.PublicKey `json:"voters"`
+	Candidates         []Candidate          `json:"candidates"`
+	Finalized          bool                 `json:"finalized"`
+	Root               [32]uint8            `json:"root"`
+	EpochEmission      uint64               `json:"epochEmission"`
+	CumulativeEmission uint64               `json:"cumulativeEmission"`
+
+	// Micro-USD per $IO.
+	IoUsdPrice uint64 `json:"ioUsdPrice"`
+	Bump       uint8  `json:"bump"`
+}
+
+func (obj EpochReport) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Epoch`:
+	err = encoder.Encode(obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
+	}
+	// Serialize `KeeperCount`:
+	err = encoder.Encode(obj.KeeperCount)
+	if err != nil {
+		return errors.NewField("KeeperCount", err)
+	}
+	// Serialize `Quorum`:
+	err = encoder.Encode(obj.Quorum)
+	if err != nil {
+		return errors.NewField("Quorum", err)
+	}
+	// Serialize `Commits`:
+	err = encoder.Encode(obj.Commits)
+	if err != nil {
+		return errors.NewField("Commits", err)
+	}
+	// Serialize `Voters`:
+	err = encoder.Encode(obj.Voters)
+	if err != nil {
+		return errors.NewField("Voters", err)
+	}
+	// Serialize `Candidates`:
+	err = encoder.Encode(obj.Candidates)
+	if err != nil {
+		return errors.NewField("Candidates", err)
+	}
+	// Serialize `Finalized`:
+	err = encoder.Encode(obj.Finalized)
+	if err != nil {
+		return errors.NewField("Finalized", err)
+	}
+	// Serialize `Root`:
+	err = encoder.Encode(obj.Root)
+	if err != nil {
+		return errors.NewField("Root", err)
+	}
+	// Serialize `EpochEmission`:
+	err = encoder.Encode(obj.EpochEmission)
+	if err != nil {
+		return errors.NewField("EpochEmission", err)
+	}
+	// Serialize `CumulativeEmission`:
+	err = encoder.Encode(obj.CumulativeEmission)
+	if err != nil {
+		return errors.NewField("CumulativeEmission", err)
+	}
+	// Serialize `IoUsdPrice`:
+	err = encoder.Encode(obj.IoUsdPrice)
+	if err != nil {
+		return errors.NewField("IoUsdPrice", err)
+	}
+	// Serialize `Bump`:
+	err = encoder.Encode(obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	return nil
+}
+
+func (obj EpochReport) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding EpochReport: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *EpochReport) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Epoch`:
+	err = decoder.Decode(&obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
+	}
+	// Deserialize `KeeperCount`:
+	err = decoder.Decode(&obj.KeeperCount)
+	if err != nil {
+		return errors.NewField("KeeperCount", err)
+	}
+	// Deserialize `Quorum`:
+	err = decoder.Decode(&obj.Quorum)
+	if err != nil {
+		return errors.NewField("Quorum", err)
+	}
+	// Deserialize `Commits`:
+	err = decoder.Decode(&obj.Commits)
+	if err != nil {
+		return errors.NewField("Commits", err)
+	}
+	// Deserialize `Voters`:
+	err = decoder.Decode(&obj.Voters)
+	if err != nil {
+		return errors.NewField("Voters", err)
+	}
+	// Deserialize `Candidates`:
+	err = decoder.Decode(&obj.Candidates)
+	if err != nil {
+		return errors.NewField("Candidates", err)
+	}
+	// Deserialize `Finalized`:
+	err = decoder.Decode(&obj.Finalized)
+	if err != nil {
+		return errors.NewField("Finalized", err)
+	}
+	// Deserialize `Root`:
+	err = decoder.Decode(&obj.Root)
+	if err != nil {
+		return errors.NewField("Root", err)
+	}
+	// Deserialize `EpochEmission`:
+	err = decoder.Decode(&obj.EpochEmission)
+	if err != nil {
+		return errors.NewField("EpochEmission", err)
+	}
+	// Deserialize `CumulativeEmission`:
+	err = decoder.Decode(&obj.CumulativeEmission)
+	if err != nil {
+		return errors.NewField("CumulativeEmission", err)
+	}
+	// Deserialize `IoUsdPrice`:
+	err = decoder.Decode(&obj.IoUsdPrice)
+	if err != nil {
+		return errors.NewField("IoUsdPrice", err)
+	}
+	// Deserialize `Bump`:
+	err = decoder.Decode(&obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	return nil
+}
+
+func (obj *EpochReport) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling EpochReport: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalEpochReport(buf []byte) (*EpochReport, error) {
+	obj := new(EpochReport)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
 // A registered keeper and the bond it posted.
 type Keeper struct {
 	Authority solanago.PublicKey `json:"authority"`
@@ -90,7 +1014,17 @@ type Keeper struct {
 	// Where the keeper serves its observation logs (URL).
 	Endpoint     string `json:"endpoint"`
 	RegisteredAt int64  `json:"registeredAt"`
-	Bump         uint8  `json:"bump"`
+
+	// The first epoch it serves in (the one after it registered).
+	ActiveFrom uint64 `json:"activeFrom"`
+
+	// The first epoch it no longer serves in, once it announced its exit.
+	ExitFrom        *uint64 `bin:"optional" json:"exitFrom,omitempty"`
+	ExitAnnouncedAt int64   `json:"exitAnnouncedAt"`
+
+	// The latest epoch it voted in: its bond waits until that epoch's vote closes.
+	LastVoteEpoch *uint64 `bin:"optional" json:"lastVoteEpoch,omitempty"`
+	Bump          uint8   `json:"bump"`
 }
 
 func (obj Keeper) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
@@ -113,6 +1047,52 @@ func (obj Keeper) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
 	err = encoder.Encode(obj.RegisteredAt)
 	if err != nil {
 		return errors.NewField("RegisteredAt", err)
+	}
+	// Serialize `ActiveFrom`:
+	err = encoder.Encode(obj.ActiveFrom)
+	if err != nil {
+		return errors.NewField("ActiveFrom", err)
+	}
+	// Serialize `ExitFrom` (optional):
+	{
+		if obj.ExitFrom == nil {
+			err = encoder.WriteOption(false)
+			if err != nil {
+				return errors.NewOption("ExitFrom", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+		} else {
+			err = encoder.WriteOption(true)
+			if err != nil {
+				return errors.NewOption("ExitFrom", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+			err = encoder.Encode(obj.ExitFrom)
+			if err != nil {
+				return errors.NewField("ExitFrom", err)
+			}
+		}
+	}
+	// Serialize `ExitAnnouncedAt`:
+	err = encoder.Encode(obj.ExitAnnouncedAt)
+	if err != nil {
+		return errors.NewField("ExitAnnouncedAt", err)
+	}
+	// Serialize `LastVoteEpoch` (optional):
+	{
+		if obj.LastVoteEpoch == nil {
+			err = encoder.WriteOption(false)
+			if err != nil {
+				return errors.NewOption("LastVoteEpoch", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+		} else {
+			err = encoder.WriteOption(true)
+			if err != nil {
+				return errors.NewOption("LastVoteEpoch", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+			err = encoder.Encode(obj.LastVoteEpoch)
+			if err != nil {
+				return errors.NewField("LastVoteEpoch", err)
+			}
+		}
 	}
 	// Serialize `Bump`:
 	err = encoder.Encode(obj.Bump)
@@ -152,6 +1132,42 @@ func (obj *Keeper) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
 	err = decoder.Decode(&obj.RegisteredAt)
 	if err != nil {
 		return errors.NewField("RegisteredAt", err)
+	}
+	// Deserialize `ActiveFrom`:
+	err = decoder.Decode(&obj.ActiveFrom)
+	if err != nil {
+		return errors.NewField("ActiveFrom", err)
+	}
+	// Deserialize `ExitFrom` (optional):
+	{
+		ok, err := decoder.ReadOption()
+		if err != nil {
+			return errors.NewOption("ExitFrom", fmt.Errorf("error while reading optionality: %w", err))
+		}
+		if ok {
+			err = decoder.Decode(&obj.ExitFrom)
+			if err != nil {
+				return errors.NewField("ExitFrom", err)
+			}
+		}
+	}
+	// Deserialize `ExitAnnouncedAt`:
+	err = decoder.Decode(&obj.ExitAnnouncedAt)
+	if err != nil {
+		return errors.NewField("ExitAnnouncedAt", err)
+	}
+	// Deserialize `LastVoteEpoch` (optional):
+	{
+		ok, err := decoder.ReadOption()
+		if err != nil {
+			return errors.NewOption("LastVoteEpoch", fmt.Errorf("error while reading optionality: %w", err))
+		}
+		if ok {
+			err = decoder.Decode(&obj.LastVoteEpoch)
+			if err != nil {
+				return errors.NewField("LastVoteEpoch", err)
+			}
+		}
 	}
 	// Deserialize `Bump`:
 	err = decoder.Decode(&obj.Bump)
@@ -260,6 +1276,79 @@ func UnmarshalKeeperDeregistered(buf []byte) (*KeeperDeregistered, error) {
 	return obj, nil
 }
 
+type KeeperExitAnnounced struct {
+	Keeper    solanago.PublicKey `json:"keeper"`
+	Authority solanago.PublicKey `json:"authority"`
+
+	// The first epoch it no longer serves in.
+	ExitFrom uint64 `json:"exitFrom"`
+}
+
+func (obj KeeperExitAnnounced) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Keeper`:
+	err = encoder.Encode(obj.Keeper)
+	if err != nil {
+		return errors.NewField("Keeper", err)
+	}
+	// Serialize `Authority`:
+	err = encoder.Encode(obj.Authority)
+	if err != nil {
+		return errors.NewField("Authority", err)
+	}
+	// Serialize `ExitFrom`:
+	err = encoder.Encode(obj.ExitFrom)
+	if err != nil {
+		return errors.NewField("ExitFrom", err)
+	}
+	return nil
+}
+
+func (obj KeeperExitAnnounced) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding KeeperExitAnnounced: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *KeeperExitAnnounced) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Keeper`:
+	err = decoder.Decode(&obj.Keeper)
+	if err != nil {
+		return errors.NewField("Keeper", err)
+	}
+	// Deserialize `Authority`:
+	err = decoder.Decode(&obj.Authority)
+	if err != nil {
+		return errors.NewField("Authority", err)
+	}
+	// Deserialize `ExitFrom`:
+	err = decoder.Decode(&obj.ExitFrom)
+	if err != nil {
+		return errors.NewField("ExitFrom", err)
+	}
+	return nil
+}
+
+func (obj *KeeperExitAnnounced) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling KeeperExitAnnounced: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalKeeperExitAnnounced(buf []byte) (*KeeperExitAnnounced, error) {
+	obj := new(KeeperExitAnnounced)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
 type KeeperRegistered struct {
 	Keeper      solanago.PublicKey `json:"keeper"`
 	Authority   solanago.PublicKey `json:"authority"`
@@ -342,6 +1431,713 @@ func UnmarshalKeeperRegistered(buf []byte) (*KeeperRegistered, error) {
 	return obj, nil
 }
 
+// One change of the keeper set: from `from_epoch` on, `count` keepers serve.
+type KeeperSetChange struct {
+	FromEpoch uint64 `json:"fromEpoch"`
+	Count     uint32 `json:"count"`
+}
+
+func (obj KeeperSetChange) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `FromEpoch`:
+	err = encoder.Encode(obj.FromEpoch)
+	if err != nil {
+		return errors.NewField("FromEpoch", err)
+	}
+	// Serialize `Count`:
+	err = encoder.Encode(obj.Count)
+	if err != nil {
+		return errors.NewField("Count", err)
+	}
+	return nil
+}
+
+func (obj KeeperSetChange) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding KeeperSetChange: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *KeeperSetChange) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `FromEpoch`:
+	err = decoder.Decode(&obj.FromEpoch)
+	if err != nil {
+		return errors.NewField("FromEpoch", err)
+	}
+	// Deserialize `Count`:
+	err = decoder.Decode(&obj.Count)
+	if err != nil {
+		return errors.NewField("Count", err)
+	}
+	return nil
+}
+
+func (obj *KeeperSetChange) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling KeeperSetChange: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalKeeperSetChange(buf []byte) (*KeeperSetChange, error) {
+	obj := new(KeeperSetChange)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// A GPU node: its operator, worker key, spec, ask, stake pool and reward accumulators.
+type Node struct {
+	// The worker key the node registered with; its PDA seed, fixed for life.
+	NodeId   solanago.PublicKey `json:"nodeId"`
+	Operator solanago.PublicKey `json:"operator"`
+
+	// The worker's current ed25519 identity key (signs proofs and probe answers).
+	Worker solanago.PublicKey `json:"worker"`
+	Spec   NodeSpec           `json:"spec"`
+
+	// Ask in micro-USD per GPU-hour.
+	AskMicroUsd uint64 `json:"askMicroUsd"`
+	Endpoint    string `json:"endpoint"`
+	Pool        Pool   `json:"pool"`
+
+	// Open `Delegation` accounts; the node cannot close while any remains, so a
+	// position can never outlive its node and act on a new node at the same address.
+	Delegations uint32 `json:"delegations"`
+
+	// Delegator reward accumulators, indexed by `REWARD_IO` and `REWARD_IOSD`.
+	Rewards  [2]Accumulator   `json:"rewards"`
+	Attested AttestedCapacity `json:"attested"`
+
+	// GPUs of this node in active hires (io-hire keeps it); nothing changes while > 0.
+	HiredGpus uint16 `json:"hiredGpus"`
+
+	// Everything slashed from this node and burned.
+	SlashedTotal uint64 `json:"slashedTotal"`
+	Bump         uint8  `json:"bump"`
+	VaultBump    uint8  `json:"vaultBump"`
+}
+
+func (obj Node) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `NodeId`:
+	err = encoder.Encode(obj.NodeId)
+	if err != nil {
+		return errors.NewField("NodeId", err)
+	}
+	// Serialize `Operator`:
+	err = encoder.Encode(obj.Operator)
+	if err != nil {
+		return errors.NewField("Operator", err)
+	}
+	// Serialize `Worker`:
+	err = encoder.Encode(obj.Worker)
+	if err != nil {
+		return errors.NewField("Worker", err)
+	}
+	// Serialize `Spec`:
+	err = encoder.Encode(obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
+	// Serialize `AskMicroUsd`:
+	err = encoder.Encode(obj.AskMicroUsd)
+	if err != nil {
+		return errors.NewField("AskMicroUsd", err)
+	}
+	// Serialize `Endpoint`:
+	err = encoder.Encode(obj.Endpoint)
+	if err != nil {
+		return errors.NewField("Endpoint", err)
+	}
+	// Serialize `Pool`:
+	err = encoder.Encode(obj.Pool)
+	if err != nil {
+		return errors.NewField("Pool", err)
+	}
+	// Serialize `Delegations`:
+	err = encoder.Encode(obj.Delegations)
+	if err != nil {
+		return errors.NewField("Delegations", err)
+	}
+	// Serialize `Rewards`:
+	err = encoder.Encode(obj.Rewards)
+	if err != nil {
+		return errors.NewField("Rewards", err)
+	}
+	// Serialize `Attested`:
+	err = encoder.Encode(obj.Attested)
+	if err != nil {
+		return errors.NewField("Attested", err)
+	}
+	// Serialize `HiredGpus`:
+	err = encoder.Encode(obj.HiredGpus)
+	if err != nil {
+		return errors.NewField("HiredGpus", err)
+	}
+	// Serialize `SlashedTotal`:
+	err = encoder.Encode(obj.SlashedTotal)
+	if err != nil {
+		return errors.NewField("SlashedTotal", err)
+	}
+	// Serialize `Bump`:
+	err = encoder.Encode(obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	// Serialize `VaultBump`:
+	err = encoder.Encode(obj.VaultBump)
+	if err != nil {
+		return errors.NewField("VaultBump", err)
+	}
+	return nil
+}
+
+func (obj Node) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding Node: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *Node) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `NodeId`:
+	err = decoder.Decode(&obj.NodeId)
+	if err != nil {
+		return errors.NewField("NodeId", err)
+	}
+	// Deserialize `Operator`:
+	err = decoder.Decode(&obj.Operator)
+	if err != nil {
+		return errors.NewField("Operator", err)
+	}
+	// Deserialize `Worker`:
+	err = decoder.Decode(&obj.Worker)
+	if err != nil {
+		return errors.NewField("Worker", err)
+	}
+	// Deserialize `Spec`:
+	err = decoder.Decode(&obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
+	// Deserialize `AskMicroUsd`:
+	err = decoder.Decode(&obj.AskMicroUsd)
+	if err != nil {
+		return errors.NewField("AskMicroUsd", err)
+	}
+	// Deserialize `Endpoint`:
+	err = decoder.Decode(&obj.Endpoint)
+	if err != nil {
+		return errors.NewField("Endpoint", err)
+	}
+	// Deserialize `Pool`:
+	err = decoder.Decode(&obj.Pool)
+	if err != nil {
+		return errors.NewField("Pool", err)
+	}
+	// Deserialize `Delegations`:
+	err = decoder.Decode(&obj.Delegations)
+	if err != nil {
+		return errors.NewField("Delegations", err)
+	}
+	// Deserialize `Rewards`:
+	err = decoder.Decode(&obj.Rewards)
+	if err != nil {
+		return errors.NewField("Rewards", err)
+	}
+	// Deserialize `Attested`:
+	err = decoder.Decode(&obj.Attested)
+	if err != nil {
+		return errors.NewField("Attested", err)
+	}
+	// Deserialize `HiredGpus`:
+	err = decoder.Decode(&obj.HiredGpus)
+	if err != nil {
+		return errors.NewField("HiredGpus", err)
+	}
+	// Deserialize `SlashedTotal`:
+	err = decoder.Decode(&obj.SlashedTotal)
+	if err != nil {
+		return errors.NewField("SlashedTotal", err)
+	}
+	// Deserialize `Bump`:
+	err = decoder.Decode(&obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	// Deserialize `VaultBump`:
+	err = decoder.Decode(&obj.VaultBump)
+	if err != nil {
+		return errors.NewField("VaultBump", err)
+	}
+	return nil
+}
+
+func (obj *Node) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling Node: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalNode(buf []byte) (*Node, error) {
+	obj := new(Node)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// What a node's claims have paid so far.
+type NodeClaims struct {
+	Node  solanago.PublicKey `json:"node"`
+	State ClaimState         `json:"state"`
+	Bump  uint8              `json:"bump"`
+}
+
+func (obj NodeClaims) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `State`:
+	err = encoder.Encode(obj.State)
+	if err != nil {
+		return errors.NewField("State", err)
+	}
+	// Serialize `Bump`:
+	err = encoder.Encode(obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	return nil
+}
+
+func (obj NodeClaims) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding NodeClaims: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *NodeClaims) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `State`:
+	err = decoder.Decode(&obj.State)
+	if err != nil {
+		return errors.NewField("State", err)
+	}
+	// Deserialize `Bump`:
+	err = decoder.Decode(&obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	return nil
+}
+
+func (obj *NodeClaims) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling NodeClaims: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalNodeClaims(buf []byte) (*NodeClaims, error) {
+	obj := new(NodeClaims)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// A node's hardware as registered by its operator; what keepers attest is kept apart.
+type NodeSpec struct {
+	// Proof-of-compute class id (`io_protocol::classes`).
+	GpuClass uint8 `json:"gpuClass"`
+
+	// Devices the node offers; a CPU node counts as one.
+	GpuCount      uint16 `json:"gpuCount"`
+	VramMibPerGpu uint32 `json:"vramMibPerGpu"`
+	Vcpus         uint16 `json:"vcpus"`
+	RamGib        uint32 `json:"ramGib"`
+	BandwidthMbps uint32 `json:"bandwidthMbps"`
+
+	// ISO 3166-1 alpha-2 country code, ASCII.
+	Location [2]uint8 `json:"location"`
+
+	// Compliance tags, one bit each (`io_protocol` assigns the bits).
+	Compliance uint64 `json:"compliance"`
+	Nvlink     bool   `json:"nvlink"`
+}
+
+func (obj NodeSpec) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `GpuClass`:
+	err = encoder.Encode(obj.GpuClass)
+	if err != nil {
+		return errors.NewField("GpuClass", err)
+	}
+	// Serialize `GpuCount`:
+	err = encoder.Encode(obj.GpuCount)
+	if err != nil {
+		return errors.NewField("GpuCount", err)
+	}
+	// Serialize `VramMibPerGpu`:
+	err = encoder.Encode(obj.VramMibPerGpu)
+	if err != nil {
+		return errors.NewField("VramMibPerGpu", err)
+	}
+	// Serialize `Vcpus`:
+	err = encoder.Encode(obj.Vcpus)
+	if err != nil {
+		return errors.NewField("Vcpus", err)
+	}
+	// Serialize `RamGib`:
+	err = encoder.Encode(obj.RamGib)
+	if err != nil {
+		return errors.NewField("RamGib", err)
+	}
+	// Serialize `BandwidthMbps`:
+	err = encoder.Encode(obj.BandwidthMbps)
+	if err != nil {
+		return errors.NewField("BandwidthMbps", err)
+	}
+	// Serialize `Location`:
+	err = encoder.Encode(obj.Location)
+	if err != nil {
+		return errors.NewField("Location", err)
+	}
+	// Serialize `Compliance`:
+	err = encoder.Encode(obj.Compliance)
+	if err != nil {
+		return errors.NewField("Compliance", err)
+	}
+	// Serialize `Nvlink`:
+	err = encoder.Encode(obj.Nvlink)
+	if err != nil {
+		return errors.NewField("Nvlink", err)
+	}
+	return nil
+}
+
+func (obj NodeSpec) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding NodeSpec: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *NodeSpec) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `GpuClass`:
+	err = decoder.Decode(&obj.GpuClass)
+	if err != nil {
+		return errors.NewField("GpuClass", err)
+	}
+	// Deserialize `GpuCount`:
+	err = decoder.Decode(&obj.GpuCount)
+	if err != nil {
+		return errors.NewField("GpuCount", err)
+	}
+	// Deserialize `VramMibPerGpu`:
+	err = decoder.Decode(&obj.VramMibPerGpu)
+	if err != nil {
+		return errors.NewField("VramMibPerGpu", err)
+	}
+	// Deserialize `Vcpus`:
+	err = decoder.Decode(&obj.Vcpus)
+	if err != nil {
+		return errors.NewField("Vcpus", err)
+	}
+	// Deserialize `RamGib`:
+	err = decoder.Decode(&obj.RamGib)
+	if err != nil {
+		return errors.NewField("RamGib", err)
+	}
+	// Deserialize `BandwidthMbps`:
+	err = decoder.Decode(&obj.BandwidthMbps)
+	if err != nil {
+		return errors.NewField("BandwidthMbps", err)
+	}
+	// Deserialize `Location`:
+	err = decoder.Decode(&obj.Location)
+	if err != nil {
+		return errors.NewField("Location", err)
+	}
+	// Deserialize `Compliance`:
+	err = decoder.Decode(&obj.Compliance)
+	if err != nil {
+		return errors.NewField("Compliance", err)
+	}
+	// Deserialize `Nvlink`:
+	err = decoder.Decode(&obj.Nvlink)
+	if err != nil {
+		return errors.NewField("Nvlink", err)
+	}
+	return nil
+}
+
+func (obj *NodeSpec) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling NodeSpec: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalNodeSpec(buf []byte) (*NodeSpec, error) {
+	obj := new(NodeSpec)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type ObservationsCommitted struct {
+	Epoch   uint64             `json:"epoch"`
+	Keeper  solanago.PublicKey `json:"keeper"`
+	LogHash [32]uint8          `json:"logHash"`
+}
+
+func (obj ObservationsCommitted) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Epoch`:
+	err = encoder.Encode(obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
+	}
+	// Serialize `Keeper`:
+	err = encoder.Encode(obj.Keeper)
+	if err != nil {
+		return errors.NewField("Keeper", err)
+	}
+	// Serialize `LogHash`:
+	err = encoder.Encode(obj.LogHash)
+	if err != nil {
+		return errors.NewField("LogHash", err)
+	}
+	return nil
+}
+
+func (obj ObservationsCommitted) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding ObservationsCommitted: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *ObservationsCommitted) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Epoch`:
+	err = decoder.Decode(&obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
+	}
+	// Deserialize `Keeper`:
+	err = decoder.Decode(&obj.Keeper)
+	if err != nil {
+		return errors.NewField("Keeper", err)
+	}
+	// Deserialize `LogHash`:
+	err = decoder.Decode(&obj.LogHash)
+	if err != nil {
+		return errors.NewField("LogHash", err)
+	}
+	return nil
+}
+
+func (obj *ObservationsCommitted) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling ObservationsCommitted: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalObservationsCommitted(buf []byte) (*ObservationsCommitted, error) {
+	obj := new(ObservationsCommitted)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type ParamsUpdated struct {
+	Params RewardsParams `json:"params"`
+}
+
+func (obj ParamsUpdated) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Params`:
+	err = encoder.Encode(obj.Params)
+	if err != nil {
+		return errors.NewField("Params", err)
+	}
+	return nil
+}
+
+func (obj ParamsUpdated) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding ParamsUpdated: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *ParamsUpdated) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Params`:
+	err = decoder.Decode(&obj.Params)
+	if err != nil {
+		return errors.NewField("Params", err)
+	}
+	return nil
+}
+
+func (obj *ParamsUpdated) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling ParamsUpdated: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalParamsUpdated(buf []byte) (*ParamsUpdated, error) {
+	obj := new(ParamsUpdated)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// The tokens and shares of one node's pool. Three kinds of shares price alike and are
+// slashed alike: the operator's, the delegators' and those in cooldown tickets. Only
+// delegators' shares earn the delegator cut; only the operator's count toward the
+// minimum stake.
+type Pool struct {
+	// Tokens the pool owns, in base units. The vault may hold more (tokens sent unasked);
+	// only this figure prices shares, so a donation cannot move the share price.
+	Tokens uint64 `json:"tokens"`
+
+	// Rounding remainders, in the vault but backing no share; they belong to the
+	// protocol and leave with the node's deregistration sweep.
+	Dust            uint64         `json:"dust"`
+	OperatorShares  binary.Uint128 `json:"operatorShares"`
+	DelegatedShares binary.Uint128 `json:"delegatedShares"`
+	CoolingShares   binary.Uint128 `json:"coolingShares"`
+}
+
+func (obj Pool) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Tokens`:
+	err = encoder.Encode(obj.Tokens)
+	if err != nil {
+		return errors.NewField("Tokens", err)
+	}
+	// Serialize `Dust`:
+	err = encoder.Encode(obj.Dust)
+	if err != nil {
+		return errors.NewField("Dust", err)
+	}
+	// Serialize `OperatorShares`:
+	err = encoder.Encode(obj.OperatorShares)
+	if err != nil {
+		return errors.NewField("OperatorShares", err)
+	}
+	// Serialize `DelegatedShares`:
+	err = encoder.Encode(obj.DelegatedShares)
+	if err != nil {
+		return errors.NewField("DelegatedShares", err)
+	}
+	// Serialize `CoolingShares`:
+	err = encoder.Encode(obj.CoolingShares)
+	if err != nil {
+		return errors.NewField("CoolingShares", err)
+	}
+	return nil
+}
+
+func (obj Pool) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding Pool: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *Pool) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Tokens`:
+	err = decoder.Decode(&obj.Tokens)
+	if err != nil {
+		return errors.NewField("Tokens", err)
+	}
+	// Deserialize `Dust`:
+	err = decoder.Decode(&obj.Dust)
+	if err != nil {
+		return errors.NewField("Dust", err)
+	}
+	// Deserialize `OperatorShares`:
+	err = decoder.Decode(&obj.OperatorShares)
+	if err != nil {
+		return errors.NewField("OperatorShares", err)
+	}
+	// Deserialize `DelegatedShares`:
+	err = decoder.Decode(&obj.DelegatedShares)
+	if err != nil {
+		return errors.NewField("DelegatedShares", err)
+	}
+	// Deserialize `CoolingShares`:
+	err = decoder.Decode(&obj.CoolingShares)
+	if err != nil {
+		return errors.NewField("CoolingShares", err)
+	}
+	return nil
+}
+
+func (obj *Pool) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling Pool: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalPool(buf []byte) (*Pool, error) {
+	obj := new(Pool)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
 type RegisterKeeperArgs struct {
 	// URL where this keeper serves its observation logs.
 	Endpoint string `json:"endpoint"`
@@ -392,10 +2188,338 @@ func UnmarshalRegisterKeeperArgs(buf []byte) (*RegisterKeeperArgs, error) {
 	return obj, nil
 }
 
+type ReportVote struct {
+	// Merkle root of the epoch's leaves (`io_protocol::leaf`), sorted by node key.
+	Root [32]uint8 `json:"root"`
+
+	// $IO awarded for this epoch (at most E(e); forfeited shares stay in the vault).
+	EpochEmission uint64 `json:"epochEmission"`
+
+	// Awarded through this epoch: the last final cumulative plus `epoch_emission`.
+	CumulativeEmission uint64 `json:"cumulativeEmission"`
+
+	// Micro-USD per $IO, from the keeper's price feed.
+	IoUsdPrice uint64 `json:"ioUsdPrice"`
+}
+
+func (obj ReportVote) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Root`:
+	err = encoder.Encode(obj.Root)
+	if err != nil {
+		return errors.NewField("Root", err)
+	}
+	// Serialize `EpochEmission`:
+	err = encoder.Encode(obj.EpochEmission)
+	if err != nil {
+		return errors.NewField("EpochEmission", err)
+	}
+	// Serialize `CumulativeEmission`:
+	err = encoder.Encode(obj.CumulativeEmission)
+	if err != nil {
+		return errors.NewField("CumulativeEmission", err)
+	}
+	// Serialize `IoUsdPrice`:
+	err = encoder.Encode(obj.IoUsdPrice)
+	if err != nil {
+		return errors.NewField("IoUsdPrice", err)
+	}
+	return nil
+}
+
+func (obj ReportVote) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding ReportVote: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *ReportVote) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Root`:
+	err = decoder.Decode(&obj.Root)
+	if err != nil {
+		return errors.NewField("Root", err)
+	}
+	// Deserialize `EpochEmission`:
+	err = decoder.Decode(&obj.EpochEmission)
+	if err != nil {
+		return errors.NewField("EpochEmission", err)
+	}
+	// Deserialize `CumulativeEmission`:
+	err = decoder.Decode(&obj.CumulativeEmission)
+	if err != nil {
+		return errors.NewField("CumulativeEmission", err)
+	}
+	// Deserialize `IoUsdPrice`:
+	err = decoder.Decode(&obj.IoUsdPrice)
+	if err != nil {
+		return errors.NewField("IoUsdPrice", err)
+	}
+	return nil
+}
+
+func (obj *ReportVote) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling ReportVote: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalReportVote(buf []byte) (*ReportVote, error) {
+	obj := new(ReportVote)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type ReportVoted struct {
+	Epoch              uint64             `json:"epoch"`
+	Keeper             solanago.PublicKey `json:"keeper"`
+	Root               [32]uint8          `json:"root"`
+	EpochEmission      uint64             `json:"epochEmission"`
+	CumulativeEmission uint64             `json:"cumulativeEmission"`
+	IoUsdPrice         uint64             `json:"ioUsdPrice"`
+
+	// Votes for this same report so far, and the quorum.
+	Votes  uint32 `json:"votes"`
+	Quorum uint32 `json:"quorum"`
+}
+
+func (obj ReportVoted) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Epoch`:
+	err = encoder.Encode(obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
+	}
+	// Serialize `Keeper`:
+	err = encoder.Encode(obj.Keeper)
+	if err != nil {
+		return errors.NewField("Keeper", err)
+	}
+	// Serialize `Root`:
+	err = encoder.Encode(obj.Root)
+	if err != nil {
+		return errors.NewField("Root", err)
+	}
+	// Serialize `EpochEmission`:
+	err = encoder.Encode(obj.EpochEmission)
+	if err != nil {
+		return errors.NewField("EpochEmission", err)
+	}
+	// Serialize `CumulativeEmission`:
+	err = encoder.Encode(obj.CumulativeEmission)
+	if err != nil {
+		return errors.NewField("CumulativeEmission", err)
+	}
+	// Serialize `IoUsdPrice`:
+	err = encoder.Encode(obj.IoUsdPrice)
+	if err != nil {
+		return errors.NewField("IoUsdPrice", err)
+	}
+	// Serialize `Votes`:
+	err = encoder.Encode(obj.Votes)
+	if err != nil {
+		return errors.NewField("Votes", err)
+	}
+	// Serialize `Quorum`:
+	err = encoder.Encode(obj.Quorum)
+	if err != nil {
+		return errors.NewField("Quorum", err)
+	}
+	return nil
+}
+
+func (obj ReportVoted) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding ReportVoted: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *ReportVoted) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Epoch`:
+	err = decoder.Decode(&obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
+	}
+	// Deserialize `Keeper`:
+	err = decoder.Decode(&obj.Keeper)
+	if err != nil {
+		return errors.NewField("Keeper", err)
+	}
+	// Deserialize `Root`:
+	err = decoder.Decode(&obj.Root)
+	if err != nil {
+		return errors.NewField("Root", err)
+	}
+	// Deserialize `EpochEmission`:
+	err = decoder.Decode(&obj.EpochEmission)
+	if err != nil {
+		return errors.NewField("EpochEmission", err)
+	}
+	// Deserialize `CumulativeEmission`:
+	err = decoder.Decode(&obj.CumulativeEmission)
+	if err != nil {
+		return errors.NewField("CumulativeEmission", err)
+	}
+	// Deserialize `IoUsdPrice`:
+	err = decoder.Decode(&obj.IoUsdPrice)
+	if err != nil {
+		return errors.NewField("IoUsdPrice", err)
+	}
+	// Deserialize `Votes`:
+	err = decoder.Decode(&obj.Votes)
+	if err != nil {
+		return errors.NewField("Votes", err)
+	}
+	// Deserialize `Quorum`:
+	err = decoder.Decode(&obj.Quorum)
+	if err != nil {
+		return errors.NewField("Quorum", err)
+	}
+	return nil
+}
+
+func (obj *ReportVoted) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling ReportVoted: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalReportVoted(buf []byte) (*ReportVoted, error) {
+	obj := new(ReportVoted)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type RewardClaimed struct {
+	Node             solanago.PublicKey `json:"node"`
+	Epoch            uint64             `json:"epoch"`
+	CumulativeReward uint64             `json:"cumulativeReward"`
+
+	// Paid now: to the operator and into the node's delegator accumulator.
+	OperatorAmount  uint64 `json:"operatorAmount"`
+	DelegatorAmount uint64 `json:"delegatorAmount"`
+
+	// The supply ledger after the claim.
+	EmittedTotal uint64 `json:"emittedTotal"`
+}
+
+func (obj RewardClaimed) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Epoch`:
+	err = encoder.Encode(obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
+	}
+	// Serialize `CumulativeReward`:
+	err = encoder.Encode(obj.CumulativeReward)
+	if err != nil {
+		return errors.NewField("CumulativeReward", err)
+	}
+	// Serialize `OperatorAmount`:
+	err = encoder.Encode(obj.OperatorAmount)
+	if err != nil {
+		return errors.NewField("OperatorAmount", err)
+	}
+	// Serialize `DelegatorAmount`:
+	err = encoder.Encode(obj.DelegatorAmount)
+	if err != nil {
+		return errors.NewField("DelegatorAmount", err)
+	}
+	// Serialize `EmittedTotal`:
+	err = encoder.Encode(obj.EmittedTotal)
+	if err != nil {
+		return errors.NewField("EmittedTotal", err)
+	}
+	return nil
+}
+
+func (obj RewardClaimed) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding RewardClaimed: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *RewardClaimed) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Epoch`:
+	err = decoder.Decode(&obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
+	}
+	// Deserialize `CumulativeReward`:
+	err = decoder.Decode(&obj.CumulativeReward)
+	if err != nil {
+		return errors.NewField("CumulativeReward", err)
+	}
+	// Deserialize `OperatorAmount`:
+	err = decoder.Decode(&obj.OperatorAmount)
+	if err != nil {
+		return errors.NewField("OperatorAmount", err)
+	}
+	// Deserialize `DelegatorAmount`:
+	err = decoder.Decode(&obj.DelegatorAmount)
+	if err != nil {
+		return errors.NewField("DelegatorAmount", err)
+	}
+	// Deserialize `EmittedTotal`:
+	err = decoder.Decode(&obj.EmittedTotal)
+	if err != nil {
+		return errors.NewField("EmittedTotal", err)
+	}
+	return nil
+}
+
+func (obj *RewardClaimed) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling RewardClaimed: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalRewardClaimed(buf []byte) (*RewardClaimed, error) {
+	obj := new(RewardClaimed)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
 // The singleton configuration and supply ledger of io-rewards.
 type RewardsConfig struct {
-	Admin  solanago.PublicKey `json:"admin"`
-	IoMint solanago.PublicKey `json:"ioMint"`
+	Admin solanago.PublicKey `json:"admin"`
+
+	// Set by `propose_admin`; becomes admin only when it signs `accept_admin`.
+	PendingAdmin *solanago.PublicKey `bin:"optional" json:"pendingAdmin,omitempty"`
+	IoMint       solanago.PublicKey  `json:"ioMint"`
 
 	// PDA token account holding the $IO not yet emitted.
 	Vault solanago.PublicKey `json:"vault"`
@@ -403,7 +2527,19 @@ type RewardsConfig struct {
 	// PDA token account holding keeper bonds.
 	KeeperBonds solanago.PublicKey `json:"keeperBonds"`
 	Params      RewardsParams      `json:"params"`
-	KeeperCount uint32             `json:"keeperCount"`
+
+	// Registered keepers, including those that announced their exit.
+	KeeperCount uint32 `json:"keeperCount"`
+
+	// How many keepers serve in each recent epoch.
+	KeeperHistory [4]KeeperSetChange `json:"keeperHistory"`
+
+	// The latest final epoch, its cumulative emission and IO/USD price.
+	FinalEpoch         *uint64 `bin:"optional" json:"finalEpoch,omitempty"`
+	ReportedCumulative uint64  `json:"reportedCumulative"`
+
+	// Micro-USD per $IO (6 decimals), the median of the final votes' prices.
+	IoUsdPrice uint64 `json:"ioUsdPrice"`
 
 	// Supply ledger: $IO moved out of the vault so far.
 	Emitted uint64 `json:"emitted"`
@@ -415,6 +2551,7 @@ type RewardsConfig struct {
 	KeeperBondsBump          uint8  `json:"keeperBondsBump"`
 	VaultAuthorityBump       uint8  `json:"vaultAuthorityBump"`
 	KeeperBondsAuthorityBump uint8  `json:"keeperBondsAuthorityBump"`
+	AttestorBump             uint8  `json:"attestorBump"`
 }
 
 func (obj RewardsConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
@@ -422,6 +2559,24 @@ func (obj RewardsConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error)
 	err = encoder.Encode(obj.Admin)
 	if err != nil {
 		return errors.NewField("Admin", err)
+	}
+	// Serialize `PendingAdmin` (optional):
+	{
+		if obj.PendingAdmin == nil {
+			err = encoder.WriteOption(false)
+			if err != nil {
+				return errors.NewOption("PendingAdmin", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+		} else {
+			err = encoder.WriteOption(true)
+			if err != nil {
+				return errors.NewOption("PendingAdmin", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+			err = encoder.Encode(obj.PendingAdmin)
+			if err != nil {
+				return errors.NewField("PendingAdmin", err)
+			}
+		}
 	}
 	// Serialize `IoMint`:
 	err = encoder.Encode(obj.IoMint)
@@ -447,6 +2602,39 @@ func (obj RewardsConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error)
 	err = encoder.Encode(obj.KeeperCount)
 	if err != nil {
 		return errors.NewField("KeeperCount", err)
+	}
+	// Serialize `KeeperHistory`:
+	err = encoder.Encode(obj.KeeperHistory)
+	if err != nil {
+		return errors.NewField("KeeperHistory", err)
+	}
+	// Serialize `FinalEpoch` (optional):
+	{
+		if obj.FinalEpoch == nil {
+			err = encoder.WriteOption(false)
+			if err != nil {
+				return errors.NewOption("FinalEpoch", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+		} else {
+			err = encoder.WriteOption(true)
+			if err != nil {
+				return errors.NewOption("FinalEpoch", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+			err = encoder.Encode(obj.FinalEpoch)
+			if err != nil {
+				return errors.NewField("FinalEpoch", err)
+			}
+		}
+	}
+	// Serialize `ReportedCumulative`:
+	err = encoder.Encode(obj.ReportedCumulative)
+	if err != nil {
+		return errors.NewField("ReportedCumulative", err)
+	}
+	// Serialize `IoUsdPrice`:
+	err = encoder.Encode(obj.IoUsdPrice)
+	if err != nil {
+		return errors.NewField("IoUsdPrice", err)
 	}
 	// Serialize `Emitted`:
 	err = encoder.Encode(obj.Emitted)
@@ -483,6 +2671,11 @@ func (obj RewardsConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error)
 	if err != nil {
 		return errors.NewField("KeeperBondsAuthorityBump", err)
 	}
+	// Serialize `AttestorBump`:
+	err = encoder.Encode(obj.AttestorBump)
+	if err != nil {
+		return errors.NewField("AttestorBump", err)
+	}
 	return nil
 }
 
@@ -501,6 +2694,19 @@ func (obj *RewardsConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err err
 	err = decoder.Decode(&obj.Admin)
 	if err != nil {
 		return errors.NewField("Admin", err)
+	}
+	// Deserialize `PendingAdmin` (optional):
+	{
+		ok, err := decoder.ReadOption()
+		if err != nil {
+			return errors.NewOption("PendingAdmin", fmt.Errorf("error while reading optionality: %w", err))
+		}
+		if ok {
+			err = decoder.Decode(&obj.PendingAdmin)
+			if err != nil {
+				return errors.NewField("PendingAdmin", err)
+			}
+		}
 	}
 	// Deserialize `IoMint`:
 	err = decoder.Decode(&obj.IoMint)
@@ -526,6 +2732,34 @@ func (obj *RewardsConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err err
 	err = decoder.Decode(&obj.KeeperCount)
 	if err != nil {
 		return errors.NewField("KeeperCount", err)
+	}
+	// Deserialize `KeeperHistory`:
+	err = decoder.Decode(&obj.KeeperHistory)
+	if err != nil {
+		return errors.NewField("KeeperHistory", err)
+	}
+	// Deserialize `FinalEpoch` (optional):
+	{
+		ok, err := decoder.ReadOption()
+		if err != nil {
+			return errors.NewOption("FinalEpoch", fmt.Errorf("error while reading optionality: %w", err))
+		}
+		if ok {
+			err = decoder.Decode(&obj.FinalEpoch)
+			if err != nil {
+				return errors.NewField("FinalEpoch", err)
+			}
+		}
+	}
+	// Deserialize `ReportedCumulative`:
+	err = decoder.Decode(&obj.ReportedCumulative)
+	if err != nil {
+		return errors.NewField("ReportedCumulative", err)
+	}
+	// Deserialize `IoUsdPrice`:
+	err = decoder.Decode(&obj.IoUsdPrice)
+	if err != nil {
+		return errors.NewField("IoUsdPrice", err)
 	}
 	// Deserialize `Emitted`:
 	err = decoder.Decode(&obj.Emitted)
@@ -561,6 +2795,11 @@ func (obj *RewardsConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err err
 	err = decoder.Decode(&obj.KeeperBondsAuthorityBump)
 	if err != nil {
 		return errors.NewField("KeeperBondsAuthorityBump", err)
+	}
+	// Deserialize `AttestorBump`:
+	err = decoder.Decode(&obj.AttestorBump)
+	if err != nil {
+		return errors.NewField("AttestorBump", err)
 	}
 	return nil
 }
@@ -688,6 +2927,16 @@ type RewardsParams struct {
 
 	// A node whose uptime is below this forfeits its epoch share.
 	UptimeThresholdBps uint16 `json:"uptimeThresholdBps"`
+
+	// After an epoch ends, keepers commit their observation logs within this window.
+	CommitWindowSeconds int64 `json:"commitWindowSeconds"`
+
+	// After an epoch ends, votes are taken within this window (at least the commit
+	// window, at most one epoch); an epoch without a quorum by then is never final.
+	VoteWindowSeconds int64 `json:"voteWindowSeconds"`
+
+	// A keeper's bond comes back this long after it announced its exit.
+	KeeperUnbondingSeconds int64 `json:"keeperUnbondingSeconds"`
 }
 
 func (obj RewardsParams) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
@@ -740,6 +2989,21 @@ func (obj RewardsParams) MarshalWithEncoder(encoder *binary.Encoder) (err error)
 	err = encoder.Encode(obj.UptimeThresholdBps)
 	if err != nil {
 		return errors.NewField("UptimeThresholdBps", err)
+	}
+	// Serialize `CommitWindowSeconds`:
+	err = encoder.Encode(obj.CommitWindowSeconds)
+	if err != nil {
+		return errors.NewField("CommitWindowSeconds", err)
+	}
+	// Serialize `VoteWindowSeconds`:
+	err = encoder.Encode(obj.VoteWindowSeconds)
+	if err != nil {
+		return errors.NewField("VoteWindowSeconds", err)
+	}
+	// Serialize `KeeperUnbondingSeconds`:
+	err = encoder.Encode(obj.KeeperUnbondingSeconds)
+	if err != nil {
+		return errors.NewField("KeeperUnbondingSeconds", err)
 	}
 	return nil
 }
@@ -805,6 +3069,21 @@ func (obj *RewardsParams) UnmarshalWithDecoder(decoder *binary.Decoder) (err err
 	if err != nil {
 		return errors.NewField("UptimeThresholdBps", err)
 	}
+	// Deserialize `CommitWindowSeconds`:
+	err = decoder.Decode(&obj.CommitWindowSeconds)
+	if err != nil {
+		return errors.NewField("CommitWindowSeconds", err)
+	}
+	// Deserialize `VoteWindowSeconds`:
+	err = decoder.Decode(&obj.VoteWindowSeconds)
+	if err != nil {
+		return errors.NewField("VoteWindowSeconds", err)
+	}
+	// Deserialize `KeeperUnbondingSeconds`:
+	err = decoder.Decode(&obj.KeeperUnbondingSeconds)
+	if err != nil {
+		return errors.NewField("KeeperUnbondingSeconds", err)
+	}
 	return nil
 }
 
@@ -818,6 +3097,334 @@ func (obj *RewardsParams) Unmarshal(buf []byte) error {
 
 func UnmarshalRewardsParams(buf []byte) (*RewardsParams, error) {
 	obj := new(RewardsParams)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// The singleton configuration of io-staking.
+type StakingConfig struct {
+	Admin solanago.PublicKey `json:"admin"`
+
+	// Set by `propose_admin`; becomes admin only when it signs `accept_admin`.
+	PendingAdmin *solanago.PublicKey `bin:"optional" json:"pendingAdmin,omitempty"`
+	IoMint       solanago.PublicKey  `json:"ioMint"`
+	IosdMint     solanago.PublicKey  `json:"iosdMint"`
+	Params       StakingParams       `json:"params"`
+
+	// io-hire's PDA that may `slash` (seeds `SLASHER` under io-hire).
+	Slasher solanago.PublicKey `json:"slasher"`
+
+	// io-rewards' PDA that may `set_attested_capacity` (seeds `ATTESTOR`).
+	Attestor solanago.PublicKey `json:"attestor"`
+
+	// io-rewards' vault authority, which deposits the availability-reward cut.
+	RewardsDepositor solanago.PublicKey `json:"rewardsDepositor"`
+
+	// io-hire's escrow authority, which deposits the hire-fee cut.
+	HireDepositor        solanago.PublicKey `json:"hireDepositor"`
+	Bump                 uint8              `json:"bump"`
+	SlashBurnerBump      uint8              `json:"slashBurnerBump"`
+	RewardsAuthorityBump uint8              `json:"rewardsAuthorityBump"`
+}
+
+func (obj StakingConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Admin`:
+	err = encoder.Encode(obj.Admin)
+	if err != nil {
+		return errors.NewField("Admin", err)
+	}
+	// Serialize `PendingAdmin` (optional):
+	{
+		if obj.PendingAdmin == nil {
+			err = encoder.WriteOption(false)
+			if err != nil {
+				return errors.NewOption("PendingAdmin", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+		} else {
+			err = encoder.WriteOption(true)
+			if err != nil {
+				return errors.NewOption("PendingAdmin", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+			err = encoder.Encode(obj.PendingAdmin)
+			if err != nil {
+				return errors.NewField("PendingAdmin", err)
+			}
+		}
+	}
+	// Serialize `IoMint`:
+	err = encoder.Encode(obj.IoMint)
+	if err != nil {
+		return errors.NewField("IoMint", err)
+	}
+	// Serialize `IosdMint`:
+	err = encoder.Encode(obj.IosdMint)
+	if err != nil {
+		return errors.NewField("IosdMint", err)
+	}
+	// Serialize `Params`:
+	err = encoder.Encode(obj.Params)
+	if err != nil {
+		return errors.NewField("Params", err)
+	}
+	// Serialize `Slasher`:
+	err = encoder.Encode(obj.Slasher)
+	if err != nil {
+		return errors.NewField("Slasher", err)
+	}
+	// Serialize `Attestor`:
+	err = encoder.Encode(obj.Attestor)
+	if err != nil {
+		return errors.NewField("Attestor", err)
+	}
+	// Serialize `RewardsDepositor`:
+	err = encoder.Encode(obj.RewardsDepositor)
+	if err != nil {
+		return errors.NewField("RewardsDepositor", err)
+	}
+	// Serialize `HireDepositor`:
+	err = encoder.Encode(obj.HireDepositor)
+	if err != nil {
+		return errors.NewField("HireDepositor", err)
+	}
+	// Serialize `Bump`:
+	err = encoder.Encode(obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	// Serialize `SlashBurnerBump`:
+	err = encoder.Encode(obj.SlashBurnerBump)
+	if err != nil {
+		return errors.NewField("SlashBurnerBump", err)
+	}
+	// Serialize `RewardsAuthorityBump`:
+	err = encoder.Encode(obj.RewardsAuthorityBump)
+	if err != nil {
+		return errors.NewField("RewardsAuthorityBump", err)
+	}
+	return nil
+}
+
+func (obj StakingConfig) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding StakingConfig: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *StakingConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Admin`:
+	err = decoder.Decode(&obj.Admin)
+	if err != nil {
+		return errors.NewField("Admin", err)
+	}
+	// Deserialize `PendingAdmin` (optional):
+	{
+		ok, err := decoder.ReadOption()
+		if err != nil {
+			return errors.NewOption("PendingAdmin", fmt.Errorf("error while reading optionality: %w", err))
+		}
+		if ok {
+			err = decoder.Decode(&obj.PendingAdmin)
+			if err != nil {
+				return errors.NewField("PendingAdmin", err)
+			}
+		}
+	}
+	// Deserialize `IoMint`:
+	err = decoder.Decode(&obj.IoMint)
+	if err != nil {
+		return errors.NewField("IoMint", err)
+	}
+	// Deserialize `IosdMint`:
+	err = decoder.Decode(&obj.IosdMint)
+	if err != nil {
+		return errors.NewField("IosdMint", err)
+	}
+	// Deserialize `Params`:
+	err = decoder.Decode(&obj.Params)
+	if err != nil {
+		return errors.NewField("Params", err)
+	}
+	// Deserialize `Slasher`:
+	err = decoder.Decode(&obj.Slasher)
+	if err != nil {
+		return errors.NewField("Slasher", err)
+	}
+	// Deserialize `Attestor`:
+	err = decoder.Decode(&obj.Attestor)
+	if err != nil {
+		return errors.NewField("Attestor", err)
+	}
+	// Deserialize `RewardsDepositor`:
+	err = decoder.Decode(&obj.RewardsDepositor)
+	if err != nil {
+		return errors.NewField("RewardsDepositor", err)
+	}
+	// Deserialize `HireDepositor`:
+	err = decoder.Decode(&obj.HireDepositor)
+	if err != nil {
+		return errors.NewField("HireDepositor", err)
+	}
+	// Deserialize `Bump`:
+	err = decoder.Decode(&obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	// Deserialize `SlashBurnerBump`:
+	err = decoder.Decode(&obj.SlashBurnerBump)
+	if err != nil {
+		return errors.NewField("SlashBurnerBump", err)
+	}
+	// Deserialize `RewardsAuthorityBump`:
+	err = decoder.Decode(&obj.RewardsAuthorityBump)
+	if err != nil {
+		return errors.NewField("RewardsAuthorityBump", err)
+	}
+	return nil
+}
+
+func (obj *StakingConfig) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling StakingConfig: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalStakingConfig(buf []byte) (*StakingConfig, error) {
+	obj := new(StakingConfig)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type StakingParams struct {
+	// Operator stake a node needs before it may be matched or earn (base units).
+	MinOperatorStake uint64 `json:"minOperatorStake"`
+
+	// Additional operator stake required per GPU (base units).
+	MinStakePerGpu uint64 `json:"minStakePerGpu"`
+
+	// Delegation cap per node: this many base units per attested TOPS.
+	IoPerTops uint64 `json:"ioPerTops"`
+
+	// Delegation cap per node: this ratio of the operator's own stake (bps; 10000 = 1×).
+	MaxDelegationRatioBps uint32 `json:"maxDelegationRatioBps"`
+	CooldownSeconds       int64  `json:"cooldownSeconds"`
+
+	// Delegators' cut of a node's availability rewards (bps).
+	DelegatorAvailabilityCutBps uint16 `json:"delegatorAvailabilityCutBps"`
+
+	// Delegators' cut of a node's hire fees (bps).
+	DelegatorHireCutBps uint16 `json:"delegatorHireCutBps"`
+}
+
+func (obj StakingParams) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `MinOperatorStake`:
+	err = encoder.Encode(obj.MinOperatorStake)
+	if err != nil {
+		return errors.NewField("MinOperatorStake", err)
+	}
+	// Serialize `MinStakePerGpu`:
+	err = encoder.Encode(obj.MinStakePerGpu)
+	if err != nil {
+		return errors.NewField("MinStakePerGpu", err)
+	}
+	// Serialize `IoPerTops`:
+	err = encoder.Encode(obj.IoPerTops)
+	if err != nil {
+		return errors.NewField("IoPerTops", err)
+	}
+	// Serialize `MaxDelegationRatioBps`:
+	err = encoder.Encode(obj.MaxDelegationRatioBps)
+	if err != nil {
+		return errors.NewField("MaxDelegationRatioBps", err)
+	}
+	// Serialize `CooldownSeconds`:
+	err = encoder.Encode(obj.CooldownSeconds)
+	if err != nil {
+		return errors.NewField("CooldownSeconds", err)
+	}
+	// Serialize `DelegatorAvailabilityCutBps`:
+	err = encoder.Encode(obj.DelegatorAvailabilityCutBps)
+	if err != nil {
+		return errors.NewField("DelegatorAvailabilityCutBps", err)
+	}
+	// Serialize `DelegatorHireCutBps`:
+	err = encoder.Encode(obj.DelegatorHireCutBps)
+	if err != nil {
+		return errors.NewField("DelegatorHireCutBps", err)
+	}
+	return nil
+}
+
+func (obj StakingParams) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding StakingParams: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *StakingParams) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `MinOperatorStake`:
+	err = decoder.Decode(&obj.MinOperatorStake)
+	if err != nil {
+		return errors.NewField("MinOperatorStake", err)
+	}
+	// Deserialize `MinStakePerGpu`:
+	err = decoder.Decode(&obj.MinStakePerGpu)
+	if err != nil {
+		return errors.NewField("MinStakePerGpu", err)
+	}
+	// Deserialize `IoPerTops`:
+	err = decoder.Decode(&obj.IoPerTops)
+	if err != nil {
+		return errors.NewField("IoPerTops", err)
+	}
+	// Deserialize `MaxDelegationRatioBps`:
+	err = decoder.Decode(&obj.MaxDelegationRatioBps)
+	if err != nil {
+		return errors.NewField("MaxDelegationRatioBps", err)
+	}
+	// Deserialize `CooldownSeconds`:
+	err = decoder.Decode(&obj.CooldownSeconds)
+	if err != nil {
+		return errors.NewField("CooldownSeconds", err)
+	}
+	// Deserialize `DelegatorAvailabilityCutBps`:
+	err = decoder.Decode(&obj.DelegatorAvailabilityCutBps)
+	if err != nil {
+		return errors.NewField("DelegatorAvailabilityCutBps", err)
+	}
+	// Deserialize `DelegatorHireCutBps`:
+	err = decoder.Decode(&obj.DelegatorHireCutBps)
+	if err != nil {
+		return errors.NewField("DelegatorHireCutBps", err)
+	}
+	return nil
+}
+
+func (obj *StakingParams) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling StakingParams: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalStakingParams(buf []byte) (*StakingParams, error) {
+	obj := new(StakingParams)
 	err := obj.Unmarshal(buf)
 	if err != nil {
 		return nil, err

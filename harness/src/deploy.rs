@@ -27,6 +27,18 @@ pub struct GenesisParams {
     pub rewards: io_rewards::params::RewardsParams,
 }
 
+impl GenesisParams {
+    /// The defaults with `epoch_seconds`-long epochs: the commit window is a sixth of
+    /// an epoch and the vote window half of one, as the hourly defaults have it.
+    pub fn with_epoch_seconds(epoch_seconds: i64) -> Self {
+        let mut p = GenesisParams::default();
+        p.rewards.epoch_seconds = epoch_seconds;
+        p.rewards.commit_window_seconds = (epoch_seconds / 6).max(1);
+        p.rewards.vote_window_seconds = (epoch_seconds / 2).max(1);
+        p
+    }
+}
+
 impl Default for GenesisParams {
     /// DESIGN.md's defaults: hourly epochs, halving every 17,520 epochs, E0 chosen so
     /// the emission series tends to the 300M cap.
@@ -61,6 +73,9 @@ impl Default for GenesisParams {
                 quorum_num: 2,
                 quorum_den: 3,
                 uptime_threshold_bps: 10_000,
+                commit_window_seconds: 600,
+                vote_window_seconds: 1_800,
+                keeper_unbonding_seconds: 7 * 24 * 3600,
             },
         }
     }

@@ -10,6 +10,7 @@
 pub mod deploy;
 pub mod events;
 pub mod native;
+pub mod rewards;
 pub mod staking;
 pub mod stubs;
 pub mod token;

@@ -112,6 +112,34 @@ pub fn add_forwarder(svm: &mut LiteSVM, program: Pubkey) {
     add_native_program(svm, program, Forwarder::vm);
 }
 
+/// A registered node and the keys around it.
+pub struct TestNode {
+    pub operator: Keypair,
+    /// The operator's $IO account.
+    pub operator_io: Pubkey,
+    pub worker: Keypair,
+    pub node: Pubkey,
+}
+
+/// An H100-like listing with `gpus` cards.
+pub fn listing(gpus: u16) -> io_staking::instructions::RegisterNodeArgs {
+    io_staking::instructions::RegisterNodeArgs {
+        spec: io_staking::state::NodeSpec {
+            gpu_class: 1,
+            gpu_count: gpus,
+            vram_mib_per_gpu: 81_920,
+            vcpus: 96,
+            ram_gib: 1_024,
+            bandwidth_mbps: 10_000,
+            location: *b"US",
+            compliance: 0,
+            nvlink: true,
+        },
+        ask_micro_usd: 2_000_000,
+        endpoint: "http://10.0.0.7:7070".into(),
+    }
+}
+
 pub type TxResult = Result<TransactionMetadata, Box<FailedTransactionMetadata>>;
 
 /// A deployed network.
@@ -204,6 +232,50 @@ impl World {
             self.give_io(&account, io);
         }
         (owner, account)
+    }
+
+    /// Registers a node of `gpus` cards whose operator holds `operator_io` $IO.
+    pub fn register_node(&mut self, gpus: u16, operator_io: u64) -> TestNode {
+        let (operator, io) = self.wallet(operator_io);
+        let worker = Keypair::new();
+        let ix = self
+            .d
+            .register_node(&operator.pubkey(), &worker.pubkey(), listing(gpus));
+        self.send(&operator, &[&worker], &[ix]).unwrap();
+        TestNode {
+            node: crate::staking::node(&worker.pubkey()),
+            operator,
+            operator_io: io,
+            worker,
+        }
+    }
+
+    /// The operator stakes `amount` on its node.
+    pub fn stake(&mut self, n: &TestNode, amount: u64) {
+        let ix = self
+            .d
+            .stake(&n.operator.pubkey(), &n.node, &n.operator_io, amount);
+        self.send(&n.operator, &[], &[ix]).unwrap();
+    }
+
+    /// A new wallet that delegates `amount` $IO to `node`.
+    pub fn delegator(&mut self, node: &Pubkey, amount: u64) -> (Keypair, Pubkey) {
+        let (owner, io) = self.wallet(amount);
+        let ix = self.d.delegate(&owner.pubkey(), node, &io, amount);
+        self.send(&owner, &[], &[ix]).unwrap();
+        (owner, io)
+    }
+
+    /// Sets the clock to `unix_timestamp` (and moves to a later slot).
+    pub fn set_time(&mut self, unix_timestamp: i64) {
+        let mut clock: solana_clock::Clock = self.svm.get_sysvar();
+        clock.unix_timestamp = unix_timestamp;
+        clock.slot += 1;
+        self.svm.set_sysvar(&clock);
+    }
+
+    pub fn now(&self) -> i64 {
+        self.svm.get_sysvar::<solana_clock::Clock>().unix_timestamp
     }
 
     pub fn send(&mut self, payer: &Keypair, signers: &[&Keypair], ixs: &[Instruction]) -> TxResult {

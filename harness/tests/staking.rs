@@ -11,7 +11,9 @@ use io_staking::instructions::{RegisterNodeArgs, SlashArgs, UpdateNodeArgs};
 use io_staking::state::{AttestedCapacity, Delegation, Node, NodeSpec, StakingConfig, Ticket};
 use ionet_svm::deploy::{Deployment, IO};
 use ionet_svm::staking as pdas;
-use ionet_svm::world::{add_forwarder, assert_code, forwarded, World, ANCHOR_ERROR_OFFSET};
+use ionet_svm::world::{
+    add_forwarder, assert_code, forwarded, listing, TestNode, World, ANCHOR_ERROR_OFFSET,
+};
 use ionet_svm::{events, ids, token};
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
@@ -29,53 +31,15 @@ fn anchor(e: AnchorError) -> u32 {
 const WEEK: i64 = 7 * 24 * 3600;
 
 fn spec(gpus: u16) -> NodeSpec {
-    NodeSpec {
-        gpu_class: 1,
-        gpu_count: gpus,
-        vram_mib_per_gpu: 81_920,
-        vcpus: 96,
-        ram_gib: 1_024,
-        bandwidth_mbps: 10_000,
-        location: *b"US",
-        compliance: 0,
-        nvlink: true,
-    }
-}
-
-fn listing(gpus: u16) -> RegisterNodeArgs {
-    RegisterNodeArgs {
-        spec: spec(gpus),
-        ask_micro_usd: 2_000_000,
-        endpoint: "http://10.0.0.7:7070".into(),
-    }
-}
-
-/// A registered node and the keys around it.
-struct TestNode {
-    operator: Keypair,
-    operator_io: Pubkey,
-    worker: Keypair,
-    node: Pubkey,
+    listing(gpus).spec
 }
 
 fn register(w: &mut World, gpus: u16, operator_io: u64) -> TestNode {
-    let (operator, io) = w.wallet(operator_io);
-    let worker = Keypair::new();
-    let ix =
-        w.d.register_node(&operator.pubkey(), &worker.pubkey(), listing(gpus));
-    w.send(&operator, &[&worker], &[ix]).unwrap();
-    TestNode {
-        node: pdas::node(&worker.pubkey()),
-        operator,
-        operator_io: io,
-        worker,
-    }
+    w.register_node(gpus, operator_io)
 }
 
 fn stake(w: &mut World, n: &TestNode, amount: u64) {
-    let ix =
-        w.d.stake(&n.operator.pubkey(), &n.node, &n.operator_io, amount);
-    w.send(&n.operator, &[], &[ix]).unwrap();
+    w.stake(n, amount)
 }
 
 /// io-rewards' attestor writes `tops_milli` and the epoch reward R for `node`.
@@ -93,12 +57,8 @@ fn attest(w: &mut World, node: &Pubkey, epoch: u64, tops_milli: u64, epoch_rewar
     w.send(&admin, &[], &[ix]).unwrap();
 }
 
-/// A delegator with `io` in its wallet delegating `amount`.
 fn delegator(w: &mut World, node: &Pubkey, amount: u64) -> (Keypair, Pubkey) {
-    let (owner, io) = w.wallet(amount);
-    let ix = w.d.delegate(&owner.pubkey(), node, &io, amount);
-    w.send(&owner, &[], &[ix]).unwrap();
-    (owner, io)
+    w.delegator(node, amount)
 }
 
 fn node(w: &World, node: &Pubkey) -> Node {

@@ -155,9 +155,8 @@ pub fn create(
         svm.set_account(key.pubkey(), account)
             .map_err(|e| fail("fund", e))?;
     }
-    let mut params = GenesisParams::default();
+    let mut params = GenesisParams::with_epoch_seconds(opts.epoch_seconds);
     params.rewards.genesis_ts = opts.genesis_unix;
-    params.rewards.epoch_seconds = opts.epoch_seconds;
     let d: Deployment = deploy::deploy(svm, &admin, &faucet, &io_mint, &iosd_mint, &params)
         .map_err(|e| fail("deploy", e))?;
 

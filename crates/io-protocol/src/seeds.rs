@@ -45,3 +45,8 @@ pub const SLASHER: &[u8] = b"slasher";
 /// io-hire: the authority PDA of the hire escrows; it signs settlement deposits of the
 /// delegators' cut into io-staking.
 pub const ESCROW_AUTHORITY: &[u8] = b"escrow-authority";
+/// io-rewards: one epoch's commits, votes and final report, followed by the epoch
+/// (u64, little-endian).
+pub const EPOCH: &[u8] = b"epoch";
+/// io-rewards: what a node's reward claims have paid, followed by the node.
+pub const NODE_CLAIMS: &[u8] = b"node-claims";

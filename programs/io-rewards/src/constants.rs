@@ -18,3 +18,7 @@ pub const REWARDS_VAULT_AUTHORITY_SEED: &[u8] = seeds::REWARDS_VAULT_AUTHORITY;
 pub const KEEPER_BONDS_AUTHORITY_SEED: &[u8] = seeds::KEEPER_BONDS_AUTHORITY;
 #[constant]
 pub const ATTESTOR_SEED: &[u8] = seeds::ATTESTOR;
+#[constant]
+pub const EPOCH_SEED: &[u8] = seeds::EPOCH;
+#[constant]
+pub const NODE_CLAIMS_SEED: &[u8] = seeds::NODE_CLAIMS;

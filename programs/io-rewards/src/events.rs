@@ -32,3 +32,70 @@ pub struct BurnRecorded {
     pub amount: u64,
     pub total_burned: u64,
 }
+
+#[event]
+pub struct KeeperExitAnnounced {
+    pub keeper: Pubkey,
+    pub authority: Pubkey,
+    /// The first epoch it no longer serves in.
+    pub exit_from: u64,
+}
+
+#[event]
+pub struct ObservationsCommitted {
+    pub epoch: u64,
+    pub keeper: Pubkey,
+    pub log_hash: [u8; 32],
+}
+
+#[event]
+pub struct ReportVoted {
+    pub epoch: u64,
+    pub keeper: Pubkey,
+    pub root: [u8; 32],
+    pub epoch_emission: u64,
+    pub cumulative_emission: u64,
+    pub io_usd_price: u64,
+    /// Votes for this same report so far, and the quorum.
+    pub votes: u32,
+    pub quorum: u32,
+}
+
+#[event]
+pub struct EpochFinalized {
+    pub epoch: u64,
+    pub root: [u8; 32],
+    pub epoch_emission: u64,
+    pub cumulative_emission: u64,
+    /// Micro-USD per $IO: the median of the prices in the votes that made the quorum.
+    pub io_usd_price: u64,
+}
+
+#[event]
+pub struct RewardClaimed {
+    pub node: Pubkey,
+    pub epoch: u64,
+    pub cumulative_reward: u64,
+    /// Paid now: to the operator and into the node's delegator accumulator.
+    pub operator_amount: u64,
+    pub delegator_amount: u64,
+    /// The supply ledger after the claim.
+    pub emitted_total: u64,
+}
+
+#[event]
+pub struct AdminProposed {
+    pub admin: Pubkey,
+    pub proposed: Pubkey,
+}
+
+#[event]
+pub struct AdminChanged {
+    pub old_admin: Pubkey,
+    pub new_admin: Pubkey,
+}
+
+#[event]
+pub struct ParamsUpdated {
+    pub params: RewardsParams,
+}

@@ -8,6 +8,7 @@
 use anchor_lang::prelude::*;
 
 pub mod constants;
+pub mod epochs;
 pub mod errors;
 pub mod events;
 pub mod instructions;
@@ -37,6 +38,42 @@ pub mod io_rewards {
 
     pub fn record_burn(ctx: Context<RecordBurn>, amount: u64) -> Result<()> {
         instructions::record_burn::handler(ctx, amount)
+    }
+
+    pub fn announce_exit(ctx: Context<AnnounceExit>) -> Result<()> {
+        instructions::announce_exit::handler(ctx)
+    }
+
+    pub fn commit_observations(
+        ctx: Context<KeeperOnEpoch>,
+        epoch: u64,
+        log_hash: [u8; 32],
+    ) -> Result<()> {
+        instructions::commit_observations::handler(ctx, epoch, log_hash)
+    }
+
+    pub fn submit_report_vote(
+        ctx: Context<KeeperOnEpoch>,
+        epoch: u64,
+        vote: ReportVote,
+    ) -> Result<()> {
+        instructions::submit_report_vote::handler(ctx, epoch, vote)
+    }
+
+    pub fn claim(ctx: Context<Claim>, args: ClaimArgs) -> Result<()> {
+        instructions::claim::handler(ctx, args)
+    }
+
+    pub fn propose_admin(ctx: Context<AdminOnly>, proposed: Pubkey) -> Result<()> {
+        instructions::admin::propose_admin::handler(ctx, proposed)
+    }
+
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        instructions::admin::accept_admin::handler(ctx)
+    }
+
+    pub fn update_params(ctx: Context<AdminOnly>, params: RewardsParams) -> Result<()> {
+        instructions::admin::update_params::handler(ctx, params)
     }
 }
 

@@ -3,6 +3,9 @@
 
 use anchor_lang::prelude::*;
 
+use io_protocol::emission::Schedule;
+use io_protocol::supply::IO_REWARDS_ALLOCATION;
+
 use crate::errors::RewardsError;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq, InitSpace)]
@@ -24,20 +27,40 @@ pub struct RewardsParams {
     pub quorum_den: u8,
     /// A node whose uptime is below this forfeits its epoch share.
     pub uptime_threshold_bps: u16,
+    /// After an epoch ends, keepers commit their observation logs within this window.
+    pub commit_window_seconds: i64,
+    /// After an epoch ends, votes are taken within this window (at least the commit
+    /// window, at most one epoch); an epoch without a quorum by then is never final.
+    pub vote_window_seconds: i64,
+    /// A keeper's bond comes back this long after it announced its exit.
+    pub keeper_unbonding_seconds: i64,
 }
 
 impl RewardsParams {
+    pub fn schedule(&self) -> Schedule {
+        Schedule {
+            initial_epoch_emission: self.initial_epoch_emission,
+            period_epochs: self.halving_epochs,
+            ratio_bps: self.halving_ratio_bps,
+            cap: self.emission_cap,
+        }
+    }
+
     pub fn validate(&self) -> Result<()> {
         require!(self.epoch_seconds > 0, RewardsError::InvalidEpochLength);
-        require!(self.emission_cap > 0, RewardsError::InvalidEmissionCap);
         require!(
-            self.initial_epoch_emission > 0 && self.initial_epoch_emission <= self.emission_cap,
-            RewardsError::InvalidEpochEmission
+            self.emission_cap > 0 && self.emission_cap <= IO_REWARDS_ALLOCATION,
+            RewardsError::InvalidEmissionCap
         );
         require!(self.halving_epochs > 0, RewardsError::InvalidHalvingPeriod);
         require!(
             self.halving_ratio_bps > 0 && self.halving_ratio_bps < 10_000,
             RewardsError::InvalidHalvingRatio
+        );
+        // E0 × P / (1 − r) ≤ cap: the series itself fits the allocation.
+        require!(
+            self.initial_epoch_emission > 0 && self.schedule().is_within(),
+            RewardsError::InvalidEpochEmission
         );
         require!(self.keeper_bond > 0, RewardsError::InvalidKeeperBond);
         // More than half, so two different reports can never both reach quorum.
@@ -50,6 +73,16 @@ impl RewardsParams {
         require!(
             self.uptime_threshold_bps <= 10_000,
             RewardsError::InvalidBasisPoints
+        );
+        require!(
+            self.commit_window_seconds > 0
+                && self.commit_window_seconds <= self.vote_window_seconds
+                && self.vote_window_seconds <= self.epoch_seconds,
+            RewardsError::InvalidWindows
+        );
+        require!(
+            self.keeper_unbonding_seconds > 0,
+            RewardsError::InvalidUnbonding
         );
         Ok(())
     }
@@ -71,6 +104,9 @@ mod tests {
             quorum_num: 2,
             quorum_den: 3,
             uptime_threshold_bps: 10_000,
+            commit_window_seconds: 600,
+            vote_window_seconds: 1_800,
+            keeper_unbonding_seconds: 7 * 24 * 3600,
         }
     }
 
@@ -98,8 +134,28 @@ mod tests {
             RewardsError::InvalidEpochEmission,
         );
         refused(
-            |a| a.initial_epoch_emission = a.emission_cap + 1,
+            |a| a.initial_epoch_emission += 1,
             RewardsError::InvalidEpochEmission,
+        );
+        refused(
+            |a| a.emission_cap = IO_REWARDS_ALLOCATION + 1,
+            RewardsError::InvalidEmissionCap,
+        );
+        refused(
+            |a| a.commit_window_seconds = 0,
+            RewardsError::InvalidWindows,
+        );
+        refused(
+            |a| a.vote_window_seconds = a.commit_window_seconds - 1,
+            RewardsError::InvalidWindows,
+        );
+        refused(
+            |a| a.vote_window_seconds = a.epoch_seconds + 1,
+            RewardsError::InvalidWindows,
+        );
+        refused(
+            |a| a.keeper_unbonding_seconds = 0,
+            RewardsError::InvalidUnbonding,
         );
         refused(|a| a.halving_epochs = 0, RewardsError::InvalidHalvingPeriod);
         refused(

@@ -18,11 +18,16 @@ pub struct DeregisterKeeper<'info> {
     )]
     pub config: Account<'info, RewardsConfig>,
     /// The PDA is seeded by the signer, so only a keeper's own authority reaches it.
+    /// Its exit must be announced, its bond unbonded, and the vote window of the latest
+    /// epoch it voted in closed, so it cannot vote and leave before that epoch is final.
     #[account(
         mut,
         close = authority,
         seeds = [seeds::KEEPER, authority.key().as_ref()],
         bump = keeper.bump,
+        constraint = keeper.exit_from.is_some() @ RewardsError::ExitNotAnnounced,
+        constraint = unbonded(&config, &keeper)? @ RewardsError::UnbondingNotOver,
+        constraint = votes_closed(&config, &keeper)? @ RewardsError::VotedEpochOpen,
     )]
     pub keeper: Account<'info, Keeper>,
     /// Where the bond goes back to: any $IO account but the protocol's own.
@@ -41,6 +46,28 @@ pub struct DeregisterKeeper<'info> {
     pub token_program: Program<'info, Token>,
 }
 
+fn unbonded(config: &RewardsConfig, keeper: &Keeper) -> Result<bool> {
+    let now = Clock::get()?.unix_timestamp;
+    let until = keeper
+        .exit_announced_at
+        .checked_add(config.params.keeper_unbonding_seconds)
+        .ok_or(RewardsError::Overflow)?;
+    Ok(now >= until)
+}
+
+fn votes_closed(config: &RewardsConfig, keeper: &Keeper) -> Result<bool> {
+    let Some(epoch) = keeper.last_vote_epoch else {
+        return Ok(true);
+    };
+    let now = Clock::get()?.unix_timestamp;
+    let closes = config
+        .epoch_end(epoch)
+        .and_then(|end| end.checked_add(config.params.vote_window_seconds))
+        .ok_or(RewardsError::Overflow)?;
+    Ok(now > closes)
+}
+
+/// Second step of a keeper's exit: the bond comes back and the keeper account closes.
 pub fn handler(ctx: Context<DeregisterKeeper>) -> Result<()> {
     let bond = ctx.accounts.keeper.bond;
     let config = &ctx.accounts.config;

@@ -88,7 +88,12 @@ pub fn handler(ctx: Context<Initialize>, params: RewardsParams) -> Result<()> {
         vault: ctx.accounts.vault.key(),
         keeper_bonds: ctx.accounts.keeper_bonds.key(),
         params,
+        pending_admin: None,
         keeper_count: 0,
+        keeper_history: Default::default(),
+        final_epoch: None,
+        reported_cumulative: 0,
+        io_usd_price: 0,
         emitted: 0,
         burned: 0,
         bump: ctx.bumps.config,
@@ -96,6 +101,7 @@ pub fn handler(ctx: Context<Initialize>, params: RewardsParams) -> Result<()> {
         keeper_bonds_bump: ctx.bumps.keeper_bonds,
         vault_authority_bump: ctx.bumps.vault_authority,
         keeper_bonds_authority_bump: ctx.bumps.keeper_bonds_authority,
+        attestor_bump: Pubkey::find_program_address(&[seeds::ATTESTOR], &crate::ID).1,
     });
     emit!(RewardsInitialized {
         admin: config.admin,

@@ -2,9 +2,10 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Token, TokenAccount, Transfer};
 use io_protocol::seeds;
 
+use crate::epochs::{change_keepers, next_epoch};
 use crate::errors::RewardsError;
 use crate::events::KeeperRegistered;
-use crate::state::{Keeper, RewardsConfig};
+use crate::state::{Keeper, RewardsConfig, MAX_KEEPERS};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct RegisterKeeperArgs {
@@ -58,6 +59,16 @@ pub fn handler(ctx: Context<RegisterKeeper>, args: RegisterKeeperArgs) -> Result
     )?;
 
     let config = &mut ctx.accounts.config;
+    let now = Clock::get()?.unix_timestamp;
+    let p = &config.params;
+    let active_from = next_epoch(p.genesis_ts, p.epoch_seconds, now);
+    change_keepers(
+        &mut config.keeper_history,
+        active_from,
+        1,
+        MAX_KEEPERS as u32,
+    )
+    .ok_or(RewardsError::KeeperSetFull)?;
     config.keeper_count = config
         .keeper_count
         .checked_add(1)
@@ -66,7 +77,11 @@ pub fn handler(ctx: Context<RegisterKeeper>, args: RegisterKeeperArgs) -> Result
         authority: ctx.accounts.authority.key(),
         bond,
         endpoint: args.endpoint,
-        registered_at: Clock::get()?.unix_timestamp,
+        registered_at: now,
+        active_from,
+        exit_from: None,
+        exit_announced_at: 0,
+        last_vote_epoch: None,
         bump: ctx.bumps.keeper,
     });
     emit!(KeeperRegistered {
