@@ -28,6 +28,10 @@ fn keeper_bond_moves_into_a_pda_vault_and_back_out_with_the_pda_signing() {
     assert_eq!(token::balance(&w.svm, &w.d.keeper_bonds), Some(bond));
     assert_eq!(rewards_config(&w).keeper_count, 1);
 
+    // The exit is announced, then the bond unbonds.
+    w.send(&keeper, &[], &[w.d.announce_exit(&keeper.pubkey())])
+        .unwrap();
+    w.warp(GenesisParams::default().rewards.keeper_unbonding_seconds);
     let ix = w.d.deregister_keeper(&keeper.pubkey(), &source);
     let meta = token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap();
     assert_eq!(token::balance(&w.svm, &source), Some(bond + 5 * IO));
@@ -352,6 +356,9 @@ fn a_keeper_bond_cannot_be_returned_into_a_protocol_account() {
     let (keeper, source) = w.wallet(bond);
     let ix = w.d.register_keeper(&keeper.pubkey(), &source, "http://k");
     token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap();
+    w.send(&keeper, &[], &[w.d.announce_exit(&keeper.pubkey())])
+        .unwrap();
+    w.warp(GenesisParams::default().rewards.keeper_unbonding_seconds);
     for destination in [w.d.keeper_bonds, w.d.rewards_vault] {
         let ix = w.d.deregister_keeper(&keeper.pubkey(), &destination);
         let err = token::send(&mut w.svm, &keeper, &[], &[ix]).unwrap_err();
