@@ -8,6 +8,7 @@ require (
 	github.com/gagliardetto/anchor-go v1.0.0
 	github.com/gagliardetto/binary v0.8.0
 	github.com/gagliardetto/solana-go v1.14.0
+	github.com/near/borsh-go v0.3.1
 	github.com/stretchr/testify v1.12.1
 	golang.org/x/sys v0.38.0
 )
