@@ -15,11 +15,39 @@ func ParseAnyAccount(accountData []byte) (any, error) {
 		return nil, fmt.Errorf("failed to peek account discriminator: %w", err)
 	}
 	switch discriminator {
+	case Account_Assignment:
+		value := new(Assignment)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal account as Assignment: %w", err)
+		}
+		return value, nil
 	case Account_HireConfig:
 		value := new(HireConfig)
 		err := value.UnmarshalWithDecoder(decoder)
 		if err != nil {
 			return nil, fmt.Errorf("failed to unmarshal account as HireConfig: %w", err)
+		}
+		return value, nil
+	case Account_HireOrder:
+		value := new(HireOrder)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal account as HireOrder: %w", err)
+		}
+		return value, nil
+	case Account_Keeper:
+		value := new(Keeper)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal account as Keeper: %w", err)
+		}
+		return value, nil
+	case Account_Node:
+		value := new(Node)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal account as Node: %w", err)
 		}
 		return value, nil
 	case Account_RewardsConfig:
@@ -41,6 +69,23 @@ func ParseAnyAccount(accountData []byte) (any, error) {
 	}
 }
 
+func ParseAccount_Assignment(accountData []byte) (*Assignment, error) {
+	decoder := binary.NewBorshDecoder(accountData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Account_Assignment {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Account_Assignment, binary.FormatDiscriminator(discriminator))
+	}
+	acc := new(Assignment)
+	err = acc.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal account of type Assignment: %w", err)
+	}
+	return acc, nil
+}
+
 func ParseAccount_HireConfig(accountData []byte) (*HireConfig, error) {
 	decoder := binary.NewBorshDecoder(accountData)
 	discriminator, err := decoder.ReadDiscriminator()
@@ -54,6 +99,57 @@ func ParseAccount_HireConfig(accountData []byte) (*HireConfig, error) {
 	err = acc.UnmarshalWithDecoder(decoder)
 	if err != nil {
 		return nil, fmt.Errorf("failed to unmarshal account of type HireConfig: %w", err)
+	}
+	return acc, nil
+}
+
+func ParseAccount_HireOrder(accountData []byte) (*HireOrder, error) {
+	decoder := binary.NewBorshDecoder(accountData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Account_HireOrder {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Account_HireOrder, binary.FormatDiscriminator(discriminator))
+	}
+	acc := new(HireOrder)
+	err = acc.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal account of type HireOrder: %w", err)
+	}
+	return acc, nil
+}
+
+func ParseAccount_Keeper(accountData []byte) (*Keeper, error) {
+	decoder := binary.NewBorshDecoder(accountData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Account_Keeper {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Account_Keeper, binary.FormatDiscriminator(discriminator))
+	}
+	acc := new(Keeper)
+	err = acc.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal account of type Keeper: %w", err)
+	}
+	return acc, nil
+}
+
+func ParseAccount_Node(accountData []byte) (*Node, error) {
+	decoder := binary.NewBorshDecoder(accountData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Account_Node {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Account_Node, binary.FormatDiscriminator(discriminator))
+	}
+	acc := new(Node)
+	err = acc.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal account of type Node: %w", err)
 	}
 	return acc, nil
 }

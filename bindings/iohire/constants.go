@@ -5,6 +5,10 @@ package iohire
 
 // Constants defined in the IDL:
 
+var ASSIGNMENT_SEED = []byte{97, 115, 115, 105, 103, 110, 109, 101, 110, 116}
 var CONFIG_SEED = []byte{99, 111, 110, 102, 105, 103}
+var ESCROW_AUTHORITY_SEED = []byte{101, 115, 99, 114, 111, 119, 45, 97, 117, 116, 104, 111, 114, 105, 116, 121}
+var ESCROW_SEED = []byte{101, 115, 99, 114, 111, 119}
+var ORDER_SEED = []byte{111, 114, 100, 101, 114}
 var TREASURY_SEED = []byte{116, 114, 101, 97, 115, 117, 114, 121}
 var TREASURY_VAULT_SEED = []byte{116, 114, 101, 97, 115, 117, 114, 121, 45, 118, 97, 117, 108, 116}

@@ -5,19 +5,41 @@ package iohire
 
 // Account discriminators
 var (
+	Account_Assignment    = [8]byte{106, 201, 110, 51, 89, 170, 73, 31}
 	Account_HireConfig    = [8]byte{4, 143, 182, 166, 23, 250, 94, 234}
+	Account_HireOrder     = [8]byte{15, 73, 149, 221, 185, 51, 32, 150}
+	Account_Keeper        = [8]byte{127, 221, 194, 46, 120, 73, 144, 77}
+	Account_Node          = [8]byte{208, 53, 1, 3, 49, 122, 180, 49}
 	Account_RewardsConfig = [8]byte{27, 65, 81, 182, 166, 101, 190, 207}
 	Account_StakingConfig = [8]byte{45, 134, 252, 82, 37, 57, 84, 25}
 )
 
 // Event discriminators
 var (
+	Event_EarningsClaimed = [8]byte{106, 170, 154, 105, 21, 43, 189, 97}
+	Event_FailureReported = [8]byte{34, 140, 151, 85, 159, 216, 253, 225}
+	Event_FeesWithdrawn   = [8]byte{234, 15, 0, 119, 148, 241, 40, 21}
 	Event_HireInitialized = [8]byte{80, 120, 61, 105, 88, 78, 86, 17}
+	Event_NodeAssigned    = [8]byte{159, 223, 201, 124, 9, 139, 224, 107}
+	Event_NodeFailed      = [8]byte{129, 96, 223, 14, 211, 52, 192, 85}
+	Event_OrderActivated  = [8]byte{226, 229, 114, 99, 59, 125, 122, 226}
+	Event_OrderCreated    = [8]byte{224, 1, 229, 63, 254, 60, 190, 159}
+	Event_OrderEnded      = [8]byte{48, 249, 166, 192, 151, 210, 166, 12}
+	Event_OrderExtended   = [8]byte{106, 105, 96, 3, 128, 81, 201, 241}
 	Event_TreasuryBurned  = [8]byte{244, 26, 252, 60, 151, 14, 19, 173}
 )
 
 // Instruction discriminators
 var (
-	Instruction_BuybackBurn = [8]byte{20, 254, 58, 252, 209, 32, 111, 97}
-	Instruction_Initialize  = [8]byte{175, 175, 109, 31, 13, 152, 155, 237}
+	Instruction_Assign          = [8]byte{73, 66, 125, 203, 81, 41, 64, 135}
+	Instruction_BuybackBurn     = [8]byte{20, 254, 58, 252, 209, 32, 111, 97}
+	Instruction_Cancel          = [8]byte{232, 219, 223, 41, 219, 236, 220, 190}
+	Instruction_ClaimEarnings   = [8]byte{49, 99, 161, 170, 22, 233, 54, 140}
+	Instruction_CloseOrder      = [8]byte{90, 103, 209, 28, 7, 63, 168, 4}
+	Instruction_CreateOrder     = [8]byte{141, 54, 37, 207, 237, 210, 250, 215}
+	Instruction_ExpireUnmatched = [8]byte{228, 157, 78, 12, 224, 194, 111, 233}
+	Instruction_Extend          = [8]byte{228, 127, 0, 1, 227, 154, 54, 168}
+	Instruction_Initialize      = [8]byte{175, 175, 109, 31, 13, 152, 155, 237}
+	Instruction_ReportFailure   = [8]byte{136, 97, 248, 125, 193, 230, 192, 171}
+	Instruction_WithdrawFees    = [8]byte{198, 212, 171, 109, 144, 215, 174, 89}
 )

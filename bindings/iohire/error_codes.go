@@ -15,6 +15,41 @@ const (
 	ErrCodeWrongTreasury           uint32 = 6006
 	ErrCodeNotDeployer             uint32 = 6007
 	ErrCodeMintMismatch            uint32 = 6008
+	ErrCodeInvalidAttestationAge   uint32 = 6009
+	ErrCodeInvalidOrder            uint32 = 6010
+	ErrCodeOrderTooLarge           uint32 = 6011
+	ErrCodeNotPaymentMint          uint32 = 6012
+	ErrCodeStalePrice              uint32 = 6013
+	ErrCodeNotKeeper               uint32 = 6014
+	ErrCodeOrderNotOpen            uint32 = 6015
+	ErrCodeGpuCountMismatch        uint32 = 6016
+	ErrCodeBadAssignmentAccounts   uint32 = 6017
+	ErrCodeNodeNotStaked           uint32 = 6018
+	ErrCodeAttestationStale        uint32 = 6019
+	ErrCodeClassMismatch           uint32 = 6020
+	ErrCodeNotEnoughFreeGpus       uint32 = 6021
+	ErrCodeVramTooLow              uint32 = 6022
+	ErrCodeVcpusTooLow             uint32 = 6023
+	ErrCodeRamTooLow               uint32 = 6024
+	ErrCodeLocationNotAllowed      uint32 = 6025
+	ErrCodeComplianceMissing       uint32 = 6026
+	ErrCodeAskAboveMax             uint32 = 6027
+	ErrCodeNodeFrozen              uint32 = 6028
+	ErrCodeOrderNotActive          uint32 = 6029
+	ErrCodeTimeoutNotReached       uint32 = 6030
+	ErrCodeNotRenter               uint32 = 6031
+	ErrCodeNotRentersAccount       uint32 = 6032
+	ErrCodeNotOperatorsAccount     uint32 = 6033
+	ErrCodeWrongAssignment         uint32 = 6034
+	ErrCodeAlreadyReported         uint32 = 6035
+	ErrCodeAlreadyFailed           uint32 = 6036
+	ErrCodeOrderNotFinished        uint32 = 6037
+	ErrCodeWrongRewardsConfig      uint32 = 6038
+	ErrCodeWrongStakingConfig      uint32 = 6039
+	ErrCodeWrongTreasuryAccount    uint32 = 6040
+	ErrCodeWrongRentDestination    uint32 = 6041
+	ErrCodeAssignmentsMissing      uint32 = 6042
+	ErrCodeOverflow                uint32 = 6043
 )
 
 // Errors is the program's error catalogue by code. Read it; do not change it.
@@ -28,6 +63,41 @@ var Errors = map[uint32]programerr.ProgramError{
 	ErrCodeWrongTreasury:           {Program: "io_hire", Code: ErrCodeWrongTreasury, Name: "WrongTreasury", Msg: "that is not io-hire's $IO fee treasury"},
 	ErrCodeNotDeployer:             {Program: "io_hire", Code: ErrCodeNotDeployer, Name: "NotDeployer", Msg: "only the program's upgrade authority (the deployer) may initialize it"},
 	ErrCodeMintMismatch:            {Program: "io_hire", Code: ErrCodeMintMismatch, Name: "MintMismatch", Msg: "the mints differ from io-rewards' and io-staking's"},
+	ErrCodeInvalidAttestationAge:   {Program: "io_hire", Code: ErrCodeInvalidAttestationAge, Name: "InvalidAttestationAge", Msg: "attestation age limit must be at least one epoch"},
+	ErrCodeInvalidOrder:            {Program: "io_hire", Code: ErrCodeInvalidOrder, Name: "InvalidOrder", Msg: "an order needs 1 to 1024 GPUs, 1 to 8760 hours, a positive max price and at most 8 locations"},
+	ErrCodeOrderTooLarge:           {Program: "io_hire", Code: ErrCodeOrderTooLarge, Name: "OrderTooLarge", Msg: "price × GPUs × hours overflows"},
+	ErrCodeNotPaymentMint:          {Program: "io_hire", Code: ErrCodeNotPaymentMint, Name: "NotPaymentMint", Msg: "payment must be in $IO or IOSD"},
+	ErrCodeStalePrice:              {Program: "io_hire", Code: ErrCodeStalePrice, Name: "StalePrice", Msg: "no final IO/USD price recent enough for a $IO order"},
+	ErrCodeNotKeeper:               {Program: "io_hire", Code: ErrCodeNotKeeper, Name: "NotKeeper", Msg: "only a keeper serving in this epoch may do this"},
+	ErrCodeOrderNotOpen:            {Program: "io_hire", Code: ErrCodeOrderNotOpen, Name: "OrderNotOpen", Msg: "the order is not open for matching"},
+	ErrCodeGpuCountMismatch:        {Program: "io_hire", Code: ErrCodeGpuCountMismatch, Name: "GpuCountMismatch", Msg: "the assignment's GPUs do not add up to the order's"},
+	ErrCodeBadAssignmentAccounts:   {Program: "io_hire", Code: ErrCodeBadAssignmentAccounts, Name: "BadAssignmentAccounts", Msg: "assignment accounts must come as (node, assignment) pairs"},
+	ErrCodeNodeNotStaked:           {Program: "io_hire", Code: ErrCodeNodeNotStaked, Name: "NodeNotStaked", Msg: "the node's operator stake is below the minimum"},
+	ErrCodeAttestationStale:        {Program: "io_hire", Code: ErrCodeAttestationStale, Name: "AttestationStale", Msg: "the node was not attested recently enough"},
+	ErrCodeClassMismatch:           {Program: "io_hire", Code: ErrCodeClassMismatch, Name: "ClassMismatch", Msg: "the node's GPU class is not the one ordered"},
+	ErrCodeNotEnoughFreeGpus:       {Program: "io_hire", Code: ErrCodeNotEnoughFreeGpus, Name: "NotEnoughFreeGpus", Msg: "the node has not that many free GPUs"},
+	ErrCodeVramTooLow:              {Program: "io_hire", Code: ErrCodeVramTooLow, Name: "VramTooLow", Msg: "the node's VRAM per GPU is below the order's minimum"},
+	ErrCodeVcpusTooLow:             {Program: "io_hire", Code: ErrCodeVcpusTooLow, Name: "VcpusTooLow", Msg: "the node has fewer vCPUs than the order needs"},
+	ErrCodeRamTooLow:               {Program: "io_hire", Code: ErrCodeRamTooLow, Name: "RamTooLow", Msg: "the node has less RAM than the order needs"},
+	ErrCodeLocationNotAllowed:      {Program: "io_hire", Code: ErrCodeLocationNotAllowed, Name: "LocationNotAllowed", Msg: "the node is not in one of the order's locations"},
+	ErrCodeComplianceMissing:       {Program: "io_hire", Code: ErrCodeComplianceMissing, Name: "ComplianceMissing", Msg: "the node lacks a compliance tag the order requires"},
+	ErrCodeAskAboveMax:             {Program: "io_hire", Code: ErrCodeAskAboveMax, Name: "AskAboveMax", Msg: "the node's ask is above the order's max price"},
+	ErrCodeNodeFrozen:              {Program: "io_hire", Code: ErrCodeNodeFrozen, Name: "NodeFrozen", Msg: "the node was slashed and not attested since"},
+	ErrCodeOrderNotActive:          {Program: "io_hire", Code: ErrCodeOrderNotActive, Name: "OrderNotActive", Msg: "the order is not active"},
+	ErrCodeTimeoutNotReached:       {Program: "io_hire", Code: ErrCodeTimeoutNotReached, Name: "TimeoutNotReached", Msg: "the match timeout has not passed"},
+	ErrCodeNotRenter:               {Program: "io_hire", Code: ErrCodeNotRenter, Name: "NotRenter", Msg: "only the order's renter may do this"},
+	ErrCodeNotRentersAccount:       {Program: "io_hire", Code: ErrCodeNotRentersAccount, Name: "NotRentersAccount", Msg: "refunds go to a token account of the renter in the order's mint"},
+	ErrCodeNotOperatorsAccount:     {Program: "io_hire", Code: ErrCodeNotOperatorsAccount, Name: "NotOperatorsAccount", Msg: "earnings go to a token account of the node's operator in the order's mint"},
+	ErrCodeWrongAssignment:         {Program: "io_hire", Code: ErrCodeWrongAssignment, Name: "WrongAssignment", Msg: "that assignment belongs to another order or node"},
+	ErrCodeAlreadyReported:         {Program: "io_hire", Code: ErrCodeAlreadyReported, Name: "AlreadyReported", Msg: "this keeper already reported that node's failure"},
+	ErrCodeAlreadyFailed:           {Program: "io_hire", Code: ErrCodeAlreadyFailed, Name: "AlreadyFailed", Msg: "the node already failed this order"},
+	ErrCodeOrderNotFinished:        {Program: "io_hire", Code: ErrCodeOrderNotFinished, Name: "OrderNotFinished", Msg: "the order still has assignments running or unsettled"},
+	ErrCodeWrongRewardsConfig:      {Program: "io_hire", Code: ErrCodeWrongRewardsConfig, Name: "WrongRewardsConfig", Msg: "that is not io-rewards' config"},
+	ErrCodeWrongStakingConfig:      {Program: "io_hire", Code: ErrCodeWrongStakingConfig, Name: "WrongStakingConfig", Msg: "that is not io-staking's config"},
+	ErrCodeWrongTreasuryAccount:    {Program: "io_hire", Code: ErrCodeWrongTreasuryAccount, Name: "WrongTreasuryAccount", Msg: "that is not the treasury account of this mint"},
+	ErrCodeWrongRentDestination:    {Program: "io_hire", Code: ErrCodeWrongRentDestination, Name: "WrongRentDestination", Msg: "the rent goes back to whoever paid it"},
+	ErrCodeAssignmentsMissing:      {Program: "io_hire", Code: ErrCodeAssignmentsMissing, Name: "AssignmentsMissing", Msg: "every open assignment of the order must be passed, in (assignment, node) pairs"},
+	ErrCodeOverflow:                {Program: "io_hire", Code: ErrCodeOverflow, Name: "Overflow", Msg: "arithmetic overflow"},
 }
 
 // ErrorByCode returns the program's error with this code.

@@ -15,11 +15,74 @@ func ParseAnyEvent(eventData []byte) (any, error) {
 		return nil, fmt.Errorf("failed to peek event discriminator: %w", err)
 	}
 	switch discriminator {
+	case Event_EarningsClaimed:
+		value := new(EarningsClaimed)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as EarningsClaimed: %w", err)
+		}
+		return value, nil
+	case Event_FailureReported:
+		value := new(FailureReported)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as FailureReported: %w", err)
+		}
+		return value, nil
+	case Event_FeesWithdrawn:
+		value := new(FeesWithdrawn)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as FeesWithdrawn: %w", err)
+		}
+		return value, nil
 	case Event_HireInitialized:
 		value := new(HireInitialized)
 		err := value.UnmarshalWithDecoder(decoder)
 		if err != nil {
 			return nil, fmt.Errorf("failed to unmarshal event as HireInitialized: %w", err)
+		}
+		return value, nil
+	case Event_NodeAssigned:
+		value := new(NodeAssigned)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as NodeAssigned: %w", err)
+		}
+		return value, nil
+	case Event_NodeFailed:
+		value := new(NodeFailed)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as NodeFailed: %w", err)
+		}
+		return value, nil
+	case Event_OrderActivated:
+		value := new(OrderActivated)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as OrderActivated: %w", err)
+		}
+		return value, nil
+	case Event_OrderCreated:
+		value := new(OrderCreated)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as OrderCreated: %w", err)
+		}
+		return value, nil
+	case Event_OrderEnded:
+		value := new(OrderEnded)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as OrderEnded: %w", err)
+		}
+		return value, nil
+	case Event_OrderExtended:
+		value := new(OrderExtended)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as OrderExtended: %w", err)
 		}
 		return value, nil
 	case Event_TreasuryBurned:
@@ -32,6 +95,57 @@ func ParseAnyEvent(eventData []byte) (any, error) {
 	default:
 		return nil, fmt.Errorf("unknown discriminator: %s", binary.FormatDiscriminator(discriminator))
 	}
+}
+
+func ParseEvent_EarningsClaimed(eventData []byte) (*EarningsClaimed, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_EarningsClaimed {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_EarningsClaimed, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(EarningsClaimed)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type EarningsClaimed: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_FailureReported(eventData []byte) (*FailureReported, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_FailureReported {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_FailureReported, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(FailureReported)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type FailureReported: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_FeesWithdrawn(eventData []byte) (*FeesWithdrawn, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_FeesWithdrawn {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_FeesWithdrawn, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(FeesWithdrawn)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type FeesWithdrawn: %w", err)
+	}
+	return event, nil
 }
 
 func ParseEvent_HireInitialized(eventData []byte) (*HireInitialized, error) {
@@ -47,6 +161,108 @@ func ParseEvent_HireInitialized(eventData []byte) (*HireInitialized, error) {
 	err = event.UnmarshalWithDecoder(decoder)
 	if err != nil {
 		return nil, fmt.Errorf("failed to unmarshal event of type HireInitialized: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_NodeAssigned(eventData []byte) (*NodeAssigned, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_NodeAssigned {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_NodeAssigned, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(NodeAssigned)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type NodeAssigned: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_NodeFailed(eventData []byte) (*NodeFailed, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_NodeFailed {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_NodeFailed, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(NodeFailed)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type NodeFailed: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_OrderActivated(eventData []byte) (*OrderActivated, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_OrderActivated {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_OrderActivated, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(OrderActivated)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type OrderActivated: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_OrderCreated(eventData []byte) (*OrderCreated, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_OrderCreated {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_OrderCreated, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(OrderCreated)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type OrderCreated: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_OrderEnded(eventData []byte) (*OrderEnded, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_OrderEnded {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_OrderEnded, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(OrderEnded)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type OrderEnded: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_OrderExtended(eventData []byte) (*OrderExtended, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_OrderExtended {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_OrderExtended, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(OrderExtended)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type OrderExtended: %w", err)
 	}
 	return event, nil
 }

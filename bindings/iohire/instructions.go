@@ -11,6 +11,81 @@ import (
 	solanago "github.com/gagliardetto/solana-go"
 )
 
+// Builds a "assign" instruction.
+func NewAssignInstruction(
+	// Params:
+	argsParam AssignArgs,
+
+	// Accounts:
+	authorityAccount solanago.PublicKey,
+	keeperAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	rewardsConfigAccount solanago.PublicKey,
+	stakingConfigAccount solanago.PublicKey,
+	orderAccount solanago.PublicKey,
+	escrowAccount solanago.PublicKey,
+	renterRefundAccount solanago.PublicKey,
+	escrowAuthorityAccount solanago.PublicKey,
+	assignerAccount solanago.PublicKey,
+	stakingProgramAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
+	systemProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_Assign[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `argsParam`:
+		err = enc__.Encode(argsParam)
+		if err != nil {
+			return nil, errors.NewField("argsParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "authority": Writable, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(authorityAccount, true, true))
+		// Account 1 "keeper": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(keeperAccount, false, false))
+		// Account 2 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 3 "rewards_config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(rewardsConfigAccount, false, false))
+		// Account 4 "staking_config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(stakingConfigAccount, false, false))
+		// Account 5 "order": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(orderAccount, true, false))
+		// Account 6 "escrow": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(escrowAccount, true, false))
+		// Account 7 "renter_refund": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(renterRefundAccount, true, false))
+		// Account 8 "escrow_authority": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(escrowAuthorityAccount, false, false))
+		// Account 9 "assigner": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(assignerAccount, false, false))
+		// Account 10 "staking_program": Read-only, Non-signer, Required, Address: HCHAgpZZn2dpct6grSXdQp1uhEgzBbj2WjY5KA2druUM
+		accounts__.Append(solanago.NewAccountMeta(stakingProgramAccount, false, false))
+		// Account 11 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
+		// Account 12 "system_program": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(systemProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
 // Builds a "buyback_burn" instruction.
 func NewBuybackBurnInstruction(
 	// Params:
@@ -60,6 +135,311 @@ func NewBuybackBurnInstruction(
 		// Account 6 "rewards_program": Read-only, Non-signer, Required, Address: 9aAKPA5yEFNLHQAV3NpaRuxzsjQDS57VPhK88LgYqVM6
 		accounts__.Append(solanago.NewAccountMeta(rewardsProgramAccount, false, false))
 		// Account 7 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "cancel" instruction.
+func NewCancelInstruction(
+	renterAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	stakingConfigAccount solanago.PublicKey,
+	orderAccount solanago.PublicKey,
+	escrowAccount solanago.PublicKey,
+	renterRefundAccount solanago.PublicKey,
+	escrowAuthorityAccount solanago.PublicKey,
+	assignerAccount solanago.PublicKey,
+	stakingProgramAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "renter": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(renterAccount, false, true))
+		// Account 1 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 2 "staking_config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(stakingConfigAccount, false, false))
+		// Account 3 "order": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(orderAccount, true, false))
+		// Account 4 "escrow": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(escrowAccount, true, false))
+		// Account 5 "renter_refund": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(renterRefundAccount, true, false))
+		// Account 6 "escrow_authority": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(escrowAuthorityAccount, false, false))
+		// Account 7 "assigner": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(assignerAccount, false, false))
+		// Account 8 "staking_program": Read-only, Non-signer, Required, Address: HCHAgpZZn2dpct6grSXdQp1uhEgzBbj2WjY5KA2druUM
+		accounts__.Append(solanago.NewAccountMeta(stakingProgramAccount, false, false))
+		// Account 9 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		nil,
+	), nil
+}
+
+// Builds a "claim_earnings" instruction.
+func NewClaimEarningsInstruction(
+	payerAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	stakingConfigAccount solanago.PublicKey,
+	orderAccount solanago.PublicKey,
+	assignmentAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+	escrowAccount solanago.PublicKey,
+	escrowAuthorityAccount solanago.PublicKey,
+	operatorAccountAccount solanago.PublicKey,
+	treasuryAccount solanago.PublicKey,
+	mintAccount solanago.PublicKey,
+	delegatorRewardsAccount solanago.PublicKey,
+	rentPayerAccount solanago.PublicKey,
+	assignerAccount solanago.PublicKey,
+	stakingProgramAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "payer": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(payerAccount, false, true))
+		// Account 1 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 2 "staking_config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(stakingConfigAccount, false, false))
+		// Account 3 "order": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(orderAccount, true, false))
+		// Account 4 "assignment": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(assignmentAccount, true, false))
+		// Account 5 "node": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+		// Account 6 "escrow": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(escrowAccount, true, false))
+		// Account 7 "escrow_authority": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(escrowAuthorityAccount, false, false))
+		// Account 8 "operator_account": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(operatorAccountAccount, true, false))
+		// Account 9 "treasury": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(treasuryAccount, true, false))
+		// Account 10 "mint": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(mintAccount, false, false))
+		// Account 11 "delegator_rewards": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(delegatorRewardsAccount, true, false))
+		// Account 12 "rent_payer": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(rentPayerAccount, true, false))
+		// Account 13 "assigner": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(assignerAccount, false, false))
+		// Account 14 "staking_program": Read-only, Non-signer, Required, Address: HCHAgpZZn2dpct6grSXdQp1uhEgzBbj2WjY5KA2druUM
+		accounts__.Append(solanago.NewAccountMeta(stakingProgramAccount, false, false))
+		// Account 15 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		nil,
+	), nil
+}
+
+// Builds a "close_order" instruction.
+func NewCloseOrderInstruction(
+	renterAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	orderAccount solanago.PublicKey,
+	escrowAccount solanago.PublicKey,
+	renterRefundAccount solanago.PublicKey,
+	escrowAuthorityAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "renter": Writable, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(renterAccount, true, true))
+		// Account 1 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 2 "order": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(orderAccount, true, false))
+		// Account 3 "escrow": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(escrowAccount, true, false))
+		// Account 4 "renter_refund": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(renterRefundAccount, true, false))
+		// Account 5 "escrow_authority": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(escrowAuthorityAccount, false, false))
+		// Account 6 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		nil,
+	), nil
+}
+
+// Builds a "create_order" instruction.
+func NewCreateOrderInstruction(
+	// Params:
+	argsParam CreateOrderArgs,
+
+	// Accounts:
+	renterAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	rewardsConfigAccount solanago.PublicKey,
+	orderAccount solanago.PublicKey,
+	mintAccount solanago.PublicKey,
+	escrowAuthorityAccount solanago.PublicKey,
+	escrowAccount solanago.PublicKey,
+	sourceAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
+	systemProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_CreateOrder[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `argsParam`:
+		err = enc__.Encode(argsParam)
+		if err != nil {
+			return nil, errors.NewField("argsParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "renter": Writable, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(renterAccount, true, true))
+		// Account 1 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 2 "rewards_config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(rewardsConfigAccount, false, false))
+		// Account 3 "order": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(orderAccount, true, false))
+		// Account 4 "mint": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(mintAccount, false, false))
+		// Account 5 "escrow_authority": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(escrowAuthorityAccount, false, false))
+		// Account 6 "escrow": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(escrowAccount, true, false))
+		// Account 7 "source": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(sourceAccount, true, false))
+		// Account 8 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
+		// Account 9 "system_program": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(systemProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "expire_unmatched" instruction.
+func NewExpireUnmatchedInstruction(
+	configAccount solanago.PublicKey,
+	orderAccount solanago.PublicKey,
+	escrowAccount solanago.PublicKey,
+	renterRefundAccount solanago.PublicKey,
+	escrowAuthorityAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 1 "order": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(orderAccount, true, false))
+		// Account 2 "escrow": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(escrowAccount, true, false))
+		// Account 3 "renter_refund": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(renterRefundAccount, true, false))
+		// Account 4 "escrow_authority": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(escrowAuthorityAccount, false, false))
+		// Account 5 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		nil,
+	), nil
+}
+
+// Builds a "extend" instruction.
+func NewExtendInstruction(
+	// Params:
+	hoursParam uint32,
+
+	// Accounts:
+	renterAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	orderAccount solanago.PublicKey,
+	escrowAccount solanago.PublicKey,
+	sourceAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_Extend[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `hoursParam`:
+		err = enc__.Encode(hoursParam)
+		if err != nil {
+			return nil, errors.NewField("hoursParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "renter": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(renterAccount, false, true))
+		// Account 1 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 2 "order": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(orderAccount, true, false))
+		// Account 3 "escrow": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(escrowAccount, true, false))
+		// Account 4 "source": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(sourceAccount, true, false))
+		// Account 5 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
 		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
 	}
 
@@ -134,6 +514,153 @@ func NewInitializeInstruction(
 		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
 		// Account 11 "system_program": Read-only, Non-signer, Required
 		accounts__.Append(solanago.NewAccountMeta(systemProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "report_failure" instruction.
+func NewReportFailureInstruction(
+	// Params:
+	evidenceParam [32]uint8,
+
+	// Accounts:
+	authorityAccount solanago.PublicKey,
+	keeperAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	rewardsConfigAccount solanago.PublicKey,
+	stakingConfigAccount solanago.PublicKey,
+	orderAccount solanago.PublicKey,
+	assignmentAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+	escrowAccount solanago.PublicKey,
+	renterRefundAccount solanago.PublicKey,
+	escrowAuthorityAccount solanago.PublicKey,
+	assignerAccount solanago.PublicKey,
+	slasherAccount solanago.PublicKey,
+	stakeVaultAccount solanago.PublicKey,
+	ioMintAccount solanago.PublicKey,
+	slashBurnerAccount solanago.PublicKey,
+	rewardsProgramAccount solanago.PublicKey,
+	stakingProgramAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_ReportFailure[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `evidenceParam`:
+		err = enc__.Encode(evidenceParam)
+		if err != nil {
+			return nil, errors.NewField("evidenceParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "authority": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(authorityAccount, false, true))
+		// Account 1 "keeper": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(keeperAccount, false, false))
+		// Account 2 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 3 "rewards_config": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(rewardsConfigAccount, true, false))
+		// Account 4 "staking_config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(stakingConfigAccount, false, false))
+		// Account 5 "order": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(orderAccount, true, false))
+		// Account 6 "assignment": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(assignmentAccount, true, false))
+		// Account 7 "node": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+		// Account 8 "escrow": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(escrowAccount, true, false))
+		// Account 9 "renter_refund": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(renterRefundAccount, true, false))
+		// Account 10 "escrow_authority": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(escrowAuthorityAccount, false, false))
+		// Account 11 "assigner": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(assignerAccount, false, false))
+		// Account 12 "slasher": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(slasherAccount, false, false))
+		// Account 13 "stake_vault": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(stakeVaultAccount, true, false))
+		// Account 14 "io_mint": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(ioMintAccount, true, false))
+		// Account 15 "slash_burner": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(slashBurnerAccount, false, false))
+		// Account 16 "rewards_program": Read-only, Non-signer, Required, Address: 9aAKPA5yEFNLHQAV3NpaRuxzsjQDS57VPhK88LgYqVM6
+		accounts__.Append(solanago.NewAccountMeta(rewardsProgramAccount, false, false))
+		// Account 17 "staking_program": Read-only, Non-signer, Required, Address: HCHAgpZZn2dpct6grSXdQp1uhEgzBbj2WjY5KA2druUM
+		accounts__.Append(solanago.NewAccountMeta(stakingProgramAccount, false, false))
+		// Account 18 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "withdraw_fees" instruction.
+func NewWithdrawFeesInstruction(
+	// Params:
+	amountParam uint64,
+
+	// Accounts:
+	adminAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	treasuryAccount solanago.PublicKey,
+	treasuryIosdAccount solanago.PublicKey,
+	destinationAccount solanago.PublicKey,
+	tokenProgramAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_WithdrawFees[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `amountParam`:
+		err = enc__.Encode(amountParam)
+		if err != nil {
+			return nil, errors.NewField("amountParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "admin": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(adminAccount, false, true))
+		// Account 1 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 2 "treasury": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(treasuryAccount, false, false))
+		// Account 3 "treasury_iosd": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(treasuryIosdAccount, true, false))
+		// Account 4 "destination": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(destinationAccount, true, false))
+		// Account 5 "token_program": Read-only, Non-signer, Required, Address: TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA
+		accounts__.Append(solanago.NewAccountMeta(tokenProgramAccount, false, false))
 	}
 
 	// Create the instruction.

@@ -11,6 +11,845 @@ import (
 	solanago "github.com/gagliardetto/solana-go"
 )
 
+// One reward mint's accumulator on a node: reward per delegated share × [`ACC_SCALE`],
+// and the totals that bound what claims may ever pay out.
+type Accumulator struct {
+	PerShare binary.Uint128 `json:"perShare"`
+
+	// Everything deposited for this node's delegators.
+	Deposited uint64 `json:"deposited"`
+
+	// Everything paid out to them (claims); never above `deposited`.
+	Paid uint64 `json:"paid"`
+}
+
+func (obj Accumulator) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `PerShare`:
+	err = encoder.Encode(obj.PerShare)
+	if err != nil {
+		return errors.NewField("PerShare", err)
+	}
+	// Serialize `Deposited`:
+	err = encoder.Encode(obj.Deposited)
+	if err != nil {
+		return errors.NewField("Deposited", err)
+	}
+	// Serialize `Paid`:
+	err = encoder.Encode(obj.Paid)
+	if err != nil {
+		return errors.NewField("Paid", err)
+	}
+	return nil
+}
+
+func (obj Accumulator) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding Accumulator: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *Accumulator) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `PerShare`:
+	err = decoder.Decode(&obj.PerShare)
+	if err != nil {
+		return errors.NewField("PerShare", err)
+	}
+	// Deserialize `Deposited`:
+	err = decoder.Decode(&obj.Deposited)
+	if err != nil {
+		return errors.NewField("Deposited", err)
+	}
+	// Deserialize `Paid`:
+	err = decoder.Decode(&obj.Paid)
+	if err != nil {
+		return errors.NewField("Paid", err)
+	}
+	return nil
+}
+
+func (obj *Accumulator) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling Accumulator: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalAccumulator(buf []byte) (*Accumulator, error) {
+	obj := new(Accumulator)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type AssignArgs struct {
+	// GPUs each node gives, in the order of the (node, assignment) account pairs that
+	// follow the named accounts.
+	Gpus []uint16 `json:"gpus"`
+}
+
+func (obj AssignArgs) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Gpus`:
+	err = encoder.Encode(obj.Gpus)
+	if err != nil {
+		return errors.NewField("Gpus", err)
+	}
+	return nil
+}
+
+func (obj AssignArgs) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding AssignArgs: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *AssignArgs) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Gpus`:
+	err = decoder.Decode(&obj.Gpus)
+	if err != nil {
+		return errors.NewField("Gpus", err)
+	}
+	return nil
+}
+
+func (obj *AssignArgs) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling AssignArgs: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalAssignArgs(buf []byte) (*AssignArgs, error) {
+	obj := new(AssignArgs)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// One node's part of an order: its GPUs, its stream and what it has claimed.
+type Assignment struct {
+	Order solanago.PublicKey `json:"order"`
+	Node  solanago.PublicKey `json:"node"`
+	Gpus  uint16             `json:"gpus"`
+
+	// The node's ask, the matched price (micro-USD per GPU-hour).
+	PriceMicroUsd uint64 `json:"priceMicroUsd"`
+
+	// Payment units the node earns over the stream, and when.
+	Value    uint64 `json:"value"`
+	Start    int64  `json:"start"`
+	Duration int64  `json:"duration"`
+
+	// The renter's fees reserved for `value`.
+	RenterFee uint64 `json:"renterFee"`
+	Claimed   uint64 `json:"claimed"`
+	FeePaid   uint64 `json:"feePaid"`
+	Failed    bool   `json:"failed"`
+
+	// GPUs released in io-staking (at the end, or at a failure).
+	Released bool `json:"released"`
+
+	// Keepers that reported the node failed, and the first evidence hash.
+	FailureVotes []solanago.PublicKey `json:"failureVotes"`
+	Evidence     [32]uint8            `json:"evidence"`
+
+	// Who paid this account's rent (the assigning keeper); it goes back there.
+	RentPayer solanago.PublicKey `json:"rentPayer"`
+	Bump      uint8              `json:"bump"`
+}
+
+func (obj Assignment) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Order`:
+	err = encoder.Encode(obj.Order)
+	if err != nil {
+		return errors.NewField("Order", err)
+	}
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Gpus`:
+	err = encoder.Encode(obj.Gpus)
+	if err != nil {
+		return errors.NewField("Gpus", err)
+	}
+	// Serialize `PriceMicroUsd`:
+	err = encoder.Encode(obj.PriceMicroUsd)
+	if err != nil {
+		return errors.NewField("PriceMicroUsd", err)
+	}
+	// Serialize `Value`:
+	err = encoder.Encode(obj.Value)
+	if err != nil {
+		return errors.NewField("Value", err)
+	}
+	// Serialize `Start`:
+	err = encoder.Encode(obj.Start)
+	if err != nil {
+		return errors.NewField("Start", err)
+	}
+	// Serialize `Duration`:
+	err = encoder.Encode(obj.Duration)
+	if err != nil {
+		return errors.NewField("Duration", err)
+	}
+	// Serialize `RenterFee`:
+	err = encoder.Encode(obj.RenterFee)
+	if err != nil {
+		return errors.NewField("RenterFee", err)
+	}
+	// Serialize `Claimed`:
+	err = encoder.Encode(obj.Claimed)
+	if err != nil {
+		return errors.NewField("Claimed", err)
+	}
+	// Serialize `FeePaid`:
+	err = encoder.Encode(obj.FeePaid)
+	if err != nil {
+		return errors.NewField("FeePaid", err)
+	}
+	// Serialize `Failed`:
+	err = encoder.Encode(obj.Failed)
+	if err != nil {
+		return errors.NewField("Failed", err)
+	}
+	// Serialize `Released`:
+	err = encoder.Encode(obj.Released)
+	if err != nil {
+		return errors.NewField("Released", err)
+	}
+	// Serialize `FailureVotes`:
+	err = encoder.Encode(obj.FailureVotes)
+	if err != nil {
+		return errors.NewField("FailureVotes", err)
+	}
+	// Serialize `Evidence`:
+	err = encoder.Encode(obj.Evidence)
+	if err != nil {
+		return errors.NewField("Evidence", err)
+	}
+	// Serialize `RentPayer`:
+	err = encoder.Encode(obj.RentPayer)
+	if err != nil {
+		return errors.NewField("RentPayer", err)
+	}
+	// Serialize `Bump`:
+	err = encoder.Encode(obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	return nil
+}
+
+func (obj Assignment) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding Assignment: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *Assignment) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Order`:
+	err = decoder.Decode(&obj.Order)
+	if err != nil {
+		return errors.NewField("Order", err)
+	}
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Gpus`:
+	err = decoder.Decode(&obj.Gpus)
+	if err != nil {
+		return errors.NewField("Gpus", err)
+	}
+	// Deserialize `PriceMicroUsd`:
+	err = decoder.Decode(&obj.PriceMicroUsd)
+	if err != nil {
+		return errors.NewField("PriceMicroUsd", err)
+	}
+	// Deserialize `Value`:
+	err = decoder.Decode(&obj.Value)
+	if err != nil {
+		return errors.NewField("Value", err)
+	}
+	// Deserialize `Start`:
+	err = decoder.Decode(&obj.Start)
+	if err != nil {
+		return errors.NewField("Start", err)
+	}
+	// Deserialize `Duration`:
+	err = decoder.Decode(&obj.Duration)
+	if err != nil {
+		return errors.NewField("Duration", err)
+	}
+	// Deserialize `RenterFee`:
+	err = decoder.Decode(&obj.RenterFee)
+	if err != nil {
+		return errors.NewField("RenterFee", err)
+	}
+	// Deserialize `Claimed`:
+	err = decoder.Decode(&obj.Claimed)
+	if err != nil {
+		return errors.NewField("Claimed", err)
+	}
+	// Deserialize `FeePaid`:
+	err = decoder.Decode(&obj.FeePaid)
+	if err != nil {
+		return errors.NewField("FeePaid", err)
+	}
+	// Deserialize `Failed`:
+	err = decoder.Decode(&obj.Failed)
+	if err != nil {
+		return errors.NewField("Failed", err)
+	}
+	// Deserialize `Released`:
+	err = decoder.Decode(&obj.Released)
+	if err != nil {
+		return errors.NewField("Released", err)
+	}
+	// Deserialize `FailureVotes`:
+	err = decoder.Decode(&obj.FailureVotes)
+	if err != nil {
+		return errors.NewField("FailureVotes", err)
+	}
+	// Deserialize `Evidence`:
+	err = decoder.Decode(&obj.Evidence)
+	if err != nil {
+		return errors.NewField("Evidence", err)
+	}
+	// Deserialize `RentPayer`:
+	err = decoder.Decode(&obj.RentPayer)
+	if err != nil {
+		return errors.NewField("RentPayer", err)
+	}
+	// Deserialize `Bump`:
+	err = decoder.Decode(&obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	return nil
+}
+
+func (obj *Assignment) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling Assignment: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalAssignment(buf []byte) (*Assignment, error) {
+	obj := new(Assignment)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// What keepers last attested for a node, written from a finalized epoch-report leaf.
+type AttestedCapacity struct {
+	Epoch uint64 `json:"epoch"`
+
+	// Class id (`io_protocol::classes`).
+	Class uint8 `json:"class"`
+
+	// Measured throughput in milli-TOPS (1 TOPS = 1,000).
+	TopsMilli uint64 `json:"topsMilli"`
+	UptimeBps uint16 `json:"uptimeBps"`
+
+	// R: the node's availability reward in that epoch ($IO base units).
+	EpochReward uint64 `json:"epochReward"`
+}
+
+func (obj AttestedCapacity) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Epoch`:
+	err = encoder.Encode(obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
+	}
+	// Serialize `Class`:
+	err = encoder.Encode(obj.Class)
+	if err != nil {
+		return errors.NewField("Class", err)
+	}
+	// Serialize `TopsMilli`:
+	err = encoder.Encode(obj.TopsMilli)
+	if err != nil {
+		return errors.NewField("TopsMilli", err)
+	}
+	// Serialize `UptimeBps`:
+	err = encoder.Encode(obj.UptimeBps)
+	if err != nil {
+		return errors.NewField("UptimeBps", err)
+	}
+	// Serialize `EpochReward`:
+	err = encoder.Encode(obj.EpochReward)
+	if err != nil {
+		return errors.NewField("EpochReward", err)
+	}
+	return nil
+}
+
+func (obj AttestedCapacity) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding AttestedCapacity: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *AttestedCapacity) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Epoch`:
+	err = decoder.Decode(&obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
+	}
+	// Deserialize `Class`:
+	err = decoder.Decode(&obj.Class)
+	if err != nil {
+		return errors.NewField("Class", err)
+	}
+	// Deserialize `TopsMilli`:
+	err = decoder.Decode(&obj.TopsMilli)
+	if err != nil {
+		return errors.NewField("TopsMilli", err)
+	}
+	// Deserialize `UptimeBps`:
+	err = decoder.Decode(&obj.UptimeBps)
+	if err != nil {
+		return errors.NewField("UptimeBps", err)
+	}
+	// Deserialize `EpochReward`:
+	err = decoder.Decode(&obj.EpochReward)
+	if err != nil {
+		return errors.NewField("EpochReward", err)
+	}
+	return nil
+}
+
+func (obj *AttestedCapacity) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling AttestedCapacity: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalAttestedCapacity(buf []byte) (*AttestedCapacity, error) {
+	obj := new(AttestedCapacity)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type CreateOrderArgs struct {
+	// The renter's choice; it names the order PDA.
+	Id   uint64    `json:"id"`
+	Spec OrderSpec `json:"spec"`
+}
+
+func (obj CreateOrderArgs) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Id`:
+	err = encoder.Encode(obj.Id)
+	if err != nil {
+		return errors.NewField("Id", err)
+	}
+	// Serialize `Spec`:
+	err = encoder.Encode(obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
+	return nil
+}
+
+func (obj CreateOrderArgs) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding CreateOrderArgs: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *CreateOrderArgs) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Id`:
+	err = decoder.Decode(&obj.Id)
+	if err != nil {
+		return errors.NewField("Id", err)
+	}
+	// Deserialize `Spec`:
+	err = decoder.Decode(&obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
+	return nil
+}
+
+func (obj *CreateOrderArgs) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling CreateOrderArgs: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalCreateOrderArgs(buf []byte) (*CreateOrderArgs, error) {
+	obj := new(CreateOrderArgs)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// A node's claim, with every fee.
+type EarningsClaimed struct {
+	Order           solanago.PublicKey `json:"order"`
+	Node            solanago.PublicKey `json:"node"`
+	Gross           uint64             `json:"gross"`
+	OperatorAmount  uint64             `json:"operatorAmount"`
+	DelegatorAmount uint64             `json:"delegatorAmount"`
+
+	// Booking and payment fees the supplier paid.
+	SupplierFees uint64 `json:"supplierFees"`
+
+	// Payment and booking fees the renter paid on this part.
+	RenterFees uint64 `json:"renterFees"`
+}
+
+func (obj EarningsClaimed) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Order`:
+	err = encoder.Encode(obj.Order)
+	if err != nil {
+		return errors.NewField("Order", err)
+	}
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Gross`:
+	err = encoder.Encode(obj.Gross)
+	if err != nil {
+		return errors.NewField("Gross", err)
+	}
+	// Serialize `OperatorAmount`:
+	err = encoder.Encode(obj.OperatorAmount)
+	if err != nil {
+		return errors.NewField("OperatorAmount", err)
+	}
+	// Serialize `DelegatorAmount`:
+	err = encoder.Encode(obj.DelegatorAmount)
+	if err != nil {
+		return errors.NewField("DelegatorAmount", err)
+	}
+	// Serialize `SupplierFees`:
+	err = encoder.Encode(obj.SupplierFees)
+	if err != nil {
+		return errors.NewField("SupplierFees", err)
+	}
+	// Serialize `RenterFees`:
+	err = encoder.Encode(obj.RenterFees)
+	if err != nil {
+		return errors.NewField("RenterFees", err)
+	}
+	return nil
+}
+
+func (obj EarningsClaimed) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding EarningsClaimed: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *EarningsClaimed) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Order`:
+	err = decoder.Decode(&obj.Order)
+	if err != nil {
+		return errors.NewField("Order", err)
+	}
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Gross`:
+	err = decoder.Decode(&obj.Gross)
+	if err != nil {
+		return errors.NewField("Gross", err)
+	}
+	// Deserialize `OperatorAmount`:
+	err = decoder.Decode(&obj.OperatorAmount)
+	if err != nil {
+		return errors.NewField("OperatorAmount", err)
+	}
+	// Deserialize `DelegatorAmount`:
+	err = decoder.Decode(&obj.DelegatorAmount)
+	if err != nil {
+		return errors.NewField("DelegatorAmount", err)
+	}
+	// Deserialize `SupplierFees`:
+	err = decoder.Decode(&obj.SupplierFees)
+	if err != nil {
+		return errors.NewField("SupplierFees", err)
+	}
+	// Deserialize `RenterFees`:
+	err = decoder.Decode(&obj.RenterFees)
+	if err != nil {
+		return errors.NewField("RenterFees", err)
+	}
+	return nil
+}
+
+func (obj *EarningsClaimed) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling EarningsClaimed: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalEarningsClaimed(buf []byte) (*EarningsClaimed, error) {
+	obj := new(EarningsClaimed)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// Why an order ended, kept in state and in `OrderEnded`.
+type EndReason binary.BorshEnum
+
+const (
+	EndReason_Completed EndReason = iota
+	EndReason_ExtendedThenCompleted
+	EndReason_Cancelled
+	EndReason_ExpiredUnmatched
+	EndReason_NodeFailed
+)
+
+func (value EndReason) String() string {
+	switch value {
+	case EndReason_Completed:
+		return "Completed"
+	case EndReason_ExtendedThenCompleted:
+		return "ExtendedThenCompleted"
+	case EndReason_Cancelled:
+		return "Cancelled"
+	case EndReason_ExpiredUnmatched:
+		return "ExpiredUnmatched"
+	case EndReason_NodeFailed:
+		return "NodeFailed"
+	default:
+		return ""
+	}
+}
+
+type FailureReported struct {
+	Order    solanago.PublicKey `json:"order"`
+	Node     solanago.PublicKey `json:"node"`
+	Keeper   solanago.PublicKey `json:"keeper"`
+	Evidence [32]uint8          `json:"evidence"`
+	Votes    uint32             `json:"votes"`
+	Quorum   uint32             `json:"quorum"`
+}
+
+func (obj FailureReported) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Order`:
+	err = encoder.Encode(obj.Order)
+	if err != nil {
+		return errors.NewField("Order", err)
+	}
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Keeper`:
+	err = encoder.Encode(obj.Keeper)
+	if err != nil {
+		return errors.NewField("Keeper", err)
+	}
+	// Serialize `Evidence`:
+	err = encoder.Encode(obj.Evidence)
+	if err != nil {
+		return errors.NewField("Evidence", err)
+	}
+	// Serialize `Votes`:
+	err = encoder.Encode(obj.Votes)
+	if err != nil {
+		return errors.NewField("Votes", err)
+	}
+	// Serialize `Quorum`:
+	err = encoder.Encode(obj.Quorum)
+	if err != nil {
+		return errors.NewField("Quorum", err)
+	}
+	return nil
+}
+
+func (obj FailureReported) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding FailureReported: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *FailureReported) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Order`:
+	err = decoder.Decode(&obj.Order)
+	if err != nil {
+		return errors.NewField("Order", err)
+	}
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Keeper`:
+	err = decoder.Decode(&obj.Keeper)
+	if err != nil {
+		return errors.NewField("Keeper", err)
+	}
+	// Deserialize `Evidence`:
+	err = decoder.Decode(&obj.Evidence)
+	if err != nil {
+		return errors.NewField("Evidence", err)
+	}
+	// Deserialize `Votes`:
+	err = decoder.Decode(&obj.Votes)
+	if err != nil {
+		return errors.NewField("Votes", err)
+	}
+	// Deserialize `Quorum`:
+	err = decoder.Decode(&obj.Quorum)
+	if err != nil {
+		return errors.NewField("Quorum", err)
+	}
+	return nil
+}
+
+func (obj *FailureReported) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling FailureReported: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalFailureReported(buf []byte) (*FailureReported, error) {
+	obj := new(FailureReported)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type FeesWithdrawn struct {
+	Mint        solanago.PublicKey `json:"mint"`
+	Amount      uint64             `json:"amount"`
+	Destination solanago.PublicKey `json:"destination"`
+}
+
+func (obj FeesWithdrawn) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Mint`:
+	err = encoder.Encode(obj.Mint)
+	if err != nil {
+		return errors.NewField("Mint", err)
+	}
+	// Serialize `Amount`:
+	err = encoder.Encode(obj.Amount)
+	if err != nil {
+		return errors.NewField("Amount", err)
+	}
+	// Serialize `Destination`:
+	err = encoder.Encode(obj.Destination)
+	if err != nil {
+		return errors.NewField("Destination", err)
+	}
+	return nil
+}
+
+func (obj FeesWithdrawn) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding FeesWithdrawn: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *FeesWithdrawn) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Mint`:
+	err = decoder.Decode(&obj.Mint)
+	if err != nil {
+		return errors.NewField("Mint", err)
+	}
+	// Deserialize `Amount`:
+	err = decoder.Decode(&obj.Amount)
+	if err != nil {
+		return errors.NewField("Amount", err)
+	}
+	// Deserialize `Destination`:
+	err = decoder.Decode(&obj.Destination)
+	if err != nil {
+		return errors.NewField("Destination", err)
+	}
+	return nil
+}
+
+func (obj *FeesWithdrawn) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling FeesWithdrawn: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalFeesWithdrawn(buf []byte) (*FeesWithdrawn, error) {
+	obj := new(FeesWithdrawn)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
 // The singleton configuration of io-hire.
 type HireConfig struct {
 	Admin    solanago.PublicKey `json:"admin"`
@@ -20,9 +859,16 @@ type HireConfig struct {
 	// PDA token accounts collecting payment fees, one per payment mint.
 	TreasuryIo   solanago.PublicKey `json:"treasuryIo"`
 	TreasuryIosd solanago.PublicKey `json:"treasuryIosd"`
-	Params       HireParams         `json:"params"`
-	Bump         uint8              `json:"bump"`
-	TreasuryBump uint8              `json:"treasuryBump"`
+
+	// The other programs' configs, checked by address wherever they are passed.
+	RewardsConfig       solanago.PublicKey `json:"rewardsConfig"`
+	StakingConfig       solanago.PublicKey `json:"stakingConfig"`
+	Params              HireParams         `json:"params"`
+	Bump                uint8              `json:"bump"`
+	TreasuryBump        uint8              `json:"treasuryBump"`
+	EscrowAuthorityBump uint8              `json:"escrowAuthorityBump"`
+	AssignerBump        uint8              `json:"assignerBump"`
+	SlasherBump         uint8              `json:"slasherBump"`
 }
 
 func (obj HireConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
@@ -51,6 +897,16 @@ func (obj HireConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
 	if err != nil {
 		return errors.NewField("TreasuryIosd", err)
 	}
+	// Serialize `RewardsConfig`:
+	err = encoder.Encode(obj.RewardsConfig)
+	if err != nil {
+		return errors.NewField("RewardsConfig", err)
+	}
+	// Serialize `StakingConfig`:
+	err = encoder.Encode(obj.StakingConfig)
+	if err != nil {
+		return errors.NewField("StakingConfig", err)
+	}
 	// Serialize `Params`:
 	err = encoder.Encode(obj.Params)
 	if err != nil {
@@ -65,6 +921,21 @@ func (obj HireConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
 	err = encoder.Encode(obj.TreasuryBump)
 	if err != nil {
 		return errors.NewField("TreasuryBump", err)
+	}
+	// Serialize `EscrowAuthorityBump`:
+	err = encoder.Encode(obj.EscrowAuthorityBump)
+	if err != nil {
+		return errors.NewField("EscrowAuthorityBump", err)
+	}
+	// Serialize `AssignerBump`:
+	err = encoder.Encode(obj.AssignerBump)
+	if err != nil {
+		return errors.NewField("AssignerBump", err)
+	}
+	// Serialize `SlasherBump`:
+	err = encoder.Encode(obj.SlasherBump)
+	if err != nil {
+		return errors.NewField("SlasherBump", err)
 	}
 	return nil
 }
@@ -105,6 +976,16 @@ func (obj *HireConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err error)
 	if err != nil {
 		return errors.NewField("TreasuryIosd", err)
 	}
+	// Deserialize `RewardsConfig`:
+	err = decoder.Decode(&obj.RewardsConfig)
+	if err != nil {
+		return errors.NewField("RewardsConfig", err)
+	}
+	// Deserialize `StakingConfig`:
+	err = decoder.Decode(&obj.StakingConfig)
+	if err != nil {
+		return errors.NewField("StakingConfig", err)
+	}
 	// Deserialize `Params`:
 	err = decoder.Decode(&obj.Params)
 	if err != nil {
@@ -119,6 +1000,21 @@ func (obj *HireConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err error)
 	err = decoder.Decode(&obj.TreasuryBump)
 	if err != nil {
 		return errors.NewField("TreasuryBump", err)
+	}
+	// Deserialize `EscrowAuthorityBump`:
+	err = decoder.Decode(&obj.EscrowAuthorityBump)
+	if err != nil {
+		return errors.NewField("EscrowAuthorityBump", err)
+	}
+	// Deserialize `AssignerBump`:
+	err = decoder.Decode(&obj.AssignerBump)
+	if err != nil {
+		return errors.NewField("AssignerBump", err)
+	}
+	// Deserialize `SlasherBump`:
+	err = decoder.Decode(&obj.SlasherBump)
+	if err != nil {
+		return errors.NewField("SlasherBump", err)
 	}
 	return nil
 }
@@ -222,6 +1118,297 @@ func UnmarshalHireInitialized(buf []byte) (*HireInitialized, error) {
 	return obj, nil
 }
 
+// A renter's hire order and its escrow's books. Conservation:
+// `deposited = escrow + paid + fees + refunded` at all times.
+type HireOrder struct {
+	Renter solanago.PublicKey `json:"renter"`
+	Id     uint64             `json:"id"`
+	Mint   solanago.PublicKey `json:"mint"`
+	Spec   OrderSpec          `json:"spec"`
+
+	// Micro-USD per $IO fixed at creation ($IO orders), 0 for IOSD.
+	IoUsdPrice uint64 `json:"ioUsdPrice"`
+
+	// Renter fees (payment + booking) in bps, fixed at creation.
+	RenterFeeBps uint16      `json:"renterFeeBps"`
+	Status       OrderStatus `json:"status"`
+	EndReason    *EndReason  `bin:"optional" json:"endReason,omitempty"`
+	CreatedAt    int64       `json:"createdAt"`
+	StartedAt    int64       `json:"startedAt"`
+	EndsAt       int64       `json:"endsAt"`
+	Extended     bool        `json:"extended"`
+	Failures     uint16      `json:"failures"`
+
+	// Assignment accounts not yet closed.
+	OpenAssignments uint16 `json:"openAssignments"`
+	Deposited       uint64 `json:"deposited"`
+
+	// Gross to nodes (their operators, delegators and supplier fees).
+	Paid uint64 `json:"paid"`
+
+	// Renter fees to the treasury.
+	Fees       uint64 `json:"fees"`
+	Refunded   uint64 `json:"refunded"`
+	Bump       uint8  `json:"bump"`
+	EscrowBump uint8  `json:"escrowBump"`
+}
+
+func (obj HireOrder) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Renter`:
+	err = encoder.Encode(obj.Renter)
+	if err != nil {
+		return errors.NewField("Renter", err)
+	}
+	// Serialize `Id`:
+	err = encoder.Encode(obj.Id)
+	if err != nil {
+		return errors.NewField("Id", err)
+	}
+	// Serialize `Mint`:
+	err = encoder.Encode(obj.Mint)
+	if err != nil {
+		return errors.NewField("Mint", err)
+	}
+	// Serialize `Spec`:
+	err = encoder.Encode(obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
+	// Serialize `IoUsdPrice`:
+	err = encoder.Encode(obj.IoUsdPrice)
+	if err != nil {
+		return errors.NewField("IoUsdPrice", err)
+	}
+	// Serialize `RenterFeeBps`:
+	err = encoder.Encode(obj.RenterFeeBps)
+	if err != nil {
+		return errors.NewField("RenterFeeBps", err)
+	}
+	// Serialize `Status`:
+	err = encoder.Encode(obj.Status)
+	if err != nil {
+		return errors.NewField("Status", err)
+	}
+	// Serialize `EndReason` (optional):
+	{
+		if obj.EndReason == nil {
+			err = encoder.WriteOption(false)
+			if err != nil {
+				return errors.NewOption("EndReason", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+		} else {
+			err = encoder.WriteOption(true)
+			if err != nil {
+				return errors.NewOption("EndReason", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+			err = encoder.Encode(obj.EndReason)
+			if err != nil {
+				return errors.NewField("EndReason", err)
+			}
+		}
+	}
+	// Serialize `CreatedAt`:
+	err = encoder.Encode(obj.CreatedAt)
+	if err != nil {
+		return errors.NewField("CreatedAt", err)
+	}
+	// Serialize `StartedAt`:
+	err = encoder.Encode(obj.StartedAt)
+	if err != nil {
+		return errors.NewField("StartedAt", err)
+	}
+	// Serialize `EndsAt`:
+	err = encoder.Encode(obj.EndsAt)
+	if err != nil {
+		return errors.NewField("EndsAt", err)
+	}
+	// Serialize `Extended`:
+	err = encoder.Encode(obj.Extended)
+	if err != nil {
+		return errors.NewField("Extended", err)
+	}
+	// Serialize `Failures`:
+	err = encoder.Encode(obj.Failures)
+	if err != nil {
+		return errors.NewField("Failures", err)
+	}
+	// Serialize `OpenAssignments`:
+	err = encoder.Encode(obj.OpenAssignments)
+	if err != nil {
+		return errors.NewField("OpenAssignments", err)
+	}
+	// Serialize `Deposited`:
+	err = encoder.Encode(obj.Deposited)
+	if err != nil {
+		return errors.NewField("Deposited", err)
+	}
+	// Serialize `Paid`:
+	err = encoder.Encode(obj.Paid)
+	if err != nil {
+		return errors.NewField("Paid", err)
+	}
+	// Serialize `Fees`:
+	err = encoder.Encode(obj.Fees)
+	if err != nil {
+		return errors.NewField("Fees", err)
+	}
+	// Serialize `Refunded`:
+	err = encoder.Encode(obj.Refunded)
+	if err != nil {
+		return errors.NewField("Refunded", err)
+	}
+	// Serialize `Bump`:
+	err = encoder.Encode(obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	// Serialize `EscrowBump`:
+	err = encoder.Encode(obj.EscrowBump)
+	if err != nil {
+		return errors.NewField("EscrowBump", err)
+	}
+	return nil
+}
+
+func (obj HireOrder) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding HireOrder: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *HireOrder) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Renter`:
+	err = decoder.Decode(&obj.Renter)
+	if err != nil {
+		return errors.NewField("Renter", err)
+	}
+	// Deserialize `Id`:
+	err = decoder.Decode(&obj.Id)
+	if err != nil {
+		return errors.NewField("Id", err)
+	}
+	// Deserialize `Mint`:
+	err = decoder.Decode(&obj.Mint)
+	if err != nil {
+		return errors.NewField("Mint", err)
+	}
+	// Deserialize `Spec`:
+	err = decoder.Decode(&obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
+	// Deserialize `IoUsdPrice`:
+	err = decoder.Decode(&obj.IoUsdPrice)
+	if err != nil {
+		return errors.NewField("IoUsdPrice", err)
+	}
+	// Deserialize `RenterFeeBps`:
+	err = decoder.Decode(&obj.RenterFeeBps)
+	if err != nil {
+		return errors.NewField("RenterFeeBps", err)
+	}
+	// Deserialize `Status`:
+	err = decoder.Decode(&obj.Status)
+	if err != nil {
+		return errors.NewField("Status", err)
+	}
+	// Deserialize `EndReason` (optional):
+	{
+		ok, err := decoder.ReadOption()
+		if err != nil {
+			return errors.NewOption("EndReason", fmt.Errorf("error while reading optionality: %w", err))
+		}
+		if ok {
+			err = decoder.Decode(&obj.EndReason)
+			if err != nil {
+				return errors.NewField("EndReason", err)
+			}
+		}
+	}
+	// Deserialize `CreatedAt`:
+	err = decoder.Decode(&obj.CreatedAt)
+	if err != nil {
+		return errors.NewField("CreatedAt", err)
+	}
+	// Deserialize `StartedAt`:
+	err = decoder.Decode(&obj.StartedAt)
+	if err != nil {
+		return errors.NewField("StartedAt", err)
+	}
+	// Deserialize `EndsAt`:
+	err = decoder.Decode(&obj.EndsAt)
+	if err != nil {
+		return errors.NewField("EndsAt", err)
+	}
+	// Deserialize `Extended`:
+	err = decoder.Decode(&obj.Extended)
+	if err != nil {
+		return errors.NewField("Extended", err)
+	}
+	// Deserialize `Failures`:
+	err = decoder.Decode(&obj.Failures)
+	if err != nil {
+		return errors.NewField("Failures", err)
+	}
+	// Deserialize `OpenAssignments`:
+	err = decoder.Decode(&obj.OpenAssignments)
+	if err != nil {
+		return errors.NewField("OpenAssignments", err)
+	}
+	// Deserialize `Deposited`:
+	err = decoder.Decode(&obj.Deposited)
+	if err != nil {
+		return errors.NewField("Deposited", err)
+	}
+	// Deserialize `Paid`:
+	err = decoder.Decode(&obj.Paid)
+	if err != nil {
+		return errors.NewField("Paid", err)
+	}
+	// Deserialize `Fees`:
+	err = decoder.Decode(&obj.Fees)
+	if err != nil {
+		return errors.NewField("Fees", err)
+	}
+	// Deserialize `Refunded`:
+	err = decoder.Decode(&obj.Refunded)
+	if err != nil {
+		return errors.NewField("Refunded", err)
+	}
+	// Deserialize `Bump`:
+	err = decoder.Decode(&obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	// Deserialize `EscrowBump`:
+	err = decoder.Decode(&obj.EscrowBump)
+	if err != nil {
+		return errors.NewField("EscrowBump", err)
+	}
+	return nil
+}
+
+func (obj *HireOrder) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling HireOrder: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalHireOrder(buf []byte) (*HireOrder, error) {
+	obj := new(HireOrder)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
 type HireParams struct {
 	// Payment fee on IOSD orders (bps).
 	IosdFeeBps uint16 `json:"iosdFeeBps"`
@@ -234,6 +1421,15 @@ type HireParams struct {
 
 	// An order never matched may be refunded in full after this long.
 	UnmatchedTimeoutSeconds int64 `json:"unmatchedTimeoutSeconds"`
+
+	// Booking fee, charged to the renter and to the supplier alike (bps).
+	BookingFeeBps uint16 `json:"bookingFeeBps"`
+
+	// Supplier payment fee, withheld from what a node claims (bps).
+	SupplierFeeBps uint16 `json:"supplierFeeBps"`
+
+	// A node may be assigned only if keepers attested it within this many epochs.
+	MaxAttestationAgeEpochs uint32 `json:"maxAttestationAgeEpochs"`
 }
 
 func (obj HireParams) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
@@ -256,6 +1452,21 @@ func (obj HireParams) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
 	err = encoder.Encode(obj.UnmatchedTimeoutSeconds)
 	if err != nil {
 		return errors.NewField("UnmatchedTimeoutSeconds", err)
+	}
+	// Serialize `BookingFeeBps`:
+	err = encoder.Encode(obj.BookingFeeBps)
+	if err != nil {
+		return errors.NewField("BookingFeeBps", err)
+	}
+	// Serialize `SupplierFeeBps`:
+	err = encoder.Encode(obj.SupplierFeeBps)
+	if err != nil {
+		return errors.NewField("SupplierFeeBps", err)
+	}
+	// Serialize `MaxAttestationAgeEpochs`:
+	err = encoder.Encode(obj.MaxAttestationAgeEpochs)
+	if err != nil {
+		return errors.NewField("MaxAttestationAgeEpochs", err)
 	}
 	return nil
 }
@@ -291,6 +1502,21 @@ func (obj *HireParams) UnmarshalWithDecoder(decoder *binary.Decoder) (err error)
 	if err != nil {
 		return errors.NewField("UnmatchedTimeoutSeconds", err)
 	}
+	// Deserialize `BookingFeeBps`:
+	err = decoder.Decode(&obj.BookingFeeBps)
+	if err != nil {
+		return errors.NewField("BookingFeeBps", err)
+	}
+	// Deserialize `SupplierFeeBps`:
+	err = decoder.Decode(&obj.SupplierFeeBps)
+	if err != nil {
+		return errors.NewField("SupplierFeeBps", err)
+	}
+	// Deserialize `MaxAttestationAgeEpochs`:
+	err = decoder.Decode(&obj.MaxAttestationAgeEpochs)
+	if err != nil {
+		return errors.NewField("MaxAttestationAgeEpochs", err)
+	}
 	return nil
 }
 
@@ -304,6 +1530,194 @@ func (obj *HireParams) Unmarshal(buf []byte) error {
 
 func UnmarshalHireParams(buf []byte) (*HireParams, error) {
 	obj := new(HireParams)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// A registered keeper and the bond it posted.
+type Keeper struct {
+	Authority solanago.PublicKey `json:"authority"`
+	Bond      uint64             `json:"bond"`
+
+	// Where the keeper serves its observation logs (URL).
+	Endpoint     string `json:"endpoint"`
+	RegisteredAt int64  `json:"registeredAt"`
+
+	// The first epoch it serves in (the one after it registered).
+	ActiveFrom uint64 `json:"activeFrom"`
+
+	// The first epoch it no longer serves in, once it announced its exit.
+	ExitFrom        *uint64 `bin:"optional" json:"exitFrom,omitempty"`
+	ExitAnnouncedAt int64   `json:"exitAnnouncedAt"`
+
+	// The latest epoch it voted in: its bond waits until that epoch's vote closes.
+	LastVoteEpoch *uint64 `bin:"optional" json:"lastVoteEpoch,omitempty"`
+	Bump          uint8   `json:"bump"`
+}
+
+func (obj Keeper) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Authority`:
+	err = encoder.Encode(obj.Authority)
+	if err != nil {
+		return errors.NewField("Authority", err)
+	}
+	// Serialize `Bond`:
+	err = encoder.Encode(obj.Bond)
+	if err != nil {
+		return errors.NewField("Bond", err)
+	}
+	// Serialize `Endpoint`:
+	err = encoder.Encode(obj.Endpoint)
+	if err != nil {
+		return errors.NewField("Endpoint", err)
+	}
+	// Serialize `RegisteredAt`:
+	err = encoder.Encode(obj.RegisteredAt)
+	if err != nil {
+		return errors.NewField("RegisteredAt", err)
+	}
+	// Serialize `ActiveFrom`:
+	err = encoder.Encode(obj.ActiveFrom)
+	if err != nil {
+		return errors.NewField("ActiveFrom", err)
+	}
+	// Serialize `ExitFrom` (optional):
+	{
+		if obj.ExitFrom == nil {
+			err = encoder.WriteOption(false)
+			if err != nil {
+				return errors.NewOption("ExitFrom", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+		} else {
+			err = encoder.WriteOption(true)
+			if err != nil {
+				return errors.NewOption("ExitFrom", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+			err = encoder.Encode(obj.ExitFrom)
+			if err != nil {
+				return errors.NewField("ExitFrom", err)
+			}
+		}
+	}
+	// Serialize `ExitAnnouncedAt`:
+	err = encoder.Encode(obj.ExitAnnouncedAt)
+	if err != nil {
+		return errors.NewField("ExitAnnouncedAt", err)
+	}
+	// Serialize `LastVoteEpoch` (optional):
+	{
+		if obj.LastVoteEpoch == nil {
+			err = encoder.WriteOption(false)
+			if err != nil {
+				return errors.NewOption("LastVoteEpoch", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+		} else {
+			err = encoder.WriteOption(true)
+			if err != nil {
+				return errors.NewOption("LastVoteEpoch", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+			err = encoder.Encode(obj.LastVoteEpoch)
+			if err != nil {
+				return errors.NewField("LastVoteEpoch", err)
+			}
+		}
+	}
+	// Serialize `Bump`:
+	err = encoder.Encode(obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	return nil
+}
+
+func (obj Keeper) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding Keeper: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *Keeper) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Authority`:
+	err = decoder.Decode(&obj.Authority)
+	if err != nil {
+		return errors.NewField("Authority", err)
+	}
+	// Deserialize `Bond`:
+	err = decoder.Decode(&obj.Bond)
+	if err != nil {
+		return errors.NewField("Bond", err)
+	}
+	// Deserialize `Endpoint`:
+	err = decoder.Decode(&obj.Endpoint)
+	if err != nil {
+		return errors.NewField("Endpoint", err)
+	}
+	// Deserialize `RegisteredAt`:
+	err = decoder.Decode(&obj.RegisteredAt)
+	if err != nil {
+		return errors.NewField("RegisteredAt", err)
+	}
+	// Deserialize `ActiveFrom`:
+	err = decoder.Decode(&obj.ActiveFrom)
+	if err != nil {
+		return errors.NewField("ActiveFrom", err)
+	}
+	// Deserialize `ExitFrom` (optional):
+	{
+		ok, err := decoder.ReadOption()
+		if err != nil {
+			return errors.NewOption("ExitFrom", fmt.Errorf("error while reading optionality: %w", err))
+		}
+		if ok {
+			err = decoder.Decode(&obj.ExitFrom)
+			if err != nil {
+				return errors.NewField("ExitFrom", err)
+			}
+		}
+	}
+	// Deserialize `ExitAnnouncedAt`:
+	err = decoder.Decode(&obj.ExitAnnouncedAt)
+	if err != nil {
+		return errors.NewField("ExitAnnouncedAt", err)
+	}
+	// Deserialize `LastVoteEpoch` (optional):
+	{
+		ok, err := decoder.ReadOption()
+		if err != nil {
+			return errors.NewOption("LastVoteEpoch", fmt.Errorf("error while reading optionality: %w", err))
+		}
+		if ok {
+			err = decoder.Decode(&obj.LastVoteEpoch)
+			if err != nil {
+				return errors.NewField("LastVoteEpoch", err)
+			}
+		}
+	}
+	// Deserialize `Bump`:
+	err = decoder.Decode(&obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	return nil
+}
+
+func (obj *Keeper) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling Keeper: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalKeeper(buf []byte) (*Keeper, error) {
+	obj := new(Keeper)
 	err := obj.Unmarshal(buf)
 	if err != nil {
 		return nil, err
@@ -365,6 +1779,1245 @@ func (obj *KeeperSetChange) Unmarshal(buf []byte) error {
 
 func UnmarshalKeeperSetChange(buf []byte) (*KeeperSetChange, error) {
 	obj := new(KeeperSetChange)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// A GPU node: its operator, worker key, spec, ask, stake pool and reward accumulators.
+type Node struct {
+	// The worker key the node registered with; its PDA seed, fixed for life.
+	NodeId   solanago.PublicKey `json:"nodeId"`
+	Operator solanago.PublicKey `json:"operator"`
+
+	// The worker's current ed25519 identity key (signs proofs and probe answers).
+	Worker solanago.PublicKey `json:"worker"`
+	Spec   NodeSpec           `json:"spec"`
+
+	// Ask in micro-USD per GPU-hour.
+	AskMicroUsd uint64 `json:"askMicroUsd"`
+	Endpoint    string `json:"endpoint"`
+	Pool        Pool   `json:"pool"`
+
+	// Open `Delegation` accounts; the node cannot close while any remains, so a
+	// position can never outlive its node and act on a new node at the same address.
+	Delegations uint32 `json:"delegations"`
+
+	// Delegator reward accumulators, indexed by `REWARD_IO` and `REWARD_IOSD`.
+	Rewards  [2]Accumulator   `json:"rewards"`
+	Attested AttestedCapacity `json:"attested"`
+
+	// GPUs of this node in active hires (io-hire keeps it); nothing changes while > 0.
+	HiredGpus uint16 `json:"hiredGpus"`
+
+	// Set by a slash to the node's attested epoch then: a slashed node is not matched
+	// again until keepers attest it in a later epoch.
+	FrozenAtEpoch *uint64 `bin:"optional" json:"frozenAtEpoch,omitempty"`
+
+	// Everything slashed from this node and burned.
+	SlashedTotal uint64 `json:"slashedTotal"`
+	Bump         uint8  `json:"bump"`
+	VaultBump    uint8  `json:"vaultBump"`
+}
+
+func (obj Node) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `NodeId`:
+	err = encoder.Encode(obj.NodeId)
+	if err != nil {
+		return errors.NewField("NodeId", err)
+	}
+	// Serialize `Operator`:
+	err = encoder.Encode(obj.Operator)
+	if err != nil {
+		return errors.NewField("Operator", err)
+	}
+	// Serialize `Worker`:
+	err = encoder.Encode(obj.Worker)
+	if err != nil {
+		return errors.NewField("Worker", err)
+	}
+	// Serialize `Spec`:
+	err = encoder.Encode(obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
+	// Serialize `AskMicroUsd`:
+	err = encoder.Encode(obj.AskMicroUsd)
+	if err != nil {
+		return errors.NewField("AskMicroUsd", err)
+	}
+	// Serialize `Endpoint`:
+	err = encoder.Encode(obj.Endpoint)
+	if err != nil {
+		return errors.NewField("Endpoint", err)
+	}
+	// Serialize `Pool`:
+	err = encoder.Encode(obj.Pool)
+	if err != nil {
+		return errors.NewField("Pool", err)
+	}
+	// Serialize `Delegations`:
+	err = encoder.Encode(obj.Delegations)
+	if err != nil {
+		return errors.NewField("Delegations", err)
+	}
+	// Serialize `Rewards`:
+	err = encoder.Encode(obj.Rewards)
+	if err != nil {
+		return errors.NewField("Rewards", err)
+	}
+	// Serialize `Attested`:
+	err = encoder.Encode(obj.Attested)
+	if err != nil {
+		return errors.NewField("Attested", err)
+	}
+	// Serialize `HiredGpus`:
+	err = encoder.Encode(obj.HiredGpus)
+	if err != nil {
+		return errors.NewField("HiredGpus", err)
+	}
+	// Serialize `FrozenAtEpoch` (optional):
+	{
+		if obj.FrozenAtEpoch == nil {
+			err = encoder.WriteOption(false)
+			if err != nil {
+				return errors.NewOption("FrozenAtEpoch", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+		} else {
+			err = encoder.WriteOption(true)
+			if err != nil {
+				return errors.NewOption("FrozenAtEpoch", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+			err = encoder.Encode(obj.FrozenAtEpoch)
+			if err != nil {
+				return errors.NewField("FrozenAtEpoch", err)
+			}
+		}
+	}
+	// Serialize `SlashedTotal`:
+	err = encoder.Encode(obj.SlashedTotal)
+	if err != nil {
+		return errors.NewField("SlashedTotal", err)
+	}
+	// Serialize `Bump`:
+	err = encoder.Encode(obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	// Serialize `VaultBump`:
+	err = encoder.Encode(obj.VaultBump)
+	if err != nil {
+		return errors.NewField("VaultBump", err)
+	}
+	return nil
+}
+
+func (obj Node) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding Node: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *Node) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `NodeId`:
+	err = decoder.Decode(&obj.NodeId)
+	if err != nil {
+		return errors.NewField("NodeId", err)
+	}
+	// Deserialize `Operator`:
+	err = decoder.Decode(&obj.Operator)
+	if err != nil {
+		return errors.NewField("Operator", err)
+	}
+	// Deserialize `Worker`:
+	err = decoder.Decode(&obj.Worker)
+	if err != nil {
+		return errors.NewField("Worker", err)
+	}
+	// Deserialize `Spec`:
+	err = decoder.Decode(&obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
+	// Deserialize `AskMicroUsd`:
+	err = decoder.Decode(&obj.AskMicroUsd)
+	if err != nil {
+		return errors.NewField("AskMicroUsd", err)
+	}
+	// Deserialize `Endpoint`:
+	err = decoder.Decode(&obj.Endpoint)
+	if err != nil {
+		return errors.NewField("Endpoint", err)
+	}
+	// Deserialize `Pool`:
+	err = decoder.Decode(&obj.Pool)
+	if err != nil {
+		return errors.NewField("Pool", err)
+	}
+	// Deserialize `Delegations`:
+	err = decoder.Decode(&obj.Delegations)
+	if err != nil {
+		return errors.NewField("Delegations", err)
+	}
+	// Deserialize `Rewards`:
+	err = decoder.Decode(&obj.Rewards)
+	if err != nil {
+		return errors.NewField("Rewards", err)
+	}
+	// Deserialize `Attested`:
+	err = decoder.Decode(&obj.Attested)
+	if err != nil {
+		return errors.NewField("Attested", err)
+	}
+	// Deserialize `HiredGpus`:
+	err = decoder.Decode(&obj.HiredGpus)
+	if err != nil {
+		return errors.NewField("HiredGpus", err)
+	}
+	// Deserialize `FrozenAtEpoch` (optional):
+	{
+		ok, err := decoder.ReadOption()
+		if err != nil {
+			return errors.NewOption("FrozenAtEpoch", fmt.Errorf("error while reading optionality: %w", err))
+		}
+		if ok {
+			err = decoder.Decode(&obj.FrozenAtEpoch)
+			if err != nil {
+				return errors.NewField("FrozenAtEpoch", err)
+			}
+		}
+	}
+	// Deserialize `SlashedTotal`:
+	err = decoder.Decode(&obj.SlashedTotal)
+	if err != nil {
+		return errors.NewField("SlashedTotal", err)
+	}
+	// Deserialize `Bump`:
+	err = decoder.Decode(&obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	// Deserialize `VaultBump`:
+	err = decoder.Decode(&obj.VaultBump)
+	if err != nil {
+		return errors.NewField("VaultBump", err)
+	}
+	return nil
+}
+
+func (obj *Node) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling Node: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalNode(buf []byte) (*Node, error) {
+	obj := new(Node)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// A node took part of an order at its ask.
+type NodeAssigned struct {
+	Order         solanago.PublicKey `json:"order"`
+	Node          solanago.PublicKey `json:"node"`
+	Keeper        solanago.PublicKey `json:"keeper"`
+	Gpus          uint16             `json:"gpus"`
+	PriceMicroUsd uint64             `json:"priceMicroUsd"`
+
+	// What the node earns over the order, in the payment mint.
+	Value uint64 `json:"value"`
+}
+
+func (obj NodeAssigned) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Order`:
+	err = encoder.Encode(obj.Order)
+	if err != nil {
+		return errors.NewField("Order", err)
+	}
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Keeper`:
+	err = encoder.Encode(obj.Keeper)
+	if err != nil {
+		return errors.NewField("Keeper", err)
+	}
+	// Serialize `Gpus`:
+	err = encoder.Encode(obj.Gpus)
+	if err != nil {
+		return errors.NewField("Gpus", err)
+	}
+	// Serialize `PriceMicroUsd`:
+	err = encoder.Encode(obj.PriceMicroUsd)
+	if err != nil {
+		return errors.NewField("PriceMicroUsd", err)
+	}
+	// Serialize `Value`:
+	err = encoder.Encode(obj.Value)
+	if err != nil {
+		return errors.NewField("Value", err)
+	}
+	return nil
+}
+
+func (obj NodeAssigned) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding NodeAssigned: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *NodeAssigned) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Order`:
+	err = decoder.Decode(&obj.Order)
+	if err != nil {
+		return errors.NewField("Order", err)
+	}
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Keeper`:
+	err = decoder.Decode(&obj.Keeper)
+	if err != nil {
+		return errors.NewField("Keeper", err)
+	}
+	// Deserialize `Gpus`:
+	err = decoder.Decode(&obj.Gpus)
+	if err != nil {
+		return errors.NewField("Gpus", err)
+	}
+	// Deserialize `PriceMicroUsd`:
+	err = decoder.Decode(&obj.PriceMicroUsd)
+	if err != nil {
+		return errors.NewField("PriceMicroUsd", err)
+	}
+	// Deserialize `Value`:
+	err = decoder.Decode(&obj.Value)
+	if err != nil {
+		return errors.NewField("Value", err)
+	}
+	return nil
+}
+
+func (obj *NodeAssigned) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling NodeAssigned: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalNodeAssigned(buf []byte) (*NodeAssigned, error) {
+	obj := new(NodeAssigned)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type NodeFailed struct {
+	Order solanago.PublicKey `json:"order"`
+	Node  solanago.PublicKey `json:"node"`
+
+	// The renter's unused escrow for this node, refunded.
+	Refunded uint64 `json:"refunded"`
+
+	// $IO slashed per the formula (io-staking caps and burns it).
+	SlashRequested uint64 `json:"slashRequested"`
+}
+
+func (obj NodeFailed) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Order`:
+	err = encoder.Encode(obj.Order)
+	if err != nil {
+		return errors.NewField("Order", err)
+	}
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Refunded`:
+	err = encoder.Encode(obj.Refunded)
+	if err != nil {
+		return errors.NewField("Refunded", err)
+	}
+	// Serialize `SlashRequested`:
+	err = encoder.Encode(obj.SlashRequested)
+	if err != nil {
+		return errors.NewField("SlashRequested", err)
+	}
+	return nil
+}
+
+func (obj NodeFailed) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding NodeFailed: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *NodeFailed) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Order`:
+	err = decoder.Decode(&obj.Order)
+	if err != nil {
+		return errors.NewField("Order", err)
+	}
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Refunded`:
+	err = decoder.Decode(&obj.Refunded)
+	if err != nil {
+		return errors.NewField("Refunded", err)
+	}
+	// Deserialize `SlashRequested`:
+	err = decoder.Decode(&obj.SlashRequested)
+	if err != nil {
+		return errors.NewField("SlashRequested", err)
+	}
+	return nil
+}
+
+func (obj *NodeFailed) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling NodeFailed: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalNodeFailed(buf []byte) (*NodeFailed, error) {
+	obj := new(NodeFailed)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// A node's hardware as registered by its operator; what keepers attest is kept apart.
+type NodeSpec struct {
+	// Proof-of-compute class id (`io_protocol::classes`).
+	GpuClass uint8 `json:"gpuClass"`
+
+	// Devices the node offers; a CPU node counts as one.
+	GpuCount      uint16 `json:"gpuCount"`
+	VramMibPerGpu uint32 `json:"vramMibPerGpu"`
+	Vcpus         uint16 `json:"vcpus"`
+	RamGib        uint32 `json:"ramGib"`
+	BandwidthMbps uint32 `json:"bandwidthMbps"`
+
+	// ISO 3166-1 alpha-2 country code, ASCII.
+	Location [2]uint8 `json:"location"`
+
+	// Compliance tags, one bit each (`io_protocol` assigns the bits).
+	Compliance uint64 `json:"compliance"`
+	Nvlink     bool   `json:"nvlink"`
+}
+
+func (obj NodeSpec) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `GpuClass`:
+	err = encoder.Encode(obj.GpuClass)
+	if err != nil {
+		return errors.NewField("GpuClass", err)
+	}
+	// Serialize `GpuCount`:
+	err = encoder.Encode(obj.GpuCount)
+	if err != nil {
+		return errors.NewField("GpuCount", err)
+	}
+	// Serialize `VramMibPerGpu`:
+	err = encoder.Encode(obj.VramMibPerGpu)
+	if err != nil {
+		return errors.NewField("VramMibPerGpu", err)
+	}
+	// Serialize `Vcpus`:
+	err = encoder.Encode(obj.Vcpus)
+	if err != nil {
+		return errors.NewField("Vcpus", err)
+	}
+	// Serialize `RamGib`:
+	err = encoder.Encode(obj.RamGib)
+	if err != nil {
+		return errors.NewField("RamGib", err)
+	}
+	// Serialize `BandwidthMbps`:
+	err = encoder.Encode(obj.BandwidthMbps)
+	if err != nil {
+		return errors.NewField("BandwidthMbps", err)
+	}
+	// Serialize `Location`:
+	err = encoder.Encode(obj.Location)
+	if err != nil {
+		return errors.NewField("Location", err)
+	}
+	// Serialize `Compliance`:
+	err = encoder.Encode(obj.Compliance)
+	if err != nil {
+		return errors.NewField("Compliance", err)
+	}
+	// Serialize `Nvlink`:
+	err = encoder.Encode(obj.Nvlink)
+	if err != nil {
+		return errors.NewField("Nvlink", err)
+	}
+	return nil
+}
+
+func (obj NodeSpec) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding NodeSpec: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *NodeSpec) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `GpuClass`:
+	err = decoder.Decode(&obj.GpuClass)
+	if err != nil {
+		return errors.NewField("GpuClass", err)
+	}
+	// Deserialize `GpuCount`:
+	err = decoder.Decode(&obj.GpuCount)
+	if err != nil {
+		return errors.NewField("GpuCount", err)
+	}
+	// Deserialize `VramMibPerGpu`:
+	err = decoder.Decode(&obj.VramMibPerGpu)
+	if err != nil {
+		return errors.NewField("VramMibPerGpu", err)
+	}
+	// Deserialize `Vcpus`:
+	err = decoder.Decode(&obj.Vcpus)
+	if err != nil {
+		return errors.NewField("Vcpus", err)
+	}
+	// Deserialize `RamGib`:
+	err = decoder.Decode(&obj.RamGib)
+	if err != nil {
+		return errors.NewField("RamGib", err)
+	}
+	// Deserialize `BandwidthMbps`:
+	err = decoder.Decode(&obj.BandwidthMbps)
+	if err != nil {
+		return errors.NewField("BandwidthMbps", err)
+	}
+	// Deserialize `Location`:
+	err = decoder.Decode(&obj.Location)
+	if err != nil {
+		return errors.NewField("Location", err)
+	}
+	// Deserialize `Compliance`:
+	err = decoder.Decode(&obj.Compliance)
+	if err != nil {
+		return errors.NewField("Compliance", err)
+	}
+	// Deserialize `Nvlink`:
+	err = decoder.Decode(&obj.Nvlink)
+	if err != nil {
+		return errors.NewField("Nvlink", err)
+	}
+	return nil
+}
+
+func (obj *NodeSpec) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling NodeSpec: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalNodeSpec(buf []byte) (*NodeSpec, error) {
+	obj := new(NodeSpec)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type OrderActivated struct {
+	Order     solanago.PublicKey `json:"order"`
+	StartedAt int64              `json:"startedAt"`
+	EndsAt    int64              `json:"endsAt"`
+
+	// The escrow beyond what the matched asks and fees need, back to the renter.
+	Refunded uint64 `json:"refunded"`
+}
+
+func (obj OrderActivated) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Order`:
+	err = encoder.Encode(obj.Order)
+	if err != nil {
+		return errors.NewField("Order", err)
+	}
+	// Serialize `StartedAt`:
+	err = encoder.Encode(obj.StartedAt)
+	if err != nil {
+		return errors.NewField("StartedAt", err)
+	}
+	// Serialize `EndsAt`:
+	err = encoder.Encode(obj.EndsAt)
+	if err != nil {
+		return errors.NewField("EndsAt", err)
+	}
+	// Serialize `Refunded`:
+	err = encoder.Encode(obj.Refunded)
+	if err != nil {
+		return errors.NewField("Refunded", err)
+	}
+	return nil
+}
+
+func (obj OrderActivated) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding OrderActivated: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *OrderActivated) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Order`:
+	err = decoder.Decode(&obj.Order)
+	if err != nil {
+		return errors.NewField("Order", err)
+	}
+	// Deserialize `StartedAt`:
+	err = decoder.Decode(&obj.StartedAt)
+	if err != nil {
+		return errors.NewField("StartedAt", err)
+	}
+	// Deserialize `EndsAt`:
+	err = decoder.Decode(&obj.EndsAt)
+	if err != nil {
+		return errors.NewField("EndsAt", err)
+	}
+	// Deserialize `Refunded`:
+	err = decoder.Decode(&obj.Refunded)
+	if err != nil {
+		return errors.NewField("Refunded", err)
+	}
+	return nil
+}
+
+func (obj *OrderActivated) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling OrderActivated: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalOrderActivated(buf []byte) (*OrderActivated, error) {
+	obj := new(OrderActivated)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type OrderCreated struct {
+	Order            solanago.PublicKey `json:"order"`
+	Renter           solanago.PublicKey `json:"renter"`
+	Mint             solanago.PublicKey `json:"mint"`
+	Gpus             uint16             `json:"gpus"`
+	Hours            uint32             `json:"hours"`
+	MaxPriceMicroUsd uint64             `json:"maxPriceMicroUsd"`
+
+	// Micro-USD per $IO for a $IO order, 0 for IOSD.
+	IoUsdPrice uint64 `json:"ioUsdPrice"`
+
+	// Escrowed: the most the order can cost plus the renter's fees on it.
+	Deposited uint64 `json:"deposited"`
+}
+
+func (obj OrderCreated) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Order`:
+	err = encoder.Encode(obj.Order)
+	if err != nil {
+		return errors.NewField("Order", err)
+	}
+	// Serialize `Renter`:
+	err = encoder.Encode(obj.Renter)
+	if err != nil {
+		return errors.NewField("Renter", err)
+	}
+	// Serialize `Mint`:
+	err = encoder.Encode(obj.Mint)
+	if err != nil {
+		return errors.NewField("Mint", err)
+	}
+	// Serialize `Gpus`:
+	err = encoder.Encode(obj.Gpus)
+	if err != nil {
+		return errors.NewField("Gpus", err)
+	}
+	// Serialize `Hours`:
+	err = encoder.Encode(obj.Hours)
+	if err != nil {
+		return errors.NewField("Hours", err)
+	}
+	// Serialize `MaxPriceMicroUsd`:
+	err = encoder.Encode(obj.MaxPriceMicroUsd)
+	if err != nil {
+		return errors.NewField("MaxPriceMicroUsd", err)
+	}
+	// Serialize `IoUsdPrice`:
+	err = encoder.Encode(obj.IoUsdPrice)
+	if err != nil {
+		return errors.NewField("IoUsdPrice", err)
+	}
+	// Serialize `Deposited`:
+	err = encoder.Encode(obj.Deposited)
+	if err != nil {
+		return errors.NewField("Deposited", err)
+	}
+	return nil
+}
+
+func (obj OrderCreated) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding OrderCreated: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *OrderCreated) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Order`:
+	err = decoder.Decode(&obj.Order)
+	if err != nil {
+		return errors.NewField("Order", err)
+	}
+	// Deserialize `Renter`:
+	err = decoder.Decode(&obj.Renter)
+	if err != nil {
+		return errors.NewField("Renter", err)
+	}
+	// Deserialize `Mint`:
+	err = decoder.Decode(&obj.Mint)
+	if err != nil {
+		return errors.NewField("Mint", err)
+	}
+	// Deserialize `Gpus`:
+	err = decoder.Decode(&obj.Gpus)
+	if err != nil {
+		return errors.NewField("Gpus", err)
+	}
+	// Deserialize `Hours`:
+	err = decoder.Decode(&obj.Hours)
+	if err != nil {
+		return errors.NewField("Hours", err)
+	}
+	// Deserialize `MaxPriceMicroUsd`:
+	err = decoder.Decode(&obj.MaxPriceMicroUsd)
+	if err != nil {
+		return errors.NewField("MaxPriceMicroUsd", err)
+	}
+	// Deserialize `IoUsdPrice`:
+	err = decoder.Decode(&obj.IoUsdPrice)
+	if err != nil {
+		return errors.NewField("IoUsdPrice", err)
+	}
+	// Deserialize `Deposited`:
+	err = decoder.Decode(&obj.Deposited)
+	if err != nil {
+		return errors.NewField("Deposited", err)
+	}
+	return nil
+}
+
+func (obj *OrderCreated) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling OrderCreated: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalOrderCreated(buf []byte) (*OrderCreated, error) {
+	obj := new(OrderCreated)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type OrderEnded struct {
+	Order    solanago.PublicKey `json:"order"`
+	Reason   EndReason          `json:"reason"`
+	Refunded uint64             `json:"refunded"`
+	Paid     uint64             `json:"paid"`
+	Fees     uint64             `json:"fees"`
+}
+
+func (obj OrderEnded) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Order`:
+	err = encoder.Encode(obj.Order)
+	if err != nil {
+		return errors.NewField("Order", err)
+	}
+	// Serialize `Reason`:
+	err = encoder.Encode(obj.Reason)
+	if err != nil {
+		return errors.NewField("Reason", err)
+	}
+	// Serialize `Refunded`:
+	err = encoder.Encode(obj.Refunded)
+	if err != nil {
+		return errors.NewField("Refunded", err)
+	}
+	// Serialize `Paid`:
+	err = encoder.Encode(obj.Paid)
+	if err != nil {
+		return errors.NewField("Paid", err)
+	}
+	// Serialize `Fees`:
+	err = encoder.Encode(obj.Fees)
+	if err != nil {
+		return errors.NewField("Fees", err)
+	}
+	return nil
+}
+
+func (obj OrderEnded) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding OrderEnded: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *OrderEnded) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Order`:
+	err = decoder.Decode(&obj.Order)
+	if err != nil {
+		return errors.NewField("Order", err)
+	}
+	// Deserialize `Reason`:
+	err = decoder.Decode(&obj.Reason)
+	if err != nil {
+		return errors.NewField("Reason", err)
+	}
+	// Deserialize `Refunded`:
+	err = decoder.Decode(&obj.Refunded)
+	if err != nil {
+		return errors.NewField("Refunded", err)
+	}
+	// Deserialize `Paid`:
+	err = decoder.Decode(&obj.Paid)
+	if err != nil {
+		return errors.NewField("Paid", err)
+	}
+	// Deserialize `Fees`:
+	err = decoder.Decode(&obj.Fees)
+	if err != nil {
+		return errors.NewField("Fees", err)
+	}
+	return nil
+}
+
+func (obj *OrderEnded) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling OrderEnded: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalOrderEnded(buf []byte) (*OrderEnded, error) {
+	obj := new(OrderEnded)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type OrderExtended struct {
+	Order     solanago.PublicKey `json:"order"`
+	Hours     uint32             `json:"hours"`
+	Deposited uint64             `json:"deposited"`
+	EndsAt    int64              `json:"endsAt"`
+}
+
+func (obj OrderExtended) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Order`:
+	err = encoder.Encode(obj.Order)
+	if err != nil {
+		return errors.NewField("Order", err)
+	}
+	// Serialize `Hours`:
+	err = encoder.Encode(obj.Hours)
+	if err != nil {
+		return errors.NewField("Hours", err)
+	}
+	// Serialize `Deposited`:
+	err = encoder.Encode(obj.Deposited)
+	if err != nil {
+		return errors.NewField("Deposited", err)
+	}
+	// Serialize `EndsAt`:
+	err = encoder.Encode(obj.EndsAt)
+	if err != nil {
+		return errors.NewField("EndsAt", err)
+	}
+	return nil
+}
+
+func (obj OrderExtended) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding OrderExtended: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *OrderExtended) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Order`:
+	err = decoder.Decode(&obj.Order)
+	if err != nil {
+		return errors.NewField("Order", err)
+	}
+	// Deserialize `Hours`:
+	err = decoder.Decode(&obj.Hours)
+	if err != nil {
+		return errors.NewField("Hours", err)
+	}
+	// Deserialize `Deposited`:
+	err = decoder.Decode(&obj.Deposited)
+	if err != nil {
+		return errors.NewField("Deposited", err)
+	}
+	// Deserialize `EndsAt`:
+	err = decoder.Decode(&obj.EndsAt)
+	if err != nil {
+		return errors.NewField("EndsAt", err)
+	}
+	return nil
+}
+
+func (obj *OrderExtended) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling OrderExtended: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalOrderExtended(buf []byte) (*OrderExtended, error) {
+	obj := new(OrderExtended)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// What the renter asks for; a node must fit all of it.
+type OrderSpec struct {
+	// Proof-of-compute class id (`io_protocol::classes`); 0 takes any class.
+	GpuClass   uint8  `json:"gpuClass"`
+	Gpus       uint16 `json:"gpus"`
+	MinVramMib uint32 `json:"minVramMib"`
+
+	// Per node.
+	MinVcpus  uint16 `json:"minVcpus"`
+	MinRamGib uint32 `json:"minRamGib"`
+
+	// ISO 3166 codes a node may be in; empty takes any.
+	Locations [][2]uint8 `json:"locations"`
+
+	// Compliance bits every node must have.
+	Compliance uint64 `json:"compliance"`
+	Hours      uint32 `json:"hours"`
+
+	// Cap in micro-USD per GPU-hour.
+	MaxPriceMicroUsd uint64 `json:"maxPriceMicroUsd"`
+}
+
+func (obj OrderSpec) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `GpuClass`:
+	err = encoder.Encode(obj.GpuClass)
+	if err != nil {
+		return errors.NewField("GpuClass", err)
+	}
+	// Serialize `Gpus`:
+	err = encoder.Encode(obj.Gpus)
+	if err != nil {
+		return errors.NewField("Gpus", err)
+	}
+	// Serialize `MinVramMib`:
+	err = encoder.Encode(obj.MinVramMib)
+	if err != nil {
+		return errors.NewField("MinVramMib", err)
+	}
+	// Serialize `MinVcpus`:
+	err = encoder.Encode(obj.MinVcpus)
+	if err != nil {
+		return errors.NewField("MinVcpus", err)
+	}
+	// Serialize `MinRamGib`:
+	err = encoder.Encode(obj.MinRamGib)
+	if err != nil {
+		return errors.NewField("MinRamGib", err)
+	}
+	// Serialize `Locations`:
+	err = encoder.Encode(obj.Locations)
+	if err != nil {
+		return errors.NewField("Locations", err)
+	}
+	// Serialize `Compliance`:
+	err = encoder.Encode(obj.Compliance)
+	if err != nil {
+		return errors.NewField("Compliance", err)
+	}
+	// Serialize `Hours`:
+	err = encoder.Encode(obj.Hours)
+	if err != nil {
+		return errors.NewField("Hours", err)
+	}
+	// Serialize `MaxPriceMicroUsd`:
+	err = encoder.Encode(obj.MaxPriceMicroUsd)
+	if err != nil {
+		return errors.NewField("MaxPriceMicroUsd", err)
+	}
+	return nil
+}
+
+func (obj OrderSpec) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding OrderSpec: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *OrderSpec) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `GpuClass`:
+	err = decoder.Decode(&obj.GpuClass)
+	if err != nil {
+		return errors.NewField("GpuClass", err)
+	}
+	// Deserialize `Gpus`:
+	err = decoder.Decode(&obj.Gpus)
+	if err != nil {
+		return errors.NewField("Gpus", err)
+	}
+	// Deserialize `MinVramMib`:
+	err = decoder.Decode(&obj.MinVramMib)
+	if err != nil {
+		return errors.NewField("MinVramMib", err)
+	}
+	// Deserialize `MinVcpus`:
+	err = decoder.Decode(&obj.MinVcpus)
+	if err != nil {
+		return errors.NewField("MinVcpus", err)
+	}
+	// Deserialize `MinRamGib`:
+	err = decoder.Decode(&obj.MinRamGib)
+	if err != nil {
+		return errors.NewField("MinRamGib", err)
+	}
+	// Deserialize `Locations`:
+	err = decoder.Decode(&obj.Locations)
+	if err != nil {
+		return errors.NewField("Locations", err)
+	}
+	// Deserialize `Compliance`:
+	err = decoder.Decode(&obj.Compliance)
+	if err != nil {
+		return errors.NewField("Compliance", err)
+	}
+	// Deserialize `Hours`:
+	err = decoder.Decode(&obj.Hours)
+	if err != nil {
+		return errors.NewField("Hours", err)
+	}
+	// Deserialize `MaxPriceMicroUsd`:
+	err = decoder.Decode(&obj.MaxPriceMicroUsd)
+	if err != nil {
+		return errors.NewField("MaxPriceMicroUsd", err)
+	}
+	return nil
+}
+
+func (obj *OrderSpec) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling OrderSpec: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalOrderSpec(buf []byte) (*OrderSpec, error) {
+	obj := new(OrderSpec)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+type OrderStatus binary.BorshEnum
+
+const (
+	OrderStatus_Open OrderStatus = iota
+	OrderStatus_Active
+	OrderStatus_Ended
+)
+
+func (value OrderStatus) String() string {
+	switch value {
+	case OrderStatus_Open:
+		return "Open"
+	case OrderStatus_Active:
+		return "Active"
+	case OrderStatus_Ended:
+		return "Ended"
+	default:
+		return ""
+	}
+}
+
+// The tokens and shares of one node's pool. Three kinds of shares price alike and are
+// slashed alike: the operator's, the delegators' and those in cooldown tickets. Only
+// delegators' shares earn the delegator cut; only the operator's count toward the
+// minimum stake.
+type Pool struct {
+	// Tokens the pool owns, in base units. The vault may hold more (tokens sent unasked);
+	// only this figure prices shares, so a donation cannot move the share price.
+	Tokens uint64 `json:"tokens"`
+
+	// Rounding remainders, in the vault but backing no share; they belong to the
+	// protocol and leave with the node's deregistration sweep.
+	Dust            uint64         `json:"dust"`
+	OperatorShares  binary.Uint128 `json:"operatorShares"`
+	DelegatedShares binary.Uint128 `json:"delegatedShares"`
+	CoolingShares   binary.Uint128 `json:"coolingShares"`
+}
+
+func (obj Pool) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Tokens`:
+	err = encoder.Encode(obj.Tokens)
+	if err != nil {
+		return errors.NewField("Tokens", err)
+	}
+	// Serialize `Dust`:
+	err = encoder.Encode(obj.Dust)
+	if err != nil {
+		return errors.NewField("Dust", err)
+	}
+	// Serialize `OperatorShares`:
+	err = encoder.Encode(obj.OperatorShares)
+	if err != nil {
+		return errors.NewField("OperatorShares", err)
+	}
+	// Serialize `DelegatedShares`:
+	err = encoder.Encode(obj.DelegatedShares)
+	if err != nil {
+		return errors.NewField("DelegatedShares", err)
+	}
+	// Serialize `CoolingShares`:
+	err = encoder.Encode(obj.CoolingShares)
+	if err != nil {
+		return errors.NewField("CoolingShares", err)
+	}
+	return nil
+}
+
+func (obj Pool) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding Pool: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *Pool) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Tokens`:
+	err = decoder.Decode(&obj.Tokens)
+	if err != nil {
+		return errors.NewField("Tokens", err)
+	}
+	// Deserialize `Dust`:
+	err = decoder.Decode(&obj.Dust)
+	if err != nil {
+		return errors.NewField("Dust", err)
+	}
+	// Deserialize `OperatorShares`:
+	err = decoder.Decode(&obj.OperatorShares)
+	if err != nil {
+		return errors.NewField("OperatorShares", err)
+	}
+	// Deserialize `DelegatedShares`:
+	err = decoder.Decode(&obj.DelegatedShares)
+	if err != nil {
+		return errors.NewField("DelegatedShares", err)
+	}
+	// Deserialize `CoolingShares`:
+	err = decoder.Decode(&obj.CoolingShares)
+	if err != nil {
+		return errors.NewField("CoolingShares", err)
+	}
+	return nil
+}
+
+func (obj *Pool) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling Pool: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalPool(buf []byte) (*Pool, error) {
+	obj := new(Pool)
 	err := obj.Unmarshal(buf)
 	if err != nil {
 		return nil, err
@@ -901,7 +3554,10 @@ type StakingConfig struct {
 	RewardsDepositor solanago.PublicKey `json:"rewardsDepositor"`
 
 	// io-hire's escrow authority, which deposits the hire-fee cut.
-	HireDepositor        solanago.PublicKey `json:"hireDepositor"`
+	HireDepositor solanago.PublicKey `json:"hireDepositor"`
+
+	// io-hire's PDA that reserves and releases GPUs for hires (seeds `ASSIGNER`).
+	Assigner             solanago.PublicKey `json:"assigner"`
 	Bump                 uint8              `json:"bump"`
 	SlashBurnerBump      uint8              `json:"slashBurnerBump"`
 	RewardsAuthorityBump uint8              `json:"rewardsAuthorityBump"`
@@ -965,6 +3621,11 @@ func (obj StakingConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error)
 	err = encoder.Encode(obj.HireDepositor)
 	if err != nil {
 		return errors.NewField("HireDepositor", err)
+	}
+	// Serialize `Assigner`:
+	err = encoder.Encode(obj.Assigner)
+	if err != nil {
+		return errors.NewField("Assigner", err)
 	}
 	// Serialize `Bump`:
 	err = encoder.Encode(obj.Bump)
@@ -1047,6 +3708,11 @@ func (obj *StakingConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err err
 	err = decoder.Decode(&obj.HireDepositor)
 	if err != nil {
 		return errors.NewField("HireDepositor", err)
+	}
+	// Deserialize `Assigner`:
+	err = decoder.Decode(&obj.Assigner)
+	if err != nil {
+		return errors.NewField("Assigner", err)
 	}
 	// Deserialize `Bump`:
 	err = decoder.Decode(&obj.Bump)

@@ -1518,6 +1518,10 @@ type Node struct {
 	// GPUs of this node in active hires (io-hire keeps it); nothing changes while > 0.
 	HiredGpus uint16 `json:"hiredGpus"`
 
+	// Set by a slash to the node's attested epoch then: a slashed node is not matched
+	// again until keepers attest it in a later epoch.
+	FrozenAtEpoch *uint64 `bin:"optional" json:"frozenAtEpoch,omitempty"`
+
 	// Everything slashed from this node and burned.
 	SlashedTotal uint64 `json:"slashedTotal"`
 	Bump         uint8  `json:"bump"`
@@ -1579,6 +1583,24 @@ func (obj Node) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
 	err = encoder.Encode(obj.HiredGpus)
 	if err != nil {
 		return errors.NewField("HiredGpus", err)
+	}
+	// Serialize `FrozenAtEpoch` (optional):
+	{
+		if obj.FrozenAtEpoch == nil {
+			err = encoder.WriteOption(false)
+			if err != nil {
+				return errors.NewOption("FrozenAtEpoch", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+		} else {
+			err = encoder.WriteOption(true)
+			if err != nil {
+				return errors.NewOption("FrozenAtEpoch", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+			err = encoder.Encode(obj.FrozenAtEpoch)
+			if err != nil {
+				return errors.NewField("FrozenAtEpoch", err)
+			}
+		}
 	}
 	// Serialize `SlashedTotal`:
 	err = encoder.Encode(obj.SlashedTotal)
@@ -1663,6 +1685,19 @@ func (obj *Node) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
 	err = decoder.Decode(&obj.HiredGpus)
 	if err != nil {
 		return errors.NewField("HiredGpus", err)
+	}
+	// Deserialize `FrozenAtEpoch` (optional):
+	{
+		ok, err := decoder.ReadOption()
+		if err != nil {
+			return errors.NewOption("FrozenAtEpoch", fmt.Errorf("error while reading optionality: %w", err))
+		}
+		if ok {
+			err = decoder.Decode(&obj.FrozenAtEpoch)
+			if err != nil {
+				return errors.NewField("FrozenAtEpoch", err)
+			}
+		}
 	}
 	// Deserialize `SlashedTotal`:
 	err = decoder.Decode(&obj.SlashedTotal)
@@ -3124,7 +3159,10 @@ type StakingConfig struct {
 	RewardsDepositor solanago.PublicKey `json:"rewardsDepositor"`
 
 	// io-hire's escrow authority, which deposits the hire-fee cut.
-	HireDepositor        solanago.PublicKey `json:"hireDepositor"`
+	HireDepositor solanago.PublicKey `json:"hireDepositor"`
+
+	// io-hire's PDA that reserves and releases GPUs for hires (seeds `ASSIGNER`).
+	Assigner             solanago.PublicKey `json:"assigner"`
 	Bump                 uint8              `json:"bump"`
 	SlashBurnerBump      uint8              `json:"slashBurnerBump"`
 	RewardsAuthorityBump uint8              `json:"rewardsAuthorityBump"`
@@ -3188,6 +3226,11 @@ func (obj StakingConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error)
 	err = encoder.Encode(obj.HireDepositor)
 	if err != nil {
 		return errors.NewField("HireDepositor", err)
+	}
+	// Serialize `Assigner`:
+	err = encoder.Encode(obj.Assigner)
+	if err != nil {
+		return errors.NewField("Assigner", err)
 	}
 	// Serialize `Bump`:
 	err = encoder.Encode(obj.Bump)
@@ -3270,6 +3313,11 @@ func (obj *StakingConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err err
 	err = decoder.Decode(&obj.HireDepositor)
 	if err != nil {
 		return errors.NewField("HireDepositor", err)
+	}
+	// Deserialize `Assigner`:
+	err = decoder.Decode(&obj.Assigner)
+	if err != nil {
+		return errors.NewField("Assigner", err)
 	}
 	// Deserialize `Bump`:
 	err = decoder.Decode(&obj.Bump)

@@ -21,6 +21,7 @@ var (
 	Event_DelegationClosed          = [8]byte{225, 66, 187, 107, 192, 71, 85, 138}
 	Event_DelegatorRewardsClaimed   = [8]byte{176, 30, 161, 233, 169, 131, 42, 255}
 	Event_DelegatorRewardsDeposited = [8]byte{212, 227, 15, 162, 224, 164, 197, 103}
+	Event_GpusReserved              = [8]byte{5, 83, 90, 79, 78, 246, 54, 15}
 	Event_NodeDeregistered          = [8]byte{13, 10, 0, 47, 35, 152, 52, 8}
 	Event_NodeRegistered            = [8]byte{15, 57, 183, 59, 93, 55, 157, 195}
 	Event_NodeSlashed               = [8]byte{195, 114, 214, 16, 173, 73, 177, 87}
@@ -42,6 +43,8 @@ var (
 	Instruction_Initialize              = [8]byte{175, 175, 109, 31, 13, 152, 155, 237}
 	Instruction_ProposeAdmin            = [8]byte{121, 214, 199, 212, 87, 39, 117, 234}
 	Instruction_RegisterNode            = [8]byte{102, 85, 117, 114, 194, 188, 211, 168}
+	Instruction_ReleaseGpus             = [8]byte{44, 190, 168, 255, 46, 186, 93, 198}
+	Instruction_ReserveGpus             = [8]byte{73, 23, 123, 174, 203, 57, 231, 88}
 	Instruction_RotateWorker            = [8]byte{8, 5, 190, 8, 248, 126, 6, 103}
 	Instruction_SetAttestedCapacity     = [8]byte{4, 114, 254, 169, 114, 208, 72, 143}
 	Instruction_Slash                   = [8]byte{204, 141, 18, 161, 8, 177, 92, 142}

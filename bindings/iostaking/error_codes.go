@@ -41,7 +41,9 @@ const (
 	ErrCodeNotAttestor             uint32 = 6032
 	ErrCodeNotRewardDepositor      uint32 = 6033
 	ErrCodeInvalidSlashGpus        uint32 = 6034
-	ErrCodeOverflow                uint32 = 6035
+	ErrCodeNotAssigner             uint32 = 6035
+	ErrCodeNotEnoughFreeGpus       uint32 = 6036
+	ErrCodeOverflow                uint32 = 6037
 )
 
 // Errors is the program's error catalogue by code. Read it; do not change it.
@@ -81,6 +83,8 @@ var Errors = map[uint32]programerr.ProgramError{
 	ErrCodeNotAttestor:             {Program: "io_staking", Code: ErrCodeNotAttestor, Name: "NotAttestor", Msg: "only io-rewards' attestor may set attested capacity"},
 	ErrCodeNotRewardDepositor:      {Program: "io_staking", Code: ErrCodeNotRewardDepositor, Name: "NotRewardDepositor", Msg: "only io-rewards' vault authority or io-hire's escrow authority may deposit delegator rewards"},
 	ErrCodeInvalidSlashGpus:        {Program: "io_staking", Code: ErrCodeInvalidSlashGpus, Name: "InvalidSlashGpus", Msg: "a slash covers 1 to the node's GPU count of cards"},
+	ErrCodeNotAssigner:             {Program: "io_staking", Code: ErrCodeNotAssigner, Name: "NotAssigner", Msg: "only io-hire's assigner may reserve or release GPUs"},
+	ErrCodeNotEnoughFreeGpus:       {Program: "io_staking", Code: ErrCodeNotEnoughFreeGpus, Name: "NotEnoughFreeGpus", Msg: "the node has not that many free GPUs"},
 	ErrCodeOverflow:                {Program: "io_staking", Code: ErrCodeOverflow, Name: "Overflow", Msg: "arithmetic overflow"},
 }
 

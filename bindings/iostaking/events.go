@@ -64,6 +64,13 @@ func ParseAnyEvent(eventData []byte) (any, error) {
 			return nil, fmt.Errorf("failed to unmarshal event as DelegatorRewardsDeposited: %w", err)
 		}
 		return value, nil
+	case Event_GpusReserved:
+		value := new(GpusReserved)
+		err := value.UnmarshalWithDecoder(decoder)
+		if err != nil {
+			return nil, fmt.Errorf("failed to unmarshal event as GpusReserved: %w", err)
+		}
+		return value, nil
 	case Event_NodeDeregistered:
 		value := new(NodeDeregistered)
 		err := value.UnmarshalWithDecoder(decoder)
@@ -240,6 +247,23 @@ func ParseEvent_DelegatorRewardsDeposited(eventData []byte) (*DelegatorRewardsDe
 	err = event.UnmarshalWithDecoder(decoder)
 	if err != nil {
 		return nil, fmt.Errorf("failed to unmarshal event of type DelegatorRewardsDeposited: %w", err)
+	}
+	return event, nil
+}
+
+func ParseEvent_GpusReserved(eventData []byte) (*GpusReserved, error) {
+	decoder := binary.NewBorshDecoder(eventData)
+	discriminator, err := decoder.ReadDiscriminator()
+	if err != nil {
+		return nil, fmt.Errorf("failed to peek discriminator: %w", err)
+	}
+	if discriminator != Event_GpusReserved {
+		return nil, fmt.Errorf("expected discriminator %v, got %s", Event_GpusReserved, binary.FormatDiscriminator(discriminator))
+	}
+	event := new(GpusReserved)
+	err = event.UnmarshalWithDecoder(decoder)
+	if err != nil {
+		return nil, fmt.Errorf("failed to unmarshal event of type GpusReserved: %w", err)
 	}
 	return event, nil
 }

@@ -435,6 +435,96 @@ func NewRegisterNodeInstruction(
 	), nil
 }
 
+// Builds a "release_gpus" instruction.
+func NewReleaseGpusInstruction(
+	// Params:
+	gpusParam uint16,
+
+	// Accounts:
+	assignerAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_ReleaseGpus[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `gpusParam`:
+		err = enc__.Encode(gpusParam)
+		if err != nil {
+			return nil, errors.NewField("gpusParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "assigner": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(assignerAccount, false, true))
+		// Account 1 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 2 "node": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
+// Builds a "reserve_gpus" instruction.
+func NewReserveGpusInstruction(
+	// Params:
+	gpusParam uint16,
+
+	// Accounts:
+	assignerAccount solanago.PublicKey,
+	configAccount solanago.PublicKey,
+	nodeAccount solanago.PublicKey,
+) (solanago.Instruction, error) {
+	buf__ := new(bytes.Buffer)
+	enc__ := binary.NewBorshEncoder(buf__)
+
+	// Encode the instruction discriminator.
+	err := enc__.WriteBytes(Instruction_ReserveGpus[:], false)
+	if err != nil {
+		return nil, fmt.Errorf("failed to write instruction discriminator: %w", err)
+	}
+	{
+		// Serialize `gpusParam`:
+		err = enc__.Encode(gpusParam)
+		if err != nil {
+			return nil, errors.NewField("gpusParam", err)
+		}
+	}
+	accounts__ := solanago.AccountMetaSlice{}
+
+	// Add the accounts to the instruction.
+	{
+		// Account 0 "assigner": Read-only, Signer, Required
+		accounts__.Append(solanago.NewAccountMeta(assignerAccount, false, true))
+		// Account 1 "config": Read-only, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(configAccount, false, false))
+		// Account 2 "node": Writable, Non-signer, Required
+		accounts__.Append(solanago.NewAccountMeta(nodeAccount, true, false))
+	}
+
+	// Create the instruction.
+	return solanago.NewInstruction(
+		ProgramID,
+		accounts__,
+		buf__.Bytes(),
+	), nil
+}
+
 // Builds a "rotate_worker" instruction.
 func NewRotateWorkerInstruction(
 	operatorAccount solanago.PublicKey,

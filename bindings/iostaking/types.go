@@ -869,6 +869,89 @@ func UnmarshalDelegatorRewardsDeposited(buf []byte) (*DelegatorRewardsDeposited,
 	return obj, nil
 }
 
+// io-hire reserved (`reserved` true) or released GPUs of the node.
+type GpusReserved struct {
+	Node      solanago.PublicKey `json:"node"`
+	Gpus      uint16             `json:"gpus"`
+	Reserved  bool               `json:"reserved"`
+	HiredGpus uint16             `json:"hiredGpus"`
+}
+
+func (obj GpusReserved) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
+	// Serialize `Node`:
+	err = encoder.Encode(obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Serialize `Gpus`:
+	err = encoder.Encode(obj.Gpus)
+	if err != nil {
+		return errors.NewField("Gpus", err)
+	}
+	// Serialize `Reserved`:
+	err = encoder.Encode(obj.Reserved)
+	if err != nil {
+		return errors.NewField("Reserved", err)
+	}
+	// Serialize `HiredGpus`:
+	err = encoder.Encode(obj.HiredGpus)
+	if err != nil {
+		return errors.NewField("HiredGpus", err)
+	}
+	return nil
+}
+
+func (obj GpusReserved) Marshal() ([]byte, error) {
+	buf := bytes.NewBuffer(nil)
+	encoder := binary.NewBorshEncoder(buf)
+	err := obj.MarshalWithEncoder(encoder)
+	if err != nil {
+		return nil, fmt.Errorf("error while encoding GpusReserved: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (obj *GpusReserved) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
+	// Deserialize `Node`:
+	err = decoder.Decode(&obj.Node)
+	if err != nil {
+		return errors.NewField("Node", err)
+	}
+	// Deserialize `Gpus`:
+	err = decoder.Decode(&obj.Gpus)
+	if err != nil {
+		return errors.NewField("Gpus", err)
+	}
+	// Deserialize `Reserved`:
+	err = decoder.Decode(&obj.Reserved)
+	if err != nil {
+		return errors.NewField("Reserved", err)
+	}
+	// Deserialize `HiredGpus`:
+	err = decoder.Decode(&obj.HiredGpus)
+	if err != nil {
+		return errors.NewField("HiredGpus", err)
+	}
+	return nil
+}
+
+func (obj *GpusReserved) Unmarshal(buf []byte) error {
+	err := obj.UnmarshalWithDecoder(binary.NewBorshDecoder(buf))
+	if err != nil {
+		return fmt.Errorf("error while unmarshaling GpusReserved: %w", err)
+	}
+	return nil
+}
+
+func UnmarshalGpusReserved(buf []byte) (*GpusReserved, error) {
+	obj := new(GpusReserved)
+	err := obj.Unmarshal(buf)
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
 // A GPU node: its operator, worker key, spec, ask, stake pool and reward accumulators.
 type Node struct {
 	// The worker key the node registered with; its PDA seed, fixed for life.
@@ -894,6 +977,10 @@ type Node struct {
 
 	// GPUs of this node in active hires (io-hire keeps it); nothing changes while > 0.
 	HiredGpus uint16 `json:"hiredGpus"`
+
+	// Set by a slash to the node's attested epoch then: a slashed node is not matched
+	// again until keepers attest it in a later epoch.
+	FrozenAtEpoch *uint64 `bin:"optional" json:"frozenAtEpoch,omitempty"`
 
 	// Everything slashed from this node and burned.
 	SlashedTotal uint64 `json:"slashedTotal"`
@@ -956,6 +1043,24 @@ func (obj Node) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
 	err = encoder.Encode(obj.HiredGpus)
 	if err != nil {
 		return errors.NewField("HiredGpus", err)
+	}
+	// Serialize `FrozenAtEpoch` (optional):
+	{
+		if obj.FrozenAtEpoch == nil {
+			err = encoder.WriteOption(false)
+			if err != nil {
+				return errors.NewOption("FrozenAtEpoch", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+		} else {
+			err = encoder.WriteOption(true)
+			if err != nil {
+				return errors.NewOption("FrozenAtEpoch", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+			err = encoder.Encode(obj.FrozenAtEpoch)
+			if err != nil {
+				return errors.NewField("FrozenAtEpoch", err)
+			}
+		}
 	}
 	// Serialize `SlashedTotal`:
 	err = encoder.Encode(obj.SlashedTotal)
@@ -1040,6 +1145,19 @@ func (obj *Node) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
 	err = decoder.Decode(&obj.HiredGpus)
 	if err != nil {
 		return errors.NewField("HiredGpus", err)
+	}
+	// Deserialize `FrozenAtEpoch` (optional):
+	{
+		ok, err := decoder.ReadOption()
+		if err != nil {
+			return errors.NewOption("FrozenAtEpoch", fmt.Errorf("error while reading optionality: %w", err))
+		}
+		if ok {
+			err = decoder.Decode(&obj.FrozenAtEpoch)
+			if err != nil {
+				return errors.NewField("FrozenAtEpoch", err)
+			}
+		}
 	}
 	// Deserialize `SlashedTotal`:
 	err = decoder.Decode(&obj.SlashedTotal)
@@ -2103,7 +2221,10 @@ type StakingConfig struct {
 	RewardsDepositor solanago.PublicKey `json:"rewardsDepositor"`
 
 	// io-hire's escrow authority, which deposits the hire-fee cut.
-	HireDepositor        solanago.PublicKey `json:"hireDepositor"`
+	HireDepositor solanago.PublicKey `json:"hireDepositor"`
+
+	// io-hire's PDA that reserves and releases GPUs for hires (seeds `ASSIGNER`).
+	Assigner             solanago.PublicKey `json:"assigner"`
 	Bump                 uint8              `json:"bump"`
 	SlashBurnerBump      uint8              `json:"slashBurnerBump"`
 	RewardsAuthorityBump uint8              `json:"rewardsAuthorityBump"`
@@ -2167,6 +2288,11 @@ func (obj StakingConfig) MarshalWithEncoder(encoder *binary.Encoder) (err error)
 	err = encoder.Encode(obj.HireDepositor)
 	if err != nil {
 		return errors.NewField("HireDepositor", err)
+	}
+	// Serialize `Assigner`:
+	err = encoder.Encode(obj.Assigner)
+	if err != nil {
+		return errors.NewField("Assigner", err)
 	}
 	// Serialize `Bump`:
 	err = encoder.Encode(obj.Bump)
@@ -2249,6 +2375,11 @@ func (obj *StakingConfig) UnmarshalWithDecoder(decoder *binary.Decoder) (err err
 	err = decoder.Decode(&obj.HireDepositor)
 	if err != nil {
 		return errors.NewField("HireDepositor", err)
+	}
+	// Deserialize `Assigner`:
+	err = decoder.Decode(&obj.Assigner)
+	if err != nil {
+		return errors.NewField("Assigner", err)
 	}
 	// Deserialize `Bump`:
 	err = decoder.Decode(&obj.Bump)

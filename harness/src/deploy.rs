@@ -60,6 +60,9 @@ impl Default for GenesisParams {
                 io_fee_bps: 0,
                 max_price_age_epochs: 3,
                 unmatched_timeout_seconds: 6 * 3600,
+                booking_fee_bps: 50,
+                supplier_fee_bps: 100,
+                max_attestation_age_epochs: 3,
             },
             rewards: io_rewards::params::RewardsParams {
                 genesis_ts: 0,

@@ -9,6 +9,7 @@
 
 pub mod deploy;
 pub mod events;
+pub mod hire;
 pub mod native;
 pub mod rewards;
 pub mod staking;

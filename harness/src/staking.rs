@@ -368,4 +368,24 @@ impl Deployment {
             ix::UpdateParams { params },
         )
     }
+
+    /// `reserve_gpus` (or `release_gpus`) as io-hire's assigner sends it by CPI.
+    pub fn hire_gpus(
+        &self,
+        assigner: &Pubkey,
+        node: &Pubkey,
+        gpus: u16,
+        reserve: bool,
+    ) -> Instruction {
+        let accounts = acc::HireGpus {
+            assigner: *assigner,
+            config: self.staking_config,
+            node: *node,
+        };
+        if reserve {
+            staking(accounts, ix::ReserveGpus { gpus })
+        } else {
+            staking(accounts, ix::ReleaseGpus { gpus })
+        }
+    }
 }

@@ -400,21 +400,9 @@ fn an_io_mint_with_other_decimals_is_refused() {
 }
 
 fn buyback(w: &World, admin: &Pubkey, treasury_io: &Pubkey, amount: u64) -> Instruction {
-    Instruction {
-        program_id: ids::IO_HIRE,
-        accounts: io_hire::accounts::BuybackBurn {
-            admin: *admin,
-            config: w.d.hire_config,
-            treasury: w.d.treasury,
-            treasury_io: *treasury_io,
-            io_mint: w.d.io_mint,
-            rewards_config: w.d.rewards_config,
-            rewards_program: ids::IO_REWARDS,
-            token_program: spl_token::ID,
-        }
-        .to_account_metas(None),
-        data: io_hire::instruction::BuybackBurn { amount }.data(),
-    }
+    let mut ix = ionet_svm::hire::buyback(&w.d, admin, amount);
+    ix.accounts[3].pubkey = *treasury_io;
+    ix
 }
 
 #[test]

@@ -1320,3 +1320,32 @@ fn arithmetic_that_would_overflow_is_an_error_not_a_wrap() {
     );
     assert_eq!(w.balance(&n.operator_io), 9_000 * IO);
 }
+
+#[test]
+fn only_io_hires_assigner_reserves_gpus_and_never_more_than_are_free() {
+    let mut w = World::new();
+    let n = staked_node(&mut w);
+    let admin = w.admin.insecure_clone();
+    let assigner = Pubkey::find_program_address(&[seeds::ASSIGNER], &ids::IO_HIRE).0;
+    let ix = w.d.hire_gpus(&admin.pubkey(), &n.node, 1, true);
+    assert_code(w.send(&admin, &[], &[ix]), code(StakingError::NotAssigner));
+    let as_hire = |w: &World, gpus, reserve| {
+        forwarded(
+            &ids::IO_HIRE,
+            seeds::ASSIGNER,
+            w.d.hire_gpus(&assigner, &n.node, gpus, reserve),
+        )
+    };
+    w.send(&admin, &[], &[as_hire(&w, 6, true)]).unwrap();
+    assert_eq!(node(&w, &n.node).free_gpus(), 2);
+    assert_code(
+        w.send(&admin, &[], &[as_hire(&w, 3, true)]),
+        code(StakingError::NotEnoughFreeGpus),
+    );
+    w.send(&admin, &[], &[as_hire(&w, 6, false)]).unwrap();
+    assert_code(
+        w.send(&admin, &[], &[as_hire(&w, 1, false)]),
+        code(StakingError::Overflow),
+    );
+    assert_eq!(node(&w, &n.node).hired_gpus, 0);
+}

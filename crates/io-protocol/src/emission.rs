@@ -27,9 +27,11 @@ impl Schedule {
         if self.period_epochs == 0 || self.ratio_bps == 0 || u128::from(self.ratio_bps) >= BPS {
             return false;
         }
-        let per_period = u128::from(self.initial_epoch_emission) * u128::from(self.period_epochs);
-        // E0·P / (1 − r/10⁴) ≤ cap  ⇔  E0·P·10⁴ ≤ cap·(10⁴ − r)
-        per_period * BPS <= u128::from(self.cap) * (BPS - u128::from(self.ratio_bps))
+        // E0·P / (1 − r/10⁴) ≤ cap  ⇔  E0·P·10⁴ ≤ cap·(10⁴ − r); an overflow is over.
+        let lhs = u128::from(self.initial_epoch_emission)
+            .checked_mul(u128::from(self.period_epochs))
+            .and_then(|x| x.checked_mul(BPS));
+        lhs.is_some_and(|l| l <= u128::from(self.cap) * (BPS - u128::from(self.ratio_bps)))
     }
 
     /// E(e): what epoch `epoch` may emit.
@@ -132,6 +134,10 @@ mod tests {
         assert!(!s.is_within());
         s = default_schedule();
         s.period_epochs = 0;
+        assert!(!s.is_within());
+        s.period_epochs = u64::MAX;
+        s.initial_epoch_emission = u64::MAX;
+        s.cap = u64::MAX;
         assert!(!s.is_within());
     }
 

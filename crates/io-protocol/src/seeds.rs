@@ -50,3 +50,12 @@ pub const ESCROW_AUTHORITY: &[u8] = b"escrow-authority";
 pub const EPOCH: &[u8] = b"epoch";
 /// io-rewards: what a node's reward claims have paid, followed by the node.
 pub const NODE_CLAIMS: &[u8] = b"node-claims";
+/// io-hire: the PDA that reserves and releases a node's GPUs in io-staking when an
+/// order is assigned, ends or fails.
+pub const ASSIGNER: &[u8] = b"assigner";
+/// io-hire: one hire order, followed by the renter and the order id (u64 LE).
+pub const ORDER: &[u8] = b"order";
+/// io-hire: an order's escrow (token account), followed by the order.
+pub const ESCROW: &[u8] = b"escrow";
+/// io-hire: one node's part of an order, followed by the order and the node.
+pub const ASSIGNMENT: &[u8] = b"assignment";

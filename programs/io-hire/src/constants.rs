@@ -10,3 +10,11 @@ pub const CONFIG_SEED: &[u8] = seeds::CONFIG;
 pub const TREASURY_SEED: &[u8] = seeds::TREASURY;
 #[constant]
 pub const TREASURY_VAULT_SEED: &[u8] = seeds::TREASURY_VAULT;
+#[constant]
+pub const ORDER_SEED: &[u8] = seeds::ORDER;
+#[constant]
+pub const ESCROW_SEED: &[u8] = seeds::ESCROW;
+#[constant]
+pub const ASSIGNMENT_SEED: &[u8] = seeds::ASSIGNMENT;
+#[constant]
+pub const ESCROW_AUTHORITY_SEED: &[u8] = seeds::ESCROW_AUTHORITY;

@@ -15,6 +15,12 @@ pub struct HireParams {
     pub max_price_age_epochs: u32,
     /// An order never matched may be refunded in full after this long.
     pub unmatched_timeout_seconds: i64,
+    /// Booking fee, charged to the renter and to the supplier alike (bps).
+    pub booking_fee_bps: u16,
+    /// Supplier payment fee, withheld from what a node claims (bps).
+    pub supplier_fee_bps: u16,
+    /// A node may be assigned only if keepers attested it within this many epochs.
+    pub max_attestation_age_epochs: u32,
 }
 
 impl HireParams {
@@ -22,8 +28,19 @@ impl HireParams {
 
     pub fn validate(&self) -> Result<()> {
         require!(
-            self.iosd_fee_bps <= Self::MAX_FEE_BPS && self.io_fee_bps <= Self::MAX_FEE_BPS,
+            [
+                self.iosd_fee_bps,
+                self.io_fee_bps,
+                self.booking_fee_bps,
+                self.supplier_fee_bps
+            ]
+            .iter()
+            .all(|f| *f <= Self::MAX_FEE_BPS),
             HireError::FeeTooHigh
+        );
+        require!(
+            self.max_attestation_age_epochs > 0,
+            HireError::InvalidAttestationAge
         );
         require!(self.max_price_age_epochs > 0, HireError::InvalidPriceAge);
         require!(
@@ -45,6 +62,9 @@ mod tests {
             io_fee_bps: 0,
             max_price_age_epochs: 3,
             unmatched_timeout_seconds: 21_600,
+            booking_fee_bps: 50,
+            supplier_fee_bps: 100,
+            max_attestation_age_epochs: 3,
         }
     }
 
@@ -66,6 +86,18 @@ mod tests {
     fn each_bad_parameter_is_refused_with_its_own_error() {
         refused(|a| a.iosd_fee_bps = MAX_FEE_BPS + 1, HireError::FeeTooHigh);
         refused(|a| a.io_fee_bps = MAX_FEE_BPS + 1, HireError::FeeTooHigh);
+        refused(
+            |a| a.booking_fee_bps = MAX_FEE_BPS + 1,
+            HireError::FeeTooHigh,
+        );
+        refused(
+            |a| a.supplier_fee_bps = MAX_FEE_BPS + 1,
+            HireError::FeeTooHigh,
+        );
+        refused(
+            |a| a.max_attestation_age_epochs = 0,
+            HireError::InvalidAttestationAge,
+        );
         refused(|a| a.max_price_age_epochs = 0, HireError::InvalidPriceAge);
         refused(
             |a| a.unmatched_timeout_seconds = 0,

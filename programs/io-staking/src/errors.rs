@@ -72,6 +72,10 @@ pub enum StakingError {
     NotRewardDepositor,
     #[msg("a slash covers 1 to the node's GPU count of cards")]
     InvalidSlashGpus,
+    #[msg("only io-hire's assigner may reserve or release GPUs")]
+    NotAssigner,
+    #[msg("the node has not that many free GPUs")]
+    NotEnoughFreeGpus,
     #[msg("arithmetic overflow")]
     Overflow,
 }

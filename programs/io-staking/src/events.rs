@@ -131,3 +131,12 @@ pub struct CapacityAttested {
     pub node: Pubkey,
     pub capacity: AttestedCapacity,
 }
+
+/// io-hire reserved (`reserved` true) or released GPUs of the node.
+#[event]
+pub struct GpusReserved {
+    pub node: Pubkey,
+    pub gpus: u16,
+    pub reserved: bool,
+    pub hired_gpus: u16,
+}

@@ -96,6 +96,14 @@ pub mod io_staking {
         instructions::slash::handler(ctx, args)
     }
 
+    pub fn reserve_gpus(ctx: Context<HireGpus>, gpus: u16) -> Result<()> {
+        instructions::reserve_gpus::reserve(ctx, gpus)
+    }
+
+    pub fn release_gpus(ctx: Context<HireGpus>, gpus: u16) -> Result<()> {
+        instructions::reserve_gpus::release(ctx, gpus)
+    }
+
     pub fn set_attested_capacity(
         ctx: Context<SetAttestedCapacity>,
         capacity: AttestedCapacity,

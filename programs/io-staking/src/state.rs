@@ -22,6 +22,8 @@ pub struct StakingConfig {
     pub rewards_depositor: Pubkey,
     /// io-hire's escrow authority, which deposits the hire-fee cut.
     pub hire_depositor: Pubkey,
+    /// io-hire's PDA that reserves and releases GPUs for hires (seeds `ASSIGNER`).
+    pub assigner: Pubkey,
     pub bump: u8,
     pub slash_burner_bump: u8,
     pub rewards_authority_bump: u8,
@@ -113,6 +115,9 @@ pub struct Node {
     pub attested: AttestedCapacity,
     /// GPUs of this node in active hires (io-hire keeps it); nothing changes while > 0.
     pub hired_gpus: u16,
+    /// Set by a slash to the node's attested epoch then: a slashed node is not matched
+    /// again until keepers attest it in a later epoch.
+    pub frozen_at_epoch: Option<u64>,
     /// Everything slashed from this node and burned.
     pub slashed_total: u64,
     pub bump: u8,
@@ -141,6 +146,11 @@ impl Node {
             self.spec.gpu_count,
         );
         matches!((self.pool.operator_stake(), required), (Some(have), Some(need)) if have >= need)
+    }
+
+    /// GPUs not in active hires.
+    pub fn free_gpus(&self) -> u16 {
+        self.spec.gpu_count.saturating_sub(self.hired_gpus)
     }
 
     pub fn delegation_caps(&self, params: &StakingParams) -> Option<DelegationCaps> {

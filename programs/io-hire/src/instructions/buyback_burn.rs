@@ -30,8 +30,8 @@ pub struct BuybackBurn<'info> {
     pub treasury_io: Account<'info, TokenAccount>,
     #[account(mut)]
     pub io_mint: Account<'info, Mint>,
-    /// CHECK: io-rewards' config; io-rewards checks its seeds and owner.
-    #[account(mut)]
+    /// CHECK: io-rewards' config, by address (io-rewards checks it again).
+    #[account(mut, address = config.rewards_config @ HireError::WrongRewardsConfig)]
     pub rewards_config: UncheckedAccount<'info>,
     pub rewards_program: Program<'info, IoRewards>,
     pub token_program: Program<'info, Token>,

@@ -83,9 +83,15 @@ pub fn handler(ctx: Context<Initialize>, params: HireParams) -> Result<()> {
         iosd_mint: ctx.accounts.iosd_mint.key(),
         treasury_io: ctx.accounts.treasury_io.key(),
         treasury_iosd: ctx.accounts.treasury_iosd.key(),
+        rewards_config: ctx.accounts.rewards_config.key(),
+        staking_config: ctx.accounts.staking_config.key(),
         params,
         bump: ctx.bumps.config,
         treasury_bump: ctx.bumps.treasury,
+        escrow_authority_bump: Pubkey::find_program_address(&[seeds::ESCROW_AUTHORITY], &crate::ID)
+            .1,
+        assigner_bump: Pubkey::find_program_address(&[seeds::ASSIGNER], &crate::ID).1,
+        slasher_bump: Pubkey::find_program_address(&[seeds::SLASHER], &crate::ID).1,
     });
     emit!(HireInitialized {
         admin: config.admin,

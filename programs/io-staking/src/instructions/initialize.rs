@@ -83,6 +83,7 @@ pub fn handler(ctx: Context<Initialize>, params: StakingParams) -> Result<()> {
         attestor: pda(seeds::ATTESTOR, &ids::IO_REWARDS),
         rewards_depositor: pda(seeds::REWARDS_VAULT_AUTHORITY, &ids::IO_REWARDS),
         hire_depositor: pda(seeds::ESCROW_AUTHORITY, &ids::IO_HIRE),
+        assigner: pda(seeds::ASSIGNER, &ids::IO_HIRE),
         bump: ctx.bumps.config,
         slash_burner_bump: Pubkey::find_program_address(&[seeds::SLASH_BURNER], &crate::ID).1,
         rewards_authority_bump: ctx.bumps.rewards_authority,

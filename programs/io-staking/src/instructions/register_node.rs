@@ -100,6 +100,7 @@ pub fn handler(ctx: Context<RegisterNode>, args: RegisterNodeArgs) -> Result<()>
         rewards: Default::default(),
         attested: AttestedCapacity::default(),
         hired_gpus: 0,
+        frozen_at_epoch: None,
         slashed_total: 0,
         bump: ctx.bumps.node,
         vault_bump: ctx.bumps.stake_vault,

@@ -22,6 +22,10 @@ pub fn handler(ctx: Context<SetAttestedCapacity>, capacity: AttestedCapacity) ->
     let node = &mut ctx.accounts.node;
     let never_attested = node.attested == AttestedCapacity::default();
     if never_attested || capacity.epoch > node.attested.epoch {
+        // A fresh attestation after a slash thaws the node.
+        if node.frozen_at_epoch.is_some_and(|f| capacity.epoch > f) {
+            node.frozen_at_epoch = None;
+        }
         node.attested = capacity;
         emit!(CapacityAttested {
             node: node.key(),

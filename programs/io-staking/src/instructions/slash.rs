@@ -99,6 +99,7 @@ fn take_from_pool(node: &mut Node, args: &SlashArgs) -> Result<(u64, u64)> {
     )
     .ok_or(StakingError::Overflow)?;
     let amount = node.pool.slash(requested);
+    node.frozen_at_epoch = Some(node.attested.epoch);
     node.slashed_total = node
         .slashed_total
         .checked_add(amount)
