@@ -6,13 +6,18 @@ package bindings_test
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
+	"math/big"
 	"os"
 	"testing"
 
 	solana "github.com/gagliardetto/solana-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ionet-network/ionet/bindings/iorewards"
+	"github.com/ionet-network/ionet/bindings/iostaking"
 )
 
 type accountFixture struct {
@@ -227,4 +232,229 @@ func TestSeedsFromTheIDLDeriveTheRustAddresses(t *testing.T) {
 	if keeper.String() != fx.Keeper.Address {
 		t.Errorf("keeper PDA %s, Rust used %s", keeper, fx.Keeper.Address)
 	}
+}
+
+// stakingFixture is testdata/fixtures/io_staking.json: a node with operator stake and
+// one delegation, part of it in a cooldown ticket (harness/tests/fixtures.rs).
+type stakingFixture struct {
+	StakingConfig  accountFixture        `json:"staking_config"`
+	Node           accountFixture        `json:"node"`
+	Delegation     accountFixture        `json:"delegation"`
+	Ticket         accountFixture        `json:"ticket"`
+	NodeRegistered struct{ Data string } `json:"node_registered_event"`
+	StakeDeposited struct{ Data string } `json:"stake_deposited_event"`
+	RegisterNode   instructionFixture    `json:"register_node_instruction"`
+	Delegate       instructionFixture    `json:"delegate_instruction"`
+}
+
+type instructionFixture struct {
+	ProgramID string `json:"program_id"`
+	Data      string `json:"data"`
+	Accounts  []struct {
+		Pubkey     string `json:"pubkey"`
+		IsSigner   bool   `json:"is_signer"`
+		IsWritable bool   `json:"is_writable"`
+	} `json:"accounts"`
+}
+
+func (f instructionFixture) key(i int) solana.PublicKey {
+	return solana.MustPublicKeyFromBase58(f.Accounts[i].Pubkey)
+}
+
+func loadStakingFixture(t *testing.T) stakingFixture {
+	t.Helper()
+	raw, err := os.ReadFile("../testdata/fixtures/io_staking.json")
+	require.NoError(t, err)
+	var f stakingFixture
+	require.NoError(t, json.Unmarshal(raw, &f))
+	return f
+}
+
+// sameBytes checks that re-encoding gives back every byte after the discriminator and
+// that whatever the account holds beyond (space for the longest value) is zero.
+func sameBytes(t *testing.T, what string, again, data []byte) {
+	t.Helper()
+	require.GreaterOrEqual(t, len(data), 8+len(again), "%s: Go encodes more bytes than the account holds", what)
+	assert.Equal(t, data[8:8+len(again)], again, "re-encoded %s differs", what)
+	assert.Empty(t, bytes.Trim(data[8+len(again):], "\x00"), "%s: bytes after the encoded value are not zero", what)
+}
+
+func TestStakingConfigDecodesRustBytes(t *testing.T) {
+	f := loadStakingFixture(t).StakingConfig
+	data := b64(t, f.Data)
+	c, err := iostaking.ParseAccount_StakingConfig(data)
+	require.NoError(t, err)
+	key(t, f.Fields, "admin", c.Admin)
+	key(t, f.Fields, "io_mint", c.IoMint)
+	key(t, f.Fields, "iosd_mint", c.IosdMint)
+	key(t, f.Fields, "slasher", c.Slasher)
+	key(t, f.Fields, "attestor", c.Attestor)
+	field(t, f.Fields, "min_operator_stake", c.Params.MinOperatorStake)
+	field(t, f.Fields, "cooldown_seconds", c.Params.CooldownSeconds)
+	field(t, f.Fields, "bump", c.Bump)
+	assert.Nil(t, c.PendingAdmin, "no admin handover was proposed")
+	again, err := c.Marshal()
+	require.NoError(t, err)
+	sameBytes(t, "StakingConfig", again, data)
+}
+
+func TestNodeDecodesRustBytes(t *testing.T) {
+	f := loadStakingFixture(t).Node
+	data := b64(t, f.Data)
+	n, err := iostaking.ParseAccount_Node(data)
+	require.NoError(t, err)
+	key(t, f.Fields, "node_id", n.NodeId)
+	key(t, f.Fields, "operator", n.Operator)
+	key(t, f.Fields, "worker", n.Worker)
+	field(t, f.Fields, "gpu_count", n.Spec.GpuCount)
+	field(t, f.Fields, "location", string(n.Spec.Location[:]))
+	field(t, f.Fields, "ask_micro_usd", n.AskMicroUsd)
+	field(t, f.Fields, "endpoint", n.Endpoint)
+	field(t, f.Fields, "pool_tokens", n.Pool.Tokens)
+	field(t, f.Fields, "operator_shares", n.Pool.OperatorShares.String())
+	field(t, f.Fields, "delegated_shares", n.Pool.DelegatedShares.String())
+	field(t, f.Fields, "cooling_shares", n.Pool.CoolingShares.String())
+	field(t, f.Fields, "delegations", n.Delegations)
+	field(t, f.Fields, "attested_tops_milli", n.Attested.TopsMilli)
+	field(t, f.Fields, "bump", n.Bump)
+	field(t, f.Fields, "vault_bump", n.VaultBump)
+	// The rest of the spec as fixtures.rs registered it.
+	assert.Equal(t, iostaking.NodeSpec{GpuClass: 1, GpuCount: 8, VramMibPerGpu: 81_920, Vcpus: 96, RamGib: 1_024,
+		BandwidthMbps: 10_000, Location: [2]uint8{'D', 'E'}, Compliance: 0b101, Nvlink: true}, n.Spec)
+	again, err := n.Marshal()
+	require.NoError(t, err)
+	// Node is allocated for the longest endpoint; the rest of the account is zero.
+	sameBytes(t, "Node", again, data)
+}
+
+func TestDelegationAndTicketDecodeRustBytes(t *testing.T) {
+	fx := loadStakingFixture(t)
+	f := fx.Delegation
+	data := b64(t, f.Data)
+	d, err := iostaking.ParseAccount_Delegation(data)
+	require.NoError(t, err)
+	key(t, f.Fields, "node", d.Node)
+	key(t, f.Fields, "owner", d.Owner)
+	field(t, f.Fields, "shares", d.Shares.String())
+	field(t, f.Fields, "bump", d.Bump)
+	again, err := d.Marshal()
+	require.NoError(t, err)
+	sameBytes(t, "Delegation", again, data)
+
+	f = fx.Ticket
+	data = b64(t, f.Data)
+	tk, err := iostaking.ParseAccount_Ticket(data)
+	require.NoError(t, err)
+	key(t, f.Fields, "node", tk.Node)
+	key(t, f.Fields, "owner", tk.Owner)
+	field(t, f.Fields, "id", tk.Id)
+	field(t, f.Fields, "shares", tk.Shares.String())
+	field(t, f.Fields, "unlocks_at", tk.UnlocksAt)
+	again, err = tk.Marshal()
+	require.NoError(t, err)
+	sameBytes(t, "Ticket", again, data)
+
+	// The node's pool counts exactly this position and this ticket.
+	n, err := iostaking.ParseAccount_Node(b64(t, fx.Node.Data))
+	require.NoError(t, err)
+	assert.Equal(t, n.Pool.DelegatedShares.BigInt(), d.Shares.BigInt())
+	assert.Equal(t, n.Pool.CoolingShares.BigInt(), tk.Shares.BigInt())
+	assert.Equal(t, fx.Node.Address, d.Node.String())
+	assert.Equal(t, fx.Node.Address, tk.Node.String())
+}
+
+func TestStakingEventsMatchTheAccounts(t *testing.T) {
+	fx := loadStakingFixture(t)
+	n, err := iostaking.ParseAccount_Node(b64(t, fx.Node.Data))
+	require.NoError(t, err)
+	reg, err := iostaking.ParseEvent_NodeRegistered(b64(t, fx.NodeRegistered.Data))
+	require.NoError(t, err)
+	assert.Equal(t, fx.Node.Address, reg.Node.String())
+	assert.Equal(t, n.Operator, reg.Operator)
+	assert.Equal(t, n.Worker, reg.Worker)
+	assert.Equal(t, n.Spec, reg.Spec)
+	assert.Equal(t, n.AskMicroUsd, reg.AskMicroUsd)
+	assert.Equal(t, n.Endpoint, reg.Endpoint)
+
+	d, err := iostaking.ParseAccount_Delegation(b64(t, fx.Delegation.Data))
+	require.NoError(t, err)
+	dep, err := iostaking.ParseEvent_StakeDeposited(b64(t, fx.StakeDeposited.Data))
+	require.NoError(t, err)
+	assert.Equal(t, fx.Node.Address, dep.Node.String())
+	assert.Equal(t, d.Owner, dep.Owner)
+	assert.False(t, dep.Operator, "a delegation, not the operator's stake")
+	// 600 $IO delegated at 1:1 into a pool of 1,000 $IO operator stake; 200 of the
+	// shares moved to the ticket afterwards.
+	assert.Equal(t, uint64(600_0000_0000), dep.Amount)
+	assert.Equal(t, "60000000000", dep.Shares.String())
+	assert.Equal(t, n.Pool.Tokens, dep.PoolTokens, "no token left the pool after the deposit")
+	shares := new(big.Int).Add(d.Shares.BigInt(), n.Pool.CoolingShares.BigInt())
+	assert.Equal(t, dep.Shares.BigInt(), shares, "position plus ticket hold the shares the deposit bought")
+
+	// The delegate instruction's amount is the event's.
+	data := b64(t, fx.Delegate.Data)
+	assert.Equal(t, dep.Amount, binary.LittleEndian.Uint64(data[8:]))
+}
+
+// checkInstruction compares a Go-built instruction with Rust's, byte for byte and meta
+// for meta.
+func checkInstruction(t *testing.T, ix solana.Instruction, want instructionFixture) {
+	t.Helper()
+	assert.Equal(t, want.ProgramID, ix.ProgramID().String())
+	data, err := ix.Data()
+	require.NoError(t, err)
+	assert.Equal(t, b64(t, want.Data), data)
+	require.Len(t, ix.Accounts(), len(want.Accounts))
+	for i, m := range ix.Accounts() {
+		w := want.Accounts[i]
+		assert.Equal(t, w.Pubkey, m.PublicKey.String(), "account %d", i)
+		assert.Equal(t, w.IsSigner, m.IsSigner, "account %d signer", i)
+		assert.Equal(t, w.IsWritable, m.IsWritable, "account %d writable", i)
+	}
+}
+
+func TestStakingInstructionsMatchRust(t *testing.T) {
+	fx := loadStakingFixture(t)
+	n, err := iostaking.ParseAccount_Node(b64(t, fx.Node.Data))
+	require.NoError(t, err)
+
+	w := fx.RegisterNode
+	require.Len(t, w.Accounts, 9, "register_node takes 9 accounts")
+	ix, err := iostaking.NewRegisterNodeInstruction(
+		iostaking.RegisterNodeArgs{Spec: n.Spec, AskMicroUsd: n.AskMicroUsd, Endpoint: n.Endpoint},
+		w.key(0), w.key(1), w.key(2), w.key(3), w.key(4), w.key(5), w.key(6), w.key(7), w.key(8),
+	)
+	require.NoError(t, err)
+	checkInstruction(t, ix, w)
+
+	w = fx.Delegate
+	require.Len(t, w.Accounts, 8, "delegate takes 8 accounts")
+	ix, err = iostaking.NewDelegateInstruction(600_0000_0000,
+		w.key(0), w.key(1), w.key(2), w.key(3), w.key(4), w.key(5), w.key(6), w.key(7))
+	require.NoError(t, err)
+	checkInstruction(t, ix, w)
+}
+
+func TestStakingSeedsFromTheIDLDeriveTheRustAddresses(t *testing.T) {
+	fx := loadStakingFixture(t)
+	pda := func(seeds ...[]byte) string {
+		t.Helper()
+		a, _, err := solana.FindProgramAddress(seeds, iostaking.ProgramID)
+		require.NoError(t, err)
+		return a.String()
+	}
+	reg := fx.RegisterNode
+	worker := reg.key(1)
+	node := solana.MustPublicKeyFromBase58(fx.Node.Address)
+	owner := fx.Delegate.key(0)
+	assert.Equal(t, fx.StakingConfig.Address, pda(iostaking.CONFIG_SEED))
+	assert.Equal(t, reg.Accounts[2].Pubkey, pda(iostaking.CONFIG_SEED))
+	assert.Equal(t, fx.Node.Address, pda(iostaking.NODE_SEED, worker[:]))
+	assert.Equal(t, reg.Accounts[4].Pubkey, pda(iostaking.WORKER_SEED, worker[:]), "worker binding")
+	assert.Equal(t, reg.Accounts[5].Pubkey, pda(iostaking.STAKE_VAULT_SEED, node[:]), "stake vault")
+	assert.Equal(t, fx.Delegate.Accounts[4].Pubkey, pda(iostaking.STAKE_VAULT_SEED, node[:]), "stake vault")
+	assert.Equal(t, fx.Delegation.Address, pda(iostaking.DELEGATION_SEED, node[:], owner[:]))
+	id := make([]byte, 8)
+	binary.LittleEndian.PutUint64(id, 7)
+	assert.Equal(t, fx.Ticket.Address, pda(iostaking.TICKET_SEED, node[:], owner[:], id))
 }
