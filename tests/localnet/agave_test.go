@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/gagliardetto/solana-go"
 	associatedtokenaccount "github.com/gagliardetto/solana-go/programs/associated-token-account"
@@ -43,6 +44,11 @@ func call(t *testing.T, method string, params ...any) map[string]any {
 
 func TestGetBlockHoldsTheTransfer(t *testing.T) {
 	ctx := ctxFor(t)
+	// The genesis block (slot 0) has no parent: land the transfer in a later block.
+	require.Eventually(t, func() bool {
+		slot, err := shared.client.GetSlot(ctx, rpc.CommitmentFinalized)
+		return err == nil && slot > 0
+	}, 10*time.Second, 50*time.Millisecond)
 	wallet := fundedWallet(t, ctx, shared, 1)
 	to := solana.NewWallet().PublicKey()
 	sig, err := send(ctx, shared.client, []solana.PrivateKey{wallet},
