@@ -902,3 +902,41 @@ fn forged_books_and_foreign_assignments_are_refused() {
     m.books_balance(&o2);
     m.books_balance(&o3);
 }
+
+#[test]
+fn io_hire_checks_the_other_programs_accounts_itself() {
+    let mut m = market();
+    let n = m.node(8, 2_000_000);
+    let victim = m.node(8, 2_000_000);
+    let iosd = m.w.d.iosd_mint;
+    let (renter, usd) = m.renter(iosd, 100_000_000);
+    let (o, _) = m.order(&renter, &usd, iosd, 1, spec(8, 4));
+    m.assign(0, &o, &usd, &[(n.node, 8)]).unwrap();
+    m.w.set_time(m.w.now() + HOUR);
+    let admin = m.w.admin.insecure_clone();
+    let op = m.w.token_account(&iosd, &n.operator.pubkey());
+    // The $IO pot where the IOSD one belongs.
+    let mut ix =
+        m.w.d
+            .claim_earnings(&admin.pubkey(), &o, &n.node, &op, &m.keepers[0].pubkey());
+    ix.accounts[11].pubkey = m.w.d.delegator_rewards_io;
+    assert_code(
+        m.w.send(&admin, &[], &[ix]),
+        AnchorError::ConstraintSeeds as u32,
+    );
+    // Another node's stake vault in a failure report.
+    let k = m.keepers[0].insecure_clone();
+    let mut ix =
+        m.w.d
+            .report_failure(&k.pubkey(), &o, &n.node, &usd, [1; 32]);
+    let vault = ix
+        .accounts
+        .iter()
+        .position(|a| a.pubkey == ionet_svm::staking::stake_vault(&n.node))
+        .unwrap();
+    ix.accounts[vault].pubkey = ionet_svm::staking::stake_vault(&victim.node);
+    assert_code(
+        m.w.send(&k, &[], &[ix]),
+        AnchorError::ConstraintSeeds as u32,
+    );
+}

@@ -54,8 +54,13 @@ pub struct ClaimEarnings<'info> {
     pub treasury: Box<Account<'info, TokenAccount>>,
     #[account(address = order.mint @ HireError::WrongMint)]
     pub mint: Box<Account<'info, Mint>>,
-    /// CHECK: io-staking's delegator-reward pot of this mint; io-staking checks it.
-    #[account(mut)]
+    /// CHECK: io-staking's delegator-reward pot of this mint, by its seeds.
+    #[account(
+        mut,
+        seeds = [seeds::DELEGATOR_REWARDS_VAULT, order.mint.as_ref()],
+        bump,
+        seeds::program = io_protocol::ids::IO_STAKING,
+    )]
     pub delegator_rewards: UncheckedAccount<'info>,
     /// CHECK: receives the assignment's rent when it closes; must be who paid it.
     #[account(mut, address = assignment.rent_payer @ HireError::WrongRentDestination)]

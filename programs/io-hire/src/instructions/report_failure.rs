@@ -64,12 +64,22 @@ pub struct ReportFailure<'info> {
     /// CHECK: the slasher PDA; signs the slash.
     #[account(seeds = [seeds::SLASHER], bump = config.slasher_bump)]
     pub slasher: UncheckedAccount<'info>,
-    /// CHECK: the node's stake vault; io-staking checks its seeds.
-    #[account(mut)]
+    /// CHECK: the node's stake vault, by its seeds.
+    #[account(
+        mut,
+        seeds = [seeds::STAKE_VAULT, node.key().as_ref()],
+        bump = node.vault_bump,
+        seeds::program = ids::IO_STAKING,
+    )]
     pub stake_vault: UncheckedAccount<'info>,
     #[account(mut)]
     pub io_mint: Box<Account<'info, Mint>>,
-    /// CHECK: io-staking's slash burner PDA; io-staking checks it.
+    /// CHECK: io-staking's slash burner PDA, by its seeds.
+    #[account(
+        seeds = [seeds::SLASH_BURNER],
+        bump = staking_config.slash_burner_bump,
+        seeds::program = ids::IO_STAKING,
+    )]
     pub slash_burner: UncheckedAccount<'info>,
     /// CHECK: io-rewards, by address.
     #[account(address = ids::IO_REWARDS)]

@@ -71,8 +71,13 @@ pub struct Claim<'info> {
         constraint = operator_io.owner == node.operator @ RewardsError::NotOperatorsAccount,
     )]
     pub operator_io: Account<'info, TokenAccount>,
-    /// CHECK: io-staking's $IO delegator-reward pot; io-staking checks its seeds.
-    #[account(mut)]
+    /// CHECK: io-staking's $IO delegator-reward pot, by its seeds.
+    #[account(
+        mut,
+        seeds = [seeds::DELEGATOR_REWARDS_VAULT, io_mint.key().as_ref()],
+        bump,
+        seeds::program = ids::IO_STAKING,
+    )]
     pub delegator_rewards: UncheckedAccount<'info>,
     pub io_mint: Account<'info, Mint>,
     /// CHECK: io-rewards' attestor PDA; signs the capacity update.

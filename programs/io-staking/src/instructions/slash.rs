@@ -45,8 +45,8 @@ pub struct Slash<'info> {
     /// CHECK: io-staking's burn reporter PDA; signs the ledger entry.
     #[account(seeds = [seeds::SLASH_BURNER], bump = config.slash_burner_bump)]
     pub slash_burner: UncheckedAccount<'info>,
-    /// CHECK: io-rewards' config; io-rewards checks its seeds and owner.
-    #[account(mut)]
+    /// CHECK: io-rewards' config, by its seeds (io-rewards checks it again).
+    #[account(mut, seeds = [seeds::CONFIG], bump, seeds::program = ids::IO_REWARDS)]
     pub rewards_config: UncheckedAccount<'info>,
     /// CHECK: io-rewards itself, by address.
     #[account(address = ids::IO_REWARDS)]
