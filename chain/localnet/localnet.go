@@ -1,0 +1,109 @@
+// Package localnet is the client side of ionet-localnet's development conveniences:
+// its genesis.json (mints, the faucet and its keypair file) and its development-only
+// RPC methods. Nothing here exists on a real cluster; the `ionet dev` commands and the
+// tests use it.
+package localnet
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/gagliardetto/solana-go"
+	"github.com/gagliardetto/solana-go/programs/token"
+	"github.com/gagliardetto/solana-go/rpc"
+
+	"github.com/ionet-network/ionet/chain/staking"
+)
+
+// Genesis is the part of genesis.json (localnet/src/genesis.rs) Go reads.
+type Genesis struct {
+	Mints struct {
+		IO           solana.PublicKey `json:"io"`
+		IODecimals   uint8            `json:"ioDecimals"`
+		IOSD         solana.PublicKey `json:"iosd"`
+		IOSDDecimals uint8            `json:"iosdDecimals"`
+	} `json:"mints"`
+	Configs struct {
+		Staking solana.PublicKey `json:"staking"`
+	} `json:"configs"`
+	Accounts struct {
+		Faucet   solana.PublicKey `json:"faucet"`
+		FaucetIO solana.PublicKey `json:"faucetIo"`
+	} `json:"accounts"`
+	Keypairs struct {
+		Faucet string `json:"faucet"`
+		Admin  string `json:"admin"`
+	} `json:"keypairs"`
+}
+
+// ReadGenesis reads genesis.json at path.
+func ReadGenesis(path string) (*Genesis, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read genesis: %w", err)
+	}
+	var g Genesis
+	if err := json.Unmarshal(raw, &g); err != nil {
+		return nil, fmt.Errorf("parse genesis %s: %w", path, err)
+	}
+	return &g, nil
+}
+
+// Faucet loads the faucet's keypair: it holds SOL, the genesis $IO and IOSD's mint
+// authority.
+func (g *Genesis) Faucet() (solana.PrivateKey, error) {
+	k, err := solana.PrivateKeyFromSolanaKeygenFile(g.Keypairs.Faucet)
+	if err != nil {
+		return nil, fmt.Errorf("faucet keypair: %w", err)
+	}
+	return k, nil
+}
+
+// FundInstructions send lamports of SOL and io base units of $IO from the faucet to
+// to (its $IO ATA is created when missing).
+func (g *Genesis) FundInstructions(faucet solana.PublicKey, to solana.PublicKey, lamports, io uint64) []solana.Instruction {
+	var ixs []solana.Instruction
+	if lamports > 0 {
+		ixs = append(ixs, transferSOL(faucet, to, lamports))
+	}
+	if io > 0 {
+		ixs = append(ixs,
+			staking.CreateATAIdempotent(faucet, to, g.Mints.IO),
+			token.NewTransferCheckedInstruction(io, g.Mints.IODecimals, g.Accounts.FaucetIO, g.Mints.IO,
+				staking.ATA(to, g.Mints.IO), faucet, nil).Build())
+	}
+	return ixs
+}
+
+// Capacity is what ionet_attestCapacity writes into a node, as io-rewards' attestor
+// will from finalized epoch reports once keepers exist.
+type Capacity struct {
+	Epoch       uint64 `json:"epoch"`
+	Class       uint8  `json:"class"`
+	TopsMilli   uint64 `json:"topsMilli"`
+	UptimeBps   uint16 `json:"uptimeBps"`
+	EpochReward uint64 `json:"epochReward"`
+}
+
+// AttestCapacity calls the development-only ionet_attestCapacity; it returns the slot
+// of the write.
+func AttestCapacity(ctx context.Context, client *rpc.Client, node solana.PublicKey, c Capacity) (uint64, error) {
+	var out struct {
+		Slot uint64 `json:"slot"`
+	}
+	if err := client.RPCCallForInto(ctx, &out, "ionet_attestCapacity", []any{node.String(), c}); err != nil {
+		return 0, fmt.Errorf("ionet_attestCapacity: %w", err)
+	}
+	return out.Slot, nil
+}
+
+// WarpSlot moves the chain (and its clock) forward to slot; it returns the slot now.
+func WarpSlot(ctx context.Context, client *rpc.Client, slot uint64) (uint64, error) {
+	var now uint64
+	if err := client.RPCCallForInto(ctx, &now, "ionet_warpSlot", []any{slot}); err != nil {
+		return 0, fmt.Errorf("ionet_warpSlot: %w", err)
+	}
+	return now, nil
+}

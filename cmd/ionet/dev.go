@@ -1,0 +1,160 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/gagliardetto/solana-go"
+	"github.com/urfave/cli/v2"
+
+	"github.com/ionet-network/ionet/chain/localnet"
+	"github.com/ionet-network/ionet/chain/staking"
+)
+
+// devCommand holds what only ionet-localnet answers: funding from its genesis faucet
+// and the development-only attestation that stands in for io-rewards' keepers.
+func devCommand() *cli.Command {
+	genesis := &cli.StringFlag{Name: "genesis", Usage: "the localnet's genesis.json (faucet keypair, mints)",
+		EnvVars: []string{"IONET_GENESIS"}, Value: ".localnet/ledger/genesis.json"}
+	return &cli.Command{
+		Name:   "dev",
+		Usage:  "ionet-localnet only: keys, funding from the faucet, attested capacity",
+		Action: noCommand,
+		Subcommands: []*cli.Command{
+			{
+				Name: "keygen", Usage: "write a new Solana CLI JSON keypair file and print its address",
+				ArgsUsage: "<file>", Action: devKeygen,
+			},
+			{
+				Name: "fund", Usage: "send SOL and $IO from the genesis faucet",
+				ArgsUsage: "<wallet>", Action: devFund,
+				Flags: []cli.Flag{genesis,
+					&cli.StringFlag{Name: "sol", Usage: "SOL to send", Value: "1"},
+					&cli.StringFlag{Name: "io", Usage: "$IO to send", Value: "0"},
+				},
+			},
+			{
+				Name: "attest", Usage: "write a node's attested capacity (ionet_attestCapacity; stands in for keepers until they exist)",
+				ArgsUsage: "<node>", Action: devAttest,
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "tops", Usage: "attested TOPS (up to 3 decimals)", Required: true},
+					&cli.Uint64Flag{Name: "epoch", Usage: "the epoch attested", Value: 1},
+					&cli.UintFlag{Name: "uptime-bps", Usage: "uptime in basis points", Value: 10_000},
+					&cli.StringFlag{Name: "epoch-reward", Usage: "the node's availability reward that epoch, $IO", Value: "0"},
+				},
+			},
+		},
+	}
+}
+
+func devKeygen(c *cli.Context) error {
+	if err := args(c, "file"); err != nil {
+		return err
+	}
+	k, err := solana.NewRandomPrivateKey()
+	if err != nil {
+		return err
+	}
+	b := make([]int, len(k))
+	for i, x := range k {
+		b[i] = int(x)
+	}
+	raw, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	path := c.Args().First()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("keygen: %w", err)
+	}
+	if _, err := f.Write(raw); err != nil {
+		f.Close()
+		return fmt.Errorf("keygen: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("keygen: %w", err)
+	}
+	fmt.Fprintln(c.App.Writer, k.PublicKey())
+	return nil
+}
+
+func devFund(c *cli.Context) error {
+	if err := args(c, "wallet"); err != nil {
+		return err
+	}
+	to, err := pubkeyArg("wallet", c.Args().First())
+	if err != nil {
+		return err
+	}
+	lamports, err := staking.ParseAmount(c.String("sol"), 9)
+	if err != nil {
+		return usagef("--sol: %v", err)
+	}
+	amount, err := staking.ParseIO(c.String("io"))
+	if err != nil {
+		return usagef("--io: %v", err)
+	}
+	g, err := localnet.ReadGenesis(c.String("genesis"))
+	if err != nil {
+		return err
+	}
+	faucet, err := g.Faucet()
+	if err != nil {
+		return err
+	}
+	ixs := g.FundInstructions(faucet.PublicKey(), to, lamports, amount)
+	if len(ixs) == 0 {
+		return usagef("nothing to send: --sol and --io are both 0")
+	}
+	e := newEnv(c)
+	sig, err := e.client.Send(e.ctx, []solana.PrivateKey{faucet}, ixs...)
+	if err != nil {
+		return fmt.Errorf("fund: %w", err)
+	}
+	e.printf("funded %s from the faucet: %s SOL, %s\n  signature  %s\n", to,
+		staking.FormatAmount(lamports, 9), fmtIO(amount), sig)
+	return nil
+}
+
+func devAttest(c *cli.Context) error {
+	if err := args(c, "node"); err != nil {
+		return err
+	}
+	tops, err := staking.ParseAmount(c.String("tops"), 3)
+	if err != nil {
+		return usagef("--tops: %v", err)
+	}
+	reward, err := staking.ParseIO(c.String("epoch-reward"))
+	if err != nil {
+		return usagef("--epoch-reward: %v", err)
+	}
+	if c.Uint("uptime-bps") > 10_000 {
+		return usagef("--uptime-bps: at most 10000")
+	}
+	e := newEnv(c)
+	node, n, err := e.node(c.Args().First())
+	if err != nil {
+		return err
+	}
+	capacity := localnet.Capacity{Epoch: c.Uint64("epoch"), Class: n.Spec.GpuClass, TopsMilli: tops,
+		UptimeBps: uint16(c.Uint("uptime-bps")), EpochReward: reward}
+	slot, err := localnet.AttestCapacity(e.ctx, e.client.RPC, node, capacity)
+	if err != nil {
+		return err
+	}
+	cfg, err := e.config()
+	if err != nil {
+		return err
+	}
+	after, err := e.client.Node(e.ctx, node)
+	if err != nil {
+		return err
+	}
+	e.printf("attested node %s (development only: io-rewards' keepers will do this from epoch reports)\n", node)
+	e.printf("  epoch %d, %s TOPS of %s, uptime %s%%, slot %d\n", capacity.Epoch, staking.FormatAmount(tops, 3),
+		className(capacity.Class), staking.FormatAmount(uint64(capacity.UptimeBps), 2), slot)
+	e.printf("  delegation cap by capacity: %s\n", fmtIO(staking.NodeCaps(after, cfg.Params).ByCapacity))
+	return nil
+}

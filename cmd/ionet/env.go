@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/gagliardetto/solana-go"
+	"github.com/urfave/cli/v2"
+
+	"github.com/ionet-network/ionet/bindings/iostaking"
+	"github.com/ionet-network/ionet/chain/staking"
+)
+
+// env is what a command works with: the chain client, the wallet, the config.
+type env struct {
+	ctx    context.Context
+	client *staking.Client
+	c      *cli.Context
+}
+
+func newEnv(c *cli.Context) *env {
+	return &env{ctx: c.Context, client: staking.New(c.String("rpc-url")), c: c}
+}
+
+func (e *env) printf(format string, args ...any) { fmt.Fprintf(e.c.App.Writer, format, args...) }
+
+// wallet loads --keypair.
+func (e *env) wallet() (solana.PrivateKey, error) {
+	return loadKeypair("--keypair", e.c.String("keypair"))
+}
+
+func loadKeypair(flag, path string) (solana.PrivateKey, error) {
+	if path == "" {
+		return nil, usagef("%s is required (a Solana CLI JSON keypair file)", flag)
+	}
+	k, err := solana.PrivateKeyFromSolanaKeygenFile(path)
+	if err != nil {
+		return nil, usagef("%s %s: %v", flag, path, err)
+	}
+	return k, nil
+}
+
+// config reads io-staking's config: the mints and parameters come from the chain.
+func (e *env) config() (*iostaking.StakingConfig, error) {
+	return e.client.Config(e.ctx)
+}
+
+// args checks the number of positional arguments.
+func args(c *cli.Context, names ...string) error {
+	for _, a := range c.Args().Slice() {
+		if strings.HasPrefix(a, "-") {
+			return usagef("%s: %q looks like a flag; flags go before the arguments (ionet %s [flags] %s)",
+				c.Command.FullName(), a, c.Command.FullName(), strings.Join(names, " "))
+		}
+	}
+	if c.NArg() != len(names) {
+		return usagef("%s takes %d argument(s): %v, got %d", c.Command.FullName(), len(names), names, c.NArg())
+	}
+	return nil
+}
+
+func pubkeyArg(what, s string) (solana.PublicKey, error) {
+	k, err := solana.PublicKeyFromBase58(s)
+	if err != nil {
+		return k, usagef("%s %q is not a base58 address: %v", what, s, err)
+	}
+	return k, nil
+}
+
+func amountArg(s string) (uint64, error) {
+	v, err := staking.ParseIO(s)
+	if err != nil {
+		return 0, usageError{err.Error()}
+	}
+	if v == 0 {
+		return 0, usagef("amount must be positive")
+	}
+	return v, nil
+}
+
+// node resolves a node argument: a node address, or a worker key whose node exists.
+func (e *env) node(s string) (solana.PublicKey, *iostaking.Node, error) {
+	k, err := pubkeyArg("node", s)
+	if err != nil {
+		return k, nil, err
+	}
+	n, err := e.client.Node(e.ctx, k)
+	if err == nil {
+		return k, n, nil
+	}
+	byWorker := staking.NodeAddress(k)
+	if n2, err2 := e.client.Node(e.ctx, byWorker); err2 == nil {
+		return byWorker, n2, nil
+	}
+	return k, nil, err
+}
+
+func fmtIO(v uint64) string { return staking.FormatIO(v) + " $IO" }

@@ -1,0 +1,84 @@
+// Command ionet is the wallet side of ionet: operators register nodes and stake,
+// stakers delegate, undelegate, withdraw and claim, and anyone lists nodes and
+// positions, all against io-staking on the cluster at --rpc-url.
+//
+//	ionet node register --worker-keypair w.json --class h100-sxm --gpus 8 … --ask 2.15 --endpoint http://…
+//	ionet stake <node> 1000
+//	ionet delegate <node> 250.5
+//	ionet positions
+//
+// Amounts are $IO with up to 8 decimals, read exactly. Exit status: 0 done, 1 failed
+// (a refused transaction prints io-staking's named error), 2 bad usage.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	"github.com/urfave/cli/v2"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := newApp(os.Stdout, os.Stderr).RunContext(ctx, os.Args)
+	stop()
+	os.Exit(exitCode(os.Stderr, err))
+}
+
+// exitCode prints err and says how to exit: 2 for usage errors, 1 for the rest.
+func exitCode(stderr io.Writer, err error) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "ionet:", err)
+	var u usageError
+	if errors.As(err, &u) {
+		return 2
+	}
+	return 1
+}
+
+// usageError is a bad flag or argument; the command did nothing.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	return &cli.App{
+		Name:      "ionet",
+		Usage:     "register nodes, stake and delegate $IO on ionet (io-staking)",
+		Writer:    stdout,
+		ErrWriter: stderr,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "rpc-url", Usage: "Solana JSON-RPC endpoint", EnvVars: []string{"IONET_RPC_URL"}, Value: "http://127.0.0.1:8899"},
+			&cli.StringFlag{Name: "keypair", Usage: "the signing wallet: a Solana CLI JSON keypair file", EnvVars: []string{"IONET_KEYPAIR"}},
+		},
+		// Unknown flags and the like come back as errors; main prints them and exits 2.
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error { return usageError{err.Error()} },
+		ExitErrHandler: func(*cli.Context, error) {},
+		Commands: []*cli.Command{
+			nodeCommand(),
+			stakeCommand(), unstakeCommand(),
+			delegateCommand(), undelegateCommand(),
+			withdrawCommand(), claimCommand(),
+			positionsCommand(),
+			devCommand(),
+		},
+		Action: noCommand,
+	}
+}
+
+// noCommand is the action of the app and of command groups: help without arguments,
+// a usage error for a word that is no command.
+func noCommand(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("no command %q (see --help)", c.Args().First())
+	}
+	return cli.ShowAppHelp(c)
+}
