@@ -60,7 +60,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			&cli.StringFlag{Name: "keypair", Usage: "the signing wallet: a Solana CLI JSON keypair file", EnvVars: []string{"IONET_KEYPAIR"}},
 		},
 		// Unknown flags and the like come back as errors; main prints them and exits 2.
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error { return usageError{err.Error()} },
+		OnUsageError:   func(_ *cli.Context, err error, _ bool) error { return usageError{err.Error()} },
 		ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
 			nodeCommand(),
