@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 )
@@ -36,7 +37,9 @@ func exitCode(stderr io.Writer, err error) int {
 	}
 	fmt.Fprintln(stderr, "ionet:", err)
 	var u usageError
-	if errors.As(err, &u) {
+	// urfave/cli reports missing required flags with an unexported type; its message
+	// is the only handle.
+	if errors.As(err, &u) || strings.HasPrefix(err.Error(), "Required flag") {
 		return 2
 	}
 	return 1
@@ -50,7 +53,7 @@ func (u usageError) Error() string { return u.msg }
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:      "ionet",
 		Usage:     "register nodes, stake and delegate $IO on ionet (io-staking)",
 		Writer:    stdout,
@@ -71,6 +74,16 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			devCommand(),
 		},
 		Action: noCommand,
+	}
+	usageErrors(app.Commands)
+	return app
+}
+
+// usageErrors makes every command's flag errors usage errors (exit 2), as the app's.
+func usageErrors(cmds []*cli.Command) {
+	for _, c := range cmds {
+		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err.Error()} }
+		usageErrors(c.Subcommands)
 	}
 }
 

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gagliardetto/solana-go/rpc"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ionet-network/ionet/chain/localnet"
+	"github.com/ionet-network/ionet/tests/localnode"
+)
+
+// cliRun runs the built ionet binary and returns stdout, stderr and the exit status.
+type cliRun func(args ...string) (string, string, int)
+
+func buildCLI(t *testing.T, node *localnode.Node) cliRun {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "ionet")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "go build: %s", out)
+	return func(args ...string) (string, string, int) {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = []string{"IONET_RPC_URL=" + node.RPCURL, "IONET_GENESIS=" + node.Genesis}
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		code := 0
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			code = exit.ExitCode()
+		} else if err != nil {
+			t.Fatalf("ionet %v: %v", args, err)
+		}
+		return stdout.String(), stderr.String(), code
+	}
+}
+
+// ok runs a command that must succeed and returns its output.
+func (run cliRun) ok(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errOut, code := run(args...)
+	require.Equal(t, 0, code, "ionet %v failed: %s", args, errOut)
+	return out
+}
+
+// fails runs a command that must exit with code and returns its stderr.
+func (run cliRun) fails(t *testing.T, code int, args ...string) string {
+	t.Helper()
+	out, errOut, got := run(args...)
+	require.Equal(t, code, got, "ionet %v: stdout %s stderr %s", args, out, errOut)
+	return errOut
+}
+
+var address = regexp.MustCompile(`[1-9A-HJ-NP-Za-km-z]{32,44}`)
+
+func TestCLIAgainstTheLocalnet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts ionet-localnet")
+	}
+	node := localnode.Start(t)
+	run := buildCLI(t, node)
+	dir := t.TempDir()
+	key := func(name string) (string, string) {
+		path := filepath.Join(dir, name+".json")
+		return path, strings.TrimSpace(run.ok(t, "dev", "keygen", path))
+	}
+	opKey, op := key("operator")
+	workerKey, worker := key("worker")
+	stKey, st := key("staker")
+	run.ok(t, "dev", "fund", "--sol", "5", "--io", "2000", op)
+	run.ok(t, "dev", "fund", "--sol", "5", "--io", "1000.5", st)
+
+	out := run.ok(t, "--keypair", opKey, "node", "register", "--worker-keypair", workerKey, "--class", "h100-sxm",
+		"--gpus", "8", "--vram-mib", "81920", "--vcpus", "96", "--ram-gib", "1024", "--bandwidth-mbps", "10000",
+		"--location", "DE", "--nvlink", "--ask", "2.15", "--endpoint", "http://10.0.0.7:7070")
+	nodeAddr := address.FindString(strings.SplitN(out, "\n", 2)[0])
+	require.NotEmpty(t, nodeAddr, out)
+	assert.Contains(t, out, "2.15 USD per GPU-hour")
+
+	list := run.ok(t, "node", "list", "--operator", op)
+	assert.Contains(t, list, "1 node(s)")
+	assert.Contains(t, list, nodeAddr)
+	assert.Contains(t, run.ok(t, "node", "list", "--operator", st), "0 node(s)")
+
+	out = run.ok(t, "--keypair", opKey, "stake", nodeAddr, "1000")
+	assert.Contains(t, out, "staked 1000 $IO")
+	assert.Contains(t, out, "eligible true")
+
+	// No attestation yet: the capacity cap is zero, and the refusal is named.
+	errOut := run.fails(t, 1, "--keypair", stKey, "delegate", nodeAddr, "1")
+	assert.Contains(t, errOut, "OverCapacityCap")
+	assert.NotContains(t, errOut, "jsonrpc.RPCError", "the RPC error is summarized, not dumped")
+
+	out = run.ok(t, "dev", "attest", "--tops", "100", nodeAddr)
+	assert.Contains(t, out, "delegation cap by capacity: 1000 $IO")
+	out = run.ok(t, "--keypair", stKey, "delegate", nodeAddr, "600.5")
+	assert.Contains(t, out, "delegated 600.5 $IO")
+	assert.Contains(t, out, "60050000000 shares, worth 600.5 $IO")
+	assert.Contains(t, run.fails(t, 1, "--keypair", stKey, "delegate", nodeAddr, "400"), "OverCapacityCap")
+
+	// The worker key finds the node too.
+	show := run.ok(t, "node", "show", worker)
+	for _, want := range []string{"node " + nodeAddr, "8 × h100-sxm", "operator stake  1000 $IO", "delegated       600.5 $IO in 1 position(s)", "100 TOPS"} {
+		assert.Contains(t, show, want)
+	}
+
+	out = run.ok(t, "--keypair", stKey, "undelegate", nodeAddr, "200")
+	ticket := address.FindString(out[strings.Index(out, "ticket"):])
+	require.NotEmpty(t, ticket, out)
+	assert.Contains(t, out, "worth 200 $IO now, unlocks in 168h0m0s")
+	pos := run.ok(t, "positions", "--owner", st)
+	assert.Contains(t, pos, "worth 400.5 $IO")
+	assert.Contains(t, pos, "ticket "+ticket)
+	assert.Contains(t, run.fails(t, 1, "--keypair", stKey, "withdraw", ticket), "CooldownNotOver")
+
+	// Past the 7-day cooldown (400 ms slots).
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := localnet.WarpSlot(ctx, rpc.New(node.RPCURL), 2_000_000)
+	require.NoError(t, err)
+	assert.Contains(t, run.ok(t, "positions", "--owner", st), "ready to withdraw")
+	assert.Contains(t, run.ok(t, "--keypair", stKey, "withdraw", ticket), "withdrew 200 $IO")
+	out = run.ok(t, "--keypair", stKey, "claim", nodeAddr)
+	assert.Contains(t, out, "claimed delegator rewards")
+	assert.Contains(t, run.ok(t, "--keypair", stKey, "positions"), "tickets: 0")
+	out = run.ok(t, "--keypair", opKey, "unstake", "--all", nodeAddr)
+	assert.Contains(t, out, "100000000000 shares")
+	assert.Contains(t, run.ok(t, "positions", "--owner", op), "tickets: 1")
+
+	// Usage errors exit 2 and say what is wrong; nothing is sent.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--keypair", stKey, "delegate", nodeAddr, "1.000000001"}, "at most 8 decimals"},
+		{[]string{"--keypair", stKey, "delegate", nodeAddr, "-1"}, "looks like a flag"},
+		{[]string{"--keypair", stKey, "delegate", nodeAddr}, "takes 2 argument(s)"},
+		{[]string{"delegate", nodeAddr, "1"}, "--keypair is required"},
+		{[]string{"--keypair", stKey, "delegate", "not-a-key", "1"}, "not a base58 address"},
+		{[]string{"--keypair", opKey, "node", "register", "--worker-keypair", workerKey, "--class", "h100-sxm", "--gpus", "8",
+			"--vram-mib", "1", "--location", "de", "--ask", "1", "--endpoint", "x"}, "two capital letters"},
+		{[]string{"node", "show", "--bogus"}, "flag provided but not defined"},
+		{[]string{"nosuch"}, `no command "nosuch"`},
+		{[]string{"--keypair", opKey, "node", "register", "--class", "a100"}, "Required flag"},
+	} {
+		assert.Contains(t, run.fails(t, 2, c.args...), c.want, "ionet %v", c.args)
+	}
+}
