@@ -1,10 +1,12 @@
 package localnet_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -169,6 +171,23 @@ func withAccounts(ix solana.Instruction, extra ...*solana.AccountMeta) solana.In
 		panic(err)
 	}
 	return solana.NewInstruction(ix.ProgramID(), append(ix.Accounts(), extra...), data)
+}
+
+// argless gives an instruction without arguments its discriminator. anchor-go
+// v1.0.0's builders for such instructions (io-hire's cancel, claim_earnings,
+// close_order, expire_unmatched; io-rewards' announce_exit, deregister_keeper,
+// accept_admin; six of io-staking's) leave the data empty, which Anchor refuses with
+// InstructionFallbackNotFound (101). Data the bindings did fill must be the
+// discriminator itself.
+func argless(ix solana.Instruction, discriminator [8]byte) solana.Instruction {
+	data, err := ix.Data()
+	if err != nil {
+		panic(err)
+	}
+	if len(data) != 0 && !bytes.Equal(data, discriminator[:]) {
+		panic(fmt.Sprintf("argless: data %x is not the discriminator %x", data, discriminator))
+	}
+	return solana.NewInstruction(ix.ProgramID(), ix.Accounts(), discriminator[:])
 }
 
 // Sending and reading.
