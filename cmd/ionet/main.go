@@ -72,6 +72,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			withdrawCommand(), claimCommand(),
 			positionsCommand(),
 			devCommand(),
+			{Name: "address", Usage: "print --keypair's address", Action: printAddress},
 		},
 		Action: noCommand,
 	}
@@ -94,4 +95,16 @@ func noCommand(c *cli.Context) error {
 		return usagef("no command %q (see --help)", c.Args().First())
 	}
 	return cli.ShowAppHelp(c)
+}
+
+func printAddress(c *cli.Context) error {
+	if err := args(c); err != nil {
+		return err
+	}
+	w, err := newEnv(c).wallet()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.App.Writer, w.PublicKey())
+	return nil
 }
