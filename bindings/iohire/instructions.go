@@ -189,7 +189,7 @@ func NewCancelInstruction(
 	return solanago.NewInstruction(
 		ProgramID,
 		accounts__,
-		nil,
+		Instruction_Cancel[:],
 	), nil
 }
 
@@ -254,7 +254,7 @@ func NewClaimEarningsInstruction(
 	return solanago.NewInstruction(
 		ProgramID,
 		accounts__,
-		nil,
+		Instruction_ClaimEarnings[:],
 	), nil
 }
 
@@ -292,7 +292,7 @@ func NewCloseOrderInstruction(
 	return solanago.NewInstruction(
 		ProgramID,
 		accounts__,
-		nil,
+		Instruction_CloseOrder[:],
 	), nil
 }
 
@@ -393,7 +393,7 @@ func NewExpireUnmatchedInstruction(
 	return solanago.NewInstruction(
 		ProgramID,
 		accounts__,
-		nil,
+		Instruction_ExpireUnmatched[:],
 	), nil
 }
 

@@ -30,7 +30,7 @@ func NewAcceptAdminInstruction(
 	return solanago.NewInstruction(
 		ProgramID,
 		accounts__,
-		nil,
+		Instruction_AcceptAdmin[:],
 	), nil
 }
 
@@ -56,7 +56,7 @@ func NewAnnounceExitInstruction(
 	return solanago.NewInstruction(
 		ProgramID,
 		accounts__,
-		nil,
+		Instruction_AnnounceExit[:],
 	), nil
 }
 
@@ -237,7 +237,7 @@ func NewDeregisterKeeperInstruction(
 	return solanago.NewInstruction(
 		ProgramID,
 		accounts__,
-		nil,
+		Instruction_DeregisterKeeper[:],
 	), nil
 }
 

@@ -30,7 +30,7 @@ func NewAcceptAdminInstruction(
 	return solanago.NewInstruction(
 		ProgramID,
 		accounts__,
-		nil,
+		Instruction_AcceptAdmin[:],
 	), nil
 }
 
@@ -71,7 +71,7 @@ func NewClaimDelegatorRewardsInstruction(
 	return solanago.NewInstruction(
 		ProgramID,
 		accounts__,
-		nil,
+		Instruction_ClaimDelegatorRewards[:],
 	), nil
 }
 
@@ -97,7 +97,7 @@ func NewCloseDelegationInstruction(
 	return solanago.NewInstruction(
 		ProgramID,
 		accounts__,
-		nil,
+		Instruction_CloseDelegation[:],
 	), nil
 }
 
@@ -253,7 +253,7 @@ func NewDeregisterNodeInstruction(
 	return solanago.NewInstruction(
 		ProgramID,
 		accounts__,
-		nil,
+		Instruction_DeregisterNode[:],
 	), nil
 }
 
@@ -556,7 +556,7 @@ func NewRotateWorkerInstruction(
 	return solanago.NewInstruction(
 		ProgramID,
 		accounts__,
-		nil,
+		Instruction_RotateWorker[:],
 	), nil
 }
 
@@ -945,6 +945,6 @@ func NewWithdrawInstruction(
 	return solanago.NewInstruction(
 		ProgramID,
 		accounts__,
-		nil,
+		Instruction_Withdraw[:],
 	), nil
 }

@@ -64,17 +64,6 @@ func Undelegate(owner, node solana.PublicKey, shares bin.Uint128, ticketID uint6
 		solana.SystemProgramID)
 }
 
-// withDiscriminator gives an instruction without arguments its discriminator:
-// anchor-go v1.0.0 builds such instructions with no data at all (withdraw,
-// claim_delegator_rewards, close_delegation, …), which the program refuses as
-// InstructionFallbackNotFound.
-func withDiscriminator(ix solana.Instruction, disc [8]byte) solana.Instruction {
-	if data, err := ix.Data(); err == nil && len(data) >= 8 {
-		return ix
-	}
-	return solana.NewInstruction(ix.ProgramID(), ix.Accounts(), disc[:])
-}
-
 // Withdraw redeems a ticket after its cooldown into owner's $IO account, creating it
 // when missing.
 func Withdraw(owner, node, ticket, ioMint solana.PublicKey) ([]solana.Instruction, error) {
@@ -83,7 +72,7 @@ func Withdraw(owner, node, ticket, ioMint solana.PublicKey) ([]solana.Instructio
 	if err != nil {
 		return nil, err
 	}
-	return []solana.Instruction{CreateATAIdempotent(owner, owner, ioMint), withDiscriminator(ix, iostaking.Instruction_Withdraw)}, nil
+	return []solana.Instruction{CreateATAIdempotent(owner, owner, ioMint), ix}, nil
 }
 
 // Claim pays owner's delegator rewards of node in mint into owner's account for
@@ -94,5 +83,5 @@ func Claim(payer, owner, node, mint solana.PublicKey) ([]solana.Instruction, err
 	if err != nil {
 		return nil, err
 	}
-	return []solana.Instruction{CreateATAIdempotent(payer, owner, mint), withDiscriminator(ix, iostaking.Instruction_ClaimDelegatorRewards)}, nil
+	return []solana.Instruction{CreateATAIdempotent(payer, owner, mint), ix}, nil
 }

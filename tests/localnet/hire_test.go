@@ -77,7 +77,7 @@ func (m *market) claimEarnings(payer solana.PrivateKey, o hireOrder, n marketNod
 		iostaking.ProgramID, solana.TokenProgramID)
 	require.NoError(m.t, err)
 	return m.send([]solana.PrivateKey{payer}, createATA(payer.PublicKey(), op, o.mint),
-		argless(ix, iohire.Instruction_ClaimEarnings))
+		ix)
 }
 
 // cancel is the renter's cancellation; the (assignment, node) accounts of its open
@@ -92,7 +92,7 @@ func (m *market) cancel(o hireOrder, nodes ...solana.PublicKey) error {
 	for _, n := range nodes {
 		pairs = append(pairs, solana.Meta(assignmentAddr(o.order, n)).WRITE(), solana.Meta(n).WRITE())
 	}
-	return m.send([]solana.PrivateKey{o.renter}, withAccounts(argless(ix, iohire.Instruction_Cancel), pairs...))
+	return m.send([]solana.PrivateKey{o.renter}, withAccounts(ix, pairs...))
 }
 
 func (m *market) closeOrder(o hireOrder) error {
@@ -100,7 +100,7 @@ func (m *market) closeOrder(o hireOrder) error {
 	ix, err := iohire.NewCloseOrderInstruction(o.renter.PublicKey(), hireConfigAddr(), o.order, escrowAddr(o.order),
 		o.refundTo(), escrowAuthorityAddr(), solana.TokenProgramID)
 	require.NoError(m.t, err)
-	return m.send([]solana.PrivateKey{o.renter}, argless(ix, iohire.Instruction_CloseOrder))
+	return m.send([]solana.PrivateKey{o.renter}, ix)
 }
 
 func (m *market) hireOrder(o hireOrder) *iohire.HireOrder {
@@ -176,6 +176,14 @@ func TestHireOrdersInIOSDAndIOAreAssignedClaimedAndCancelled(t *testing.T) {
 	require.Equal(t, uint64(20*ioUnit+10_000_000), s.Deposited)
 	require.Equal(t, ioBefore-s.Deposited, m.balance(io))
 
+	// What a keeper matching orders reads with the filters of docs/hire.md: the open
+	// orders with two locations (status at 127 + 2 × 2), and the class-1 nodes in the US.
+	open := m.programAccounts(iohire.ProgramID, memcmpAt(0, iohire.Account_HireOrder[:]),
+		memcmpAt(93, []byte{2, 0, 0, 0}), memcmpAt(131, []byte{0}))
+	require.ElementsMatch(t, []solana.PublicKey{byUSD.order, byIO.order}, open)
+	require.Equal(t, []solana.PublicKey{n.node}, m.programAccounts(iostaking.ProgramID,
+		memcmpAt(0, iostaking.Account_Node[:]), memcmpAt(104, []byte{1}), memcmpAt(121, []byte("US"))))
+
 	// Keepers assign both to the node at its $2.00 ask; the rest of each escrow goes
 	// back: IOSD keeps $32 + $0.80 of fees, $IO keeps 16 $IO + 0.08.
 	usdBefore, ioBefore = m.balance(usd), m.balance(io)
@@ -189,6 +197,8 @@ func TestHireOrdersInIOSDAndIOAreAssignedClaimedAndCancelled(t *testing.T) {
 	requireHireError(t, m.assign(m.keepers[2], byUSD, []solana.PublicKey{n.node}, []uint16{4}), iohire.ErrCodeOrderNotOpen)
 	m.requireBooks(byUSD)
 	m.requireBooks(byIO)
+	require.Empty(t, m.programAccounts(iohire.ProgramID, memcmpAt(0, iohire.Account_HireOrder[:]),
+		memcmpAt(93, []byte{2, 0, 0, 0}), memcmpAt(131, []byte{0})))
 
 	// An hour later the node claims its IOSD stream so far: about $8, less the
 	// supplier's 0.5% booking and 1% payment fees (rounded up); the renter's 2.5% on

@@ -1,12 +1,10 @@
 package localnet_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -173,23 +171,6 @@ func withAccounts(ix solana.Instruction, extra ...*solana.AccountMeta) solana.In
 	return solana.NewInstruction(ix.ProgramID(), append(ix.Accounts(), extra...), data)
 }
 
-// argless gives an instruction without arguments its discriminator. anchor-go
-// v1.0.0's builders for such instructions (io-hire's cancel, claim_earnings,
-// close_order, expire_unmatched; io-rewards' announce_exit, deregister_keeper,
-// accept_admin; six of io-staking's) leave the data empty, which Anchor refuses with
-// InstructionFallbackNotFound (101). Data the bindings did fill must be the
-// discriminator itself.
-func argless(ix solana.Instruction, discriminator [8]byte) solana.Instruction {
-	data, err := ix.Data()
-	if err != nil {
-		panic(err)
-	}
-	if len(data) != 0 && !bytes.Equal(data, discriminator[:]) {
-		panic(fmt.Sprintf("argless: data %x is not the discriminator %x", data, discriminator))
-	}
-	return solana.NewInstruction(ix.ProgramID(), ix.Accounts(), discriminator[:])
-}
-
 // Sending and reading.
 
 // send signs with signers (the first pays) and returns the error as sendTransaction
@@ -244,6 +225,26 @@ func (m *market) data(address solana.PublicKey) []byte {
 }
 
 func (m *market) exists(address solana.PublicKey) bool { return m.data(address) != nil }
+
+// memcmpAt is a getProgramAccounts memcmp filter at offset.
+func memcmpAt(offset uint64, b []byte) rpc.RPCFilter {
+	return rpc.RPCFilter{Memcmp: &rpc.RPCFilterMemcmp{Offset: offset, Bytes: solana.Base58(b)}}
+}
+
+// programAccounts lists the addresses of program's accounts matching filters, the
+// way docs/rewards.md and docs/hire.md tell keepers to.
+func (m *market) programAccounts(program solana.PublicKey, filters ...rpc.RPCFilter) []solana.PublicKey {
+	m.t.Helper()
+	out, err := m.client.GetProgramAccountsWithOpts(m.ctx, program, &rpc.GetProgramAccountsOpts{
+		Encoding: solana.EncodingBase64, Commitment: rpc.CommitmentConfirmed, Filters: filters,
+	})
+	require.NoError(m.t, err)
+	keys := make([]solana.PublicKey, len(out))
+	for i, a := range out {
+		keys[i] = a.Pubkey
+	}
+	return keys
+}
 
 // balance is what an SPL token account holds (0 when it does not exist).
 func (m *market) balance(account solana.PublicKey) uint64 {
