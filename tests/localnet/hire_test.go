@@ -1,6 +1,7 @@
 package localnet_test
 
 import (
+	"encoding/binary"
 	"testing"
 
 	"github.com/gagliardetto/solana-go"
@@ -192,6 +193,12 @@ func TestHireOrdersInIOSDAndIOAreAssignedClaimedAndCancelled(t *testing.T) {
 	require.Equal(t, usdBefore+8_200_000, m.balance(usd))
 	require.Equal(t, ioBefore+4*ioUnit+2_000_000, m.balance(io))
 	require.Equal(t, uint16(8), m.stakingNode(n.node).HiredGpus)
+	// The node's ask and hired GPUs where docs/hire.md says: 132, and 303 + the
+	// endpoint's length (at 140).
+	raw := m.data(n.node)
+	endpoint := binary.LittleEndian.Uint32(raw[140:144])
+	require.Equal(t, uint64(2_000_000), binary.LittleEndian.Uint64(raw[132:140]))
+	require.Equal(t, uint16(8), binary.LittleEndian.Uint16(raw[303+endpoint:]))
 	require.Equal(t, iohire.OrderStatus_Active, m.hireOrder(byUSD).Status)
 	// The first valid assignment wins; a second keeper's finds the order taken.
 	requireHireError(t, m.assign(m.keepers[2], byUSD, []solana.PublicKey{n.node}, []uint16{4}), iohire.ErrCodeOrderNotOpen)

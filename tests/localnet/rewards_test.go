@@ -129,6 +129,13 @@ func TestRewardsEpochFinalizesWithTwoOfThreeVotesAndAClaimPaysTheNode(t *testing
 	require.Equal(t, leaf.UptimeBps, got.UptimeBps)
 	require.Equal(t, leaf.EpochReward, got.EpochReward)
 
+	// What a keeper reads with the filters of docs/rewards.md.
+	require.Len(t, m.programAccounts(iorewards.ProgramID, memcmpAt(0, iorewards.Account_Keeper[:])), 3)
+	require.Equal(t, []solana.PublicKey{epochReportAddr(epoch)}, m.programAccounts(iorewards.ProgramID,
+		memcmpAt(0, iorewards.Account_EpochReport[:]), memcmpAt(8, le64(epoch))))
+	require.Equal(t, []solana.PublicKey{nodeClaimsAddr(n.node)}, m.programAccounts(iorewards.ProgramID,
+		memcmpAt(0, iorewards.Account_NodeClaims[:]), memcmpAt(8, n.node[:])))
+
 	// The same claim again, cranked by another keeper, pays nothing and succeeds.
 	again := m.keepers[1]
 	m.mustSend(again, m.claimIx(again.PublicKey(), leaf, proof, n.operatorIO))
