@@ -778,3 +778,38 @@ fn the_supply_ledger_balances_through_a_long_story() {
     }
     assert!(config(&w).burned > 0 && config(&w).emitted > 0);
 }
+
+#[test]
+fn forged_report_accounts_and_a_second_initialize_are_refused() {
+    let mut w = world(17_520);
+    let ks = keepers(&mut w, 3);
+    let (n, _, _) = earning_node(&mut w);
+    let l = leaf(&n.node, 1, 100 * IO, 100 * IO);
+    let v = report(&w, &[l], 2_000_000);
+    finalize(&mut w, &ks, 1, &v);
+    let admin = w.admin.insecure_clone();
+    // Account cosplay: a keeper account where the epoch report belongs.
+    let mut ix = w.d.claim(&admin.pubkey(), &l, vec![], &n.operator_io);
+    ix.accounts[2].pubkey = ionet_svm::deploy::Deployment::keeper(&ks[0].pubkey());
+    assert_code(
+        w.send(&admin, &[], &[ix]),
+        AnchorError::AccountDiscriminatorMismatch as u32,
+    );
+    // A wrong owner: the final report's bytes under an account someone else owns.
+    let mut copy = w.svm.get_account(&epoch_report(1)).unwrap();
+    copy.owner = admin.pubkey();
+    let fake = Pubkey::new_unique();
+    w.svm.set_account(fake, copy).unwrap();
+    let mut ix = w.d.claim(&admin.pubkey(), &l, vec![], &n.operator_io);
+    ix.accounts[2].pubkey = fake;
+    assert_code(
+        w.send(&admin, &[], &[ix]),
+        AnchorError::AccountOwnedByWrongProgram as u32,
+    );
+    // Re-initialization, even by the deployer.
+    let ix =
+        w.d.initialize_rewards(&admin.pubkey(), &w.d.genesis_io, w.params.rewards.clone());
+    assert!(w.send(&admin, &[], &[ix]).is_err());
+    assert_eq!(config(&w).emitted, 0);
+    ledger_balances(&w);
+}
