@@ -1119,25 +1119,24 @@ func UnmarshalHireInitialized(buf []byte) (*HireInitialized, error) {
 }
 
 // A renter's hire order and its escrow's books. Conservation:
-// `deposited = escrow + paid + fees + refunded` at all times.
+// `deposited = escrow + paid + fees + refunded` at all times. Fixed-size fields come
+// first, so keepers find open orders at a fixed offset (`STATUS_OFFSET`).
 type HireOrder struct {
 	Renter solanago.PublicKey `json:"renter"`
 	Id     uint64             `json:"id"`
 	Mint   solanago.PublicKey `json:"mint"`
-	Spec   OrderSpec          `json:"spec"`
+	Status OrderStatus        `json:"status"`
+
+	// Renter fees (payment + booking) in bps, fixed at creation.
+	RenterFeeBps uint16 `json:"renterFeeBps"`
 
 	// Micro-USD per $IO fixed at creation ($IO orders), 0 for IOSD.
 	IoUsdPrice uint64 `json:"ioUsdPrice"`
-
-	// Renter fees (payment + booking) in bps, fixed at creation.
-	RenterFeeBps uint16      `json:"renterFeeBps"`
-	Status       OrderStatus `json:"status"`
-	EndReason    *EndReason  `bin:"optional" json:"endReason,omitempty"`
-	CreatedAt    int64       `json:"createdAt"`
-	StartedAt    int64       `json:"startedAt"`
-	EndsAt       int64       `json:"endsAt"`
-	Extended     bool        `json:"extended"`
-	Failures     uint16      `json:"failures"`
+	CreatedAt  int64  `json:"createdAt"`
+	StartedAt  int64  `json:"startedAt"`
+	EndsAt     int64  `json:"endsAt"`
+	Extended   bool   `json:"extended"`
+	Failures   uint16 `json:"failures"`
 
 	// Assignment accounts not yet closed.
 	OpenAssignments uint16 `json:"openAssignments"`
@@ -1147,10 +1146,12 @@ type HireOrder struct {
 	Paid uint64 `json:"paid"`
 
 	// Renter fees to the treasury.
-	Fees       uint64 `json:"fees"`
-	Refunded   uint64 `json:"refunded"`
-	Bump       uint8  `json:"bump"`
-	EscrowBump uint8  `json:"escrowBump"`
+	Fees       uint64     `json:"fees"`
+	Refunded   uint64     `json:"refunded"`
+	Bump       uint8      `json:"bump"`
+	EscrowBump uint8      `json:"escrowBump"`
+	EndReason  *EndReason `bin:"optional" json:"endReason,omitempty"`
+	Spec       OrderSpec  `json:"spec"`
 }
 
 func (obj HireOrder) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
@@ -1169,43 +1170,20 @@ func (obj HireOrder) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
 	if err != nil {
 		return errors.NewField("Mint", err)
 	}
-	// Serialize `Spec`:
-	err = encoder.Encode(obj.Spec)
+	// Serialize `Status`:
+	err = encoder.Encode(obj.Status)
 	if err != nil {
-		return errors.NewField("Spec", err)
-	}
-	// Serialize `IoUsdPrice`:
-	err = encoder.Encode(obj.IoUsdPrice)
-	if err != nil {
-		return errors.NewField("IoUsdPrice", err)
+		return errors.NewField("Status", err)
 	}
 	// Serialize `RenterFeeBps`:
 	err = encoder.Encode(obj.RenterFeeBps)
 	if err != nil {
 		return errors.NewField("RenterFeeBps", err)
 	}
-	// Serialize `Status`:
-	err = encoder.Encode(obj.Status)
+	// Serialize `IoUsdPrice`:
+	err = encoder.Encode(obj.IoUsdPrice)
 	if err != nil {
-		return errors.NewField("Status", err)
-	}
-	// Serialize `EndReason` (optional):
-	{
-		if obj.EndReason == nil {
-			err = encoder.WriteOption(false)
-			if err != nil {
-				return errors.NewOption("EndReason", fmt.Errorf("error while encoding optionality: %w", err))
-			}
-		} else {
-			err = encoder.WriteOption(true)
-			if err != nil {
-				return errors.NewOption("EndReason", fmt.Errorf("error while encoding optionality: %w", err))
-			}
-			err = encoder.Encode(obj.EndReason)
-			if err != nil {
-				return errors.NewField("EndReason", err)
-			}
-		}
+		return errors.NewField("IoUsdPrice", err)
 	}
 	// Serialize `CreatedAt`:
 	err = encoder.Encode(obj.CreatedAt)
@@ -1267,6 +1245,29 @@ func (obj HireOrder) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
 	if err != nil {
 		return errors.NewField("EscrowBump", err)
 	}
+	// Serialize `EndReason` (optional):
+	{
+		if obj.EndReason == nil {
+			err = encoder.WriteOption(false)
+			if err != nil {
+				return errors.NewOption("EndReason", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+		} else {
+			err = encoder.WriteOption(true)
+			if err != nil {
+				return errors.NewOption("EndReason", fmt.Errorf("error while encoding optionality: %w", err))
+			}
+			err = encoder.Encode(obj.EndReason)
+			if err != nil {
+				return errors.NewField("EndReason", err)
+			}
+		}
+	}
+	// Serialize `Spec`:
+	err = encoder.Encode(obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
+	}
 	return nil
 }
 
@@ -1296,38 +1297,20 @@ func (obj *HireOrder) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) 
 	if err != nil {
 		return errors.NewField("Mint", err)
 	}
-	// Deserialize `Spec`:
-	err = decoder.Decode(&obj.Spec)
+	// Deserialize `Status`:
+	err = decoder.Decode(&obj.Status)
 	if err != nil {
-		return errors.NewField("Spec", err)
-	}
-	// Deserialize `IoUsdPrice`:
-	err = decoder.Decode(&obj.IoUsdPrice)
-	if err != nil {
-		return errors.NewField("IoUsdPrice", err)
+		return errors.NewField("Status", err)
 	}
 	// Deserialize `RenterFeeBps`:
 	err = decoder.Decode(&obj.RenterFeeBps)
 	if err != nil {
 		return errors.NewField("RenterFeeBps", err)
 	}
-	// Deserialize `Status`:
-	err = decoder.Decode(&obj.Status)
+	// Deserialize `IoUsdPrice`:
+	err = decoder.Decode(&obj.IoUsdPrice)
 	if err != nil {
-		return errors.NewField("Status", err)
-	}
-	// Deserialize `EndReason` (optional):
-	{
-		ok, err := decoder.ReadOption()
-		if err != nil {
-			return errors.NewOption("EndReason", fmt.Errorf("error while reading optionality: %w", err))
-		}
-		if ok {
-			err = decoder.Decode(&obj.EndReason)
-			if err != nil {
-				return errors.NewField("EndReason", err)
-			}
-		}
+		return errors.NewField("IoUsdPrice", err)
 	}
 	// Deserialize `CreatedAt`:
 	err = decoder.Decode(&obj.CreatedAt)
@@ -1388,6 +1371,24 @@ func (obj *HireOrder) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) 
 	err = decoder.Decode(&obj.EscrowBump)
 	if err != nil {
 		return errors.NewField("EscrowBump", err)
+	}
+	// Deserialize `EndReason` (optional):
+	{
+		ok, err := decoder.ReadOption()
+		if err != nil {
+			return errors.NewOption("EndReason", fmt.Errorf("error while reading optionality: %w", err))
+		}
+		if ok {
+			err = decoder.Decode(&obj.EndReason)
+			if err != nil {
+				return errors.NewField("EndReason", err)
+			}
+		}
+	}
+	// Deserialize `Spec`:
+	err = decoder.Decode(&obj.Spec)
+	if err != nil {
+		return errors.NewField("Spec", err)
 	}
 	return nil
 }
@@ -1787,6 +1788,8 @@ func UnmarshalKeeperSetChange(buf []byte) (*KeeperSetChange, error) {
 }
 
 // A GPU node: its operator, worker key, spec, ask, stake pool and reward accumulators.
+// Fixed-size fields come first, so keepers filter on them at fixed offsets (the
+// `*_OFFSET` constants); the optional freeze and the endpoint come last.
 type Node struct {
 	// The worker key the node registered with; its PDA seed, fixed for life.
 	NodeId   solanago.PublicKey `json:"nodeId"`
@@ -1798,12 +1801,7 @@ type Node struct {
 
 	// Ask in micro-USD per GPU-hour.
 	AskMicroUsd uint64 `json:"askMicroUsd"`
-	Endpoint    string `json:"endpoint"`
 	Pool        Pool   `json:"pool"`
-
-	// Open `Delegation` accounts; the node cannot close while any remains, so a
-	// position can never outlive its node and act on a new node at the same address.
-	Delegations uint32 `json:"delegations"`
 
 	// Delegator reward accumulators, indexed by `REWARD_IO` and `REWARD_IOSD`.
 	Rewards  [2]Accumulator   `json:"rewards"`
@@ -1812,14 +1810,19 @@ type Node struct {
 	// GPUs of this node in active hires (io-hire keeps it); nothing changes while > 0.
 	HiredGpus uint16 `json:"hiredGpus"`
 
+	// Everything slashed from this node and burned.
+	SlashedTotal uint64 `json:"slashedTotal"`
+
+	// Open `Delegation` accounts; the node cannot close while any remains, so a
+	// position can never outlive its node and act on a new node at the same address.
+	Delegations uint32 `json:"delegations"`
+	Bump        uint8  `json:"bump"`
+	VaultBump   uint8  `json:"vaultBump"`
+
 	// Set by a slash to the node's attested epoch then: a slashed node is not matched
 	// again until keepers attest it in a later epoch.
 	FrozenAtEpoch *uint64 `bin:"optional" json:"frozenAtEpoch,omitempty"`
-
-	// Everything slashed from this node and burned.
-	SlashedTotal uint64 `json:"slashedTotal"`
-	Bump         uint8  `json:"bump"`
-	VaultBump    uint8  `json:"vaultBump"`
+	Endpoint      string  `json:"endpoint"`
 }
 
 func (obj Node) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
@@ -1848,20 +1851,10 @@ func (obj Node) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
 	if err != nil {
 		return errors.NewField("AskMicroUsd", err)
 	}
-	// Serialize `Endpoint`:
-	err = encoder.Encode(obj.Endpoint)
-	if err != nil {
-		return errors.NewField("Endpoint", err)
-	}
 	// Serialize `Pool`:
 	err = encoder.Encode(obj.Pool)
 	if err != nil {
 		return errors.NewField("Pool", err)
-	}
-	// Serialize `Delegations`:
-	err = encoder.Encode(obj.Delegations)
-	if err != nil {
-		return errors.NewField("Delegations", err)
 	}
 	// Serialize `Rewards`:
 	err = encoder.Encode(obj.Rewards)
@@ -1877,6 +1870,26 @@ func (obj Node) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
 	err = encoder.Encode(obj.HiredGpus)
 	if err != nil {
 		return errors.NewField("HiredGpus", err)
+	}
+	// Serialize `SlashedTotal`:
+	err = encoder.Encode(obj.SlashedTotal)
+	if err != nil {
+		return errors.NewField("SlashedTotal", err)
+	}
+	// Serialize `Delegations`:
+	err = encoder.Encode(obj.Delegations)
+	if err != nil {
+		return errors.NewField("Delegations", err)
+	}
+	// Serialize `Bump`:
+	err = encoder.Encode(obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	// Serialize `VaultBump`:
+	err = encoder.Encode(obj.VaultBump)
+	if err != nil {
+		return errors.NewField("VaultBump", err)
 	}
 	// Serialize `FrozenAtEpoch` (optional):
 	{
@@ -1896,20 +1909,10 @@ func (obj Node) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
 			}
 		}
 	}
-	// Serialize `SlashedTotal`:
-	err = encoder.Encode(obj.SlashedTotal)
+	// Serialize `Endpoint`:
+	err = encoder.Encode(obj.Endpoint)
 	if err != nil {
-		return errors.NewField("SlashedTotal", err)
-	}
-	// Serialize `Bump`:
-	err = encoder.Encode(obj.Bump)
-	if err != nil {
-		return errors.NewField("Bump", err)
-	}
-	// Serialize `VaultBump`:
-	err = encoder.Encode(obj.VaultBump)
-	if err != nil {
-		return errors.NewField("VaultBump", err)
+		return errors.NewField("Endpoint", err)
 	}
 	return nil
 }
@@ -1950,20 +1953,10 @@ func (obj *Node) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
 	if err != nil {
 		return errors.NewField("AskMicroUsd", err)
 	}
-	// Deserialize `Endpoint`:
-	err = decoder.Decode(&obj.Endpoint)
-	if err != nil {
-		return errors.NewField("Endpoint", err)
-	}
 	// Deserialize `Pool`:
 	err = decoder.Decode(&obj.Pool)
 	if err != nil {
 		return errors.NewField("Pool", err)
-	}
-	// Deserialize `Delegations`:
-	err = decoder.Decode(&obj.Delegations)
-	if err != nil {
-		return errors.NewField("Delegations", err)
 	}
 	// Deserialize `Rewards`:
 	err = decoder.Decode(&obj.Rewards)
@@ -1980,6 +1973,26 @@ func (obj *Node) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
 	if err != nil {
 		return errors.NewField("HiredGpus", err)
 	}
+	// Deserialize `SlashedTotal`:
+	err = decoder.Decode(&obj.SlashedTotal)
+	if err != nil {
+		return errors.NewField("SlashedTotal", err)
+	}
+	// Deserialize `Delegations`:
+	err = decoder.Decode(&obj.Delegations)
+	if err != nil {
+		return errors.NewField("Delegations", err)
+	}
+	// Deserialize `Bump`:
+	err = decoder.Decode(&obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	// Deserialize `VaultBump`:
+	err = decoder.Decode(&obj.VaultBump)
+	if err != nil {
+		return errors.NewField("VaultBump", err)
+	}
 	// Deserialize `FrozenAtEpoch` (optional):
 	{
 		ok, err := decoder.ReadOption()
@@ -1993,20 +2006,10 @@ func (obj *Node) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
 			}
 		}
 	}
-	// Deserialize `SlashedTotal`:
-	err = decoder.Decode(&obj.SlashedTotal)
+	// Deserialize `Endpoint`:
+	err = decoder.Decode(&obj.Endpoint)
 	if err != nil {
-		return errors.NewField("SlashedTotal", err)
-	}
-	// Deserialize `Bump`:
-	err = decoder.Decode(&obj.Bump)
-	if err != nil {
-		return errors.NewField("Bump", err)
-	}
-	// Deserialize `VaultBump`:
-	err = decoder.Decode(&obj.VaultBump)
-	if err != nil {
-		return errors.NewField("VaultBump", err)
+		return errors.NewField("Endpoint", err)
 	}
 	return nil
 }

@@ -953,6 +953,8 @@ func UnmarshalGpusReserved(buf []byte) (*GpusReserved, error) {
 }
 
 // A GPU node: its operator, worker key, spec, ask, stake pool and reward accumulators.
+// Fixed-size fields come first, so keepers filter on them at fixed offsets (the
+// `*_OFFSET` constants); the optional freeze and the endpoint come last.
 type Node struct {
 	// The worker key the node registered with; its PDA seed, fixed for life.
 	NodeId   solanago.PublicKey `json:"nodeId"`
@@ -964,12 +966,7 @@ type Node struct {
 
 	// Ask in micro-USD per GPU-hour.
 	AskMicroUsd uint64 `json:"askMicroUsd"`
-	Endpoint    string `json:"endpoint"`
 	Pool        Pool   `json:"pool"`
-
-	// Open `Delegation` accounts; the node cannot close while any remains, so a
-	// position can never outlive its node and act on a new node at the same address.
-	Delegations uint32 `json:"delegations"`
 
 	// Delegator reward accumulators, indexed by `REWARD_IO` and `REWARD_IOSD`.
 	Rewards  [2]Accumulator   `json:"rewards"`
@@ -978,14 +975,19 @@ type Node struct {
 	// GPUs of this node in active hires (io-hire keeps it); nothing changes while > 0.
 	HiredGpus uint16 `json:"hiredGpus"`
 
+	// Everything slashed from this node and burned.
+	SlashedTotal uint64 `json:"slashedTotal"`
+
+	// Open `Delegation` accounts; the node cannot close while any remains, so a
+	// position can never outlive its node and act on a new node at the same address.
+	Delegations uint32 `json:"delegations"`
+	Bump        uint8  `json:"bump"`
+	VaultBump   uint8  `json:"vaultBump"`
+
 	// Set by a slash to the node's attested epoch then: a slashed node is not matched
 	// again until keepers attest it in a later epoch.
 	FrozenAtEpoch *uint64 `bin:"optional" json:"frozenAtEpoch,omitempty"`
-
-	// Everything slashed from this node and burned.
-	SlashedTotal uint64 `json:"slashedTotal"`
-	Bump         uint8  `json:"bump"`
-	VaultBump    uint8  `json:"vaultBump"`
+	Endpoint      string  `json:"endpoint"`
 }
 
 func (obj Node) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
@@ -1014,20 +1016,10 @@ func (obj Node) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
 	if err != nil {
 		return errors.NewField("AskMicroUsd", err)
 	}
-	// Serialize `Endpoint`:
-	err = encoder.Encode(obj.Endpoint)
-	if err != nil {
-		return errors.NewField("Endpoint", err)
-	}
 	// Serialize `Pool`:
 	err = encoder.Encode(obj.Pool)
 	if err != nil {
 		return errors.NewField("Pool", err)
-	}
-	// Serialize `Delegations`:
-	err = encoder.Encode(obj.Delegations)
-	if err != nil {
-		return errors.NewField("Delegations", err)
 	}
 	// Serialize `Rewards`:
 	err = encoder.Encode(obj.Rewards)
@@ -1043,6 +1035,26 @@ func (obj Node) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
 	err = encoder.Encode(obj.HiredGpus)
 	if err != nil {
 		return errors.NewField("HiredGpus", err)
+	}
+	// Serialize `SlashedTotal`:
+	err = encoder.Encode(obj.SlashedTotal)
+	if err != nil {
+		return errors.NewField("SlashedTotal", err)
+	}
+	// Serialize `Delegations`:
+	err = encoder.Encode(obj.Delegations)
+	if err != nil {
+		return errors.NewField("Delegations", err)
+	}
+	// Serialize `Bump`:
+	err = encoder.Encode(obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	// Serialize `VaultBump`:
+	err = encoder.Encode(obj.VaultBump)
+	if err != nil {
+		return errors.NewField("VaultBump", err)
 	}
 	// Serialize `FrozenAtEpoch` (optional):
 	{
@@ -1062,20 +1074,10 @@ func (obj Node) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
 			}
 		}
 	}
-	// Serialize `SlashedTotal`:
-	err = encoder.Encode(obj.SlashedTotal)
+	// Serialize `Endpoint`:
+	err = encoder.Encode(obj.Endpoint)
 	if err != nil {
-		return errors.NewField("SlashedTotal", err)
-	}
-	// Serialize `Bump`:
-	err = encoder.Encode(obj.Bump)
-	if err != nil {
-		return errors.NewField("Bump", err)
-	}
-	// Serialize `VaultBump`:
-	err = encoder.Encode(obj.VaultBump)
-	if err != nil {
-		return errors.NewField("VaultBump", err)
+		return errors.NewField("Endpoint", err)
 	}
 	return nil
 }
@@ -1116,20 +1118,10 @@ func (obj *Node) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
 	if err != nil {
 		return errors.NewField("AskMicroUsd", err)
 	}
-	// Deserialize `Endpoint`:
-	err = decoder.Decode(&obj.Endpoint)
-	if err != nil {
-		return errors.NewField("Endpoint", err)
-	}
 	// Deserialize `Pool`:
 	err = decoder.Decode(&obj.Pool)
 	if err != nil {
 		return errors.NewField("Pool", err)
-	}
-	// Deserialize `Delegations`:
-	err = decoder.Decode(&obj.Delegations)
-	if err != nil {
-		return errors.NewField("Delegations", err)
 	}
 	// Deserialize `Rewards`:
 	err = decoder.Decode(&obj.Rewards)
@@ -1146,6 +1138,26 @@ func (obj *Node) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
 	if err != nil {
 		return errors.NewField("HiredGpus", err)
 	}
+	// Deserialize `SlashedTotal`:
+	err = decoder.Decode(&obj.SlashedTotal)
+	if err != nil {
+		return errors.NewField("SlashedTotal", err)
+	}
+	// Deserialize `Delegations`:
+	err = decoder.Decode(&obj.Delegations)
+	if err != nil {
+		return errors.NewField("Delegations", err)
+	}
+	// Deserialize `Bump`:
+	err = decoder.Decode(&obj.Bump)
+	if err != nil {
+		return errors.NewField("Bump", err)
+	}
+	// Deserialize `VaultBump`:
+	err = decoder.Decode(&obj.VaultBump)
+	if err != nil {
+		return errors.NewField("VaultBump", err)
+	}
 	// Deserialize `FrozenAtEpoch` (optional):
 	{
 		ok, err := decoder.ReadOption()
@@ -1159,20 +1171,10 @@ func (obj *Node) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) {
 			}
 		}
 	}
-	// Deserialize `SlashedTotal`:
-	err = decoder.Decode(&obj.SlashedTotal)
+	// Deserialize `Endpoint`:
+	err = decoder.Decode(&obj.Endpoint)
 	if err != nil {
-		return errors.NewField("SlashedTotal", err)
-	}
-	// Deserialize `Bump`:
-	err = decoder.Decode(&obj.Bump)
-	if err != nil {
-		return errors.NewField("Bump", err)
-	}
-	// Deserialize `VaultBump`:
-	err = decoder.Decode(&obj.VaultBump)
-	if err != nil {
-		return errors.NewField("VaultBump", err)
+		return errors.NewField("Endpoint", err)
 	}
 	return nil
 }

@@ -108,20 +108,19 @@ pub enum EndReason {
 }
 
 /// A renter's hire order and its escrow's books. Conservation:
-/// `deposited = escrow + paid + fees + refunded` at all times.
+/// `deposited = escrow + paid + fees + refunded` at all times. Fixed-size fields come
+/// first, so keepers find open orders at a fixed offset (`STATUS_OFFSET`).
 #[account]
 #[derive(InitSpace)]
 pub struct HireOrder {
     pub renter: Pubkey,
     pub id: u64,
     pub mint: Pubkey,
-    pub spec: OrderSpec,
-    /// Micro-USD per $IO fixed at creation ($IO orders), 0 for IOSD.
-    pub io_usd_price: u64,
+    pub status: OrderStatus,
     /// Renter fees (payment + booking) in bps, fixed at creation.
     pub renter_fee_bps: u16,
-    pub status: OrderStatus,
-    pub end_reason: Option<EndReason>,
+    /// Micro-USD per $IO fixed at creation ($IO orders), 0 for IOSD.
+    pub io_usd_price: u64,
     pub created_at: i64,
     pub started_at: i64,
     pub ends_at: i64,
@@ -137,9 +136,16 @@ pub struct HireOrder {
     pub refunded: u64,
     pub bump: u8,
     pub escrow_bump: u8,
+    pub end_reason: Option<EndReason>,
+    pub spec: OrderSpec,
 }
 
 impl HireOrder {
+    /// Byte offsets (discriminator included) keepers filter on with `memcmp`.
+    pub const RENTER_OFFSET: usize = 8;
+    pub const MINT_OFFSET: usize = 48;
+    pub const STATUS_OFFSET: usize = 80;
+
     pub fn payment(&self, io_mint: &Pubkey) -> crate::pricing::Payment {
         if self.mint == *io_mint {
             crate::pricing::Payment::Io {
@@ -196,5 +202,52 @@ impl Assignment {
             start: self.start,
             duration: self.duration,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anchor_lang::AccountSerialize;
+
+    #[test]
+    fn order_filter_offsets_match_the_layout() {
+        let order = HireOrder {
+            renter: Pubkey::new_from_array([1; 32]),
+            id: 0,
+            mint: Pubkey::new_from_array([2; 32]),
+            status: OrderStatus::Ended,
+            renter_fee_bps: 0,
+            io_usd_price: 0,
+            created_at: 0,
+            started_at: 0,
+            ends_at: 0,
+            extended: false,
+            failures: 0,
+            open_assignments: 0,
+            deposited: 0,
+            paid: 0,
+            fees: 0,
+            refunded: 0,
+            bump: 0,
+            escrow_bump: 0,
+            end_reason: Some(EndReason::Cancelled),
+            spec: OrderSpec {
+                gpu_class: 0,
+                gpus: 1,
+                min_vram_mib: 0,
+                min_vcpus: 0,
+                min_ram_gib: 0,
+                locations: vec![*b"US"],
+                compliance: 0,
+                hours: 1,
+                max_price_micro_usd: 1,
+            },
+        };
+        let mut b = vec![];
+        order.try_serialize(&mut b).unwrap();
+        assert_eq!(&b[HireOrder::RENTER_OFFSET..][..32], &[1; 32]);
+        assert_eq!(&b[HireOrder::MINT_OFFSET..][..32], &[2; 32]);
+        assert_eq!(b[HireOrder::STATUS_OFFSET], OrderStatus::Ended as u8);
     }
 }

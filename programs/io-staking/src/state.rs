@@ -93,6 +93,8 @@ pub struct AttestedCapacity {
 }
 
 /// A GPU node: its operator, worker key, spec, ask, stake pool and reward accumulators.
+/// Fixed-size fields come first, so keepers filter on them at fixed offsets (the
+/// `*_OFFSET` constants); the optional freeze and the endpoint come last.
 #[account]
 #[derive(InitSpace)]
 pub struct Node {
@@ -104,28 +106,36 @@ pub struct Node {
     pub spec: NodeSpec,
     /// Ask in micro-USD per GPU-hour.
     pub ask_micro_usd: u64,
-    #[max_len(128)]
-    pub endpoint: String,
     pub pool: Pool,
-    /// Open `Delegation` accounts; the node cannot close while any remains, so a
-    /// position can never outlive its node and act on a new node at the same address.
-    pub delegations: u32,
     /// Delegator reward accumulators, indexed by `REWARD_IO` and `REWARD_IOSD`.
     pub rewards: [Accumulator; 2],
     pub attested: AttestedCapacity,
     /// GPUs of this node in active hires (io-hire keeps it); nothing changes while > 0.
     pub hired_gpus: u16,
+    /// Everything slashed from this node and burned.
+    pub slashed_total: u64,
+    /// Open `Delegation` accounts; the node cannot close while any remains, so a
+    /// position can never outlive its node and act on a new node at the same address.
+    pub delegations: u32,
+    pub bump: u8,
+    pub vault_bump: u8,
     /// Set by a slash to the node's attested epoch then: a slashed node is not matched
     /// again until keepers attest it in a later epoch.
     pub frozen_at_epoch: Option<u64>,
-    /// Everything slashed from this node and burned.
-    pub slashed_total: u64,
-    pub bump: u8,
-    pub vault_bump: u8,
+    #[max_len(128)]
+    pub endpoint: String,
 }
 
 impl Node {
     pub const MAX_ENDPOINT_LEN: usize = 128;
+    /// Byte offsets (discriminator included) keepers filter on with `memcmp`.
+    pub const OPERATOR_OFFSET: usize = 40;
+    pub const WORKER_OFFSET: usize = 72;
+    pub const CLASS_OFFSET: usize = 104;
+    pub const LOCATION_OFFSET: usize = 121;
+    pub const ASK_OFFSET: usize = 132;
+    pub const ATTESTED_EPOCH_OFFSET: usize = 268;
+    pub const HIRED_GPUS_OFFSET: usize = 295;
 
     /// The node PDA signs for its own stake vault, and only that.
     pub fn signer_seeds(&self) -> [&[u8]; 3] {
@@ -204,5 +214,56 @@ impl Delegation {
                 .ok_or(crate::errors::StakingError::Overflow)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anchor_lang::AccountSerialize;
+
+    /// The offsets keepers filter on hold for the serialized account.
+    #[test]
+    fn node_filter_offsets_match_the_layout() {
+        let node = Node {
+            node_id: Pubkey::new_from_array([1; 32]),
+            operator: Pubkey::new_from_array([2; 32]),
+            worker: Pubkey::new_from_array([3; 32]),
+            spec: NodeSpec {
+                gpu_class: 7,
+                gpu_count: 8,
+                vram_mib_per_gpu: 1,
+                vcpus: 2,
+                ram_gib: 3,
+                bandwidth_mbps: 4,
+                location: *b"DE",
+                compliance: 5,
+                nvlink: true,
+            },
+            ask_micro_usd: 0xA5A5_A5A5,
+            pool: Pool::default(),
+            rewards: Default::default(),
+            attested: AttestedCapacity {
+                epoch: 0xBEEF,
+                ..Default::default()
+            },
+            hired_gpus: 0x1234,
+            slashed_total: 0,
+            delegations: 0,
+            bump: 0,
+            vault_bump: 0,
+            frozen_at_epoch: Some(9),
+            endpoint: "http://x".into(),
+        };
+        let mut b = vec![];
+        node.try_serialize(&mut b).unwrap();
+        let at = |o: usize, n: usize| &b[o..o + n];
+        assert_eq!(at(Node::OPERATOR_OFFSET, 32), &[2; 32]);
+        assert_eq!(at(Node::WORKER_OFFSET, 32), &[3; 32]);
+        assert_eq!(at(Node::CLASS_OFFSET, 1), &[7]);
+        assert_eq!(at(Node::LOCATION_OFFSET, 2), b"DE");
+        assert_eq!(at(Node::ASK_OFFSET, 8), &0xA5A5_A5A5u64.to_le_bytes());
+        assert_eq!(at(Node::ATTESTED_EPOCH_OFFSET, 8), &0xBEEFu64.to_le_bytes());
+        assert_eq!(at(Node::HIRED_GPUS_OFFSET, 2), &0x1234u16.to_le_bytes());
     }
 }
