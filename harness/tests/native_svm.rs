@@ -513,3 +513,35 @@ fn keeper_registration_needs_the_real_bonds_account_and_exit_needs_the_keeper_it
     assert_eq!(w.balance(&w.d.keeper_bonds), bond);
     assert_eq!(w.balance(&other_io), 0);
 }
+
+#[test]
+fn a_keeper_endpoint_must_fit_and_the_burn_ledger_takes_only_the_io_mint() {
+    use io_rewards::errors::RewardsError;
+    let rewards = |e: RewardsError| ANCHOR_ERROR_OFFSET + e as u32;
+    let mut w = World::new();
+    let bond = GenesisParams::default().rewards.keeper_bond;
+    let (keeper, source) = w.wallet(bond);
+    for endpoint in [String::new(), "h".repeat(129)] {
+        let ix = w.d.register_keeper(&keeper.pubkey(), &source, &endpoint);
+        ionet_svm::world::assert_code(
+            w.send(&keeper, &[], &[ix]),
+            rewards(RewardsError::InvalidEndpoint),
+        );
+    }
+    assert_eq!(w.balance(&source), bond);
+    // A burn report naming IOSD, as io-hire's treasury PDA would sign it.
+    let ix = Instruction {
+        program_id: ids::IO_REWARDS,
+        accounts: io_rewards::accounts::RecordBurn {
+            reporter: w.d.treasury,
+            config: w.d.rewards_config,
+            io_mint: w.d.iosd_mint,
+        }
+        .to_account_metas(None),
+        data: io_rewards::instruction::RecordBurn { amount: 1 }.data(),
+    };
+    let ix = ionet_svm::world::forwarded(&ids::IO_HIRE, io_protocol::seeds::TREASURY, ix);
+    let admin = w.admin.insecure_clone();
+    ionet_svm::world::assert_code(w.send(&admin, &[], &[ix]), rewards(RewardsError::WrongMint));
+    assert_eq!(rewards_config(&w).burned, 0);
+}
