@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/gagliardetto/solana-go"
 	"github.com/gagliardetto/solana-go/programs/token"
@@ -32,6 +33,8 @@ type Genesis struct {
 		Faucet   solana.PublicKey `json:"faucet"`
 		FaucetIO solana.PublicKey `json:"faucetIo"`
 	} `json:"accounts"`
+	// SlotMs is the slot length: the clock moves SlotMs per slot.
+	SlotMs   int64 `json:"slotMs"`
 	Keypairs struct {
 		Faucet string `json:"faucet"`
 		Admin  string `json:"admin"`
@@ -75,6 +78,49 @@ func (g *Genesis) FundInstructions(faucet solana.PublicKey, to solana.PublicKey,
 				staking.ATA(to, g.Mints.IO), faucet, nil).Build())
 	}
 	return ixs
+}
+
+// MintIOSDInstructions mint amount micro-USD of IOSD to to's associated account
+// (created when missing): the faucet is IOSD's mint authority on a localnet.
+func (g *Genesis) MintIOSDInstructions(faucet, to solana.PublicKey, amount uint64) []solana.Instruction {
+	return []solana.Instruction{
+		staking.CreateATAIdempotent(faucet, to, g.Mints.IOSD),
+		token.NewMintToCheckedInstruction(amount, g.Mints.IOSDDecimals, g.Mints.IOSD, staking.ATA(to, g.Mints.IOSD),
+			faucet, nil).Build(),
+	}
+}
+
+// WaitUntil returns once the chain's clock (the Clock sysvar) has reached unix time
+// ts, polling it.
+func WaitUntil(ctx context.Context, c *staking.Client, ts int64) error {
+	for {
+		now, err := c.Now(ctx)
+		if err != nil {
+			return err
+		}
+		if now >= ts {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// Warp moves the chain's clock forward by d (rounded up to whole slots of slotMs)
+// with ionet_warpSlot; it returns the slot now.
+func Warp(ctx context.Context, client *rpc.Client, slotMs int64, d time.Duration) (uint64, error) {
+	if slotMs <= 0 {
+		return 0, fmt.Errorf("slot length %d ms", slotMs)
+	}
+	slot, err := client.GetSlot(ctx, rpc.CommitmentConfirmed)
+	if err != nil {
+		return 0, fmt.Errorf("getSlot: %w", err)
+	}
+	ms := d.Milliseconds()
+	return WarpSlot(ctx, client, slot+uint64((ms+slotMs-1)/slotMs))
 }
 
 // Capacity is what ionet_attestCapacity writes into a node, as io-rewards' attestor

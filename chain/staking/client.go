@@ -26,6 +26,12 @@ func New(url string) *Client { return &Client{RPC: rpc.New(url)} }
 
 // account fetches raw account data owned by io-staking.
 func (c *Client) account(ctx context.Context, address solana.PublicKey) ([]byte, error) {
+	return c.Data(ctx, address, iostaking.ProgramID, "io-staking")
+}
+
+// Data fetches the raw data of the account at address, which program (named name in
+// errors) must own; the error wraps ErrNotFound when it does not exist.
+func (c *Client) Data(ctx context.Context, address, program solana.PublicKey, name string) ([]byte, error) {
 	out, err := c.RPC.GetAccountInfoWithOpts(ctx, address, &rpc.GetAccountInfoOpts{
 		Encoding: solana.EncodingBase64, Commitment: rpc.CommitmentConfirmed,
 	})
@@ -35,8 +41,8 @@ func (c *Client) account(ctx context.Context, address solana.PublicKey) ([]byte,
 	if err != nil {
 		return nil, fmt.Errorf("getAccountInfo %s: %w", address, err)
 	}
-	if !out.Value.Owner.Equals(iostaking.ProgramID) {
-		return nil, fmt.Errorf("%s is owned by %s, not io-staking", address, out.Value.Owner)
+	if !out.Value.Owner.Equals(program) {
+		return nil, fmt.Errorf("%s is owned by %s, not %s", address, out.Value.Owner, name)
 	}
 	return out.Value.Data.GetBinary(), nil
 }

@@ -21,11 +21,27 @@ var ErrTimeout = errors.New("transaction not confirmed in time")
 // ConfirmTimeout bounds how long Send waits for a status.
 const ConfirmTimeout = 60 * time.Second
 
+// Decoder names a program's custom error codes: a bindings package's DecodeError.
+type Decoder func(err any) (programerr.ProgramError, bool)
+
+// Decoders maps a program id to the Decoder of its errors.
+type Decoders map[solana.PublicKey]Decoder
+
+// StakingErrors names io-staking's errors.
+var StakingErrors = Decoders{iostaking.ProgramID: iostaking.DecodeError}
+
 // Send signs ixs with signers (the first pays), sends them with a preflight and waits
 // until the transaction is confirmed. When io-staking refuses it, the error wraps the
 // program's named error (errors.As with programerr.ProgramError finds it) as well as
 // the RPC error.
 func (c *Client) Send(ctx context.Context, signers []solana.PrivateKey, ixs ...solana.Instruction) (solana.Signature, error) {
+	return c.SendNamed(ctx, StakingErrors, signers, ixs...)
+}
+
+// SendNamed is Send naming the errors of the programs in decoders: a custom error is
+// looked up in the table of the program whose instruction failed.
+func (c *Client) SendNamed(ctx context.Context, decoders Decoders, signers []solana.PrivateKey, ixs ...solana.Instruction) (solana.Signature, error) {
+	name := func(err any) error { return named(err, decoders, ixs) }
 	bh, err := c.RPC.GetLatestBlockhash(ctx, rpc.CommitmentConfirmed)
 	if err != nil {
 		return solana.Signature{}, fmt.Errorf("getLatestBlockhash: %w", err)
@@ -46,12 +62,12 @@ func (c *Client) Send(ctx context.Context, signers []solana.PrivateKey, ixs ...s
 	}
 	sig, err := c.RPC.SendTransactionWithOpts(ctx, tx, rpc.TransactionOpts{PreflightCommitment: rpc.CommitmentConfirmed})
 	if err != nil {
-		return sig, named(err)
+		return sig, name(err)
 	}
-	return sig, c.confirm(ctx, sig)
+	return sig, c.confirm(ctx, sig, name)
 }
 
-func (c *Client) confirm(ctx context.Context, sig solana.Signature) error {
+func (c *Client) confirm(ctx context.Context, sig solana.Signature, name func(any) error) error {
 	ctx, cancel := context.WithTimeout(ctx, ConfirmTimeout)
 	defer cancel()
 	for {
@@ -62,7 +78,7 @@ func (c *Client) confirm(ctx context.Context, sig solana.Signature) error {
 		if err == nil && len(out.Value) == 1 && out.Value[0] != nil {
 			st := out.Value[0]
 			if st.Err != nil {
-				return fmt.Errorf("transaction %s failed: %w", sig, named(st.Err))
+				return fmt.Errorf("transaction %s failed: %w", sig, name(st.Err))
 			}
 			if st.ConfirmationStatus == rpc.ConfirmationStatusConfirmed || st.ConfirmationStatus == rpc.ConfirmationStatusFinalized {
 				return nil
@@ -76,10 +92,16 @@ func (c *Client) confirm(ctx context.Context, sig solana.Signature) error {
 	}
 }
 
-// named wraps a failed transaction's error with io-staking's named error when the
-// custom code is one of its own.
-func named(err any) error {
-	pe, ok := iostaking.DecodeError(err)
+// named wraps a failed transaction's error with the named error of the program whose
+// instruction failed, when decoders knows that program and the code.
+func named(err any, decoders Decoders, ixs []solana.Instruction) error {
+	var pe programerr.ProgramError
+	ok := false
+	if i, _, found := programerr.FromTransactionError(err); found && i < len(ixs) {
+		if d := decoders[ixs[i].ProgramID()]; d != nil {
+			pe, ok = d(err)
+		}
+	}
 	e, isErr := err.(error)
 	if !isErr {
 		e = fmt.Errorf("%v", err)
@@ -94,7 +116,7 @@ func named(err any) error {
 	return &Refused{Err: pe, Cause: e}
 }
 
-// Refused is a transaction io-staking refused with one of its named errors.
+// Refused is a transaction a program refused with one of its named errors.
 type Refused struct {
 	Err   programerr.ProgramError
 	Cause error

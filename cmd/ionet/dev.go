@@ -12,14 +12,15 @@ import (
 	"github.com/ionet-network/ionet/chain/staking"
 )
 
-// devCommand holds what only ionet-localnet answers: funding from its genesis faucet
-// and the development-only attestation that stands in for io-rewards' keepers.
+// devCommand holds what only ionet-localnet answers: funding from its genesis faucet,
+// the clock, the development-only attestation, and the stand-ins for ionet-keeper's
+// epoch duty and order matching (devepoch.go).
 func devCommand() *cli.Command {
 	genesis := &cli.StringFlag{Name: "genesis", Usage: "the localnet's genesis.json (faucet keypair, mints)",
 		EnvVars: []string{"IONET_GENESIS"}, Value: ".localnet/ledger/genesis.json"}
 	return &cli.Command{
 		Name:   "dev",
-		Usage:  "ionet-localnet only: keys, funding from the faucet, attested capacity",
+		Usage:  "ionet-localnet only: keys, funding from the faucet, the clock, and stand-ins for keepers (epochs, matching, attestation)",
 		Action: noCommand,
 		Subcommands: []*cli.Command{
 			{
@@ -27,15 +28,25 @@ func devCommand() *cli.Command {
 				ArgsUsage: "<file>", Action: devKeygen,
 			},
 			{
-				Name: "fund", Usage: "send SOL and $IO from the genesis faucet",
+				Name: "fund", Usage: "send SOL and $IO from the genesis faucet, and mint IOSD (the faucet is its mint authority)",
 				ArgsUsage: "<wallet>", Action: devFund,
 				Flags: []cli.Flag{genesis,
 					&cli.StringFlag{Name: "sol", Usage: "SOL to send", Value: "1"},
 					&cli.StringFlag{Name: "io", Usage: "$IO to send", Value: "0"},
+					&cli.StringFlag{Name: "iosd", Usage: "IOSD to mint (up to 6 decimals)", Value: "0"},
+				},
+			},
+			devEpochCommand(genesis),
+			devAssignCommand(),
+			{
+				Name: "warp", Usage: "move the chain's clock forward (ionet_warpSlot): cooldowns, epochs and hire streams pass",
+				Action: devWarp,
+				Flags: []cli.Flag{genesis,
+					&cli.DurationFlag{Name: "by", Usage: "how far, e.g. 1h or 90s", Required: true},
 				},
 			},
 			{
-				Name: "attest", Usage: "write a node's attested capacity (ionet_attestCapacity; stands in for keepers until they exist)",
+				Name: "attest", Usage: "write a node's attested capacity directly (ionet_attestCapacity; `dev epoch` does it the real way, through a claimed epoch report)",
 				ArgsUsage: "<node>", Action: devAttest,
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "tops", Usage: "attested TOPS (up to 3 decimals)", Required: true},
@@ -96,6 +107,10 @@ func devFund(c *cli.Context) error {
 	if err != nil {
 		return usagef("--io: %v", err)
 	}
+	iosd, err := staking.ParseUSDMicro(c.String("iosd"))
+	if err != nil {
+		return usagef("--iosd: %v", err)
+	}
 	g, err := localnet.ReadGenesis(c.String("genesis"))
 	if err != nil {
 		return err
@@ -105,16 +120,19 @@ func devFund(c *cli.Context) error {
 		return err
 	}
 	ixs := g.FundInstructions(faucet.PublicKey(), to, lamports, amount)
+	if iosd > 0 {
+		ixs = append(ixs, g.MintIOSDInstructions(faucet.PublicKey(), to, iosd)...)
+	}
 	if len(ixs) == 0 {
-		return usagef("nothing to send: --sol and --io are both 0")
+		return usagef("nothing to send: --sol, --io and --iosd are all 0")
 	}
 	e := newEnv(c)
 	sig, err := e.client.Send(e.ctx, []solana.PrivateKey{faucet}, ixs...)
 	if err != nil {
 		return fmt.Errorf("fund: %w", err)
 	}
-	e.printf("funded %s from the faucet: %s SOL, %s\n  signature  %s\n", to,
-		staking.FormatAmount(lamports, 9), fmtIO(amount), sig)
+	e.printf("funded %s from the faucet: %s SOL, %s, %s IOSD\n  signature  %s\n", to,
+		staking.FormatAmount(lamports, 9), fmtIO(amount), staking.FormatAmount(iosd, staking.USDDecimals), sig)
 	return nil
 }
 
@@ -152,7 +170,7 @@ func devAttest(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	e.printf("attested node %s (development only: io-rewards' keepers will do this from epoch reports)\n", node)
+	e.printf("attested node %s (development only: io-rewards' claims do this from finalized epoch reports)\n", node)
 	e.printf("  epoch %d, %s TOPS of %s, uptime %s%%, slot %d\n", capacity.Epoch, staking.FormatAmount(tops, 3),
 		className(capacity.Class), staking.FormatAmount(uint64(capacity.UptimeBps), 2), slot)
 	e.printf("  delegation cap by capacity: %s\n", fmtIO(staking.NodeCaps(after, cfg.Params).ByCapacity))

@@ -9,18 +9,24 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ionet-network/ionet/bindings/iostaking"
+	"github.com/ionet-network/ionet/chain/hire"
+	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/chain/staking"
 )
 
 // env is what a command works with: the chain client, the wallet, the config.
 type env struct {
-	ctx    context.Context
-	client *staking.Client
-	c      *cli.Context
+	ctx     context.Context
+	client  *staking.Client
+	rewards *rewards.Client
+	hire    *hire.Client
+	c       *cli.Context
 }
 
 func newEnv(c *cli.Context) *env {
-	return &env{ctx: c.Context, client: staking.New(c.String("rpc-url")), c: c}
+	client := staking.New(c.String("rpc-url"))
+	return &env{ctx: c.Context, client: client, rewards: &rewards.Client{Staking: client},
+		hire: &hire.Client{Staking: client}, c: c}
 }
 
 func (e *env) printf(format string, args ...any) { fmt.Fprintf(e.c.App.Writer, format, args...) }

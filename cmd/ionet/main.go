@@ -55,7 +55,7 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 func newApp(stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
 		Name:      "ionet",
-		Usage:     "register nodes, stake and delegate $IO on ionet (io-staking)",
+		Usage:     "register nodes, stake and delegate $IO (io-staking), keep (io-rewards) and hire GPUs (io-hire) on ionet",
 		Writer:    stdout,
 		ErrWriter: stderr,
 		Flags: []cli.Flag{
@@ -71,6 +71,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			delegateCommand(), undelegateCommand(),
 			withdrawCommand(), claimCommand(),
 			positionsCommand(),
+			keeperCommand(),
+			hireCommand(),
+			balancesCommand(),
 			devCommand(),
 			{Name: "address", Usage: "print --keypair's address", Action: printAddress},
 		},

@@ -17,6 +17,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ionet-network/ionet/bindings/iohire"
+	"github.com/ionet-network/ionet/chain/hire"
+	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/chain/staking"
 	"github.com/ionet-network/ionet/tests/localnode"
 )
@@ -39,7 +42,7 @@ func freePort(t *testing.T) int {
 	return 0
 }
 
-func TestDemoStakingStory(t *testing.T) {
+func TestDemoStory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and starts ionet-localnet")
 	}
@@ -59,26 +62,122 @@ func TestDemoStakingStory(t *testing.T) {
 	require.NoError(t, err, "scripts/demo:\n%s", out)
 	text := string(out)
 	for _, step := range []string{
-		"funded ", "registered node ", "staked 1000 $IO", "DEVELOPMENT ONLY", "delegation cap by capacity: 1000 $IO",
-		"delegated 600 $IO", "room for 400 $IO more", "1 node(s)", "tickets: 0", "the staking story is done",
+		"funded ", "registered node ", "staked 1000 $IO", "registered keeper ", "DEVELOPMENT",
+		"finalized by keeper votes", "stand-in for ionet-keeper's epoch duty", "claim paid", "quorum 2",
+		"delegated 600 $IO", "room for 400 $IO more", "escrowed     20.5 IOSD", "escrowed     10.05 $IO",
+		"stand-in for keeper matching", "refunded     2.87 IOSD", "refunded     1.407 $IO", "warped the localnet's clock",
+		"Ended (Cancelled)", "Ended (Completed)", "io-hire treasury", "tickets: 0", "the demo is done",
 	} {
 		assert.Contains(t, text, step)
 	}
+	assert.NotContains(t, text, "ionet dev attest", "the node's capacity comes from a claimed epoch report")
 
 	// The script stopped its chain on exit; start the same ledger and read what it left.
 	_, err = exec.Command("curl", "-sf", "http://127.0.0.1:"+strconv.Itoa(port)+"/health").Output()
 	assert.Error(t, err, "the demo's localnet still answers after the script exited")
 	node := regexp.MustCompile(`registered node (\S+)`).FindStringSubmatch(text)
 	require.Len(t, node, 2)
+	epochMatch := regexp.MustCompile(`epoch (\d+) finalized by keeper votes`).FindStringSubmatch(text)
+	require.Len(t, epochMatch, 2)
+	epoch, err := strconv.ParseUint(epochMatch[1], 10, 64)
+	require.NoError(t, err)
+	orders := regexp.MustCompile(`created order (\S+) `).FindAllStringSubmatch(text, -1)
+	require.Len(t, orders, 2)
 	n := restart(t, ledger)
 	c := staking.New(n)
-	got, err := c.Node(ctx, solana.MustPublicKeyFromBase58(node[1]))
+	address := solana.MustPublicKeyFromBase58(node[1])
+	got, err := c.Node(ctx, address)
 	require.NoError(t, err)
-	assert.Equal(t, uint64(1_000*100_000_000), staking.OperatorStake(got))
-	assert.Equal(t, uint64(600*100_000_000), staking.DelegatedStake(got))
-	assert.Equal(t, uint64(100_000), got.Attested.TopsMilli)
+	assert.Equal(t, uint64(1_000*io), staking.OperatorStake(got))
+	assert.Equal(t, uint64(600*io), staking.DelegatedStake(got))
 	assert.Equal(t, uint32(1), got.Delegations)
+	assert.Zero(t, got.HiredGpus, "both orders ended and released the node's GPUs")
+
+	// The epoch report the keepers' votes finalized, at the price they voted, and the
+	// claim it paid: all of the epoch's emission to the only node, none to delegators
+	// (the staker delegated after the claim), and the node's capacity attested from it.
+	r := &rewards.Client{Staking: c}
+	er, err := r.EpochReport(ctx, epoch)
+	require.NoError(t, err)
+	assert.True(t, er.Finalized)
+	assert.Equal(t, uint32(3), er.KeeperCount)
+	assert.Equal(t, uint32(2), er.Quorum)
+	assert.Len(t, er.Commits, 3)
+	assert.Len(t, er.Voters, 2)
+	assert.Equal(t, uint64(2_000_000), er.IoUsdPrice)
+	assert.Positive(t, er.EpochEmission)
+	claims, err := r.NodeClaims(ctx, address)
+	require.NoError(t, err)
+	require.NotNil(t, claims.LastEpoch)
+	assert.Equal(t, epoch, *claims.LastEpoch)
+	assert.Equal(t, er.EpochEmission, claims.Claimed)
+	rc, err := r.Config(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, er.EpochEmission, rc.Emitted)
+	assert.Equal(t, epoch, got.Attested.Epoch)
+	assert.Equal(t, uint64(100_000), got.Attested.TopsMilli)
+	assert.Equal(t, uint16(10_000), got.Attested.UptimeBps)
+	assert.Equal(t, er.EpochEmission, got.Attested.EpochReward)
+
+	// Both orders' end states and books. IOSD: $20.50 escrowed for 4 GPUs × 2 h at
+	// $2.50 with 2.5% fees; the node's $2.15 ask refunded $2.87 at assignment; it
+	// served an hour (8.6 IOSD) before the cancel refunded the rest pro rata.
+	h := &hire.Client{Staking: c}
+	byUSD, err := h.Order(ctx, solana.MustPublicKeyFromBase58(orders[0][1]))
+	require.NoError(t, err)
+	assert.Equal(t, iohire.OrderStatus_Ended, byUSD.Status)
+	require.NotNil(t, byUSD.EndReason)
+	assert.Equal(t, iohire.EndReason_Cancelled, *byUSD.EndReason)
+	assert.Equal(t, uint64(20_500_000), byUSD.Deposited)
+	assert.GreaterOrEqual(t, byUSD.Paid, uint64(8_600_000))
+	assert.Less(t, byUSD.Paid, uint64(8_600_000+60*17_200_000/7_200), "more than a minute's worth past the hour")
+	assert.Equal(t, byUSD.Deposited, byUSD.Paid+byUSD.Fees+byUSD.Refunded, "the escrow is empty")
+	assert.Greater(t, byUSD.Refunded, uint64(2_870_000), "a pro-rata refund on top of the assignment's")
+	assert.Equal(t, byUSD.Paid*250/10_000, byUSD.Fees)
+	// $IO at the final $2.00: 10.05 $IO escrowed, 1.407 refunded at assignment, the
+	// whole 8.6 $IO stream paid.
+	byIO, err := h.Order(ctx, solana.MustPublicKeyFromBase58(orders[1][1]))
+	require.NoError(t, err)
+	assert.Equal(t, iohire.OrderStatus_Ended, byIO.Status)
+	require.NotNil(t, byIO.EndReason)
+	assert.Equal(t, iohire.EndReason_Completed, *byIO.EndReason)
+	assert.Equal(t, uint64(2_000_000), byIO.IoUsdPrice)
+	assert.Equal(t, uint64(1_005*io/100), byIO.Deposited)
+	assert.Equal(t, uint64(86*io/10), byIO.Paid)
+	assert.Equal(t, uint64(1_407*io/1_000), byIO.Refunded)
+	assert.Equal(t, byIO.Deposited, byIO.Paid+byIO.Fees+byIO.Refunded)
+	for _, o := range orders {
+		left, err := c.TokenBalance(ctx, hire.EscrowAddress(solana.MustPublicKeyFromBase58(o[1])))
+		require.NoError(t, err)
+		assert.Zero(t, left)
+	}
+
+	// Balances: the renter paid what the orders used; the operator got the epoch's
+	// reward and both streams less the supplier's 1.5% and the delegators' 1%; the
+	// treasury holds every fee.
+	cfg, err := h.Config(ctx)
+	require.NoError(t, err)
+	renter, err := solana.PrivateKeyFromSolanaKeygenFile(filepath.Join(ledger, "demo-keys", "renter.json"))
+	require.NoError(t, err)
+	balance := func(owner, mint solana.PublicKey) uint64 {
+		v, err := c.TokenBalance(ctx, staking.ATA(owner, mint))
+		require.NoError(t, err)
+		return v
+	}
+	assert.Equal(t, 100_000_000-byUSD.Paid-byUSD.Fees, balance(renter.PublicKey(), cfg.IosdMint))
+	assert.Equal(t, 50*io-byIO.Paid-byIO.Fees, balance(renter.PublicKey(), cfg.IoMint))
+	opIO, opUSD := balance(got.Operator, cfg.IoMint), balance(got.Operator, cfg.IosdMint)
+	assert.Greater(t, opIO, 4_000*io+claims.Claimed, "the epoch's reward and the $IO stream")
+	assert.Less(t, opIO, 4_000*io+claims.Claimed+byIO.Paid)
+	assert.Positive(t, opUSD)
+	assert.Less(t, opUSD, byUSD.Paid)
+	treasuryUSD, err := c.TokenBalance(ctx, hire.TreasuryAddress(cfg.IosdMint))
+	require.NoError(t, err)
+	assert.Greater(t, treasuryUSD, byUSD.Fees, "the renter's fees and the supplier's")
 }
+
+// io is one $IO in base units.
+const io = 100_000_000
 
 // restart runs ionet-localnet on ledger again and returns its RPC URL.
 func restart(t *testing.T, ledger string) string {

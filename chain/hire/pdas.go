@@ -1,0 +1,45 @@
+package hire
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/gagliardetto/solana-go"
+
+	"github.com/ionet-network/ionet/bindings/iohire"
+)
+
+// pda derives an io-hire address from the IDL's seed constants.
+func pda(seeds ...[]byte) solana.PublicKey {
+	a, _, err := solana.FindProgramAddress(seeds, iohire.ProgramID)
+	if err != nil {
+		panic(fmt.Sprintf("io-hire PDA %q: %v", seeds, err))
+	}
+	return a
+}
+
+// ConfigAddress is the HireConfig PDA, ["config"].
+func ConfigAddress() solana.PublicKey { return pda(iohire.CONFIG_SEED) }
+
+// OrderAddress is renter's order id, ["order", renter, id as u64 LE].
+func OrderAddress(renter solana.PublicKey, id uint64) solana.PublicKey {
+	return pda(iohire.ORDER_SEED, renter[:], binary.LittleEndian.AppendUint64(nil, id))
+}
+
+// EscrowAddress holds an order's tokens, ["escrow", order]; EscrowAuthority signs.
+func EscrowAddress(order solana.PublicKey) solana.PublicKey { return pda(iohire.ESCROW_SEED, order[:]) }
+func EscrowAuthority() solana.PublicKey                     { return pda(iohire.ESCROW_AUTHORITY_SEED) }
+
+// AssignmentAddress is node's part of order, ["assignment", order, node].
+func AssignmentAddress(order, node solana.PublicKey) solana.PublicKey {
+	return pda(iohire.ASSIGNMENT_SEED, order[:], node[:])
+}
+
+// AssignerAddress is io-hire's signer for io-staking's reserve_gpus and release_gpus,
+// ["assigner"] (the IDL declares no constant for it).
+func AssignerAddress() solana.PublicKey { return pda([]byte("assigner")) }
+
+// TreasuryAddress collects fees in mint, ["treasury-vault", mint].
+func TreasuryAddress(mint solana.PublicKey) solana.PublicKey {
+	return pda(iohire.TREASURY_VAULT_SEED, mint[:])
+}

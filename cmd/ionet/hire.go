@@ -1,0 +1,400 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gagliardetto/solana-go"
+	"github.com/urfave/cli/v2"
+
+	"github.com/ionet-network/ionet/bindings/iohire"
+	"github.com/ionet-network/ionet/chain/hire"
+	"github.com/ionet-network/ionet/chain/staking"
+	"github.com/ionet-network/ionet/oracle/classes"
+)
+
+// hireCommand holds a renter's side of io-hire (orders, cancel, close) and the crank
+// that pays a node's earnings.
+func hireCommand() *cli.Command {
+	return &cli.Command{
+		Name:   "hire",
+		Usage:  "hire GPUs: escrow an order in IOSD or $IO, show it, claim a node's earnings, cancel, close",
+		Action: noCommand,
+		Subcommands: []*cli.Command{
+			{
+				Name: "create", Usage: "the renter (--keypair) escrows an order: max price × GPUs × hours plus the renter's fees",
+				Action: hireCreate,
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "mint", Usage: "payment: iosd (1:1 USD) or io (at io-rewards' latest final price)", Required: true},
+					&cli.UintFlag{Name: "gpus", Usage: "GPUs (1-1024)", Required: true},
+					&cli.UintFlag{Name: "hours", Usage: "hours (1-8760)", Required: true},
+					&cli.StringFlag{Name: "max-price", Usage: "cap in USD per GPU-hour (up to 6 decimals)", Required: true},
+					&cli.StringFlag{Name: "class", Usage: "device class name (oracle/classes) or id; default any"},
+					&cli.StringSliceFlag{Name: "location", Usage: "ISO 3166 code a node may be in (repeat, or comma-separated; default any)"},
+					&cli.UintFlag{Name: "min-vram-mib", Usage: "VRAM per GPU, MiB"},
+					&cli.UintFlag{Name: "min-vcpus", Usage: "vCPUs per node"},
+					&cli.UintFlag{Name: "min-ram-gib", Usage: "RAM per node, GiB"},
+					&cli.Uint64Flag{Name: "compliance", Usage: "compliance bits every node must have"},
+					&cli.Uint64Flag{Name: "id", Usage: "order id (default: one more than the renter's highest)"},
+				},
+			},
+			{Name: "show", Usage: "an order, its books and its assignments", ArgsUsage: "<order>", Action: hireShow},
+			{
+				Name: "claim", Usage: "crank a node's earnings on an order so far (anyone; --keypair pays the fee)",
+				ArgsUsage: "<order> <node>", Action: hireClaim,
+			},
+			{
+				Name: "cancel", Usage: "the renter cancels: an open order refunds in full, an active one the unused part pro rata",
+				ArgsUsage: "<order>", Action: hireCancel,
+			},
+			{
+				Name: "close", Usage: "the renter closes an ended order; its rent comes back",
+				ArgsUsage: "<order>", Action: hireClose,
+			},
+		},
+	}
+}
+
+// spec reads hire create's flags into an OrderSpec.
+func orderSpec(c *cli.Context) (iohire.OrderSpec, error) {
+	var s iohire.OrderSpec
+	if g := c.Uint("gpus"); g < 1 || g > 1024 {
+		return s, usagef("--gpus: 1 to 1024, got %d", g)
+	}
+	if h := c.Uint("hours"); h < 1 || h > 8760 {
+		return s, usagef("--hours: 1 to 8760, got %d", h)
+	}
+	price, err := hire.ParseUSD(c.String("max-price"))
+	if err != nil {
+		return s, usagef("--max-price: %v", err)
+	}
+	if price == 0 {
+		return s, usagef("--max-price must be positive")
+	}
+	if v := c.Uint("min-vcpus"); v > 0xffff {
+		return s, usagef("--min-vcpus: at most 65535")
+	}
+	s = iohire.OrderSpec{
+		Gpus: uint16(c.Uint("gpus")), Hours: uint32(c.Uint("hours")), MaxPriceMicroUsd: price,
+		MinVramMib: uint32(c.Uint("min-vram-mib")), MinVcpus: uint16(c.Uint("min-vcpus")),
+		MinRamGib: uint32(c.Uint("min-ram-gib")), Compliance: c.Uint64("compliance"),
+	}
+	if name := c.String("class"); name != "" {
+		class, err := classes.ByName(name)
+		if err != nil {
+			id, perr := strconv.ParseUint(name, 10, 8)
+			if perr != nil {
+				return s, usagef("--class: %v", err)
+			}
+			if class, err = classes.ByID(uint8(id)); err != nil {
+				return s, usagef("--class: %v", err)
+			}
+		}
+		s.GpuClass = class.ID
+	}
+	for _, l := range c.StringSlice("location") {
+		for _, code := range strings.Split(l, ",") {
+			loc, err := hire.Location(strings.TrimSpace(code))
+			if err != nil {
+				return s, usagef("--location: %v", err)
+			}
+			s.Locations = append(s.Locations, loc)
+		}
+	}
+	if len(s.Locations) > 8 {
+		return s, usagef("--location: at most 8 codes")
+	}
+	return s, nil
+}
+
+// mintFlag resolves --mint against io-hire's config.
+func mintFlag(s string, cfg *iohire.HireConfig) (solana.PublicKey, error) {
+	switch strings.ToLower(s) {
+	case "iosd":
+		return cfg.IosdMint, nil
+	case "io", "$io":
+		return cfg.IoMint, nil
+	}
+	return solana.PublicKey{}, usagef("--mint: iosd or io, got %q", s)
+}
+
+func hireCreate(c *cli.Context) error {
+	if err := args(c); err != nil {
+		return err
+	}
+	spec, err := orderSpec(c)
+	if err != nil {
+		return err
+	}
+	e := newEnv(c)
+	w, err := e.wallet()
+	if err != nil {
+		return err
+	}
+	cfg, err := e.hire.Config(e.ctx)
+	if err != nil {
+		return err
+	}
+	mint, err := mintFlag(c.String("mint"), cfg)
+	if err != nil {
+		return err
+	}
+	id := c.Uint64("id")
+	if !c.IsSet("id") {
+		if id, err = e.hire.NextOrderID(e.ctx, w.PublicKey()); err != nil {
+			return err
+		}
+	}
+	ix, err := hire.CreateOrder(w.PublicKey(), mint, id, spec)
+	if err != nil {
+		return err
+	}
+	sig, err := e.hire.Send(e.ctx, []solana.PrivateKey{w}, ix)
+	if err != nil {
+		return fmt.Errorf("create order: %w", err)
+	}
+	order := hire.OrderAddress(w.PublicKey(), id)
+	o, err := e.hire.Order(e.ctx, order)
+	if err != nil {
+		return err
+	}
+	isIO := mint == cfg.IoMint
+	e.printf("created order %s (id %d): %d GPUs × %d h at most %s USD per GPU-hour, paid in %s\n", order, id,
+		spec.Gpus, spec.Hours, hire.FormatUSD(spec.MaxPriceMicroUsd), mintName(isIO))
+	if isIO {
+		e.printf("  price        %s USD per $IO (io-rewards' latest final price, fixed for the order)\n", hire.FormatUSD(o.IoUsdPrice))
+	}
+	e.printf("  escrowed     %s (renter fees %s%%)\n", hire.Format(o.Deposited, isIO), staking.FormatAmount(uint64(o.RenterFeeBps), 2))
+	e.printf("  signature    %s\n", sig)
+	return nil
+}
+
+func mintName(isIO bool) string {
+	if isIO {
+		return "$IO"
+	}
+	return "IOSD"
+}
+
+// order resolves an order argument with io-hire's config.
+func (e *env) order(s string) (solana.PublicKey, *iohire.HireOrder, *iohire.HireConfig, error) {
+	address, err := pubkeyArg("order", s)
+	if err != nil {
+		return address, nil, nil, err
+	}
+	o, err := e.hire.Order(e.ctx, address)
+	if err != nil {
+		return address, nil, nil, err
+	}
+	cfg, err := e.hire.Config(e.ctx)
+	return address, o, cfg, err
+}
+
+func hireShow(c *cli.Context) error {
+	if err := args(c, "order"); err != nil {
+		return err
+	}
+	e := newEnv(c)
+	address, o, cfg, err := e.order(c.Args().First())
+	if err != nil {
+		return err
+	}
+	return e.showOrder(address, o, cfg)
+}
+
+func (e *env) showOrder(address solana.PublicKey, o *iohire.HireOrder, cfg *iohire.HireConfig) error {
+	isIO := o.Mint == cfg.IoMint
+	amount := func(v uint64) string { return hire.Format(v, isIO) }
+	escrow, err := e.client.TokenBalance(e.ctx, hire.EscrowAddress(address))
+	if err != nil {
+		return err
+	}
+	e.printf("order %s (id %d of renter %s)\n", address, o.Id, o.Renter)
+	s := o.Spec
+	class := "any class"
+	if s.GpuClass != 0 {
+		class = className(s.GpuClass)
+	}
+	var locs []string
+	for _, l := range s.Locations {
+		locs = append(locs, string(l[:]))
+	}
+	if len(locs) == 0 {
+		locs = []string{"anywhere"}
+	}
+	e.printf("  spec         %d GPUs of %s, %d h, at most %s USD per GPU-hour, in %s\n", s.Gpus, class, s.Hours,
+		hire.FormatUSD(s.MaxPriceMicroUsd), strings.Join(locs, ","))
+	e.printf("  paid in      %s", mintName(isIO))
+	if isIO {
+		e.printf(" at %s USD per $IO", hire.FormatUSD(o.IoUsdPrice))
+	}
+	e.printf(", renter fees %s%%\n", staking.FormatAmount(uint64(o.RenterFeeBps), 2))
+	status := o.Status.String()
+	if o.EndReason != nil {
+		status += " (" + o.EndReason.String() + ")"
+	}
+	e.printf("  status       %s\n", status)
+	if o.StartedAt != 0 {
+		e.printf("  runs         %s to %s\n", unix(o.StartedAt), unix(o.EndsAt))
+	}
+	e.printf("  books        deposited %s = escrow %s + paid %s + fees %s + refunded %s\n", amount(o.Deposited),
+		amount(escrow), amount(o.Paid), amount(o.Fees), amount(o.Refunded))
+	as, err := e.hire.Assignments(e.ctx, address)
+	if err != nil {
+		return err
+	}
+	e.printf("  assignments  %d open\n", len(as))
+	for _, a := range as {
+		x := a.Assignment
+		e.printf("    node %s: %d GPUs at %s USD, stream %s over %d h from %s, claimed %s\n", x.Node, x.Gpus,
+			hire.FormatUSD(x.PriceMicroUsd), amount(x.Value), x.Duration/3600, unix(x.Start), amount(x.Claimed))
+	}
+	return nil
+}
+
+func unix(ts int64) string { return time.Unix(ts, 0).UTC().Format("2006-01-02 15:04:05Z") }
+
+func hireClaim(c *cli.Context) error {
+	if err := args(c, "order", "node"); err != nil {
+		return err
+	}
+	e := newEnv(c)
+	w, err := e.wallet()
+	if err != nil {
+		return err
+	}
+	address, o, cfg, err := e.order(c.Args().Get(0))
+	if err != nil {
+		return err
+	}
+	node, n, err := e.node(c.Args().Get(1))
+	if err != nil {
+		return err
+	}
+	a, err := e.hire.Assignment(e.ctx, address, node)
+	if err != nil {
+		return err
+	}
+	isIO := o.Mint == cfg.IoMint
+	opAccount, treasury := staking.ATA(n.Operator, o.Mint), hire.TreasuryAddress(o.Mint)
+	before, err := e.balances(opAccount, treasury)
+	if err != nil {
+		return err
+	}
+	ixs, err := hire.ClaimEarnings(w.PublicKey(), address, node, n.Operator, o.Mint, a.RentPayer)
+	if err != nil {
+		return err
+	}
+	sig, err := e.hire.Send(e.ctx, []solana.PrivateKey{w}, ixs...)
+	if err != nil {
+		return fmt.Errorf("claim earnings: %w", err)
+	}
+	after, err := e.balances(opAccount, treasury)
+	if err != nil {
+		return err
+	}
+	e.printf("claimed node %s's earnings on order %s\n", node, address)
+	e.printf("  operator     %s +%s\n", n.Operator, hire.Format(after[0]-before[0], isIO))
+	e.printf("  treasury     +%s (renter's and supplier's fees)\n", hire.Format(after[1]-before[1], isIO))
+	if closed, err := e.hire.Assignment(e.ctx, address, node); errors.Is(err, staking.ErrNotFound) {
+		e.printf("  the stream is over and paid: the assignment closed, its GPUs are free\n")
+	} else if err == nil {
+		e.printf("  claimed so far %s of %s\n", hire.Format(closed.Claimed, isIO), hire.Format(closed.Value, isIO))
+	}
+	e.printf("  signature    %s\n", sig)
+	return nil
+}
+
+// balances reads token accounts (0 when missing).
+func (e *env) balances(accounts ...solana.PublicKey) ([]uint64, error) {
+	out := make([]uint64, len(accounts))
+	for i, a := range accounts {
+		v, err := e.client.TokenBalance(e.ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func hireCancel(c *cli.Context) error {
+	if err := args(c, "order"); err != nil {
+		return err
+	}
+	e := newEnv(c)
+	w, err := e.wallet()
+	if err != nil {
+		return err
+	}
+	address, o, cfg, err := e.order(c.Args().First())
+	if err != nil {
+		return err
+	}
+	if !o.Renter.Equals(w.PublicKey()) {
+		return fmt.Errorf("order %s is renter %s's; --keypair is %s", address, o.Renter, w.PublicKey())
+	}
+	as, err := e.hire.Assignments(e.ctx, address)
+	if err != nil {
+		return err
+	}
+	var nodes []solana.PublicKey
+	for _, a := range as {
+		nodes = append(nodes, a.Assignment.Node)
+	}
+	refundTo := staking.ATA(o.Renter, o.Mint)
+	before, err := e.balances(refundTo)
+	if err != nil {
+		return err
+	}
+	ix, err := hire.Cancel(w.PublicKey(), address, o.Mint, nodes)
+	if err != nil {
+		return err
+	}
+	sig, err := e.hire.Send(e.ctx, []solana.PrivateKey{w}, ix)
+	if err != nil {
+		return fmt.Errorf("cancel: %w", err)
+	}
+	after, err := e.balances(refundTo)
+	if err != nil {
+		return err
+	}
+	isIO := o.Mint == cfg.IoMint
+	e.printf("cancelled order %s: refunded %s to the renter (the unused part and its fees, pro rata)\n", address,
+		hire.Format(after[0]-before[0], isIO))
+	e.printf("  nodes keep what they earned until now; `ionet hire claim` pays it\n")
+	e.printf("  signature    %s\n", sig)
+	return nil
+}
+
+func hireClose(c *cli.Context) error {
+	if err := args(c, "order"); err != nil {
+		return err
+	}
+	e := newEnv(c)
+	w, err := e.wallet()
+	if err != nil {
+		return err
+	}
+	address, o, _, err := e.order(c.Args().First())
+	if err != nil {
+		return err
+	}
+	ix, err := hire.CloseOrder(w.PublicKey(), address, o.Mint)
+	if err != nil {
+		return err
+	}
+	sig, err := e.hire.Send(e.ctx, []solana.PrivateKey{w}, ix)
+	if err != nil {
+		return fmt.Errorf("close order: %w", err)
+	}
+	reason := ""
+	if o.EndReason != nil {
+		reason = " (" + o.EndReason.String() + ")"
+	}
+	e.printf("closed order %s%s: its rent is back with the renter\n  signature    %s\n", address, reason, sig)
+	return nil
+}
