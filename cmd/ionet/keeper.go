@@ -1,10 +1,14 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/gagliardetto/solana-go"
 	"github.com/urfave/cli/v2"
 
 	"github.com/ionet-network/ionet/chain/rewards"
+	"github.com/ionet-network/ionet/chain/staking"
 )
 
 // keeperCommand holds a keeper's side of io-rewards: bonding into the keeper set and
@@ -41,6 +45,11 @@ func keeperRegister(c *cli.Context) error {
 	e := newEnv(c)
 	w, err := e.wallet()
 	if err != nil {
+		return err
+	}
+	if _, err := e.rewards.Keeper(e.ctx, w.PublicKey()); err == nil {
+		return fmt.Errorf("keeper %s is already registered (ionet keeper show)", w.PublicKey())
+	} else if !errors.Is(err, staking.ErrNotFound) {
 		return err
 	}
 	rc, err := e.rewards.Config(e.ctx)
