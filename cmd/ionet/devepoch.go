@@ -104,7 +104,8 @@ func devEpoch(c *cli.Context) error {
 		return fmt.Errorf("dev epoch (%s): %w", epochStandIn, err)
 	}
 	f, r := out.Final, out.Report
-	e.printf("epoch %d finalized by keeper votes (%s)\n", r.Epoch, epochStandIn)
+	e.printf("epoch %d finalized by keeper votes\n", r.Epoch)
+	e.printf("  stand-in     %s\n", epochStandIn)
 	voted := make([]string, len(out.Voted))
 	for i, k := range out.Voted {
 		voted[i] = k.String()
@@ -190,7 +191,8 @@ func devAssign(c *cli.Context) error {
 		return err
 	}
 	isIO := o.Mint == cfg.IoMint
-	e.printf("assigned order %s (development stand-in for keeper matching, the keeper market issue)\n", address)
+	e.printf("assigned order %s\n", address)
+	e.printf("  stand-in     development stand-in for keeper matching (the keeper market issue); io-hire re-checked every constraint\n")
 	for _, p := range parts {
 		a, err := e.hire.Assignment(e.ctx, address, p.Node)
 		if err != nil {
