@@ -1,7 +1,10 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/gagliardetto/solana-go"
+	"github.com/gagliardetto/solana-go/rpc"
 	"github.com/urfave/cli/v2"
 
 	"github.com/ionet-network/ionet/chain/hire"
@@ -18,10 +21,12 @@ func balancesCommand() *cli.Command {
 
 func balances(c *cli.Context) error {
 	type row struct {
-		name      string
-		sol       string
-		io, iosd  solana.PublicKey
-		hasWallet bool
+		name     string
+		wallet   *solana.PublicKey // nil for the treasuries
+		io, iosd solana.PublicKey
+	}
+	if c.NArg() == 0 && !c.Bool("treasury") {
+		return usagef("balances takes wallets (name=address to label them) or --treasury")
 	}
 	e := newEnv(c)
 	cfg, err := e.hire.Config(e.ctx)
@@ -30,7 +35,10 @@ func balances(c *cli.Context) error {
 	}
 	var rows []row
 	for _, a := range c.Args().Slice() {
-		name, addr, named := cutName(a)
+		name, addr, named := strings.Cut(a, "=")
+		if !named {
+			addr = name
+		}
 		w, err := pubkeyArg("wallet", addr)
 		if err != nil {
 			return err
@@ -38,13 +46,10 @@ func balances(c *cli.Context) error {
 		if !named {
 			name = w.String()
 		}
-		rows = append(rows, row{name: name, sol: w.String(), io: staking.ATA(w, cfg.IoMint), iosd: staking.ATA(w, cfg.IosdMint), hasWallet: true})
+		rows = append(rows, row{name: name, wallet: &w, io: staking.ATA(w, cfg.IoMint), iosd: staking.ATA(w, cfg.IosdMint)})
 	}
 	if c.Bool("treasury") {
 		rows = append(rows, row{name: "io-hire treasury", io: hire.TreasuryAddress(cfg.IoMint), iosd: hire.TreasuryAddress(cfg.IosdMint)})
-	}
-	if len(rows) == 0 {
-		return usagef("balances takes wallets (name=address to label them) or --treasury")
 	}
 	for _, r := range rows {
 		v, err := e.balances(r.io, r.iosd)
@@ -52,8 +57,8 @@ func balances(c *cli.Context) error {
 			return err
 		}
 		sol := ""
-		if r.hasWallet {
-			out, err := e.client.RPC.GetBalance(e.ctx, solana.MustPublicKeyFromBase58(r.sol), "confirmed")
+		if r.wallet != nil {
+			out, err := e.client.RPC.GetBalance(e.ctx, *r.wallet, rpc.CommitmentConfirmed)
 			if err != nil {
 				return err
 			}
@@ -62,14 +67,4 @@ func balances(c *cli.Context) error {
 		e.printf("  %-18s %s, %s IOSD%s\n", r.name, fmtIO(v[0]), hire.FormatUSD(v[1]), sol)
 	}
 	return nil
-}
-
-// cutName splits "name=address"; named is false for a bare address.
-func cutName(s string) (name, address string, named bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '=' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return "", s, false
 }
