@@ -49,7 +49,8 @@ const (
 	ErrCodeWrongTreasuryAccount    uint32 = 6040
 	ErrCodeWrongRentDestination    uint32 = 6041
 	ErrCodeAssignmentsMissing      uint32 = 6042
-	ErrCodeOverflow                uint32 = 6043
+	ErrCodeStreamOver              uint32 = 6043
+	ErrCodeOverflow                uint32 = 6044
 )
 
 // Errors is the program's error catalogue by code. Read it; do not change it.
@@ -97,6 +98,7 @@ var Errors = map[uint32]programerr.ProgramError{
 	ErrCodeWrongTreasuryAccount:    {Program: "io_hire", Code: ErrCodeWrongTreasuryAccount, Name: "WrongTreasuryAccount", Msg: "that is not the treasury account of this mint"},
 	ErrCodeWrongRentDestination:    {Program: "io_hire", Code: ErrCodeWrongRentDestination, Name: "WrongRentDestination", Msg: "the rent goes back to whoever paid it"},
 	ErrCodeAssignmentsMissing:      {Program: "io_hire", Code: ErrCodeAssignmentsMissing, Name: "AssignmentsMissing", Msg: "every open assignment of the order must be passed, in (assignment, node) pairs"},
+	ErrCodeStreamOver:              {Program: "io_hire", Code: ErrCodeStreamOver, Name: "StreamOver", Msg: "the node's part of the order is over; it can no longer fail it"},
 	ErrCodeOverflow:                {Program: "io_hire", Code: ErrCodeOverflow, Name: "Overflow", Msg: "arithmetic overflow"},
 }
 

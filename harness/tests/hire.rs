@@ -940,3 +940,20 @@ fn io_hire_checks_the_other_programs_accounts_itself() {
         AnchorError::ConstraintSeeds as u32,
     );
 }
+
+#[test]
+fn a_node_is_not_reported_failed_once_its_part_is_over() {
+    let mut m = market();
+    let n = m.node(8, 2_000_000);
+    let iosd = m.w.d.iosd_mint;
+    let (renter, usd) = m.renter(iosd, 100_000_000);
+    let (o, _) = m.order(&renter, &usd, iosd, 1, spec(8, 1));
+    m.assign(0, &o, &usd, &[(n.node, 8)]).unwrap();
+    m.w.set_time(m.w.now() + HOUR);
+    let k = m.keepers[0].insecure_clone();
+    let ix =
+        m.w.d
+            .report_failure(&k.pubkey(), &o, &n.node, &usd, [1; 32]);
+    assert_code(m.w.send(&k, &[], &[ix]), code(HireError::StreamOver));
+    assert_eq!(m.w.account::<Node>(&n.node).pool.tokens, 1_000 * IO);
+}

@@ -88,6 +88,8 @@ pub enum HireError {
     WrongRentDestination,
     #[msg("every open assignment of the order must be passed, in (assignment, node) pairs")]
     AssignmentsMissing,
+    #[msg("the node's part of the order is over; it can no longer fail it")]
+    StreamOver,
     #[msg("arithmetic overflow")]
     Overflow,
 }

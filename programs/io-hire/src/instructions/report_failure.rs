@@ -20,7 +20,8 @@ use crate::state::{Assignment, HireConfig, HireOrder, OrderStatus};
 /// the hash of its evidence. When the epoch's quorum of keepers agrees, the node's
 /// stream stops, the renter gets that node's unused escrow back, the node is slashed
 /// through io-staking (one hour of its availability reward and of its hire fee per
-/// card, burned) and its GPUs are released. A node is slashed once per order.
+/// card, burned) and its GPUs are released. A node is slashed once per order, and only
+/// while its stream runs: work already delivered is not slashed.
 #[derive(Accounts)]
 pub struct ReportFailure<'info> {
     pub authority: Signer<'info>,
@@ -43,6 +44,7 @@ pub struct ReportFailure<'info> {
         seeds = [seeds::ASSIGNMENT, order.key().as_ref(), node.key().as_ref()],
         bump = assignment.bump,
         constraint = !assignment.failed @ HireError::AlreadyFailed,
+        constraint = Clock::get()?.unix_timestamp < assignment.stream().end() @ HireError::StreamOver,
     )]
     pub assignment: Box<Account<'info, Assignment>>,
     #[account(mut)]
