@@ -663,7 +663,13 @@ fn a_quorum_of_failure_reports_slashes_the_node_once_and_refunds_the_renter() {
         m.assign(0, &o2, &usd2, &[(n.node, 8)]),
         code(HireError::NodeFrozen),
     );
+    // An attestation from the failure's own epoch (3) does not thaw it; a later one does.
     m.attest(&n.node, 3);
+    assert_code(
+        m.assign(0, &o2, &usd2, &[(n.node, 8)]),
+        code(HireError::NodeFrozen),
+    );
+    m.attest(&n.node, 4);
     m.assign(0, &o2, &usd2, &[(n.node, 8)]).unwrap();
 
     // The node keeps what it earned before failing; the order ends as NodeFailed.
@@ -939,6 +945,37 @@ fn io_hire_checks_the_other_programs_accounts_itself() {
         m.w.send(&k, &[], &[ix]),
         AnchorError::ConstraintSeeds as u32,
     );
+}
+
+#[test]
+fn an_operator_cannot_unstake_while_hired_and_orders_need_each_assignment_once() {
+    let mut m = market();
+    let a = m.node(8, 2_000_000);
+    let b = m.node(8, 2_000_000);
+    let iosd = m.w.d.iosd_mint;
+    let (renter, usd) = m.renter(iosd, 100_000_000);
+    let (o, _) = m.order(&renter, &usd, iosd, 1, spec(16, 2));
+    m.assign(0, &o, &usd, &[(a.node, 8), (b.node, 8)]).unwrap();
+    let shares = m.w.account::<Node>(&a.node).pool.operator_shares;
+    let ix = m.w.d.unstake(&a.operator.pubkey(), &a.node, shares, 1);
+    assert_code(
+        m.w.send(&a.operator, &[], &[ix]),
+        ANCHOR_ERROR_OFFSET + io_staking::errors::StakingError::NodeHired as u32,
+    );
+    // The same assignment twice in place of both.
+    let ix = m.w.d.extend(&o, &usd, &[a.node, a.node], 1);
+    assert_code(
+        m.w.send(&renter, &[], &[ix]),
+        code(HireError::AssignmentsMissing),
+    );
+    let ix = m.w.d.cancel(&o, &usd, &[a.node, a.node]);
+    assert_code(
+        m.w.send(&renter, &[], &[ix]),
+        code(HireError::AssignmentsMissing),
+    );
+    m.w.send(&renter, &[], &[m.w.d.cancel(&o, &usd, &[a.node, b.node])])
+        .unwrap();
+    m.books_balance(&o);
 }
 
 #[test]

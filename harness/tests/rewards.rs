@@ -762,6 +762,7 @@ fn the_supply_ledger_balances_through_a_long_story() {
                 fee_per_gpu_hour: IO,
                 reason: 0,
                 evidence: [0; 32],
+                epoch: 0,
             };
             let ix = forwarded(
                 &ids::IO_HIRE,

@@ -75,6 +75,7 @@ fn slash_ix(w: &World, node: &Pubkey, gpus: u16, fee: u64) -> Instruction {
         fee_per_gpu_hour: fee,
         reason: 0,
         evidence: [7; 32],
+        epoch: 0,
     };
     forwarded(
         &ids::IO_HIRE,
@@ -392,6 +393,7 @@ fn only_io_hires_slasher_may_slash_and_only_for_the_nodes_cards() {
         fee_per_gpu_hour: IO,
         reason: 0,
         evidence: [0; 32],
+        epoch: 0,
     };
     let ix = w.d.slash(&admin.pubkey(), &n.node, args.clone());
     assert_code(w.send(&admin, &[], &[ix]), code(StakingError::NotSlasher));

@@ -53,7 +53,8 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, Cancel<'info>>) -> Resu
     if ctx.accounts.order.status == OrderStatus::Active {
         let pairs = ctx.remaining_accounts;
         require!(
-            pairs.len() == 2 * usize::from(ctx.accounts.order.open_assignments),
+            pairs.len() == 2 * usize::from(ctx.accounts.order.open_assignments)
+                && all_distinct(pairs.iter().step_by(2)),
             HireError::AssignmentsMissing
         );
         for pair in pairs.chunks(2) {
@@ -99,6 +100,15 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, Cancel<'info>>) -> Resu
     )?;
     end_order(&mut ctx.accounts.order, EndReason::Cancelled, refund);
     Ok(())
+}
+
+/// Whether no account appears twice: every open assignment must be passed once.
+pub fn all_distinct<'a, 'info: 'a>(infos: impl Iterator<Item = &'a AccountInfo<'info>>) -> bool {
+    let mut keys: Vec<Pubkey> = infos.map(|i| i.key()).collect();
+    let n = keys.len();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.len() == n
 }
 
 /// Stops an assignment's stream at `now`; returns what goes back to the renter: the

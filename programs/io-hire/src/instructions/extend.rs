@@ -4,6 +4,7 @@ use io_protocol::seeds;
 
 use crate::errors::HireError;
 use crate::events::OrderExtended;
+use crate::instructions::cancel::all_distinct;
 use crate::instructions::create_order::MAX_HOURS;
 use crate::pricing::{cost_micro_usd, fee};
 use crate::state::{Assignment, HireConfig, HireOrder, OrderStatus};
@@ -42,7 +43,8 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, Extend<'info>>, hours: 
         HireError::InvalidOrder
     );
     require!(
-        ctx.remaining_accounts.len() == usize::from(order.open_assignments),
+        ctx.remaining_accounts.len() == usize::from(order.open_assignments)
+            && all_distinct(ctx.remaining_accounts.iter()),
         HireError::AssignmentsMissing
     );
     let payment = order.payment(&ctx.accounts.config.io_mint);

@@ -120,12 +120,12 @@ pub fn handler(ctx: Context<ReportFailure>, evidence: [u8; 32]) -> Result<()> {
         quorum: needed,
     });
     if votes >= needed {
-        execute(ctx.accounts, now)?;
+        execute(ctx.accounts, now, epoch)?;
     }
     Ok(())
 }
 
-fn execute(a: &mut ReportFailure, now: i64) -> Result<()> {
+fn execute(a: &mut ReportFailure, now: i64, epoch: u64) -> Result<()> {
     let refund = stop_stream(&mut a.assignment, a.order.renter_fee_bps, now);
     escrow::pay(
         &a.config,
@@ -173,6 +173,7 @@ fn execute(a: &mut ReportFailure, now: i64) -> Result<()> {
             fee_per_gpu_hour,
             reason: 0,
             evidence: a.assignment.evidence,
+            epoch,
         },
     )?;
     if !a.assignment.released {

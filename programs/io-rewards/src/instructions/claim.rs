@@ -104,6 +104,7 @@ pub fn handler(ctx: Context<Claim>, args: ClaimArgs) -> Result<()> {
         merkle::verify(&ctx.accounts.report.root, &bytes, &args.proof),
         RewardsError::InvalidProof
     );
+    ctx.accounts.claims.bump = ctx.bumps.claims;
     let pay = settle(ctx.accounts, &leaf)?;
     let delegator_amount = delegator_cut(ctx.accounts, pay)?;
     let operator_amount = pay - delegator_amount;

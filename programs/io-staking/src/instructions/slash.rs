@@ -18,6 +18,9 @@ pub struct SlashArgs {
     /// Why (`SlashReason`), and the keepers' evidence hash.
     pub reason: u8,
     pub evidence: [u8; 32],
+    /// The epoch the failure happened in: the node stays frozen until keepers attest
+    /// it for a later epoch, so a leaf from before the failure cannot thaw it.
+    pub epoch: u64,
 }
 
 /// Why a node was slashed.
@@ -99,7 +102,7 @@ fn take_from_pool(node: &mut Node, args: &SlashArgs) -> Result<(u64, u64)> {
     )
     .ok_or(StakingError::Overflow)?;
     let amount = node.pool.slash(requested);
-    node.frozen_at_epoch = Some(node.attested.epoch);
+    node.frozen_at_epoch = Some(node.attested.epoch.max(args.epoch));
     node.slashed_total = node
         .slashed_total
         .checked_add(amount)

@@ -15,7 +15,8 @@ pub struct CooldownArgs {
 }
 
 /// The operator moves shares of its stake into a cooldown ticket. The node may fall
-/// below its minimum stake: that is how an operator leaves.
+/// below its minimum stake: that is how an operator leaves, but not while its GPUs are
+/// hired, so a failure during a hire always finds the operator's stake in the pool.
 #[derive(Accounts)]
 #[instruction(args: CooldownArgs)]
 pub struct Unstake<'info> {
@@ -23,7 +24,11 @@ pub struct Unstake<'info> {
     pub operator: Signer<'info>,
     #[account(seeds = [seeds::CONFIG], bump = config.bump)]
     pub config: Account<'info, StakingConfig>,
-    #[account(mut, has_one = operator @ StakingError::NotOperator)]
+    #[account(
+        mut,
+        has_one = operator @ StakingError::NotOperator,
+        constraint = node.hired_gpus == 0 @ StakingError::NodeHired,
+    )]
     pub node: Account<'info, Node>,
     #[account(
         init,
