@@ -2021,6 +2021,10 @@ type SlashArgs struct {
 	// Why (`SlashReason`), and the keepers' evidence hash.
 	Reason   uint8     `json:"reason"`
 	Evidence [32]uint8 `json:"evidence"`
+
+	// The epoch the failure happened in: the node stays frozen until keepers attest
+	// it for a later epoch, so a leaf from before the failure cannot thaw it.
+	Epoch uint64 `json:"epoch"`
 }
 
 func (obj SlashArgs) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
@@ -2043,6 +2047,11 @@ func (obj SlashArgs) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
 	err = encoder.Encode(obj.Evidence)
 	if err != nil {
 		return errors.NewField("Evidence", err)
+	}
+	// Serialize `Epoch`:
+	err = encoder.Encode(obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
 	}
 	return nil
 }
@@ -2077,6 +2086,11 @@ func (obj *SlashArgs) UnmarshalWithDecoder(decoder *binary.Decoder) (err error) 
 	err = decoder.Decode(&obj.Evidence)
 	if err != nil {
 		return errors.NewField("Evidence", err)
+	}
+	// Deserialize `Epoch`:
+	err = decoder.Decode(&obj.Epoch)
+	if err != nil {
+		return errors.NewField("Epoch", err)
 	}
 	return nil
 }
