@@ -22,7 +22,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // `cargo run` names the checkout it runs from; the compile-time path is only a
+    // fallback, because a binary uplifted into a target directory that two checkouts
+    // share may have been built from the other one.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    let root = manifest.join("../..");
     let root = root.canonicalize().unwrap_or(root);
     prepare_environment(&root);
 
