@@ -1,7 +1,8 @@
 //! `ionet_attestCapacity`, development only: writes a node's attested capacity as
-//! io-rewards' attestor will once epoch reports and claims exist (the io-rewards
-//! issue). Until then it is the localnet's only way to give a node the attested TOPS
-//! that its delegation cap needs. The write is logged in the ledger like any other.
+//! io-rewards' attestor does when a claim proves a finalized epoch-report leaf. The
+//! real path needs keepers and an ended epoch; this shortcut lets a test or a user on
+//! the localnet give a node attested TOPS at once. The write is logged in the ledger
+//! like any other.
 
 use anchor_lang::{AccountDeserialize, AccountSerialize};
 use io_staking::state::{AttestedCapacity, Node};
