@@ -162,9 +162,13 @@ type Assignment struct {
 	// GPUs released in io-staking (at the end, or at a failure).
 	Released bool `json:"released"`
 
-	// Keepers that reported the node failed, and the first evidence hash.
+	// Keepers that reported the node failed in `failure_epoch`, and the first
+	// evidence hash. Votes count toward one epoch's quorum only: the keeper set and
+	// the quorum change at epoch boundaries, so votes carried over would let one
+	// operator rotating keeper keys reach a quorum alone.
 	FailureVotes []solanago.PublicKey `json:"failureVotes"`
 	Evidence     [32]uint8            `json:"evidence"`
+	FailureEpoch uint64               `json:"failureEpoch"`
 
 	// Who paid this account's rent (the assigning keeper); it goes back there.
 	RentPayer solanago.PublicKey `json:"rentPayer"`
@@ -241,6 +245,11 @@ func (obj Assignment) MarshalWithEncoder(encoder *binary.Encoder) (err error) {
 	err = encoder.Encode(obj.Evidence)
 	if err != nil {
 		return errors.NewField("Evidence", err)
+	}
+	// Serialize `FailureEpoch`:
+	err = encoder.Encode(obj.FailureEpoch)
+	if err != nil {
+		return errors.NewField("FailureEpoch", err)
 	}
 	// Serialize `RentPayer`:
 	err = encoder.Encode(obj.RentPayer)
@@ -335,6 +344,11 @@ func (obj *Assignment) UnmarshalWithDecoder(decoder *binary.Decoder) (err error)
 	err = decoder.Decode(&obj.Evidence)
 	if err != nil {
 		return errors.NewField("Evidence", err)
+	}
+	// Deserialize `FailureEpoch`:
+	err = decoder.Decode(&obj.FailureEpoch)
+	if err != nil {
+		return errors.NewField("FailureEpoch", err)
 	}
 	// Deserialize `RentPayer`:
 	err = decoder.Decode(&obj.RentPayer)

@@ -51,6 +51,7 @@ const (
 	ErrCodeUnbondingNotOver         uint32 = 6042
 	ErrCodeVotedEpochOpen           uint32 = 6043
 	ErrCodeWrongVault               uint32 = 6044
+	ErrCodeEpochClockFixed          uint32 = 6045
 )
 
 // Errors is the program's error catalogue by code. Read it; do not change it.
@@ -100,6 +101,7 @@ var Errors = map[uint32]programerr.ProgramError{
 	ErrCodeUnbondingNotOver:         {Program: "io_rewards", Code: ErrCodeUnbondingNotOver, Name: "UnbondingNotOver", Msg: "the bond is still unbonding"},
 	ErrCodeVotedEpochOpen:           {Program: "io_rewards", Code: ErrCodeVotedEpochOpen, Name: "VotedEpochOpen", Msg: "an epoch this keeper voted in may still finalize"},
 	ErrCodeWrongVault:               {Program: "io_rewards", Code: ErrCodeWrongVault, Name: "WrongVault", Msg: "that is not io-rewards' vault"},
+	ErrCodeEpochClockFixed:          {Program: "io_rewards", Code: ErrCodeEpochClockFixed, Name: "EpochClockFixed", Msg: "genesis time and epoch length are fixed at initialization: changing them would renumber past epochs"},
 }
 
 // ErrorByCode returns the program's error with this code.

@@ -299,7 +299,9 @@ fn write<T: anchor_lang::AccountSerialize>(
 /// Compares `value` with the committed fixture at `name`, or rewrites it when
 /// `IONET_UPDATE_FIXTURES` is set (never in CI).
 fn check_fixture(name: &str, value: &Value) {
-    let path = format!("{}/../testdata/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let crate_dir =
+        std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR");
+    let path = format!("{crate_dir}/../testdata/fixtures/{name}");
     let want = serde_json::to_string_pretty(value).unwrap() + "\n";
     if std::env::var_os("IONET_UPDATE_FIXTURES").is_some() {
         // In CI the check must run, not rewrite what it checks.

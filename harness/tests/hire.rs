@@ -3,8 +3,9 @@
 //! cancellation, expiry, failure slashing, and the escrow's books after every step.
 
 use anchor_lang::error::ErrorCode as AnchorError;
+use anchor_lang::Space;
 use io_hire::errors::HireError;
-use io_hire::events::{EarningsClaimed, NodeFailed, OrderEnded};
+use io_hire::events::{EarningsClaimed, FailureReported, NodeFailed, OrderEnded};
 use io_hire::state::{EndReason, HireOrder, OrderSpec, OrderStatus};
 use io_protocol::leaf::EpochLeaf;
 use io_protocol::merkle;
@@ -993,4 +994,75 @@ fn a_node_is_not_reported_failed_once_its_part_is_over() {
             .report_failure(&k.pubkey(), &o, &n.node, &usd, [1; 32]);
     assert_code(m.w.send(&k, &[], &[ix]), code(HireError::StreamOver));
     assert_eq!(m.w.account::<Node>(&n.node).pool.tokens, 1_000 * IO);
+}
+
+#[test]
+fn failure_votes_count_toward_one_epochs_quorum_only() {
+    let mut m = market();
+    let n = m.node(8, 2_000_000);
+    let iosd = m.w.d.iosd_mint;
+    let (renter, usd) = m.renter(iosd, 100_000_000);
+    let (o, _) = m.order(&renter, &usd, iosd, 1, spec(8, 4));
+    m.assign(0, &o, &usd, &[(n.node, 8)]).unwrap();
+    let report = |m: &mut Market, k: usize| {
+        let key = m.keepers[k].insecure_clone();
+        let ix =
+            m.w.d
+                .report_failure(&key.pubkey(), &o, &n.node, &usd, [7; 32]);
+        let meta = m.w.send(&key, &[], &[ix]).unwrap();
+        events::decode::<FailureReported>(&meta.logs).remove(0)
+    };
+    let t0 = m.w.now();
+    assert_eq!(report(&mut m, 0).votes, 1);
+    // Next epoch: the keeper set may have changed (one operator rotating keys could
+    // otherwise collect a quorum alone), so the earlier vote no longer counts.
+    m.w.set_time(t0 + EPOCH);
+    let second = report(&mut m, 1);
+    assert_eq!((second.votes, second.quorum), (1, 2));
+    assert!(
+        !m.w.account::<io_hire::state::Assignment>(&assignment(&o.order, &n.node))
+            .failed
+    );
+    assert_eq!(m.w.account::<Node>(&n.node).pool.tokens, 1_000 * IO);
+    // The first keeper may vote again in the new epoch; with it the quorum executes.
+    assert_eq!(report(&mut m, 0).votes, 2);
+    assert!(
+        m.w.account::<io_hire::state::Assignment>(&assignment(&o.order, &n.node))
+            .failed
+    );
+    assert!(m.w.account::<Node>(&n.node).pool.tokens < 1_000 * IO);
+    m.books_balance(&o);
+}
+
+#[test]
+fn lamports_sent_to_an_assignment_address_do_not_block_the_match() {
+    let mut m = market();
+    let a = m.node(4, 2_000_000);
+    let b = m.node(4, 2_000_000);
+    let iosd = m.w.d.iosd_mint;
+    let (renter, usd) = m.renter(iosd, 100_000_000);
+    let (o, _) = m.order(&renter, &usd, iosd, 1, spec(8, 2));
+    // Somebody funds both predictable addresses first: one below rent, one above.
+    let (under, over) = (assignment(&o.order, &a.node), assignment(&o.order, &b.node));
+    m.w.svm.airdrop(&under, 1_000).unwrap();
+    m.w.svm.airdrop(&over, 5_000_000_000).unwrap();
+    let keeper = m.keepers[0].pubkey();
+    let before = m.w.svm.get_balance(&keeper).unwrap();
+    m.assign(0, &o, &usd, &[(a.node, 4), (b.node, 4)]).unwrap();
+    let rent =
+        m.w.svm
+            .minimum_balance_for_rent_exemption(8 + io_hire::state::Assignment::INIT_SPACE);
+    for (address, held) in [(under, rent), (over, 5_000_000_000)] {
+        let account = m.w.svm.get_account(&address).unwrap();
+        assert_eq!((account.owner, account.lamports), (ids::IO_HIRE, held));
+        let s: io_hire::state::Assignment = m.w.account(&address);
+        assert_eq!(s.order, o.order);
+    }
+    // The keeper paid only the shortfall (and the fee).
+    let paid = before - m.w.svm.get_balance(&keeper).unwrap();
+    assert!(
+        paid >= rent - 1_000 && paid < rent - 1_000 + 20_000,
+        "{paid}"
+    );
+    assert_eq!(m.order_state(&o).status, OrderStatus::Active);
 }

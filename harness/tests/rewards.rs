@@ -624,6 +624,18 @@ fn governance_needs_the_admin_and_a_two_step_handover() {
         w.send(&next, &[], &[ix]),
         code(RewardsError::InvalidWindows),
     );
+    for clock in [
+        |q: &mut io_rewards::params::RewardsParams| q.epoch_seconds *= 2,
+        |q: &mut io_rewards::params::RewardsParams| q.genesis_ts -= 1,
+    ] {
+        let mut moved = p.clone();
+        clock(&mut moved);
+        let ix = w.d.update_rewards_params(&next.pubkey(), moved);
+        assert_code(
+            w.send(&next, &[], &[ix]),
+            code(RewardsError::EpochClockFixed),
+        );
+    }
     w.send(&next, &[], &[w.d.update_rewards_params(&next.pubkey(), p)])
         .unwrap();
     assert_eq!(config(&w).params.keeper_bond, 1);

@@ -61,10 +61,7 @@ mod tests {
     /// The file the Go class table is checked against.
     #[test]
     fn shared_file_is_current() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../testdata/classes/ids.json"
-        );
+        let path = &crate::testdata("classes/ids.json");
         let mut want = String::from("[\n");
         for (i, (id, name)) in CLASSES.iter().enumerate() {
             let comma = if i + 1 < CLASSES.len() { "," } else { "" };

@@ -144,10 +144,7 @@ mod tests {
     /// The vectors the Go implementation is tested against.
     #[test]
     fn shared_vectors_are_current() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../testdata/emission/vectors.json"
-        );
+        let path = &crate::testdata("emission/vectors.json");
         let schedules = [
             default_schedule(),
             Schedule {

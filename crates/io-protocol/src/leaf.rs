@@ -107,10 +107,7 @@ mod tests {
     /// root and proofs of a tree over them.
     #[test]
     fn shared_vectors_are_current() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../testdata/leaf/vectors.json"
-        );
+        let path = &crate::testdata("leaf/vectors.json");
         let program = crate::ids::IO_REWARDS;
         let mint = Pubkey::new_from_array([0xAB; 32]);
         let leaves: Vec<EpochLeaf> = (1..=5).map(leaf).collect();

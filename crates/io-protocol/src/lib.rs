@@ -9,3 +9,13 @@ pub mod leaf;
 pub mod merkle;
 pub mod seeds;
 pub mod supply;
+
+/// The path of a shared test vector under `testdata/`, found at run time: a test
+/// binary reused from a checkout at another path (one target directory for several)
+/// must read this checkout's files.
+#[cfg(test)]
+pub(crate) fn testdata(relative: &str) -> String {
+    let crate_dir =
+        std::env::var("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR");
+    format!("{crate_dir}/../../testdata/{relative}")
+}

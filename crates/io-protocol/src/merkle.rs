@@ -107,10 +107,7 @@ mod tests {
     /// The same vectors the Go implementation is tested against.
     #[test]
     fn matches_shared_vectors() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../testdata/merkle/vectors.json"
-        );
+        let path = &crate::testdata("merkle/vectors.json");
         let text = std::fs::read_to_string(path).expect("testdata/merkle/vectors.json");
         let cases: serde_json::Value = serde_json::from_str(&text).unwrap();
         let cases = cases.as_array().unwrap();

@@ -73,12 +73,19 @@ impl Stream {
         self.start.saturating_add(self.duration)
     }
 
-    /// Stops the stream at `now`: what accrued so far is all it will ever pay.
-    /// Returns the value given up.
-    pub fn stop(&mut self, now: i64) -> u64 {
-        let earned = self.earned(now);
-        let given_up = self.value - earned;
-        self.value = earned;
+    /// What the stream owes by `now` to a node that has claimed `claimed`: the accrued
+    /// value, never less than what was already claimed. An extension re-rates the
+    /// stream, and its rounding can put the new line a unit under the old one.
+    pub fn owed(&self, now: i64, claimed: u64) -> u64 {
+        self.earned(now).max(claimed).min(self.value)
+    }
+
+    /// Stops the stream at `now`: what it owes then (see `owed`) is all it will ever
+    /// pay. Returns the value given up.
+    pub fn stop(&mut self, now: i64, claimed: u64) -> u64 {
+        let kept = self.owed(now, claimed);
+        let given_up = self.value - kept;
+        self.value = kept;
         self.duration = now.saturating_sub(self.start).clamp(0, self.duration);
         given_up
     }
@@ -162,8 +169,26 @@ mod tests {
             ),
             (0, 0, 300, 1_000, 1_000)
         );
-        assert_eq!(s.stop(104), 600);
+        assert_eq!(s.stop(104, 0), 600);
         assert_eq!((s.value, s.duration, s.earned(999)), (400, 4, 400));
+    }
+
+    #[test]
+    fn an_extension_that_rounds_down_never_owes_less_than_was_claimed() {
+        let mut s = Stream {
+            value: 1_000,
+            start: 100,
+            duration: 10,
+        };
+        let claimed = s.earned(103);
+        assert_eq!(claimed, 300);
+        // One more second worth 99 units, not 100: the line drops under the claim.
+        s.value += 99;
+        s.duration += 1;
+        assert_eq!(s.earned(103), 299);
+        assert_eq!(s.owed(103, claimed), 300);
+        assert_eq!(s.stop(103, claimed), 799);
+        assert_eq!((s.value, s.owed(999, claimed)), (300, 300));
     }
 
     #[test]
@@ -194,15 +219,39 @@ mod tests {
             times.sort();
             for t in times {
                 if stop.is_some_and(|x| x <= t) && given_up == 0 && s.duration == duration {
-                    given_up = s.stop(stop.unwrap());
+                    given_up = s.stop(stop.unwrap(), paid);
                 }
                 let e = s.earned(t);
                 prop_assert!(e >= paid);
                 paid = e;
             }
             paid = s.earned(i64::MAX);
-            if let Some(x) = stop { if given_up == 0 && s.duration == duration { given_up = s.stop(x); paid = s.earned(i64::MAX); } }
+            if let Some(x) = stop { if given_up == 0 && s.duration == duration { given_up = s.stop(x, paid); paid = s.earned(i64::MAX); } }
             prop_assert_eq!(paid + given_up, value);
+        }
+
+        /// With extensions at any rate between claims, what a node is owed never falls
+        /// under what it claimed, and owed plus given up is the whole value.
+        #[test]
+        fn extended_streams_never_owe_less_than_claimed(value in 0..u64::MAX / 4, duration in 1..10_000_000i64, steps in prop::collection::vec((0..20_000_000i64, prop::option::of((0..u64::MAX / 16, 1..10_000_000i64))), 0..10), stop in 0..40_000_000i64) {
+            let mut s = Stream { value, start: 0, duration };
+            let mut claimed = 0;
+            let mut times = steps.clone();
+            times.sort_by_key(|t| t.0);
+            for (t, extension) in times {
+                if let Some((v, d)) = extension {
+                    s.value += v;
+                    s.duration += d;
+                }
+                let owed = s.owed(t, claimed);
+                prop_assert!(owed >= claimed && owed <= s.value);
+                claimed = owed;
+            }
+            let total = s.value;
+            let at = stop.max(0);
+            let given_up = s.stop(at, claimed);
+            prop_assert!(s.value >= claimed);
+            prop_assert_eq!(s.value + given_up, total);
         }
 
         /// Node values and renter fees of any split of an order fit in its escrow.

@@ -186,10 +186,14 @@ pub struct Assignment {
     pub failed: bool,
     /// GPUs released in io-staking (at the end, or at a failure).
     pub released: bool,
-    /// Keepers that reported the node failed, and the first evidence hash.
+    /// Keepers that reported the node failed in `failure_epoch`, and the first
+    /// evidence hash. Votes count toward one epoch's quorum only: the keeper set and
+    /// the quorum change at epoch boundaries, so votes carried over would let one
+    /// operator rotating keeper keys reach a quorum alone.
     #[max_len(16)]
     pub failure_votes: Vec<Pubkey>,
     pub evidence: [u8; 32],
+    pub failure_epoch: u64,
     /// Who paid this account's rent (the assigning keeper); it goes back there.
     pub rent_payer: Pubkey,
     pub bump: u8,

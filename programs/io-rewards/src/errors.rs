@@ -92,4 +92,6 @@ pub enum RewardsError {
     VotedEpochOpen,
     #[msg("that is not io-rewards' vault")]
     WrongVault,
+    #[msg("genesis time and epoch length are fixed at initialization: changing them would renumber past epochs")]
+    EpochClockFixed,
 }

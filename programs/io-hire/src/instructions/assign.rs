@@ -1,5 +1,5 @@
 use anchor_lang::prelude::*;
-use anchor_lang::solana_program::program::invoke_signed;
+use anchor_lang::solana_program::program::{invoke, invoke_signed};
 use anchor_lang::solana_program::system_instruction;
 use anchor_spl::token::{Token, TokenAccount};
 use io_protocol::{ids, seeds};
@@ -166,6 +166,7 @@ pub fn handler<'info>(
             released: false,
             failure_votes: vec![],
             evidence: [0; 32],
+            failure_epoch: 0,
             rent_payer: ctx.accounts.authority.key(),
             bump: 0,
         };
@@ -220,22 +221,44 @@ fn create_assignment<'info>(
     require_keys_eq!(info.key(), expected, HireError::BadAssignmentAccounts);
     value.bump = bump;
     let space = 8 + Assignment::INIT_SPACE;
-    let lamports = Rent::get()?.minimum_balance(space);
-    invoke_signed(
-        &system_instruction::create_account(
-            &a.authority.key(),
-            &expected,
-            lamports,
-            space as u64,
-            &crate::ID,
-        ),
-        &[
-            a.authority.to_account_info(),
-            info.clone(),
-            a.system_program.to_account_info(),
-        ],
-        &[&[seeds::ASSIGNMENT, order.as_ref(), node.as_ref(), &[bump]]],
-    )?;
+    let rent = Rent::get()?.minimum_balance(space);
+    let signer: &[&[u8]] = &[seeds::ASSIGNMENT, order.as_ref(), node.as_ref(), &[bump]];
+    let payer = a.authority.to_account_info();
+    let system = a.system_program.to_account_info();
+    let held = info.lamports();
+    if held == 0 {
+        invoke_signed(
+            &system_instruction::create_account(
+                payer.key,
+                &expected,
+                rent,
+                space as u64,
+                &crate::ID,
+            ),
+            &[payer, info.clone(), system],
+            &[signer],
+        )?;
+    } else {
+        // Anyone can send lamports to the predictable address first; `create_account`
+        // would then fail and block the match. Top up, allocate and assign instead,
+        // as Anchor's `init` does.
+        if held < rent {
+            invoke(
+                &system_instruction::transfer(payer.key, &expected, rent - held),
+                &[payer, info.clone(), system.clone()],
+            )?;
+        }
+        invoke_signed(
+            &system_instruction::allocate(&expected, space as u64),
+            &[info.clone(), system.clone()],
+            &[signer],
+        )?;
+        invoke_signed(
+            &system_instruction::assign(&expected, &crate::ID),
+            &[info.clone(), system],
+            &[signer],
+        )?;
+    }
     let mut data = info.try_borrow_mut_data()?;
     value.try_serialize(&mut &mut data[..])?;
     Ok(())

@@ -59,9 +59,8 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, Cancel<'info>>) -> Resu
         );
         for pair in pairs.chunks(2) {
             let mut assignment = Account::<Assignment>::try_from(&pair[0])?;
-            let node = Account::<Node>::try_from(&pair[1])?;
             require!(
-                assignment.order == order_key && assignment.node == node.key(),
+                assignment.order == order_key && assignment.node == pair[1].key(),
                 HireError::WrongAssignment
             );
             refund = refund
@@ -71,7 +70,10 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, Cancel<'info>>) -> Resu
                     now,
                 ))
                 .ok_or(HireError::Overflow)?;
+            // A released node is only named: a failed node may since have left
+            // io-staking, and its account must not block the renter's cancel.
             if !assignment.released {
+                Account::<Node>::try_from(&pair[1])?;
                 let a = &ctx.accounts;
                 release_gpus(
                     &a.config,
@@ -115,7 +117,7 @@ pub fn all_distinct<'a, 'info: 'a>(infos: impl Iterator<Item = &'a AccountInfo<'
 /// value given up and the fees reserved for it.
 pub fn stop_stream(assignment: &mut Assignment, renter_fee_bps: u16, now: i64) -> u64 {
     let mut stream = assignment.stream();
-    let given_up = stream.stop(now);
+    let given_up = stream.stop(now, assignment.claimed);
     assignment.value = stream.value;
     assignment.duration = stream.duration;
     let fee_now = fee(assignment.value, renter_fee_bps).min(assignment.renter_fee);

@@ -76,7 +76,7 @@ pub fn handler(ctx: Context<ClaimEarnings>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let a = &ctx.accounts;
     let stream = a.assignment.stream();
-    let earned = stream.earned(now);
+    let earned = stream.owed(now, a.assignment.claimed);
     let gross = earned - a.assignment.claimed;
     let renter_fee_due = fee(earned, a.order.renter_fee_bps).min(a.assignment.renter_fee);
     let renter_fees = renter_fee_due.saturating_sub(a.assignment.fee_paid);

@@ -102,6 +102,10 @@ pub fn handler(ctx: Context<ReportFailure>, evidence: [u8; 32]) -> Result<()> {
     );
     let voter = ctx.accounts.authority.key();
     let assignment = &mut ctx.accounts.assignment;
+    if assignment.failure_epoch != epoch {
+        assignment.failure_votes.clear();
+        assignment.failure_epoch = epoch;
+    }
     require!(
         !assignment.failure_votes.contains(&voter),
         HireError::AlreadyReported
