@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -18,8 +19,13 @@ import (
 // Node is a running ionet-localnet.
 type Node struct {
 	RPCURL  string
+	WSURL   string
 	Ledger  string
 	Genesis string // path of genesis.json
+
+	args []string
+	cmd  *exec.Cmd
+	done chan struct{}
 }
 
 // Root is the repository root (where go.mod and Cargo.toml are).
@@ -69,51 +75,112 @@ func Bin() (string, error) {
 	return filepath.Join(target, "debug", "ionet-localnet"), nil
 }
 
-// Start runs ionet-localnet on free ports with a fresh ledger until the test ends.
-func Start(t testing.TB) *Node {
+// Start runs ionet-localnet on free ports with a fresh ledger until the test ends;
+// extra arguments go to ionet-localnet (e.g. "--epoch-seconds", "6").
+func Start(t testing.TB, extra ...string) *Node {
+	t.Helper()
+	n := &Node{Ledger: t.TempDir()}
+	n.Genesis = filepath.Join(n.Ledger, "genesis.json")
+	n.args = extra
+	n.start(t, "0", "0")
+	t.Cleanup(n.Kill)
+	return n
+}
+
+// Kill stops the node with SIGKILL (a crash: the ledger keeps what was synced) and
+// waits for it to exit. Killing a stopped node does nothing.
+func (n *Node) Kill() {
+	if n.cmd == nil {
+		return
+	}
+	_ = n.cmd.Process.Kill()
+	<-n.done
+	n.cmd = nil
+}
+
+// Restart starts the node again on its ledger and its ports (clients reconnect to
+// the same URLs), after Kill.
+func (n *Node) Restart(t testing.TB) {
+	t.Helper()
+	n.Kill()
+	n.start(t, port(t, n.RPCURL), port(t, n.WSURL))
+}
+
+func port(t testing.TB, url string) string {
+	i := strings.LastIndex(url, ":")
+	if i < 0 {
+		t.Fatalf("no port in %q", url)
+	}
+	return strings.TrimRight(url[i+1:], "/")
+}
+
+func (n *Node) start(t testing.TB, rpcPort, wsPort string) {
 	t.Helper()
 	bin, err := Bin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ledger := t.TempDir()
-	cmd := exec.Command(bin, "--rpc-port", "0", "--ws-port", "0", "--ledger", ledger)
+	args := append([]string{"--rpc-port", rpcPort, "--ws-port", wsPort, "--ledger", n.Ledger}, n.args...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "RUST_LOG=warn")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr strings.Builder
+	var stderr lockedBuilder
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
-	ready := make(chan string, 1)
+	ready := make(chan [2]string, 1)
 	go func() {
 		scanner := bufio.NewScanner(stdout)
 		for scanner.Scan() {
 			if rest, ok := strings.CutPrefix(scanner.Text(), "ionet-localnet ready "); ok {
+				var urls [2]string
 				for _, f := range strings.Fields(rest) {
 					if v, ok := strings.CutPrefix(f, "rpc="); ok {
-						ready <- v
+						urls[0] = v
+					}
+					if v, ok := strings.CutPrefix(f, "ws="); ok {
+						urls[1] = v
 					}
 				}
+				ready <- urls
 			}
 		}
 		close(ready)
 	}()
 	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
+	n.cmd, n.done = cmd, done
 	select {
-	case url, ok := <-ready:
+	case urls, ok := <-ready:
 		if !ok {
 			<-done
+			n.cmd = nil
 			t.Fatalf("ionet-localnet exited before it was ready: %s", stderr.String())
 		}
-		return &Node{RPCURL: url, Ledger: ledger, Genesis: filepath.Join(ledger, "genesis.json")}
+		n.RPCURL, n.WSURL = urls[0], urls[1]
 	case <-time.After(2 * time.Minute):
 		t.Fatal("ionet-localnet did not start in 2 minutes")
 	}
-	return nil
+}
+
+// lockedBuilder is a strings.Builder the child's stderr may write while a test reads.
+type lockedBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
