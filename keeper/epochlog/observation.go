@@ -1,7 +1,8 @@
 // Package epochlog is a keeper's observation log for one epoch (DESIGN.md §6): every
-// signed answer it recorded from the nodes assigned to it, append-only on disk, and
-// the canonical bytes whose SHA-256 the keeper commits on chain and serves at
-// GET /observations/{hash}.
+// signed answer it recorded from the nodes assigned to it, append-only on disk
+// (Journal); the log's canonical bytes (Log.Bytes), served at GET
+// /observations/{Log.Hash}; and the compact per-node Summary bound to that hash,
+// whose own SHA-256 (Commitment) the keeper commits on chain.
 package epochlog
 
 // Kind says what an observation is the result of.
