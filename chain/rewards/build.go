@@ -21,7 +21,13 @@ func RegisterKeeper(authority, ioMint solana.PublicKey, endpoint string) (solana
 
 // Commit is keeper's commit_observations for epoch: the hash of its observation log.
 func Commit(keeper solana.PublicKey, epoch uint64, log []byte) (solana.Instruction, error) {
-	return iorewards.NewCommitObservationsInstruction(epoch, sha256.Sum256(log), keeper, ConfigAddress(),
+	return CommitHash(keeper, epoch, sha256.Sum256(log))
+}
+
+// CommitHash is keeper's commit_observations of epoch with the SHA-256 it already
+// computed (ionet-keeper commits its summary's hash, which names its log's hash).
+func CommitHash(keeper solana.PublicKey, epoch uint64, hash [32]byte) (solana.Instruction, error) {
+	return iorewards.NewCommitObservationsInstruction(epoch, hash, keeper, ConfigAddress(),
 		KeeperAddress(keeper), EpochAddress(epoch), solana.SystemProgramID)
 }
 

@@ -97,5 +97,8 @@ func (e Epochs) At(now int64) uint64 {
 	return uint64((now - e.GenesisTs) / e.EpochSeconds)
 }
 
+// Start is when epoch begins (unix seconds).
+func (e Epochs) Start(epoch uint64) int64 { return e.GenesisTs + int64(epoch)*e.EpochSeconds }
+
 // End is when epoch ends: the first second of the next one.
 func (e Epochs) End(epoch uint64) int64 { return e.GenesisTs + int64(epoch+1)*e.EpochSeconds }

@@ -46,7 +46,13 @@ func NodeInput(address solana.PublicKey, n *iostaking.Node, m Measured, claimed 
 // BuildReport is the report every honest keeper computes for epoch from the same
 // inputs, under io-rewards' and io-staking's parameters.
 func BuildReport(epoch uint64, rc *iorewards.RewardsConfig, sp iostaking.StakingParams, nodes []report.NodeInput) (report.EpochReport, error) {
-	return report.Build(report.EpochInput{
+	return report.Build(EpochInput(epoch, rc, sp, nodes))
+}
+
+// EpochInput is what report.Build reads for epoch under io-rewards' and io-staking's
+// parameters, with the nodes' lines as given.
+func EpochInput(epoch uint64, rc *iorewards.RewardsConfig, sp iostaking.StakingParams, nodes []report.NodeInput) report.EpochInput {
+	return report.EpochInput{
 		Epoch:    epoch,
 		Schedule: Schedule(rc.Params),
 		Params: report.Params{
@@ -58,7 +64,7 @@ func BuildReport(epoch uint64, rc *iorewards.RewardsConfig, sp iostaking.Staking
 		IOMint:                 rc.IoMint,
 		PrevCumulativeEmission: rc.ReportedCumulative,
 		Nodes:                  nodes,
-	})
+	}
 }
 
 // Proofs are the Merkle proofs of r's leaves, in the leaves' order.

@@ -186,6 +186,16 @@ func (f *Follower) session(ctx context.Context) error {
 	}
 }
 
+// Read is one catch-up without following: every account of the followed programs
+// at rpcURL now (for one-shot commands).
+func Read(ctx context.Context, rpcURL string) (*Snapshot, error) {
+	f, err := New(Config{RPCURL: rpcURL, WSURL: "unused", Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return nil, err
+	}
+	return f.catchUp(ctx)
+}
+
 // catchUp reads every account of the followed programs into a fresh view.
 func (f *Follower) catchUp(ctx context.Context) (*Snapshot, error) {
 	slot, err := f.rpc.GetSlot(ctx, rpc.CommitmentConfirmed)

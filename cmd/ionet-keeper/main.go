@@ -1,0 +1,192 @@
+// Command ionet-keeper runs an ionet keeper: it follows the chain, challenges and
+// probes the workers assigned to it, agrees with the other keepers on each epoch's
+// report and votes it, cranks claims and serves proofs (DESIGN.md §§6–7).
+//
+//	ionet-keeper --keypair keeper.json --rpc-url http://127.0.0.1:8899
+//	ionet-keeper --config keeper.yaml
+//	ionet-keeper --keypair keeper.json claim   (one pass of claims from --data-dir, then exit)
+//
+// Every flag may come from an IONET_* environment variable or from the YAML file
+// named by --config (keys are the flag names), in that order of precedence after the
+// command line. Exit status: 0 clean shutdown, 1 failure, 2 bad usage.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/gagliardetto/solana-go"
+	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v2/altsrc"
+
+	"github.com/ionet-network/ionet/chain/staking"
+	"github.com/ionet-network/ionet/keeper"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := newApp(os.Stdout, os.Stderr).RunContext(ctx, os.Args)
+	stop()
+	os.Exit(exitCode(os.Stderr, err))
+}
+
+// usageError is a bad flag, argument or config value; nothing was done.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+func exitCode(stderr io.Writer, err error) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "ionet-keeper:", err)
+	var u usageError
+	// urfave/cli reports missing required flags with an unexported type; its message
+	// is the only handle.
+	if errors.As(err, &u) || strings.HasPrefix(err.Error(), "Required flag") {
+		return 2
+	}
+	return 1
+}
+
+func flags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "config", Usage: "optional YAML file whose keys are these flags' names", EnvVars: []string{"IONET_KEEPER_CONFIG"}},
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "keypair", Usage: "the keeper's authority: a Solana CLI JSON keypair `FILE` (registered with 'ionet keeper register')", EnvVars: []string{"IONET_KEYPAIR"}}),
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "rpc-url", Usage: "Solana JSON-RPC endpoint", EnvVars: []string{"IONET_RPC_URL"}, Value: "http://127.0.0.1:8899"}),
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "ws-url", Usage: "Solana websocket endpoint (default: the RPC URL's port + 1)", EnvVars: []string{"IONET_WS_URL"}}),
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "listen", Usage: "address of the HTTP server (logs, proofs, /healthz, /metrics)", EnvVars: []string{"IONET_LISTEN"}, Value: ":7070"}),
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "data-dir", Usage: "transaction records, observation logs and reports", EnvVars: []string{"IONET_DATA_DIR"}, Value: "ionet-keeper-data"}),
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "price", Usage: "IO/USD price to vote, USD per $IO (up to 6 decimals); default: the latest final price on chain", EnvVars: []string{"IONET_PRICE"}}),
+		altsrc.NewIntFlag(&cli.IntFlag{Name: "keepers-per-node", Usage: "m, keepers observing each node", EnvVars: []string{"IONET_KEEPERS_PER_NODE"}, Value: 3}),
+		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "claims", Usage: "crank every node's claim once an epoch is final", EnvVars: []string{"IONET_CLAIMS"}, Value: true}),
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "log-level", Usage: "debug, info, warn or error", EnvVars: []string{"IONET_LOG_LEVEL"}, Value: "info"}),
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "log-format", Usage: "text or json", EnvVars: []string{"IONET_LOG_FORMAT"}, Value: "text"}),
+		// Only for the quorum tests: this keeper votes a wrong root on purpose.
+		&cli.BoolFlag{Name: "lie", Hidden: true, EnvVars: []string{"IONET_KEEPER_LIE"}},
+	}
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	fs := flags()
+	usage := func(_ *cli.Context, err error, _ bool) error { return usageError{err.Error()} }
+	app := &cli.App{
+		Name:           "ionet-keeper",
+		Usage:          "keep ionet: verify workers' proof of compute and uptime, vote epoch reports, crank claims, serve proofs",
+		Writer:         stdout,
+		ErrWriter:      stderr,
+		Flags:          fs,
+		Before:         altsrc.InitInputSourceWithContext(fs, configSource),
+		OnUsageError:   usage,
+		ExitErrHandler: func(*cli.Context, error) {},
+		Action:         run,
+		Commands: []*cli.Command{{
+			Name:         "claim",
+			Usage:        "crank the claims of the latest final report this keeper holds (in --data-dir), then exit",
+			Action:       claim,
+			OnUsageError: usage,
+		}},
+	}
+	return app
+}
+
+// configSource reads --config when given; without it there is no file source.
+func configSource(c *cli.Context) (altsrc.InputSourceContext, error) {
+	path := c.String("config")
+	if path == "" {
+		return &altsrc.MapInputSource{}, nil
+	}
+	src, err := altsrc.NewYamlSourceFromFile(path)
+	if err != nil {
+		return nil, usagef("--config %s: %v", path, err)
+	}
+	return src, nil
+}
+
+func logger(c *cli.Context) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.String("log-level"))); err != nil {
+		return nil, usagef("--log-level %q: want debug, info, warn or error", c.String("log-level"))
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.String("log-format") {
+	case "text":
+		return slog.New(slog.NewTextHandler(c.App.ErrWriter, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(c.App.ErrWriter, opts)), nil
+	}
+	return nil, usagef("--log-format %q: want text or json", c.String("log-format"))
+}
+
+// config turns the flags into a keeper.Config, refusing bad values as usage errors.
+func config(c *cli.Context) (keeper.Config, error) {
+	if c.NArg() > 0 {
+		return keeper.Config{}, usagef("unexpected argument %q (flags only; see --help)", c.Args().First())
+	}
+	log, err := logger(c)
+	if err != nil {
+		return keeper.Config{}, err
+	}
+	path := c.String("keypair")
+	if path == "" {
+		return keeper.Config{}, usagef("--keypair is required (a Solana CLI JSON keypair file)")
+	}
+	key, err := solana.PrivateKeyFromSolanaKeygenFile(path)
+	if err != nil {
+		return keeper.Config{}, usagef("--keypair %s: %v", path, err)
+	}
+	var price uint64
+	if p := c.String("price"); p != "" {
+		if price, err = staking.ParseUSDMicro(p); err != nil || price == 0 {
+			return keeper.Config{}, usagef("--price %q: want a positive USD amount with up to 6 decimals", p)
+		}
+	}
+	if m := c.Int("keepers-per-node"); m < 1 || m > 16 {
+		return keeper.Config{}, usagef("--keepers-per-node %d: want 1 to 16", m)
+	}
+	cfg := keeper.Config{
+		Keypair: key, RPCURL: c.String("rpc-url"), WSURL: c.String("ws-url"), Listen: c.String("listen"),
+		DataDir: c.String("data-dir"), PriceMicroUSD: price, KeepersPerNode: c.Int("keepers-per-node"),
+		Claims: c.Bool("claims"), Lie: c.Bool("lie"), Logger: log,
+	}
+	if cfg.WSURL == "" {
+		if cfg.WSURL, err = keeper.DefaultWSURL(cfg.RPCURL); err != nil {
+			return keeper.Config{}, usageError{err.Error()}
+		}
+	}
+	return cfg, nil
+}
+
+func run(c *cli.Context) error {
+	cfg, err := config(c)
+	if err != nil {
+		return err
+	}
+	k, err := keeper.New(cfg)
+	if err != nil {
+		return err
+	}
+	return k.Run(c.Context)
+}
+
+func claim(c *cli.Context) error {
+	cfg, err := config(c)
+	if err != nil {
+		return err
+	}
+	n, err := keeper.ClaimOnce(c.Context, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.App.Writer, "cranked %d claims\n", n)
+	return nil
+}
