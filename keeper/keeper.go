@@ -48,7 +48,8 @@ type Config struct {
 	// Claims: crank every node's claim once an epoch is final (default true in the
 	// command).
 	Claims bool
-	// Tick is how often the keeper looks at the chain's clock (default 1 s).
+	// Tick is how often the keeper looks at the chain's clock (default 250 ms: an
+	// epoch's commit window may be as short as a second).
 	Tick time.Duration
 	// FetchTimeout bounds one fetch of another keeper's summary (default 5 s).
 	FetchTimeout time.Duration
@@ -100,7 +101,7 @@ func (c *Config) validate() error {
 		return fmt.Errorf("keeper: keepers per node %d: want at least 1", c.KeepersPerNode)
 	}
 	if c.Tick <= 0 {
-		c.Tick = time.Second
+		c.Tick = 250 * time.Millisecond
 	}
 	if c.FetchTimeout <= 0 {
 		c.FetchTimeout = 5 * time.Second

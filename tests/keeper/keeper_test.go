@@ -1,0 +1,289 @@
+// Package keeper_test runs real ionet-keeper processes against ionet-localnet and
+// breaks things: a keeper killed with SIGKILL mid-epoch, the RPC node down for 30
+// seconds, a keeper voting a wrong root on purpose.
+package keeper_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gagliardetto/solana-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ionet-network/ionet/bindings/iorewards"
+	"github.com/ionet-network/ionet/chain/localnet"
+	"github.com/ionet-network/ionet/chain/rewards"
+	"github.com/ionet-network/ionet/tests/localnode"
+)
+
+// bin is the ionet-keeper binary TestMain builds.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ionet-keeper-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bin = filepath.Join(dir, "ionet-keeper")
+	root, err := localnode.Root()
+	if err == nil {
+		build := exec.Command("go", "build", "-o", bin, "./cmd/ionet-keeper")
+		build.Dir = root
+		build.Stderr = os.Stderr
+		err = build.Run()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "build ionet-keeper:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// proc is one ionet-keeper process; its log goes to a file in its data directory.
+type proc struct {
+	t    *testing.T
+	key  solana.PrivateKey
+	args []string
+	addr string
+	dir  string
+	cmd  *exec.Cmd
+	done chan error
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// keeperProc registers a funded keeper serving at a free port and returns its
+// process description, not started.
+func keeperProc(t *testing.T, ctx context.Context, node *localnode.Node, extra ...string) *proc {
+	t.Helper()
+	g, err := localnet.ReadGenesis(node.Genesis)
+	require.NoError(t, err)
+	faucet, err := g.Faucet()
+	require.NoError(t, err)
+	client := rewards.New(node.RPCURL)
+	key := solana.NewWallet().PrivateKey
+	_, err = client.Send(ctx, []solana.PrivateKey{faucet}, g.FundInstructions(faucet.PublicKey(), key.PublicKey(), 1_000_000_000, 20_000*100_000_000)...)
+	require.NoError(t, err)
+	addr := freeAddr(t)
+	ix, err := rewards.RegisterKeeper(key.PublicKey(), g.Mints.IO, "http://"+addr)
+	require.NoError(t, err)
+	_, err = client.Send(ctx, []solana.PrivateKey{key}, ix)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "keeper.json")
+	b, err := json.Marshal([]byte(key))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(keyFile, b, 0o600))
+	p := &proc{t: t, key: key, addr: addr, dir: dir, args: append([]string{
+		"--keypair", keyFile, "--rpc-url", node.RPCURL, "--ws-url", node.WSURL, "--listen", addr,
+		"--data-dir", filepath.Join(dir, "data"), "--price", "2.00", "--log-level", "debug",
+	}, extra...)}
+	t.Cleanup(p.kill)
+	return p
+}
+
+func (p *proc) start() {
+	p.t.Helper()
+	log, err := os.OpenFile(filepath.Join(p.dir, "keeper.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	require.NoError(p.t, err)
+	p.cmd = exec.Command(bin, p.args...)
+	p.cmd.Stdout, p.cmd.Stderr = log, log
+	require.NoError(p.t, p.cmd.Start())
+	p.done = make(chan error, 1)
+	go func() { p.done <- p.cmd.Wait(); log.Close() }()
+}
+
+// kill sends SIGKILL: no shutdown, no flush.
+func (p *proc) kill() {
+	if p.cmd == nil {
+		return
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+	p.cmd = nil
+}
+
+// alive fails the test if the process exited.
+func (p *proc) alive() {
+	p.t.Helper()
+	select {
+	case err := <-p.done:
+		p.cmd = nil
+		p.t.Fatalf("ionet-keeper exited (%v); log:\n%s", err, p.log())
+	default:
+	}
+}
+
+func (p *proc) log() string {
+	b, _ := os.ReadFile(filepath.Join(p.dir, "keeper.log"))
+	return string(b)
+}
+
+// metric reads one series' value from GET /metrics (0 when absent).
+func (p *proc) metric(series string) float64 {
+	resp, err := http.Get("http://" + p.addr + "/metrics")
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if rest, ok := strings.CutPrefix(line, series+" "); ok {
+			var v float64
+			_, _ = fmt.Sscan(rest, &v)
+			return v
+		}
+	}
+	return 0
+}
+
+// finalAfter waits until an epoch later than after is final and returns it.
+func finalAfter(t *testing.T, ctx context.Context, client *rewards.Client, after *uint64, within time.Duration) (uint64, *iorewards.EpochReport) {
+	t.Helper()
+	var final uint64
+	require.Eventually(t, func() bool {
+		rc, err := client.Config(ctx)
+		if err != nil || rc.FinalEpoch == nil || (after != nil && *rc.FinalEpoch <= *after) {
+			return false
+		}
+		final = *rc.FinalEpoch
+		return true
+	}, within, 200*time.Millisecond, "no epoch finalized after %v", after)
+	r, err := client.EpochReport(ctx, final)
+	require.NoError(t, err)
+	return final, r
+}
+
+func ctxFor(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestAKeeperKilledMidEpochRestartsWithoutRepeatingItself(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts ionet-localnet and ionet-keeper processes")
+	}
+	ctx := ctxFor(t)
+	node := localnode.Start(t, "--epoch-seconds", "6")
+	client := rewards.New(node.RPCURL)
+	ps := []*proc{keeperProc(t, ctx, node), keeperProc(t, ctx, node), keeperProc(t, ctx, node)}
+	for _, p := range ps {
+		p.start()
+	}
+	first, _ := finalAfter(t, ctx, client, nil, 2*time.Minute)
+
+	// SIGKILL mid-epoch, then start again on the same data directory.
+	victim := ps[0]
+	victim.kill()
+	victim.start()
+	second, _ := finalAfter(t, ctx, client, &first, time.Minute)
+	third, _ := finalAfter(t, ctx, client, &second, time.Minute)
+	for _, p := range ps {
+		p.alive()
+	}
+	// The restarted keeper took part again, and none of its transactions was
+	// refused (a repeated commit or vote would be: AlreadyCommitted, AlreadyVoted).
+	r, err := client.EpochReport(ctx, third)
+	require.NoError(t, err)
+	assert.Contains(t, keysOf(r.Commits), victim.key.PublicKey(), victim.log())
+	assert.Zero(t, victim.metric(`ionet_keeper_votes_total{result="failed"}`), victim.log())
+	assert.Zero(t, victim.metric(`ionet_keeper_commits_total{result="failed"}`), victim.log())
+	assert.NotContains(t, victim.log(), "AlreadyVoted")
+	assert.NotContains(t, victim.log(), "AlreadyCommitted")
+}
+
+func keysOf(commits []iorewards.Commit) []solana.PublicKey {
+	out := make([]solana.PublicKey, len(commits))
+	for i, c := range commits {
+		out[i] = c.Keeper
+	}
+	return out
+}
+
+func TestKeepersRideOutTheRPCNodeBeingDownFor30Seconds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts ionet-localnet and ionet-keeper processes")
+	}
+	ctx := ctxFor(t)
+	node := localnode.Start(t, "--epoch-seconds", "6")
+	client := rewards.New(node.RPCURL)
+	ps := []*proc{keeperProc(t, ctx, node), keeperProc(t, ctx, node), keeperProc(t, ctx, node)}
+	for _, p := range ps {
+		p.start()
+	}
+	first, _ := finalAfter(t, ctx, client, nil, 2*time.Minute)
+	node.Kill()
+	time.Sleep(30 * time.Second) // the outage itself, not an assertion
+	for _, p := range ps {
+		p.alive()
+	}
+	node.Restart(t)
+	finalAfter(t, ctx, client, &first, 2*time.Minute)
+	for _, p := range ps {
+		p.alive()
+		assert.Positive(t, p.metric(`ionet_keeper_follower_events_total{event="error"}`), "the follower saw the outage")
+	}
+}
+
+func TestALyingKeeperIsOutvotedAndItsVoteStaysOnChain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts ionet-localnet and ionet-keeper processes")
+	}
+	ctx := ctxFor(t)
+	node := localnode.Start(t, "--epoch-seconds", "6")
+	client := rewards.New(node.RPCURL)
+	liar := keeperProc(t, ctx, node, "--lie")
+	ps := []*proc{keeperProc(t, ctx, node), keeperProc(t, ctx, node), liar}
+	// The liar starts first, so its wrong vote lands before the quorum closes the epoch.
+	liar.start()
+	time.Sleep(time.Second)
+	ps[0].start()
+	ps[1].start()
+	var r *iorewards.EpochReport
+	var after *uint64
+	require.Eventually(t, func() bool {
+		e, rep := finalAfter(t, ctx, client, after, time.Minute)
+		after, r = &e, rep
+		for _, c := range rep.Candidates {
+			if c.Root != rep.Root {
+				return true
+			}
+		}
+		return false
+	}, 2*time.Minute, time.Second, "no final epoch where the liar's root was a candidate")
+	assert.Len(t, r.Voters, 3)
+	for _, c := range r.Candidates {
+		if c.Root == r.Root {
+			assert.GreaterOrEqual(t, len(c.Prices), 2, "the honest root has the quorum")
+		} else {
+			assert.Len(t, c.Prices, 1, "the liar's root")
+		}
+	}
+	require.Eventually(t, func() bool { return liar.metric("ionet_keeper_report_disagreements_total") > 0 },
+		30*time.Second, 100*time.Millisecond, "the liar counts its disagreement: %s", liar.log())
+}
