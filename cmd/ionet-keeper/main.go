@@ -85,7 +85,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Writer:         stdout,
 		ErrWriter:      stderr,
 		Flags:          fs,
-		Before:         altsrc.InitInputSourceWithContext(fs, configSource),
+		Before:         readConfig(fs),
 		OnUsageError:   usage,
 		ExitErrHandler: func(*cli.Context, error) {},
 		Action:         run,
@@ -97,6 +97,18 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		}},
 	}
 	return app
+}
+
+// readConfig fills the flags the command line and environment left unset from
+// --config; a file that cannot be read is a usage error.
+func readConfig(fs []cli.Flag) cli.BeforeFunc {
+	load := altsrc.InitInputSourceWithContext(fs, configSource)
+	return func(c *cli.Context) error {
+		if err := load(c); err != nil {
+			return usagef("%v", err)
+		}
+		return nil
+	}
 }
 
 // configSource reads --config when given; without it there is no file source.
