@@ -13,11 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gagliardetto/solana-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ionet-network/ionet/chain/localnet"
 	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/keeper"
 	"github.com/ionet-network/ionet/tests/localnode"
@@ -30,25 +28,6 @@ func freeAddr(t *testing.T) string {
 	require.NoError(t, err)
 	defer l.Close()
 	return l.Addr().String()
-}
-
-// registered funds a new key from the genesis faucet and registers it as a keeper
-// serving at endpoint.
-func registered(t *testing.T, ctx context.Context, node *localnode.Node, endpoint string) solana.PrivateKey {
-	t.Helper()
-	g, err := localnet.ReadGenesis(node.Genesis)
-	require.NoError(t, err)
-	faucet, err := g.Faucet()
-	require.NoError(t, err)
-	client := rewards.New(node.RPCURL)
-	k := solana.NewWallet().PrivateKey
-	_, err = client.Send(ctx, []solana.PrivateKey{faucet}, g.FundInstructions(faucet.PublicKey(), k.PublicKey(), 1_000_000_000, 20_000*100_000_000)...)
-	require.NoError(t, err)
-	ix, err := rewards.RegisterKeeper(k.PublicKey(), g.Mints.IO, endpoint)
-	require.NoError(t, err)
-	_, err = client.Send(ctx, []solana.PrivateKey{k}, ix)
-	require.NoError(t, err)
-	return k
 }
 
 func getJSON(t *testing.T, url string) (int, map[string]any) {
@@ -74,7 +53,7 @@ func TestThreeKeepersFinalizeEpochs(t *testing.T) {
 	done := make(chan error, 3)
 	for i := range 3 {
 		addr := freeAddr(t)
-		key := registered(t, ctx, node, "http://"+addr)
+		key := node.Keeper(t, ctx, "http://"+addr)
 		k, err := keeper.New(keeper.Config{
 			Keypair: key, RPCURL: node.RPCURL, WSURL: node.WSURL, Listen: addr,
 			DataDir: filepath.Join(t.TempDir(), fmt.Sprint(i)), PriceMicroUSD: 2_000_000, Claims: true,

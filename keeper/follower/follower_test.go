@@ -7,11 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gagliardetto/solana-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ionet-network/ionet/chain/localnet"
 	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/keeper/follower"
 	"github.com/ionet-network/ionet/tests/localnode"
@@ -40,24 +38,6 @@ func eventually(t *testing.T, f *follower.Follower, what string, cond func(*foll
 	require.Eventually(t, func() bool { return cond(f.Snapshot()) }, time.Minute, 20*time.Millisecond, what)
 }
 
-// registerKeeper funds a new key from the genesis faucet and registers it as a keeper.
-func registerKeeper(t *testing.T, ctx context.Context, node *localnode.Node, endpoint string) solana.PrivateKey {
-	t.Helper()
-	g, err := localnet.ReadGenesis(node.Genesis)
-	require.NoError(t, err)
-	faucet, err := g.Faucet()
-	require.NoError(t, err)
-	client := rewards.New(node.RPCURL)
-	k := solana.NewWallet().PrivateKey
-	_, err = client.Send(ctx, []solana.PrivateKey{faucet}, g.FundInstructions(faucet.PublicKey(), k.PublicKey(), 1_000_000_000, 20_000*100_000_000)...)
-	require.NoError(t, err)
-	ix, err := rewards.RegisterKeeper(k.PublicKey(), g.Mints.IO, endpoint)
-	require.NoError(t, err)
-	_, err = client.Send(ctx, []solana.PrivateKey{k}, ix)
-	require.NoError(t, err)
-	return k
-}
-
 func TestFollowerCatchesUpFollowsAndSurvivesARestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts ionet-localnet")
@@ -65,7 +45,7 @@ func TestFollowerCatchesUpFollowsAndSurvivesARestart(t *testing.T) {
 	node := localnode.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	before := registerKeeper(t, ctx, node, "http://keeper-a:7070")
+	before := node.Keeper(t, ctx, "http://keeper-a:7070")
 
 	ev := &events{n: map[string]int{}}
 	f, err := follower.New(follower.Config{
@@ -94,7 +74,7 @@ func TestFollowerCatchesUpFollowsAndSurvivesARestart(t *testing.T) {
 
 	// A keeper registered now arrives by notification; the snapshot a reader held
 	// does not change under it.
-	after := registerKeeper(t, ctx, node, "http://keeper-b:7070")
+	after := node.Keeper(t, ctx, "http://keeper-b:7070")
 	eventually(t, f, "notified keeper", func(s *follower.Snapshot) bool {
 		_, ok := s.Keepers[rewards.KeeperAddress(after.PublicKey())]
 		return ok
@@ -109,7 +89,7 @@ func TestFollowerCatchesUpFollowsAndSurvivesARestart(t *testing.T) {
 	require.Eventually(t, func() bool { return ev.get("error") > 0 }, time.Minute, 20*time.Millisecond)
 	node.Restart(t)
 	require.Eventually(t, func() bool { return ev.get("resync") > resyncs }, time.Minute, 20*time.Millisecond)
-	third := registerKeeper(t, ctx, node, "http://keeper-c:7070")
+	third := node.Keeper(t, ctx, "http://keeper-c:7070")
 	eventually(t, f, "keeper after restart", func(s *follower.Snapshot) bool {
 		_, ok := s.Keepers[rewards.KeeperAddress(third.PublicKey())]
 		return ok && len(s.Keepers) == 3

@@ -23,7 +23,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ionet-network/ionet/bindings/iorewards"
-	"github.com/ionet-network/ionet/chain/localnet"
 	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/tests/localnode"
 )
@@ -77,19 +76,8 @@ func freeAddr(t *testing.T) string {
 // process description, not started.
 func keeperProc(t *testing.T, ctx context.Context, node *localnode.Node, extra ...string) *proc {
 	t.Helper()
-	g, err := localnet.ReadGenesis(node.Genesis)
-	require.NoError(t, err)
-	faucet, err := g.Faucet()
-	require.NoError(t, err)
-	client := rewards.New(node.RPCURL)
-	key := solana.NewWallet().PrivateKey
-	_, err = client.Send(ctx, []solana.PrivateKey{faucet}, g.FundInstructions(faucet.PublicKey(), key.PublicKey(), 1_000_000_000, 20_000*100_000_000)...)
-	require.NoError(t, err)
 	addr := freeAddr(t)
-	ix, err := rewards.RegisterKeeper(key.PublicKey(), g.Mints.IO, "http://"+addr)
-	require.NoError(t, err)
-	_, err = client.Send(ctx, []solana.PrivateKey{key}, ix)
-	require.NoError(t, err)
+	key := node.Keeper(t, ctx, "http://"+addr)
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "keeper.json")
 	b, err := json.Marshal([]byte(key))
@@ -161,6 +149,16 @@ func (p *proc) metric(series string) float64 {
 	return 0
 }
 
+// threeKeepers registers three keepers and starts them.
+func threeKeepers(t *testing.T, ctx context.Context, node *localnode.Node) []*proc {
+	t.Helper()
+	ps := []*proc{keeperProc(t, ctx, node), keeperProc(t, ctx, node), keeperProc(t, ctx, node)}
+	for _, p := range ps {
+		p.start()
+	}
+	return ps
+}
+
 // finalAfter waits until an epoch later than after is final and returns it.
 func finalAfter(t *testing.T, ctx context.Context, client *rewards.Client, after *uint64, within time.Duration) (uint64, *iorewards.EpochReport) {
 	t.Helper()
@@ -191,10 +189,7 @@ func TestAKeeperKilledMidEpochRestartsWithoutRepeatingItself(t *testing.T) {
 	ctx := ctxFor(t)
 	node := localnode.Start(t, "--epoch-seconds", "6")
 	client := rewards.New(node.RPCURL)
-	ps := []*proc{keeperProc(t, ctx, node), keeperProc(t, ctx, node), keeperProc(t, ctx, node)}
-	for _, p := range ps {
-		p.start()
-	}
+	ps := threeKeepers(t, ctx, node)
 	first, _ := finalAfter(t, ctx, client, nil, 2*time.Minute)
 
 	// SIGKILL mid-epoch, then start again on the same data directory.
@@ -232,10 +227,7 @@ func TestKeepersRideOutTheRPCNodeBeingDownFor30Seconds(t *testing.T) {
 	ctx := ctxFor(t)
 	node := localnode.Start(t, "--epoch-seconds", "6")
 	client := rewards.New(node.RPCURL)
-	ps := []*proc{keeperProc(t, ctx, node), keeperProc(t, ctx, node), keeperProc(t, ctx, node)}
-	for _, p := range ps {
-		p.start()
-	}
+	ps := threeKeepers(t, ctx, node)
 	first, _ := finalAfter(t, ctx, client, nil, 2*time.Minute)
 	node.Kill()
 	time.Sleep(30 * time.Second) // the outage itself, not an assertion

@@ -5,6 +5,7 @@ package localnode
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +15,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gagliardetto/solana-go"
+
+	"github.com/ionet-network/ionet/chain/localnet"
+	"github.com/ionet-network/ionet/chain/rewards"
 )
 
 // Node is a running ionet-localnet.
@@ -183,4 +189,31 @@ func (l *lockedBuilder) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// Keeper funds a new key from the genesis faucet (1 SOL, 20,000 $IO) and registers
+// it as an io-rewards keeper serving at endpoint; it serves from the next epoch.
+func (n *Node) Keeper(t testing.TB, ctx context.Context, endpoint string) solana.PrivateKey {
+	t.Helper()
+	g, err := localnet.ReadGenesis(n.Genesis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	faucet, err := g.Faucet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := rewards.New(n.RPCURL)
+	k := solana.NewWallet().PrivateKey
+	if _, err := client.Send(ctx, []solana.PrivateKey{faucet}, g.FundInstructions(faucet.PublicKey(), k.PublicKey(), 1_000_000_000, 20_000*100_000_000)...); err != nil {
+		t.Fatalf("fund keeper: %v", err)
+	}
+	ix, err := rewards.RegisterKeeper(k.PublicKey(), g.Mints.IO, endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Send(ctx, []solana.PrivateKey{k}, ix); err != nil {
+		t.Fatalf("register keeper: %v", err)
+	}
+	return k
 }
