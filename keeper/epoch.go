@@ -25,8 +25,10 @@ import (
 
 // epochDuty is DESIGN.md §6 as one keeper plays it, epoch after epoch:
 //
-//  1. when epoch e ends, seal its observation log, store the log and its summary
-//     (content-addressed) and commit the summary's hash on chain;
+//  0. while epoch e is current, challenge and probe the nodes assigned to this
+//     keeper (challenges.go), recording into e's observation log;
+//  1. when epoch e ends, stop that, seal its observation log, store the log and
+//     its summary (content-addressed) and commit the summary's hash on chain;
 //  2. once the commit window is over, fetch every committed summary from the
 //     keeper that committed it (checked against the committed hash), apply the
 //     public agreement function, and vote the report's root with this keeper's
@@ -38,12 +40,13 @@ import (
 // action ("commit/42"), so a restarted keeper never repeats one that landed. The
 // lowest epoch not yet done is kept in the data directory.
 type epochDuty struct {
-	k       *Keeper
-	beacons *beacons
-	txs     txSender
-	obs     observations
-	state   string // path of the duty's state file
-	next    uint64 // lowest epoch not done
+	k          *Keeper
+	beacons    *beacons
+	txs        txSender
+	obs        observations
+	challenges *challenges
+	state      string // path of the duty's state file
+	next       uint64 // lowest epoch not done
 }
 
 // txSender is the transaction manager as the duties use it.
@@ -92,6 +95,11 @@ func newEpochDuty(k *Keeper) (*epochDuty, error) {
 		return nil, err
 	}
 	d.obs = obs
+	if d.challenges, err = newChallenges(k, d.beacons, obs); err != nil {
+		_ = txs.Close()
+		_ = obs.Close()
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -118,7 +126,10 @@ func (d *epochDuty) done(epoch uint64) error {
 }
 
 // run ticks until ctx ends; a failing tick is logged and retried at the next one.
+// It returns once the challenge runs it started ended too (they record into the
+// observation logs, which close after).
 func (d *epochDuty) run(ctx context.Context) error {
+	defer d.challenges.wait()
 	select {
 	case <-d.k.follower.Synced():
 	case <-ctx.Done():
@@ -159,6 +170,9 @@ func (d *epochDuty) tick(ctx context.Context) error {
 	d.k.metrics.Epoch.Set(float64(current))
 	if rc.FinalEpoch != nil {
 		d.k.metrics.FinalEpoch.Set(float64(*rc.FinalEpoch))
+	}
+	if serves(me, current) {
+		d.challenges.begin(ctx, current)
 	}
 	for e := max(d.next, me.ActiveFrom); e < current; e++ {
 		if err := d.epoch(ctx, snap, me, clock, now, e); err != nil {
@@ -233,6 +247,9 @@ func (d *epochDuty) epoch(ctx context.Context, snap *follower.Snapshot, me *iore
 }
 
 func (d *epochDuty) commit(ctx context.Context, e uint64) error {
+	// The challenge run of e records nothing once stopped: what is sealed is what is
+	// committed.
+	d.challenges.stop(e)
 	log, summary, err := d.obs.Seal(e)
 	if err != nil {
 		return fmt.Errorf("seal observation log: %w", err)

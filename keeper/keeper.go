@@ -22,6 +22,7 @@ import (
 	"github.com/gagliardetto/solana-go"
 
 	"github.com/ionet-network/ionet/chain/rewards"
+	"github.com/ionet-network/ionet/keeper/challenge"
 	"github.com/ionet-network/ionet/keeper/follower"
 )
 
@@ -53,6 +54,13 @@ type Config struct {
 	Tick time.Duration
 	// FetchTimeout bounds one fetch of another keeper's summary (default 5 s).
 	FetchTimeout time.Duration
+	// Challenge configures the challenge and probe duty (keeper/challenge): the
+	// challenge windows (protocol parameters every keeper must share; tests shrink
+	// them to short epochs), probes per epoch, rows opened, the class lookup
+	// (classes.ByName when nil; tests add sized-down classes). Key, Recorder,
+	// KeepersPerNode and Logger are the keeper's own; zero values take the duty's
+	// defaults.
+	Challenge challenge.Config
 	// Lie makes this keeper vote a wrong root on purpose (tests of the quorum only).
 	Lie    bool
 	Logger *slog.Logger

@@ -19,10 +19,12 @@ type Metrics struct {
 	Votes   *prometheus.CounterVec
 	// Disagreements counts final roots that differ from the one this keeper voted.
 	Disagreements prometheus.Counter
-	// Challenges counts proof-of-compute challenges by result ("passed", "failed")
-	// and reason (keeper/epochlog Reason*, "" when passed).
+	// Challenges counts the proof-of-compute challenges this keeper logged, by result
+	// ("passed", "failed", "skipped": a hired node) and reason (keeper/epochlog
+	// Reason*, "" when passed).
 	Challenges *prometheus.CounterVec
-	// Probes counts uptime probes by result ("answered", "missed").
+	// Probes counts the uptime probes this keeper logged, by result ("answered",
+	// "missed") and reason ("" when answered).
 	Probes *prometheus.CounterVec
 	// Claims counts claims cranked by result.
 	Claims *prometheus.CounterVec
@@ -45,7 +47,7 @@ func NewMetrics() *Metrics {
 		Votes:         prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ionet_keeper_votes_total", Help: "Report votes by result."}, []string{"result"}),
 		Disagreements: prometheus.NewCounter(prometheus.CounterOpts{Name: "ionet_keeper_report_disagreements_total", Help: "Final roots that differ from this keeper's vote."}),
 		Challenges:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ionet_keeper_challenges_total", Help: "Proof-of-compute challenges by result and reason."}, []string{"result", "reason"}),
-		Probes:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ionet_keeper_probes_total", Help: "Uptime probes by result."}, []string{"result"}),
+		Probes:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ionet_keeper_probes_total", Help: "Uptime probes by result and reason."}, []string{"result", "reason"}),
 		Claims:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ionet_keeper_claims_total", Help: "Reward claims cranked by result."}, []string{"result"}),
 		LogsLeftOut:   prometheus.NewCounter(prometheus.CounterOpts{Name: "ionet_keeper_logs_left_out_total", Help: "Committed logs left out of a report: not fetched or not matching their hash by the vote."}),
 		Follower:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ionet_keeper_follower_events_total", Help: "Chain follower events."}, []string{"event"}),
