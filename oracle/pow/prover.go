@@ -186,19 +186,27 @@ func (p *Prover) newGEMM(seed Seed, gen *Generator, c classes.Class) (GEMM, erro
 	if sb, ok := p.cfg.Backend.(SeededBackend); ok {
 		return sb.NewSeededGEMM(seed, c.K, c.N)
 	}
-	b := make([]int8, c.K*c.N)
+	return p.cfg.Backend.NewGEMM(GenerateB(gen, c.K, c.N, p.cfg.Workers), c.K, c.N)
+}
+
+// GenerateB returns B (k×n, row-major) from gen, its rows split across `workers`
+// goroutines (at least one): the host side of B for a backend that cannot generate
+// it itself.
+func GenerateB(gen *Generator, k, n, workers int) []int8 {
+	b := make([]int8, k*n)
+	workers = max(1, min(workers, k))
 	var wg sync.WaitGroup
-	per := (c.K + p.cfg.Workers - 1) / p.cfg.Workers
-	for lo := 0; lo < c.K; lo += per {
-		hi := min(c.K, lo+per)
+	per := (k + workers - 1) / workers
+	for lo := 0; lo < k; lo += per {
+		hi := min(k, lo+per)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			gen.Rows(MatrixB, lo, hi-lo, c.N, b[lo*c.N:hi*c.N])
+			gen.Rows(MatrixB, lo, hi-lo, n, b[lo*n:hi*n])
 		}()
 	}
 	wg.Wait()
-	return p.cfg.Backend.NewGEMM(b, c.K, c.N)
+	return b
 }
 
 // commitRows runs the blocks and returns the root. Host memory: the leaves (M × 32

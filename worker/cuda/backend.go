@@ -198,6 +198,7 @@ type gemm struct {
 	y, d  uint64 // A and D buffers, grown as needed
 	yCap  int
 	dCap  int
+	algo  *heuristicResult // the GEMM algorithm; nil: cuBLASLt's heuristic, per call
 
 	// CommitRows only (commit.go).
 	h         uint64 // row hashes
@@ -270,10 +271,18 @@ func (g *gemm) grow(buf *uint64, capBytes *int, need int) error {
 }
 
 // matmul issues D = op(X)·op(Y) as planned and waits for it.
-func (g *gemm) matmul(p plan) error { return g.matmulInto(p, g.y, g.d) }
+func (g *gemm) matmul(p plan) error {
+	if err := g.matmulInto(p, g.y, g.d); err != nil {
+		return err
+	}
+	return cuErr("synchronize", g.b.api.cuCtxSynchronize())
+}
 
 // matmulInto issues D = op(X)·op(Y) with Y and D at the given device buffers (the
-// chain uses two buffers in turn) and waits for it.
+// chain uses two buffers in turn) on the default stream, without waiting: the
+// stream orders it after the work before it, and the host prepares the next call
+// while the device runs this one. The algorithm is g.algo's, or cuBLASLt's
+// heuristic choice when that is nil.
 func (g *gemm) matmulInto(p plan, y, d uint64) error {
 	a := g.b.api
 	var desc uintptr
@@ -304,19 +313,21 @@ func (g *gemm) matmulInto(p plan, y, d uint64) error {
 	var pin runtime.Pinner
 	pin.Pin(alpha)
 	pin.Pin(beta)
+	var algo uintptr // nil: cuBLASLt's heuristic chooses
+	if g.algo != nil {
+		pin.Pin(g.algo)
+		algo = uintptr(unsafe.Pointer(&g.algo.algo))
+	}
 	defer pin.Unpin()
 	args := [16]uintptr{
 		g.b.lt, desc, uintptr(unsafe.Pointer(alpha)),
 		uintptr(g.x), lx, uintptr(y), ly,
 		uintptr(unsafe.Pointer(beta)), uintptr(d), ld, uintptr(d), ld,
-		0, // algo: let cuBLASLt's heuristic choose
+		algo,
 		uintptr(g.b.workspace), workspaceBytes,
-		0, // default stream
+		0, // the default stream
 	}
-	if err := ltErr("matmul", call16(a.matmul, &args)); err != nil {
-		return err
-	}
-	return cuErr("synchronize", a.cuCtxSynchronize())
+	return ltErr("matmul", call16(a.matmul, &args))
 }
 
 // Close frees the device buffers.

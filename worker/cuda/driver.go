@@ -28,11 +28,13 @@ var (
 const (
 	cudaSuccess             = 0
 	cublasSuccess           = 0
+	cudaR32F                = 0  // CUDA_R_32F
 	cudaR8I                 = 3  // CUDA_R_8I
 	cudaR32I                = 10 // CUDA_R_32I
 	cublasCompute32I        = 72 // CUBLAS_COMPUTE_32I
 	descAttrTransA          = 3  // CUBLASLT_MATMUL_DESC_TRANSA
 	descAttrTransB          = 4  // CUBLASLT_MATMUL_DESC_TRANSB
+	transformAttrTransA     = 2  // CUBLASLT_MATRIX_TRANSFORM_DESC_TRANSA
 	workspaceBytes          = 32 << 20
 	attrMultiprocessorCount = 16 // CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
 	cublasLtMatmulSym       = "cublasLtMatmul"
@@ -52,6 +54,7 @@ type api struct {
 	cuMemFree                   func(ptr uint64) int32
 	cuMemcpyHtoD                func(dst uint64, src unsafe.Pointer, bytes uint64) int32
 	cuMemcpyDtoH                func(dst unsafe.Pointer, src uint64, bytes uint64) int32
+	cuMemsetD8                  func(dst uint64, v uint8, n uint64) int32
 	cublasLtCreate              func(h *uintptr) int32
 	cublasLtDestroy             func(h uintptr) int32
 	cublasLtMatmulDescCreate    func(d *uintptr, compute int32, scale int32) int32
@@ -59,8 +62,19 @@ type api struct {
 	cublasLtMatmulDescSetAttr   func(d uintptr, attr int32, buf unsafe.Pointer, size uintptr) int32
 	cublasLtMatrixLayoutCreate  func(l *uintptr, typ int32, rows, cols uint64, ld int64) int32
 	cublasLtMatrixLayoutDestroy func(l uintptr) int32
-	matmul                      uintptr // cublasLtMatmul, called through call16
-	libcuda                     uintptr // for the module entry points (module.go)
+	// C = alpha·op(A) + beta·op(B) with layout changes: the device transpose of B.
+	cublasLtMatrixTransformDescCreate  func(d *uintptr, scale int32) int32
+	cublasLtMatrixTransformDescDestroy func(d uintptr) int32
+	cublasLtMatrixTransformDescSetAttr func(d uintptr, attr int32, buf unsafe.Pointer, size uintptr) int32
+	cublasLtMatrixTransform            func(h, desc uintptr, alpha unsafe.Pointer, a, aDesc uintptr,
+		beta unsafe.Pointer, b, bDesc uintptr, c, cDesc uintptr, stream uintptr) int32
+	cublasLtMatmulPreferenceCreate  func(p *uintptr) int32
+	cublasLtMatmulPreferenceDestroy func(p uintptr) int32
+	cublasLtMatmulPreferenceSetAttr func(p uintptr, attr int32, buf unsafe.Pointer, size uintptr) int32
+	cublasLtMatmulAlgoGetHeuristic  func(h, desc, aDesc, bDesc, cDesc, dDesc, pref uintptr, requested int32,
+		results unsafe.Pointer, returned *int32) int32
+	matmul  uintptr // cublasLtMatmul, called through call16
+	libcuda uintptr // for the module entry points (module.go)
 }
 
 // dlopenFirst opens the first library of names that loads.
@@ -105,6 +119,7 @@ func loadAPI() (*api, error) {
 		{cu, "cuMemFree_v2", &a.cuMemFree},
 		{cu, "cuMemcpyHtoD_v2", &a.cuMemcpyHtoD},
 		{cu, "cuMemcpyDtoH_v2", &a.cuMemcpyDtoH},
+		{cu, "cuMemsetD8_v2", &a.cuMemsetD8},
 		{lt, "cublasLtCreate", &a.cublasLtCreate},
 		{lt, "cublasLtDestroy", &a.cublasLtDestroy},
 		{lt, "cublasLtMatmulDescCreate", &a.cublasLtMatmulDescCreate},
@@ -112,6 +127,14 @@ func loadAPI() (*api, error) {
 		{lt, "cublasLtMatmulDescSetAttribute", &a.cublasLtMatmulDescSetAttr},
 		{lt, "cublasLtMatrixLayoutCreate", &a.cublasLtMatrixLayoutCreate},
 		{lt, "cublasLtMatrixLayoutDestroy", &a.cublasLtMatrixLayoutDestroy},
+		{lt, "cublasLtMatrixTransformDescCreate", &a.cublasLtMatrixTransformDescCreate},
+		{lt, "cublasLtMatrixTransformDescDestroy", &a.cublasLtMatrixTransformDescDestroy},
+		{lt, "cublasLtMatrixTransformDescSetAttribute", &a.cublasLtMatrixTransformDescSetAttr},
+		{lt, "cublasLtMatrixTransform", &a.cublasLtMatrixTransform},
+		{lt, "cublasLtMatmulPreferenceCreate", &a.cublasLtMatmulPreferenceCreate},
+		{lt, "cublasLtMatmulPreferenceDestroy", &a.cublasLtMatmulPreferenceDestroy},
+		{lt, "cublasLtMatmulPreferenceSetAttribute", &a.cublasLtMatmulPreferenceSetAttr},
+		{lt, "cublasLtMatmulAlgoGetHeuristic", &a.cublasLtMatmulAlgoGetHeuristic},
 	}
 	for _, s := range syms {
 		if _, err := purego.Dlsym(s.lib, s.name); err != nil {

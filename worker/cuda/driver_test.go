@@ -61,5 +61,36 @@ func TestOpenFailsCleanlyOrWorks(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("%v: CommitRows (kernels %v) differs from the reference chain", s, b.Kernels())
 		}
+
+		// B generated and transposed on the device gives the same chain and the
+		// same products as B uploaded from the host. deviceB is called directly so
+		// that a failing device path is an error here, not NewSeededGEMM's fallback.
+		var dg pow.GEMM
+		if b.Kernels() {
+			g, err := b.deviceB(seed, k, n)
+			if err != nil {
+				t.Fatalf("%v: B on the device: %v", s, err)
+			}
+			dg = g
+		} else if dg, err = b.NewSeededGEMM(seed, k, n); err != nil {
+			t.Fatal(err)
+		}
+		got = make([]merkle.Hash, rows)
+		if err := dg.(pow.RowCommitter).CommitRows(got, seed, first, rows, links); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%v: CommitRows with B from the device differs from the reference chain", s)
+		}
+		a := make([]int8, 3*k)
+		gen.Rows(pow.MatrixA, first, 3, k, a)
+		prod := make([]int32, 3*n)
+		if err := dg.Mul(prod, a, 3); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(prod, pow.MulReference(a, bm, 3, k, n)) {
+			t.Fatalf("%v: Mul with B from the device differs from the reference", s)
+		}
+		dg.Close()
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/ionet-network/ionet/oracle/pow"
 )
@@ -74,5 +75,51 @@ func TestPlanRejectsBadSizes(t *testing.T) {
 		if _, err := newPlan(s[0], s[1], s[2]); err == nil {
 			t.Errorf("%v accepted", s)
 		}
+	}
+}
+
+// The device transpose of B must land exactly where the GEMM reads Bt: the
+// destination is p.x less its zero padding, and the source is B row-major read as
+// cuBLASLt's column-major (one column per row of B).
+func TestTransposeLayoutsMatchThePlan(t *testing.T) {
+	for _, s := range [][2]int{{32768, 8192}, {70, 45}, {64, 16}, {5, 3}} {
+		p, err := newPlan(0, s[0], s[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		from, to := transposeLayouts(p)
+		if from != (layout{rows: s[1], cols: s[0], ld: s[1]}) {
+			t.Fatalf("%v: source %+v", s, from)
+		}
+		if to.ld != p.x.ld || to.rows > p.x.rows || to.cols > p.x.cols || to.rows != s[0] || to.cols != s[1] {
+			t.Fatalf("%v: destination %+v against X %+v", s, to, p.x)
+		}
+		if s[0]*s[1] > 1<<16 {
+			continue // the class's shape: sizes only
+		}
+		// Entry (kk, j) of B sits at kk*n + j in the source and at column j, row kk of
+		// the destination: j*ld + kk, which is where packB puts it.
+		bm := make([]int8, s[0]*s[1])
+		for i := range bm {
+			bm[i] = int8(i*7 + 1)
+		}
+		x := p.packB(bm)
+		for kk := range s[0] {
+			for j := range s[1] {
+				if bm[kk*from.ld+j] != x[j*to.ld+kk] {
+					t.Fatalf("%v: entry (%d, %d) moves elsewhere", s, kk, j)
+				}
+			}
+		}
+	}
+}
+
+// heuristicResult must be cublasLtMatmulHeuristicResult_t byte for byte: cuBLASLt
+// writes an array of them.
+func TestHeuristicResultIsTheCStruct(t *testing.T) {
+	var h heuristicResult
+	if unsafe.Sizeof(h) != 96 || unsafe.Offsetof(h.workspace) != 64 || unsafe.Offsetof(h.state) != 72 || unsafe.Offsetof(h.waves) != 76 {
+		t.Fatalf("size %d, workspace at %d, state at %d, waves at %d", unsafe.Sizeof(h),
+			unsafe.Offsetof(h.workspace), unsafe.Offsetof(h.state), unsafe.Offsetof(h.waves))
 	}
 }

@@ -155,9 +155,26 @@ func readDevice(index int, d nvml.Device) GPU {
 		return r
 	})
 	call("multiprocessors", func() nvml.Return {
-		at, r := d.GetAttributes()
-		g.SMs = int(at.MultiprocessorCount)
-		return r
+		if r := safely(func() nvml.Return {
+			at, r := d.GetAttributes()
+			g.SMs = int(at.MultiprocessorCount)
+			return r
+		}); r == nvml.SUCCESS && g.SMs > 0 {
+			return r
+		}
+		// nvmlDeviceGetAttributes can refuse a whole GPU (an H200 on driver 580 returned
+		// NOT_SUPPORTED in issue 16's device run); its CUDA cores over the cores per SM
+		// of its architecture give the same count.
+		cores, r := d.GetNumGpuCores()
+		if r != nvml.SUCCESS {
+			return r
+		}
+		per := coresPerSM(g.ComputeMajor, g.ComputeMinor)
+		if per == 0 || cores <= 0 || cores%per != 0 {
+			return nvml.ERROR_NOT_SUPPORTED
+		}
+		g.SMs = cores / per
+		return nvml.SUCCESS
 	})
 	call("pcie gen", func() (r nvml.Return) { g.PCIeGen, r = d.GetCurrPcieLinkGeneration(); return })
 	call("pcie width", func() (r nvml.Return) { g.PCIeWidth, r = d.GetCurrPcieLinkWidth(); return })
@@ -178,6 +195,29 @@ func readDevice(index int, d nvml.Device) GPU {
 		return first
 	})
 	return g
+}
+
+// safely runs an NVML query whose mock may not model it (a panic) as unsupported.
+func safely(f func() nvml.Return) (r nvml.Return) {
+	defer func() {
+		if recover() != nil {
+			r = nvml.ERROR_NOT_SUPPORTED
+		}
+	}()
+	return f()
+}
+
+// coresPerSM is the CUDA cores (FP32 lanes) per SM by compute capability, from the
+// CUDA C++ Programming Guide's arithmetic-throughput table (32-bit floating-point
+// add, multiply, multiply-add per clock per SM); 0 when unknown.
+func coresPerSM(major, minor int) int {
+	switch {
+	case major == 6 && minor == 0, major == 7, major == 8 && minor == 0:
+		return 64 // GP100, Volta, Turing, GA100
+	case major == 6, major == 8, major >= 9:
+		return 128 // GP10x, GA10x, Ada, Hopper, Blackwell
+	}
+	return 0
 }
 
 func cString[T ~int8 | ~uint8](b []T) string {

@@ -3,6 +3,7 @@ package hardware
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -185,6 +186,15 @@ func TestDiscoverSystemWithoutDriver(t *testing.T) {
 	case err == nil && len(inv.GPUs) == 0:
 		t.Fatal("NVML works but DiscoverSystem reported no GPU")
 	}
+	// On a machine with a GPU (the device runs of issue 16), every device reports
+	// what a generic class needs, so the same card under an unknown name registers.
+	for _, g := range inv.GPUs {
+		unknown := g
+		unknown.Name = "an unknown model"
+		c, err := ClassOf(unknown)
+		require.NoError(t, err, "%+v", g)
+		t.Logf("%s: %d SMs at %d MHz; as an unknown model: %s, %.0f TOPS", g.Name, g.SMs, g.MaxSMClockMHz, c.Name, c.DensePeakTOPS)
+	}
 }
 
 // One case per NVML spelling: each must reach its class, and the class must exist.
@@ -270,4 +280,43 @@ func TestDiscoveredMockGetsGenericClass(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "gpu-sm80-108x1980", c.Name)
 	assert.InDelta(t, 108*1.98e9*4096/1e12, c.DensePeakTOPS, 0.1)
+}
+
+// Where NVML's device attributes refuse a whole GPU (a real H200 on driver 580 did),
+// the SM count comes from its CUDA cores and architecture, so an unknown model still
+// gets a generic class; a core count that does not divide evenly is no count.
+func TestSMsFromCUDACoresWhenAttributesAreRefused(t *testing.T) {
+	for _, c := range []struct {
+		cores, major, minor, sms int
+	}{
+		{6912, 8, 0, 108},  // A100: 64 cores per SM
+		{16896, 9, 0, 132}, // H100/H200 SXM: 128 per SM
+		{16384, 8, 9, 128}, // RTX 4090
+		{2560, 7, 5, 40},   // T4
+		{5120, 7, 0, 80},   // V100
+		{1000, 9, 0, 0},    // not a whole number of SMs
+	} {
+		server := dgxa100.New()
+		withTelemetry(server, 0)
+		for _, d := range server.Devices {
+			dev := d.(*dgxa100.Device)
+			dev.GetAttributesFunc = func() (nvml.DeviceAttributes, nvml.Return) {
+				return nvml.DeviceAttributes{}, nvml.ERROR_NOT_SUPPORTED
+			}
+			dev.GetNumGpuCoresFunc = func() (int, nvml.Return) { return c.cores, nvml.SUCCESS }
+			dev.GetCudaComputeCapabilityFunc = func() (int, int, nvml.Return) { return c.major, c.minor, nvml.SUCCESS }
+		}
+		inv, err := Discover(server, nil)
+		require.NoError(t, err)
+		g := inv.GPUs[0]
+		assert.Equal(t, c.sms, g.SMs, "%+v", c)
+		if c.sms == 0 {
+			assert.Contains(t, g.Missing, "multiprocessors")
+			continue
+		}
+		assert.NotContains(t, g.Missing, "multiprocessors")
+		gc, err := ClassOf(g)
+		require.NoError(t, err)
+		assert.Equal(t, fmt.Sprintf("gpu-sm%d%d-%dx1980", c.major, c.minor, c.sms), gc.Name)
+	}
 }
