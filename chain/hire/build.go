@@ -4,6 +4,7 @@ import (
 	"github.com/gagliardetto/solana-go"
 
 	"github.com/ionet-network/ionet/bindings/iohire"
+	"github.com/ionet-network/ionet/bindings/iorewards"
 	"github.com/ionet-network/ionet/bindings/iostaking"
 	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/chain/staking"
@@ -88,4 +89,22 @@ func withAccounts(ix solana.Instruction, extra ...*solana.AccountMeta) (solana.I
 		return nil, err
 	}
 	return solana.NewInstruction(ix.ProgramID(), append(ix.Accounts(), extra...), data), nil
+}
+
+// ExpireUnmatched refunds in full an open order nobody matched within the timeout
+// (renter's order in mint). Anyone may crank it.
+func ExpireUnmatched(order, renter, mint solana.PublicKey) (solana.Instruction, error) {
+	return iohire.NewExpireUnmatchedInstruction(ConfigAddress(), order, EscrowAddress(order),
+		staking.ATA(renter, mint), EscrowAuthority(), solana.TokenProgramID)
+}
+
+// ReportFailure is keeper's vote that node failed its part of order (renter's order
+// in mint), with the hash of the evidence it serves; at the epoch's keeper quorum
+// the node is slashed (burned from its stake vault) and the renter refunded.
+func ReportFailure(keeper, order, renter, mint, node, ioMint solana.PublicKey, evidence [32]byte) (solana.Instruction, error) {
+	return iohire.NewReportFailureInstruction(evidence, keeper, rewards.KeeperAddress(keeper), ConfigAddress(),
+		rewards.ConfigAddress(), staking.ConfigAddress(), order, AssignmentAddress(order, node), node,
+		EscrowAddress(order), staking.ATA(renter, mint), EscrowAuthority(), AssignerAddress(), SlasherAddress(),
+		staking.StakeVaultAddress(node), ioMint, SlashBurnerAddress(), iorewards.ProgramID, iostaking.ProgramID,
+		solana.TokenProgramID)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/gagliardetto/solana-go"
 
 	"github.com/ionet-network/ionet/bindings/iohire"
+	"github.com/ionet-network/ionet/bindings/iostaking"
 )
 
 // pda derives an io-hire address from the IDL's seed constants.
@@ -38,6 +39,18 @@ func AssignmentAddress(order, node solana.PublicKey) solana.PublicKey {
 // AssignerAddress is io-hire's signer for io-staking's reserve_gpus and release_gpus,
 // ["assigner"] (the IDL declares no constant for it).
 func AssignerAddress() solana.PublicKey { return pda([]byte("assigner")) }
+
+// SlasherAddress is io-hire's signer for io-staking's slash, ["slasher"].
+func SlasherAddress() solana.PublicKey { return pda([]byte("slasher")) }
+
+// SlashBurnerAddress is io-staking's slash burner, ["slash-burner"] under io-staking.
+func SlashBurnerAddress() solana.PublicKey {
+	a, _, err := solana.FindProgramAddress([][]byte{iostaking.SLASH_BURNER_SEED}, iostaking.ProgramID)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
 
 // TreasuryAddress collects fees in mint, ["treasury-vault", mint].
 func TreasuryAddress(mint solana.PublicKey) solana.PublicKey {

@@ -1,0 +1,320 @@
+// Package market is a keeper's market duties (DESIGN.md §5, docs/market.md): each
+// round it takes the follower's snapshot, runs the public matcher (keeper/match)
+// and submits `assign` for every order it fills through the keeper's transaction
+// manager; it expires open orders past their unmatched timeout; it keeps, per open
+// order, why the last round left it unmatched; and it watches hired nodes with
+// probes, voting `report_failure` when one stops answering (watch.go).
+package market
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/gagliardetto/solana-go"
+
+	"github.com/ionet-network/ionet/bindings/iohire"
+	"github.com/ionet-network/ionet/bindings/iorewards"
+	"github.com/ionet-network/ionet/chain/hire"
+	"github.com/ionet-network/ionet/chain/programerr"
+	"github.com/ionet-network/ionet/chain/rewards"
+	"github.com/ionet-network/ionet/keeper/follower"
+	"github.com/ionet-network/ionet/keeper/match"
+)
+
+// Sender is the keeper's transaction manager as the duty uses it: Send runs ixs
+// once under key, signed and paid by the keeper, and waits until the transaction
+// landed (nil) or failed. A key that already landed returns nil without sending.
+type Sender interface {
+	Send(ctx context.Context, key string, ixs ...solana.Instruction) error
+}
+
+// Chain is the keeper's view of the chain.
+type Chain interface {
+	// Snapshot is the follower's latest snapshot.
+	Snapshot() *follower.Snapshot
+	// Now is the chain's unix time (the Clock sysvar).
+	Now(ctx context.Context) (int64, error)
+}
+
+// Config configures the market duty. Zero values take the defaults shown.
+type Config struct {
+	// Keeper is the keeper's authority, which signs assign and report_failure.
+	Keeper solana.PublicKey
+	// Every is the time between matching rounds (default 2 s).
+	Every time.Duration
+	// MaxNodesPerOrder bounds the nodes of one assign transaction
+	// (match.DefaultMaxNodesPerOrder).
+	MaxNodesPerOrder int
+	// NoExpire leaves timed-out orders to other cranks.
+	NoExpire bool
+	// Parallel bounds the transactions in flight in one round (default 8).
+	Parallel int
+	Logger   *slog.Logger
+}
+
+func (c *Config) defaults() error {
+	if c.Keeper.IsZero() {
+		return errors.New("market: the keeper's key is required")
+	}
+	if c.Every <= 0 {
+		c.Every = 2 * time.Second
+	}
+	if c.MaxNodesPerOrder < 0 {
+		return fmt.Errorf("market: max nodes per order %d is negative", c.MaxNodesPerOrder)
+	}
+	if c.Parallel <= 0 {
+		c.Parallel = 8
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return nil
+}
+
+// Duty is the matching and expiry duty.
+type Duty struct {
+	cfg     Config
+	chain   Chain
+	txs     Sender
+	metrics *Metrics
+
+	mu        sync.Mutex
+	round     uint64
+	unmatched map[solana.PublicKey]match.Unmatched
+	// landed are orders this keeper's assign or expiry landed for; they are not
+	// tried again while a snapshot still shows them open (the follower lags).
+	landed map[solana.PublicKey]bool
+}
+
+// New checks cfg. metrics may be nil.
+func New(cfg Config, chain Chain, txs Sender, metrics *Metrics) (*Duty, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	if metrics == nil {
+		metrics = NewMetrics(nil)
+	}
+	return &Duty{cfg: cfg, chain: chain, txs: txs, metrics: metrics,
+		unmatched: map[solana.PublicKey]match.Unmatched{}, landed: map[solana.PublicKey]bool{}}, nil
+}
+
+// Run plays a round every cfg.Every until ctx ends; a failing round is logged and
+// the next one tries again.
+func (d *Duty) Run(ctx context.Context) error {
+	t := time.NewTicker(d.cfg.Every)
+	defer t.Stop()
+	for {
+		if _, err := d.Round(ctx); err != nil && ctx.Err() == nil {
+			d.cfg.Logger.Debug("market round", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// RoundOutcome is what one round did.
+type RoundOutcome struct {
+	Round uint64
+	// Assigned are the orders whose assign landed from this keeper; Lost those another
+	// keeper's assignment took first (or that changed under the round); Failed the
+	// rest.
+	Assigned, Lost, Failed []solana.PublicKey
+	// Expired are the orders whose expire_unmatched landed.
+	Expired []solana.PublicKey
+	// Result is the matcher's.
+	Result match.Result
+}
+
+// Unmatched is why the last round left order unmatched; ok is false for an order it
+// matched or did not see open.
+func (d *Duty) Unmatched(order solana.PublicKey) (match.Unmatched, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	u, ok := d.unmatched[order]
+	return u, ok
+}
+
+// errNotServing: the keeper does not serve in the current epoch; assign would fail.
+var errNotServing = errors.New("market: this keeper does not serve in the current epoch")
+
+// Round plays one round: match the snapshot, assign, expire.
+func (d *Duty) Round(ctx context.Context) (RoundOutcome, error) {
+	snap := d.chain.Snapshot()
+	if !snap.Synced || snap.RewardsConfig == nil || snap.HireConfig == nil {
+		return RoundOutcome{}, errors.New("market: the follower is not synced")
+	}
+	now, err := d.chain.Now(ctx)
+	if err != nil {
+		return RoundOutcome{}, fmt.Errorf("market: chain clock: %w", err)
+	}
+	in, err := match.FromSnapshot(snap, now, d.cfg.MaxNodesPerOrder)
+	if err != nil {
+		return RoundOutcome{}, err
+	}
+	start := time.Now()
+	res := match.Match(in.Orders, in.Nodes, in.Config)
+	d.metrics.observeRound(time.Since(start), len(in.Orders), res)
+
+	d.mu.Lock()
+	d.round++
+	out := RoundOutcome{Round: d.round, Result: res}
+	d.unmatched = make(map[solana.PublicKey]match.Unmatched, len(res.Unmatched))
+	for _, u := range res.Unmatched {
+		d.unmatched[u.Order] = u
+	}
+	for o := range d.landed {
+		if so := snap.Orders[o]; so == nil || so.Status != iohire.OrderStatus_Open {
+			delete(d.landed, o)
+		}
+	}
+	landed := maps.Clone(d.landed)
+	d.mu.Unlock()
+
+	me := snap.Keepers[rewards.KeeperAddress(d.cfg.Keeper)]
+	serving := me != nil && serves(me, in.Config.Epoch)
+	var (
+		wg  sync.WaitGroup
+		mu  sync.Mutex
+		sem = make(chan struct{}, d.cfg.Parallel)
+	)
+	run := func(f func()) {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			f()
+		})
+	}
+	if serving {
+		for _, a := range res.Assignments {
+			o := snap.Orders[a.Order]
+			if landed[a.Order] {
+				continue
+			}
+			run(func() {
+				err := d.assign(ctx, snap.Slot, a, o)
+				result := classifyAssign(err)
+				d.metrics.Assignments.WithLabelValues(result).Inc()
+				mu.Lock()
+				defer mu.Unlock()
+				switch result {
+				case "landed":
+					d.markLanded(a.Order)
+					out.Assigned = append(out.Assigned, a.Order)
+					d.cfg.Logger.Info("assigned", "order", a.Order, "nodes", len(a.Parts))
+				case "lost":
+					out.Lost = append(out.Lost, a.Order)
+					d.cfg.Logger.Debug("assignment lost the race", "order", a.Order, "err", err)
+				default:
+					out.Failed = append(out.Failed, a.Order)
+					d.cfg.Logger.Warn("assign", "order", a.Order, "err", err)
+				}
+			})
+		}
+	}
+	if !d.cfg.NoExpire {
+		for _, u := range res.Unmatched {
+			if u.Reason != match.ReasonTimedOut || landed[u.Order] {
+				continue
+			}
+			o := snap.Orders[u.Order]
+			run(func() {
+				err := d.expire(ctx, snap.Slot, u.Order, o)
+				d.metrics.Expired.WithLabelValues(classifyExpire(err)).Inc()
+				if err != nil {
+					d.cfg.Logger.Debug("expire", "order", u.Order, "err", err)
+					return
+				}
+				d.markLanded(u.Order)
+				mu.Lock()
+				out.Expired = append(out.Expired, u.Order)
+				mu.Unlock()
+				d.cfg.Logger.Info("expired an unmatched order", "order", u.Order, "renter", o.Renter)
+			})
+		}
+	}
+	wg.Wait()
+	if !serving && len(res.Assignments) > 0 {
+		return out, errNotServing
+	}
+	return out, nil
+}
+
+func (d *Duty) markLanded(order solana.PublicKey) {
+	d.mu.Lock()
+	d.landed[order] = true
+	d.mu.Unlock()
+}
+
+// AssignKey is the transaction manager's key of an assignment: one per order and
+// the snapshot's slot, so a round repeated on the same snapshot (a restart) sends
+// nothing twice, and a later round may try an order again.
+func AssignKey(order solana.PublicKey, slot uint64) string {
+	return fmt.Sprintf("assign/%s/%d", order, slot)
+}
+
+func (d *Duty) assign(ctx context.Context, slot uint64, a match.Assignment, o *iohire.HireOrder) error {
+	parts := make([]hire.Part, len(a.Parts))
+	for i, p := range a.Parts {
+		parts[i] = hire.Part{Node: p.Node, GPUs: p.GPUs}
+	}
+	ix, err := hire.Assign(d.cfg.Keeper, a.Order, o.Renter, o.Mint, parts)
+	if err != nil {
+		return err
+	}
+	return d.txs.Send(ctx, AssignKey(a.Order, slot), ix)
+}
+
+func (d *Duty) expire(ctx context.Context, slot uint64, order solana.PublicKey, o *iohire.HireOrder) error {
+	ix, err := hire.ExpireUnmatched(order, o.Renter, o.Mint)
+	if err != nil {
+		return err
+	}
+	return d.txs.Send(ctx, fmt.Sprintf("expire/%s/%d", order, slot), ix)
+}
+
+func serves(k *iorewards.Keeper, epoch uint64) bool {
+	return k.ActiveFrom <= epoch && (k.ExitFrom == nil || epoch < *k.ExitFrom)
+}
+
+// programCode is the io-hire error code a failed transaction names, if any.
+func programCode(err error) (uint32, bool) {
+	var pe programerr.ProgramError
+	if errors.As(err, &pe) && pe.Program == "io_hire" {
+		return pe.Code, true
+	}
+	return 0, false
+}
+
+// classifyAssign labels an assign's outcome: "landed", "lost" (the order was no
+// longer open, or a node's GPUs were taken: another keeper's assignment landed
+// first), or "failed".
+func classifyAssign(err error) string {
+	if err == nil {
+		return "landed"
+	}
+	if code, ok := programCode(err); ok {
+		switch code {
+		case iohire.ErrCodeOrderNotOpen, iohire.ErrCodeNotEnoughFreeGpus:
+			return "lost"
+		}
+	}
+	return "failed"
+}
+
+func classifyExpire(err error) string {
+	if err == nil {
+		return "landed"
+	}
+	if code, ok := programCode(err); ok && code == iohire.ErrCodeOrderNotOpen {
+		return "lost"
+	}
+	return "failed"
+}
