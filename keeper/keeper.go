@@ -1,7 +1,8 @@
 // Package keeper is ionet-keeper: an independent operator's daemon that follows the
 // chain, challenges and probes the workers assigned to it, agrees with the other
 // keepers on each epoch's report and votes it, cranks claims and serves proofs
-// (DESIGN.md §§6–7). cmd/ionet-keeper fills a Config from flags, environment and an
+// (DESIGN.md §§6–7), and plays its market duties: matching, expiry, failure reports
+// and the cluster API (DESIGN.md §5, docs/market.md). cmd/ionet-keeper fills a Config from flags, environment and an
 // optional config file, and runs New(cfg).Run(ctx).
 package keeper
 
@@ -24,6 +25,7 @@ import (
 	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/keeper/challenge"
 	"github.com/ionet-network/ionet/keeper/follower"
+	"github.com/ionet-network/ionet/keeper/market"
 )
 
 // Config is everything a keeper needs: a keypair and an RPC URL; the rest has
@@ -61,6 +63,9 @@ type Config struct {
 	// KeepersPerNode and Logger are the keeper's own; zero values take the duty's
 	// defaults.
 	Challenge challenge.Config
+	// Market configures the market duties: matching, expiry, failure reports and the
+	// cluster API (docs/market.md).
+	Market MarketConfig
 	// Lie makes this keeper vote a wrong root on purpose (tests of the quorum only).
 	Lie    bool
 	Logger *slog.Logger
@@ -130,6 +135,9 @@ type Keeper struct {
 	blobs    *blobs
 	reports  *reports
 	duty     *epochDuty
+	market   *market.Duty
+	watch    *market.Watch
+	clusters *clusters
 	http     *http.Client
 	// currentEpoch is the chain's epoch as last read (uint64), for /healthz.
 	currentEpoch atomic.Value
@@ -168,6 +176,14 @@ func New(cfg Config) (*Keeper, error) {
 		return nil, err
 	}
 	k.duty = d
+	if k.market, k.watch, err = newMarket(k); err != nil {
+		d.close()
+		return nil, err
+	}
+	if k.clusters, err = newClusters(k); err != nil {
+		d.close()
+		return nil, err
+	}
 	return k, nil
 }
 
@@ -199,7 +215,7 @@ func (k *Keeper) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, 4)
+	errs := make(chan error, 6)
 	wg.Go(func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errs <- fmt.Errorf("http server: %w", err)
@@ -215,6 +231,17 @@ func (k *Keeper) Run(ctx context.Context) error {
 			errs <- err
 		}
 	})
+	if !k.cfg.Market.Disabled {
+		wg.Go(func() {
+			select {
+			case <-k.follower.Synced():
+			case <-ctx.Done():
+				return
+			}
+			wg.Go(func() { _ = k.market.Run(ctx) })
+			_ = k.watch.Run(ctx)
+		})
+	}
 	k.log.Info("ionet-keeper running", "keeper", k.cfg.Keypair.PublicKey(), "rpc", k.cfg.RPCURL,
 		"listen", ln.Addr().String(), "data", k.cfg.DataDir)
 	var first error

@@ -2,6 +2,8 @@ package keeper
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ionet-network/ionet/keeper/market"
 )
 
 // Metrics are the keeper's Prometheus series (GET /metrics). They live on the
@@ -33,6 +35,8 @@ type Metrics struct {
 	LogsLeftOut prometheus.Counter
 	// Follower counts the chain follower's events ("resync", "notification", "error").
 	Follower *prometheus.CounterVec
+	// Market are the market duties' series (keeper/market).
+	Market *market.Metrics
 }
 
 // NewMetrics registers the keeper's series on a fresh registry, with Go and process
@@ -52,6 +56,7 @@ func NewMetrics() *Metrics {
 		LogsLeftOut:   prometheus.NewCounter(prometheus.CounterOpts{Name: "ionet_keeper_logs_left_out_total", Help: "Committed logs left out of a report: not fetched or not matching their hash by the vote."}),
 		Follower:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ionet_keeper_follower_events_total", Help: "Chain follower events."}, []string{"event"}),
 	}
+	m.Market = market.NewMetrics(r)
 	r.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}),
 		m.Epoch, m.FinalEpoch, m.Commits, m.Votes, m.Disagreements, m.Challenges, m.Probes, m.Claims, m.LogsLeftOut, m.Follower)
 	return m

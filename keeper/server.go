@@ -23,6 +23,10 @@ import (
 //	GET /summaries/{hash}      a log's per-node summary (application/octet-stream)
 //	GET /reports/{epoch}       a final report with its leaves (JSON), for keepers catching up
 //	GET /proofs/{node}         the node's latest final leaf, Merkle proof and root (JSON)
+//
+// and the cluster API (clusters.go, docs/market.md): POST /clusters, GET
+// /clusters?renter=, GET and DELETE /clusters/{id}. A failure vote's evidence (a
+// signed probe log) is served at /observations/{hash} with the logs.
 func (k *Keeper) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/healthz", get(k.healthz))
@@ -31,6 +35,7 @@ func (k *Keeper) handler() http.Handler {
 	mux.Handle("/summaries/{hash}", get(k.blob))
 	mux.Handle("/reports/{epoch}", get(k.finalReport))
 	mux.Handle("/proofs/{node}", get(k.proof))
+	k.clusters.routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Errorf("no such endpoint: %s", r.URL.Path))
 	})
