@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ionet-network/ionet/bindings/iohire"
+	"github.com/ionet-network/ionet/chain/hire"
 	"github.com/ionet-network/ionet/chain/programerr"
 	"github.com/ionet-network/ionet/keeper/match"
 )
@@ -66,4 +67,25 @@ func TestLostRaceAndNotServing(t *testing.T) {
 	require.NoError(t, err)
 	_, err = d.Round(context.Background())
 	require.ErrorIs(t, err, errNotServing)
+}
+
+// An assign with match.DefaultMaxNodesPerOrder nodes fits a legacy transaction
+// (1,232 bytes) signed by the keeper.
+func TestAssignOfMaxNodesFitsATransaction(t *testing.T) {
+	keeper := solana.NewWallet().PrivateKey
+	var parts []hire.Part
+	for i := range match.DefaultMaxNodesPerOrder {
+		parts = append(parts, hire.Part{Node: solana.NewWallet().PrivateKey.PublicKey(), GPUs: uint16(i + 1)})
+	}
+	ix, err := hire.Assign(keeper.PublicKey(), solana.NewWallet().PrivateKey.PublicKey(),
+		solana.NewWallet().PrivateKey.PublicKey(), iosdMint, parts)
+	require.NoError(t, err)
+	tx, err := solana.NewTransaction([]solana.Instruction{ix}, solana.Hash{1}, solana.TransactionPayer(keeper.PublicKey()))
+	require.NoError(t, err)
+	_, err = tx.Sign(func(solana.PublicKey) *solana.PrivateKey { return &keeper })
+	require.NoError(t, err)
+	b, err := tx.MarshalBinary()
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(b), 1232)
+	t.Logf("assign with %d nodes: %d bytes", len(parts), len(b))
 }

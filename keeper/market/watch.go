@@ -226,7 +226,9 @@ func (w *Watch) Round(ctx context.Context) (WatchRound, error) {
 	now, err := w.deps.Chain.Now(ctx)
 	if err != nil {
 		// The keeper cannot read its RPC: it cannot tell an active hire from an ended
-		// one, and records nothing.
+		// one. Every hire it watches gets an unknown, which ends any streak of misses:
+		// misses on both sides of the keeper's outage are not consecutive.
+		w.unknownAll(fmt.Sprintf("own RPC: %v", err))
 		return WatchRound{}, fmt.Errorf("market watch: chain clock: %w", err)
 	}
 	epoch := rewards.EpochsOf(snap.RewardsConfig.Params).At(now)
@@ -235,8 +237,13 @@ func (w *Watch) Round(ctx context.Context) (WatchRound, error) {
 	results := make([]ProbeResult, len(hired))
 	answers := make([][2][]byte, len(hired))
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, probeParallelism)
 	for i, h := range hired {
-		wg.Go(func() { results[i], answers[i] = w.probe(ctx, h, epoch) })
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i], answers[i] = w.probe(ctx, h, epoch)
+		})
 	}
 	wg.Wait()
 	// A miss that the keeper's own outage explains is unknown.
@@ -257,11 +264,13 @@ func (w *Watch) Round(ctx context.Context) (WatchRound, error) {
 		}
 	}
 	out := WatchRound{Probed: results}
+	me := snap.Keepers[rewards.KeeperAddress(w.cfg.Key.PublicKey())]
+	serving := me != nil && serves(me, epoch)
 	for i, h := range hired {
 		w.deps.Metrics.HireProbes.WithLabelValues(results[i].Outcome.String()).Inc()
 		failing, log := w.record(h, epoch, results[i], answers[i])
-		if !failing {
-			continue
+		if !failing || !serving {
+			continue // a keeper not serving this epoch cannot vote (NotKeeper)
 		}
 		if err := w.vote(ctx, snap, h, epoch, log); err != nil {
 			w.cfg.Logger.Warn("report failure", "order", h.Order, "node", h.Node, "err", err)
@@ -276,6 +285,20 @@ func (w *Watch) Round(ctx context.Context) (WatchRound, error) {
 // keeper's fault; a wrong answer may not.
 func keepersFault(reason string) bool {
 	return reason == epochlog.ReasonUnreachable || reason == epochlog.ReasonDeadline
+}
+
+// probeParallelism bounds the probes in flight in one round.
+const probeParallelism = 64
+
+// unknownAll records an unknown for every hire watched.
+func (w *Watch) unknownAll(reason string) {
+	at := w.cfg.Clock.Now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, s := range w.hires {
+		s.history = append(s.history, ProbeResult{At: at, Outcome: Unknown, Reason: reason})
+		s.log = append(s.log, LogEntry{At: at.UTC(), Epoch: s.epoch, Outcome: Unknown.String(), Reason: reason})
+	}
 }
 
 // forget drops the hires no longer active.

@@ -133,10 +133,39 @@ func TestKeeperNetworkCutTwentyMinutesVotesNothing(t *testing.T) {
 	}
 	assert.Empty(t, m.txs.keys())
 
-	// Its RPC down: it cannot tell whether the hire is still on, and records nothing.
+	assert.Empty(t, m.txs.keys())
+}
+
+// Misses on both sides of an outage of the keeper's own RPC are not consecutive:
+// the outage records an unknown for every watched hire.
+func TestOwnRPCOutageEndsAStreak(t *testing.T) {
+	m := newHiredMarket(t)
+	m.worker.down = true
+	for range 6 {
+		m.round(t) // 6 misses over 75 s: not yet 3 minutes
+	}
 	m.chain.down = true
 	_, err := m.watch.Round(context.Background())
-	assert.Error(t, err)
+	require.Error(t, err)
+	m.clock.add(20 * time.Minute)
+	m.chain.down = false
+	for range 12 {
+		r := m.round(t) // 12 more misses: 165 s since the outage
+		assert.Empty(t, r.Voted)
+	}
+	assert.Empty(t, m.txs.keys())
+	r := m.round(t)
+	assert.Len(t, r.Voted, 1, "13 misses over 180 s after the outage")
+}
+
+// A keeper that does not serve in the current epoch records but does not vote.
+func TestNotServingDoesNotVote(t *testing.T) {
+	m := newHiredMarket(t)
+	m.chain.snap.Keepers = nil
+	m.worker.down = true
+	for range 20 {
+		m.round(t)
+	}
 	assert.Empty(t, m.txs.keys())
 }
 
