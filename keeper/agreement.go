@@ -53,7 +53,10 @@ func servingKeepers(snap *follower.Snapshot, epoch uint64) []solana.PublicKey {
 
 // chainInput is report.Build's input for epoch from the snapshot: every staked node
 // with its class, stake, hired share and the cumulative reward of its latest final
-// leaf (this keeper's reports; a node's claims account when it holds none). The
+// leaf. That is the higher of this keeper's latest final leaf for the node and the
+// node's claimed total on chain: with the latest final report held, the leaf's
+// cumulative is never below what was claimed from it; without it (no voter served
+// it), the claimed total is the best figure every keeper can read alike. The
 // measurements are left to agree.Agree.
 func (d *epochDuty) chainInput(snap *follower.Snapshot, epoch uint64) (report.EpochInput, []solana.PublicKey, error) {
 	prev, err := d.k.reports.PrevCumulative()
@@ -66,11 +69,9 @@ func (d *epochDuty) chainInput(snap *follower.Snapshot, epoch uint64) (report.Ep
 		if !staking.IsStaked(n, snap.StakingConfig.Params) {
 			continue
 		}
-		p, ok := prev[address]
-		if !ok {
-			if c := snap.NodeClaims[rewards.NodeClaimsAddress(address)]; c != nil {
-				p = c.State.Claimed
-			}
+		p := prev[address]
+		if c := snap.NodeClaims[rewards.NodeClaimsAddress(address)]; c != nil {
+			p = max(p, c.State.Claimed)
 		}
 		nodes = append(nodes, rewards.NodeInput(address, n, rewards.Measured{}, p))
 		keys = append(keys, address)

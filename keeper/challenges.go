@@ -41,6 +41,7 @@ type challenges struct {
 	perNode int
 
 	mu      sync.Mutex
+	offset  time.Duration // the chain's clock less this keeper's (chainClock)
 	wg      sync.WaitGroup
 	runs    map[uint64]*dutyRun
 	stopped uint64 // every epoch below it was stopped: never started again
@@ -137,6 +138,29 @@ func (c *challenges) stop(epoch uint64) {
 // wait waits for every run to end (after the keeper's context ended).
 func (c *challenges) wait() { c.wg.Wait() }
 
+// chainClock takes a reading of the chain's clock (the Clock sysvar's unix_timestamp,
+// whole seconds) at local time `at`. Epoch boundaries are chain time, and windows
+// and probes run on this keeper's clock: the offset converts one into the other, so
+// a chain whose clock runs ahead (a warped localnet, a drifting validator set) is
+// observed at its own epochs. The reading is taken as the middle of its second, and
+// the estimate moves only when a reading is more than a second away from it, so one
+// rounding does not shift the windows.
+func (c *challenges) chainClock(chainUnix int64, at time.Time) {
+	off := time.Unix(chainUnix, int64(500*time.Millisecond)).Sub(at)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d := off - c.offset; d > time.Second || d < -time.Second {
+		c.offset = off
+	}
+}
+
+// localTime is chain time t on this keeper's clock.
+func (c *challenges) localTime(t time.Time) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return t.Add(-c.offset)
+}
+
 // serve runs the duty for epoch: it waits for the epoch's beacon, reads the nodes
 // and keepers from the follower's snapshot, and runs keeper/challenge until the
 // epoch ends. A keeper that learns the beacon only after the windows' lead (it
@@ -149,7 +173,7 @@ func (c *challenges) serve(ctx context.Context, epoch uint64) error {
 		return errors.New("io-rewards is not initialized on this chain")
 	}
 	clock := rewards.EpochsOf(snap.RewardsConfig.Params)
-	start := time.Unix(clock.Start(epoch), 0)
+	start := c.localTime(time.Unix(clock.Start(epoch), 0))
 	length := time.Duration(snap.RewardsConfig.Params.EpochSeconds) * time.Second
 	late := start.Add(c.lead)
 	if len(candidates(snap)) == 0 {

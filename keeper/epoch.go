@@ -160,10 +160,12 @@ func (d *epochDuty) tick(ctx context.Context) error {
 	if me == nil {
 		return fmt.Errorf("keeper %s is not registered (ionet keeper register)", d.k.cfg.Keypair.PublicKey())
 	}
+	at := time.Now()
 	now, err := d.k.chain.Staking.Now(ctx)
 	if err != nil {
 		return fmt.Errorf("chain clock: %w", err)
 	}
+	d.challenges.chainClock(now, at.Add(time.Since(at)/2))
 	clock := rewards.EpochsOf(rc.Params)
 	current := clock.At(now)
 	d.k.currentEpoch.Store(current)
@@ -235,7 +237,14 @@ func (d *epochDuty) epoch(ctx context.Context, snap *follower.Snapshot, me *iore
 	}
 	if final {
 		if err := d.finalized(ctx, snap, onChain); err != nil {
-			return err
+			if now < end+p.VoteWindowSeconds+p.EpochSeconds {
+				return err // its voters may not have stored it yet
+			}
+			// A final report no voter serves (its voters are gone, or it was not made by
+			// ionet-keeper) must not stop this keeper's later epochs: it only loses
+			// that epoch's proofs and claims.
+			d.k.log.Warn("final report not available from its voters: no proofs or claims from this keeper for it",
+				"epoch", e, "err", err)
 		}
 		return d.done(e)
 	}
@@ -284,7 +293,9 @@ func result(err error) string {
 
 func (d *epochDuty) vote(ctx context.Context, snap *follower.Snapshot, onChain *iorewards.EpochReport, e uint64) error {
 	if err := d.catchUpReports(ctx, snap); err != nil {
-		return err
+		// chainInput then takes each node's claimed total where it is higher than the
+		// cumulative of the reports this keeper holds (see there).
+		d.k.log.Warn("voting without the latest final report", "epoch", e, "err", err)
 	}
 	summaries := d.fetchSummaries(ctx, snap, onChain)
 	rep, err := d.agree(ctx, snap, onChain, summaries)

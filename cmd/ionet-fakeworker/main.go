@@ -82,6 +82,7 @@ func flags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "keeper", Usage: "a keeper's key (base58) to accept instead of reading the chain; repeat for more", EnvVars: []string{"IONET_KEEPERS"}},
 		&cli.DurationFlag{Name: "keeper-refresh", Usage: "how often the keeper set is read again from --rpc-url", EnvVars: []string{"IONET_KEEPER_REFRESH"}, Value: 30 * time.Second},
 		&cli.StringFlag{Name: "node", Usage: "the io-staking node account served (default: the node registered with this worker key)", EnvVars: []string{"IONET_NODE"}},
+		&cli.BoolFlag{Name: "localnet-classes", Usage: "also answer classes.LocalnetCPU (--class localnet-cpu), sized for a local network's short epochs", EnvVars: []string{"IONET_LOCALNET_CLASSES"}},
 		&cli.StringFlag{Name: "fault", Usage: "misbehave for tests: wrong-row (a corrupted opened row) or slow (commitments after the deadline)", EnvVars: []string{"IONET_FAULT"}},
 		&cli.DurationFlag{Name: "slow-delay", Usage: "how long --fault slow holds a commitment (0: the class's deadline + 1 s)", EnvVars: []string{"IONET_SLOW_DELAY"}},
 		&cli.StringFlag{Name: "log-level", Usage: "debug, info, warn or error", EnvVars: []string{"IONET_LOG_LEVEL"}, Value: "info"},
@@ -129,6 +130,7 @@ type config struct {
 	node      solana.PublicKey
 	fault     api.Fault
 	slowDelay time.Duration
+	localnet  bool // classes.LocalnetLookup instead of classes.ByName
 	log       *slog.Logger
 	hooks     *hooks
 }
@@ -157,7 +159,8 @@ func configure(c *cli.Context, h *hooks) (config, error) {
 		return config{}, err
 	}
 	cfg := config{listen: c.String("listen"), threads: c.Int("threads"), rpcURL: c.String("rpc-url"),
-		refresh: c.Duration("keeper-refresh"), slowDelay: c.Duration("slow-delay"), log: log, hooks: h}
+		refresh: c.Duration("keeper-refresh"), slowDelay: c.Duration("slow-delay"), localnet: c.Bool("localnet-classes"),
+		log: log, hooks: h}
 	path := c.String("keypair")
 	if path == "" {
 		return config{}, usagef("--keypair is required (a Solana CLI JSON keypair file)")
@@ -209,6 +212,9 @@ func configure(c *cli.Context, h *hooks) (config, error) {
 func (cfg config) lookup() func(string) (classes.Class, error) {
 	if cfg.hooks != nil && cfg.hooks.lookup != nil {
 		return cfg.hooks.lookup
+	}
+	if cfg.localnet {
+		return classes.LocalnetLookup
 	}
 	return classes.ByName
 }

@@ -28,6 +28,8 @@ import (
 
 	"github.com/ionet-network/ionet/chain/staking"
 	"github.com/ionet-network/ionet/keeper"
+	"github.com/ionet-network/ionet/keeper/challenge"
+	"github.com/ionet-network/ionet/oracle/classes"
 )
 
 func main() {
@@ -72,6 +74,13 @@ func flags() []cli.Flag {
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "log-level", Usage: "debug, info, warn or error", EnvVars: []string{"IONET_LOG_LEVEL"}, Value: "info"}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "log-format", Usage: "text or json", EnvVars: []string{"IONET_LOG_FORMAT"}, Value: "text"}),
 		// Only for the quorum tests: this keeper votes a wrong root on purpose.
+		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "localnet-classes", Usage: "also challenge nodes of classes.LocalnetCPU, sized for a local network's short epochs", EnvVars: []string{"IONET_LOCALNET_CLASSES"}}),
+		altsrc.NewIntFlag(&cli.IntFlag{Name: "challenge-windows", Usage: "challenge windows per class and epoch", EnvVars: []string{"IONET_CHALLENGE_WINDOWS"}, Value: challenge.DefaultWindowConfig.PerEpoch}),
+		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "challenge-lead", Usage: "time at an epoch's start without windows, while keepers learn its beacon", EnvVars: []string{"IONET_CHALLENGE_LEAD"}, Value: challenge.DefaultWindowConfig.Lead}),
+		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "challenge-window", Usage: "length of a challenge window", EnvVars: []string{"IONET_CHALLENGE_WINDOW"}, Value: challenge.DefaultWindowConfig.Length}),
+		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "challenge-spread", Usage: "how long after a window's start a challenge may still be sent", EnvVars: []string{"IONET_CHALLENGE_SPREAD"}, Value: challenge.DefaultWindowConfig.Spread}),
+		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "challenge-max-rtt", Usage: "the largest round trip a window allows for", EnvVars: []string{"IONET_CHALLENGE_MAX_RTT"}, Value: challenge.DefaultWindowConfig.MaxRTT}),
+		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "challenge-verify", Usage: "time after the deadline to request, receive and check the openings", EnvVars: []string{"IONET_CHALLENGE_VERIFY"}, Value: challenge.DefaultWindowConfig.Verify}),
 		&cli.BoolFlag{Name: "lie", Hidden: true, EnvVars: []string{"IONET_KEEPER_LIE"}},
 	}
 }
@@ -165,10 +174,21 @@ func config(c *cli.Context) (keeper.Config, error) {
 	if m := c.Int("keepers-per-node"); m < 1 || m > 16 {
 		return keeper.Config{}, usagef("--keepers-per-node %d: want 1 to 16", m)
 	}
+	windows := challenge.WindowConfig{PerEpoch: c.Int("challenge-windows"), Lead: c.Duration("challenge-lead"),
+		Length: c.Duration("challenge-window"), Spread: c.Duration("challenge-spread"),
+		MaxRTT: c.Duration("challenge-max-rtt"), Verify: c.Duration("challenge-verify")}
+	if windows.PerEpoch < 1 || windows.Lead < 0 || windows.Length <= 0 || windows.Spread < 0 || windows.MaxRTT < 0 || windows.Verify <= 0 {
+		return keeper.Config{}, usagef("--challenge-windows must be at least 1, --challenge-window and --challenge-verify positive, the other durations not negative")
+	}
+	lookup := classes.ByName
+	if c.Bool("localnet-classes") {
+		lookup = classes.LocalnetLookup
+	}
 	cfg := keeper.Config{
 		Keypair: key, RPCURL: c.String("rpc-url"), WSURL: c.String("ws-url"), Listen: c.String("listen"),
 		DataDir: c.String("data-dir"), PriceMicroUSD: price, KeepersPerNode: c.Int("keepers-per-node"),
 		Claims: c.Bool("claims"), Lie: c.Bool("lie"), Logger: log,
+		Challenge: challenge.Config{Windows: windows, Lookup: lookup},
 	}
 	if cfg.WSURL == "" {
 		if cfg.WSURL, err = keeper.DefaultWSURL(cfg.RPCURL); err != nil {

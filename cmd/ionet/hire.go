@@ -83,7 +83,7 @@ func orderSpec(c *cli.Context) (iohire.OrderSpec, error) {
 		MinRamGib: uint32(c.Uint("min-ram-gib")), Compliance: c.Uint64("compliance"),
 	}
 	if name := c.String("class"); name != "" {
-		class, err := classes.ByName(name)
+		class, err := classes.LocalnetLookup(name)
 		if err != nil {
 			id, perr := strconv.ParseUint(name, 10, 8)
 			if perr != nil {

@@ -25,7 +25,7 @@ func nodeCommand() *cli.Command {
 				ArgsUsage: " ",
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "worker-keypair", Usage: "the worker's identity keypair file; its key is the node's id", Required: true},
-					&cli.StringFlag{Name: "class", Usage: "device class name (oracle/classes: h100-sxm, a100, rtx4090, …) or id", Required: true},
+					&cli.StringFlag{Name: "class", Usage: "device class name (oracle/classes: h100-sxm, a100, rtx4090, …, localnet-cpu on a local network) or id", Required: true},
 					&cli.UintFlag{Name: "gpus", Usage: "GPU count (1 to 1024)", Required: true},
 					&cli.UintFlag{Name: "vram-mib", Usage: "VRAM per GPU in MiB", Required: true},
 					&cli.UintFlag{Name: "vcpus", Usage: "vCPUs"},
@@ -53,7 +53,7 @@ func nodeCommand() *cli.Command {
 // nodeSpec reads the spec flags; it refuses what the program would, before sending.
 func nodeSpec(c *cli.Context) (iostaking.RegisterNodeArgs, error) {
 	var a iostaking.RegisterNodeArgs
-	class, err := classes.ByName(c.String("class"))
+	class, err := classes.LocalnetLookup(c.String("class"))
 	if err != nil {
 		id, perr := strconv.ParseUint(c.String("class"), 10, 8)
 		if perr != nil {

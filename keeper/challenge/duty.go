@@ -230,7 +230,14 @@ func (d *duty) plan(ep Epoch) (plan, error) {
 		}
 		ws, ok := p.window[class.ID]
 		if !ok {
-			if ws, err = Windows(ep.Beacon, ep.Start, ep.Length, class, d.cfg.Windows); err != nil {
+			ws, err = Windows(ep.Beacon, ep.Start, ep.Length, class, d.cfg.Windows)
+			switch {
+			case errors.Is(err, ErrWindowTooShort):
+				// One class too large for this layout must not cost the others their
+				// challenges: its nodes are probed only.
+				d.log.Warn("class does not fit the challenge windows: its nodes are probed, not challenged",
+					"class", class.Name, "error", err)
+			case err != nil:
 				return plan{}, err
 			}
 			p.window[class.ID] = ws

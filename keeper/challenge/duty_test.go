@@ -362,3 +362,25 @@ func TestNewValidates(t *testing.T) {
 	cancel()
 	assert.ErrorIs(t, d.Run(ctx, Epoch{Start: time.Now(), Length: time.Hour}), context.Canceled)
 }
+
+// A class whose challenge does not fit the windows (h100-sxm's 25 s deadline in 4 s
+// windows) costs the other classes nothing: their nodes are challenged as usual, and
+// its nodes are probed, not challenged.
+func TestClassTooLargeForTheWindowsIsProbedOnly(t *testing.T) {
+	t.Parallel()
+	k := key("keeper")
+	keepers := []ed25519.PublicKey{pub(k)}
+	dev := device{Backend: gemm.Backend{Threads: 1}, perRow: perRow(time.Second)}
+	fits := startWorker(t, "fits", dev, &sync.Mutex{}, keepers, api.FaultNone)
+	large := startWorker(t, "large", dev, &sync.Mutex{}, keepers, api.FaultNone)
+	large.node.Class = "h100-sxm"
+	rec := &memRecorder{}
+	d := newDuty(t, k, rec, nil)
+	require.NoError(t, d.Run(context.Background(), epochFor(12, "too large", 1, keepers, fits.node, large.node)))
+
+	passed := rec.of(fits.node.Address, epochlog.KindChallenge)
+	require.Len(t, passed, 1)
+	assert.True(t, passed[0].OK, passed[0].Reason)
+	assert.Empty(t, rec.of(large.node.Address, epochlog.KindChallenge))
+	assert.Len(t, rec.of(large.node.Address, epochlog.KindProbe), 2)
+}

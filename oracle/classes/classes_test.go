@@ -3,6 +3,7 @@ package classes
 import (
 	"math"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -115,4 +116,30 @@ func TestCPUClassesFromISAAndCores(t *testing.T) {
 	assert.Equal(t, "cpu-avx512vnni-2", c.Name)
 	assert.Greater(t, c.DensePeakTOPS*1.05, 1.06)
 	assert.Less(t, math.Abs(PerCorePeakTOPS(ISAAVX512VNNI)-0.8448), 1e-9)
+}
+
+// The localnet class is a valid member of the generic-CPU family that only
+// LocalnetLookup knows; every table class is found through it as through ByName.
+func TestLocalnetClass(t *testing.T) {
+	if err := LocalnetCPU.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if LocalnetCPU.ID != CPUGenericID || LocalnetCPU.RefTime <= 0 || LocalnetCPU.RefTime > 100*time.Millisecond {
+		t.Fatalf("localnet class %+v", LocalnetCPU)
+	}
+	if _, err := ByName(LocalnetCPU.Name); err == nil {
+		t.Fatal("ByName knows the localnet class")
+	}
+	if c, err := LocalnetLookup(LocalnetCPU.Name); err != nil || c != LocalnetCPU {
+		t.Fatalf("LocalnetLookup: %+v, %v", c, err)
+	}
+	for _, name := range []string{"h100-sxm", "t4"} {
+		want, _ := ByName(name)
+		if got, err := LocalnetLookup(name); err != nil || got != want {
+			t.Fatalf("LocalnetLookup(%s): %+v, %v", name, got, err)
+		}
+	}
+	if _, err := LocalnetLookup("no-such-class"); err == nil {
+		t.Fatal("unknown name accepted")
+	}
 }
