@@ -160,6 +160,7 @@ func registerFlags() []cli.Flag {
 		altsrc.NewStringSliceFlag(&cli.StringSliceFlag{Name: "compliance", Usage: "compliance tag: a bit number 0-63 or a 0x mask (repeat or comma-separate)", EnvVars: []string{"IONET_COMPLIANCE"}}),
 		altsrc.NewUintFlag(&cli.UintFlag{Name: "bandwidth-mbps", Usage: "network bandwidth, Mbit/s", EnvVars: []string{"IONET_BANDWIDTH_MBPS"}}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "endpoint", Usage: "the worker's public HTTP endpoint, 1 to 128 bytes (keepers and renters call it)", EnvVars: []string{"IONET_ENDPOINT"}}),
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "class", Usage: "register in this class instead of the discovered one (the one `run --class` answers)", EnvVars: []string{"IONET_CLASS"}}),
 	}
 }
 
@@ -356,6 +357,14 @@ func register(c *cli.Context, h *hooks) error {
 		}
 		return usagef("%s: %v", flag, err)
 	}
+	var override *classes.Class
+	if name := c.String("class"); name != "" {
+		cl, err := e.lookup(name)
+		if err != nil {
+			return usagef("--class %q: %v", name, err)
+		}
+		override = &cl
+	}
 	key, err := e.identity()
 	if err != nil {
 		return err
@@ -363,6 +372,9 @@ func register(c *cli.Context, h *hooks) error {
 	hw, err := e.discover()
 	if err != nil {
 		return err
+	}
+	if override != nil {
+		hw = hw.WithClass(*override)
 	}
 	args, err := agent.NodeArgs(hw, offer)
 	if err != nil {

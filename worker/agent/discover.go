@@ -140,6 +140,19 @@ func (h Hardware) NodeGPUs() []GPU {
 	return out
 }
 
+// WithClass is h registered in class c instead of the discovered class: the GPUs of
+// c (by name) when there are, else one device.
+func (h Hardware) WithClass(c classes.Class) Hardware {
+	h.Class, h.ClassID, h.Devices = c.Name, c.ID, 0
+	for _, g := range h.GPUs {
+		if g.Class == c.Name {
+			h.Devices++
+		}
+	}
+	h.Devices = max(h.Devices, 1)
+	return h
+}
+
 // MockModels are the go-nvml mock GPUs --mock-gpus knows, by the class their NVML
 // name maps to.
 var MockModels = map[string]gpus.Config{
