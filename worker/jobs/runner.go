@@ -65,6 +65,16 @@ func (l Limits) pairs() []struct {
 	}
 }
 
+// lowered is the limit n for resource, never above the worker's own hard limit (an
+// unprivileged worker cannot raise it; the job gets the lower of the two).
+func lowered(resource int, n uint64) *unix.Rlimit {
+	var cur unix.Rlimit
+	if err := unix.Getrlimit(resource, &cur); err == nil && cur.Max != unix.RLIM_INFINITY && cur.Max < n {
+		n = cur.Max
+	}
+	return &unix.Rlimit{Cur: n, Max: n}
+}
+
 // HelperArg is the first argument that turns a binary into the limit helper
 // (LimitedMain): `<binary> __ionet-exec-limited as=N nofile=N … -- program args…`.
 const HelperArg = "__ionet-exec-limited"
@@ -104,7 +114,7 @@ func LimitedMain(args []string) bool {
 		if !ok || !known || err != nil {
 			fail("limit %q: want name=value", rest[0])
 		}
-		if err := unix.Setrlimit(res, &unix.Rlimit{Cur: n, Max: n}); err != nil {
+		if err := unix.Setrlimit(res, lowered(res, n)); err != nil {
 			fail("setrlimit %s=%d: %v", name, n, err)
 		}
 		rest = rest[1:]
@@ -162,8 +172,7 @@ func (r ProcessRunner) Start(l Launch) (Process, error) {
 			if lim.value == 0 {
 				continue
 			}
-			rl := &unix.Rlimit{Cur: lim.value, Max: lim.value}
-			if err := unix.Prlimit(cmd.Process.Pid, lim.resource, rl, nil); err != nil {
+			if err := unix.Prlimit(cmd.Process.Pid, lim.resource, lowered(lim.resource, lim.value), nil); err != nil {
 				p.Stop(0)
 				_, _ = p.Wait()
 				return nil, fmt.Errorf("process runner: prlimit %s: %w", lim.name, err)
