@@ -401,7 +401,7 @@ func (c *clusters) view(snap *follower.Snapshot, address solana.PublicKey, o *io
 	switch o.Status {
 	case iohire.OrderStatus_Open:
 		cl.Status = StatusProvisioning
-		if u, ok := c.k.market.Unmatched(address); ok {
+		if u, ok := c.k.market.Explain(address); ok {
 			um := &Unmatched{Reason: u.Reason.String(), Refused: map[string]int{}, Eligible: u.Eligible,
 				EligibleGPUs: u.EligibleGPUs}
 			for _, r := range match.NodeReasons() {

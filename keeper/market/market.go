@@ -85,6 +85,7 @@ type Duty struct {
 
 	mu        sync.Mutex
 	round     uint64
+	last      match.Config // the last round's parameters
 	unmatched map[solana.PublicKey]match.Unmatched
 	// landed are orders this keeper's assign or expiry landed for; they are not
 	// tried again while a snapshot still shows them open (the follower lags).
@@ -142,6 +143,31 @@ func (d *Duty) Unmatched(order solana.PublicKey) (match.Unmatched, bool) {
 	return u, ok
 }
 
+// Explain counts, for an open order, the nodes of the current snapshot refused
+// under each reason (match.Explain), with the last round's outcome as Reason; ok is
+// false when the last round did not leave the order unmatched.
+func (d *Duty) Explain(order solana.PublicKey) (match.Unmatched, bool) {
+	d.mu.Lock()
+	u, ok := d.unmatched[order]
+	cfg := d.last
+	d.mu.Unlock()
+	if !ok {
+		return u, false
+	}
+	snap := d.chain.Snapshot()
+	o := snap.Orders[order]
+	if o == nil || snap.HireConfig == nil {
+		return u, true
+	}
+	nodes := make([]match.Node, 0, len(snap.Nodes))
+	for address, n := range snap.Nodes {
+		nodes = append(nodes, match.NodeOf(address, n))
+	}
+	e := match.Explain(match.OrderOf(order, o, snap.HireConfig.IoMint), nodes, cfg)
+	e.Reason = u.Reason
+	return e, true
+}
+
 // errNotServing: the keeper does not serve in the current epoch; assign would fail.
 var errNotServing = errors.New("market: this keeper does not serve in the current epoch")
 
@@ -165,6 +191,7 @@ func (d *Duty) Round(ctx context.Context) (RoundOutcome, error) {
 
 	d.mu.Lock()
 	d.round++
+	d.last = in.Config
 	out := RoundOutcome{Round: d.round, Result: res}
 	d.unmatched = make(map[solana.PublicKey]match.Unmatched, len(res.Unmatched))
 	for _, u := range res.Unmatched {

@@ -36,8 +36,14 @@ func TestRoundAssignsExpiresAndExplains(t *testing.T) {
 	u, ok := d.Unmatched(tooBig)
 	require.True(t, ok)
 	assert.Equal(t, match.ReasonNotEnoughGPUs, u.Reason)
-	// The only node's 8 GPUs went to the older order this round.
-	assert.Equal(t, 1, u.Refused[match.ReasonFreeGPUs])
+	// Against the snapshot (its hires, not the round's), the only node fits with its
+	// 8 GPUs: too few for 16.
+	u, ok = d.Explain(tooBig)
+	require.True(t, ok)
+	assert.Equal(t, match.ReasonNotEnoughGPUs, u.Reason)
+	assert.Equal(t, 1, u.Eligible)
+	assert.Equal(t, 8, u.EligibleGPUs)
+	assert.True(t, u.Complete)
 	_, ok = d.Unmatched(fits)
 	assert.False(t, ok)
 

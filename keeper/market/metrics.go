@@ -16,7 +16,8 @@ type Metrics struct {
 	// OpenOrders is the open orders the last round saw.
 	OpenOrders prometheus.Gauge
 	// Unmatched is the last round's unmatched orders by outcome
-	// (not-enough-eligible-gpus, too-many-nodes, escrow-too-small, timed-out).
+	// (not-enough-eligible-gpus, too-many-nodes, escrow-too-small, timed-out,
+	// deferred).
 	Unmatched *prometheus.GaugeVec
 	// Refused is the nodes refused in the last round, summed over its unmatched
 	// orders, by reason (match.Reason names).
@@ -65,7 +66,7 @@ func (m *Metrics) observeRound(took time.Duration, open int, res match.Result) {
 			refused[r] += n
 		}
 	}
-	for _, r := range []match.Reason{match.ReasonNotEnoughGPUs, match.ReasonTooManyNodes, match.ReasonEscrow, match.ReasonTimedOut} {
+	for _, r := range []match.Reason{match.ReasonNotEnoughGPUs, match.ReasonTooManyNodes, match.ReasonEscrow, match.ReasonTimedOut, match.ReasonDeferred} {
 		m.Unmatched.WithLabelValues(r.String()).Set(float64(outcomes[r]))
 	}
 	for _, r := range match.NodeReasons() {

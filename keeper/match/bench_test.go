@@ -28,3 +28,50 @@ func BenchmarkMatch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMatchWorstCase is 10⁴ orders that no node set can fill (1,024 GPUs of
+// any class at a price every node accepts) against 10⁵ nodes: every order scans
+// every node to count its refusals.
+func BenchmarkMatchWorstCase(b *testing.B) {
+	orders, nodes := randomMarket(rand.New(rand.NewPCG(7, 8)), 100_000, 10_000)
+	for i := range orders {
+		orders[i].Class, orders[i].GPUs, orders[i].MaxPrice, orders[i].Locations = 0, 1024, 100_000_000, nil
+		orders[i].MinVRAMMiB, orders[i].MinVCPUs, orders[i].MinRAMGiB, orders[i].Compliance = 0, 0, 0, 0
+		val, fee, _ := PartValue(orders[i].MaxPrice, orders[i].GPUs, orders[i].Hours, orders[i].IsIO, orders[i].IOPrice, orders[i].RenterFeeBps)
+		orders[i].Held = val + fee
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var res Result
+	for b.Loop() {
+		res = Match(orders, nodes, cfg)
+	}
+	b.ReportMetric(float64(len(res.Assignments)), "matched")
+	b.ReportMetric(float64(len(res.Unmatched)), "unmatched")
+}
+
+// BenchmarkMatchNoFit is 10⁴ orders for one GPU of any class at a price every node
+// accepts, asking more VRAM than any node has, against 10⁵ nodes: every order would
+// check every node, and the round's scan budget (DefaultScanBudget) defers the rest.
+func BenchmarkMatchNoFit(b *testing.B) {
+	orders, nodes := randomMarket(rand.New(rand.NewPCG(7, 9)), 100_000, 10_000)
+	for i := range orders {
+		orders[i].Class, orders[i].GPUs, orders[i].MaxPrice, orders[i].Locations = 0, 1, 100_000_000, nil
+		orders[i].MinVRAMMiB = 1 << 30
+		val, fee, _ := PartValue(orders[i].MaxPrice, orders[i].GPUs, orders[i].Hours, orders[i].IsIO, orders[i].IOPrice, orders[i].RenterFeeBps)
+		orders[i].Held = val + fee
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var res Result
+	for b.Loop() {
+		res = Match(orders, nodes, cfg)
+	}
+	deferred := 0
+	for _, u := range res.Unmatched {
+		if u.Reason == ReasonDeferred {
+			deferred++
+		}
+	}
+	b.ReportMetric(float64(deferred), "deferred")
+}

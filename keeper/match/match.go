@@ -11,6 +11,9 @@
 //     the order still needs, until the order is filled;
 //   - an order is filled entirely or not at all, and a node's GPUs given to an
 //     earlier order in the round are no longer free for a later one;
+//   - filling an order may take at most Config.MaxNodesPerOrder nodes (one assign
+//     transaction), and a round checks at most Config.ScanBudget nodes in all: the
+//     orders after that are deferred to a later round;
 //   - every node is checked against every constraint io-hire's assign re-checks on
 //     chain (check_fit, the escrow's arithmetic), so an assignment fails on chain only
 //     when another keeper's landed first.
@@ -51,7 +54,8 @@ const (
 	// ReasonNotEnoughGPUs: the eligible nodes' free GPUs add up to less than the order.
 	ReasonNotEnoughGPUs Reason = iota + 32
 	// ReasonTooManyNodes: filling the order cheapest first needs more nodes than one
-	// assign transaction holds (Config.MaxNodesPerOrder).
+	// assign transaction holds (Config.MaxNodesPerOrder), whether or not the nodes
+	// after them would have enough GPUs.
 	ReasonTooManyNodes
 	// ReasonEscrow: the parts' values overflow or exceed the escrow (OrderTooLarge,
 	// Overflow on chain).
@@ -59,6 +63,9 @@ const (
 	// ReasonTimedOut: the order is past its unmatched timeout; it is expired, not
 	// matched.
 	ReasonTimedOut
+	// ReasonDeferred: the round's budget of node checks (Config.ScanBudget) was spent
+	// on older orders; the order is looked at in a later round.
+	ReasonDeferred
 )
 
 var reasonNames = map[Reason]string{
@@ -67,7 +74,7 @@ var reasonNames = map[Reason]string{
 	ReasonVRAM: "vram-too-low", ReasonVCPUs: "vcpus-too-low", ReasonRAM: "ram-too-low",
 	ReasonLocation: "location-not-allowed", ReasonCompliance: "compliance-missing",
 	ReasonNotEnoughGPUs: "not-enough-eligible-gpus", ReasonTooManyNodes: "too-many-nodes",
-	ReasonEscrow: "escrow-too-small", ReasonTimedOut: "timed-out",
+	ReasonEscrow: "escrow-too-small", ReasonTimedOut: "timed-out", ReasonDeferred: "deferred",
 }
 
 // String is the reason's stable name, used in metrics and the order's status.
@@ -147,7 +154,15 @@ type Config struct {
 	// MaxNodesPerOrder is how many nodes one assign transaction holds (a keeper's
 	// limit, not the program's: DefaultMaxNodesPerOrder).
 	MaxNodesPerOrder int
+	// ScanBudget bounds the node checks of one round (DefaultScanBudget): orders
+	// after it is spent are deferred, so a round's time is bounded whatever the
+	// orders ask. Part of the public rule: keepers must share it.
+	ScanBudget int
 }
+
+// DefaultScanBudget is 10⁸ node checks: about 0.6 s on one core of the project's
+// machines (BenchmarkMatchNoFit), scanning packed candidates at memory bandwidth.
+const DefaultScanBudget = 100_000_000
 
 // DefaultMaxNodesPerOrder: a legacy transaction (1,232 bytes) holds assign's 13
 // named accounts and 2 per node; 8 nodes leave room for the signature and the data.
@@ -180,6 +195,10 @@ type Unmatched struct {
 	// orders of the round).
 	Eligible     int
 	EligibleGPUs int
+	// Complete: Refused and Eligible cover every node. A round stops looking at an
+	// order's nodes once its outcome is known (the cheapest nodes need one too many,
+	// or every free GPU under its cap is too few); Explain counts them all.
+	Complete bool
 }
 
 // Result is one matching round.
@@ -194,6 +213,10 @@ func Match(orders []Order, nodes []Node, cfg Config) Result {
 	maxParts := cfg.MaxNodesPerOrder
 	if maxParts <= 0 {
 		maxParts = DefaultMaxNodesPerOrder
+	}
+	budget := cfg.ScanBudget
+	if budget <= 0 {
+		budget = DefaultScanBudget
 	}
 	// Nodes in price order: cheapest ask, then higher TOPS, then address.
 	sorted := make([]*Node, len(nodes))
@@ -213,8 +236,8 @@ func Match(orders []Order, nodes []Node, cfg Config) Result {
 	// class's list (and the list of all classes), in price order; the others are
 	// counted per class.
 	var (
-		byClass  [256][]int32
-		all      []int32
+		byClass  [256][]cand
+		all      []cand
 		perClass [256]int
 		static   [256][numNodeReasons]int
 		free     = make([]uint16, len(sorted))
@@ -226,8 +249,9 @@ func Match(orders []Order, nodes []Node, cfg Config) Result {
 			continue
 		}
 		free[i] = n.GPUCount - min(n.HiredGPUs, n.GPUCount)
-		byClass[n.Class] = append(byClass[n.Class], int32(i))
-		all = append(all, int32(i))
+		c := candOf(n, int32(i))
+		byClass[n.Class] = append(byClass[n.Class], c)
+		all = append(all, c)
 	}
 	var staticAll [numNodeReasons]int
 	for c := range static {
@@ -247,6 +271,16 @@ func Match(orders []Order, nodes []Node, cfg Config) Result {
 		return bytes.Compare(a.Address[:], b.Address[:])
 	})
 
+	// prefix[l][k] is the free GPUs of the first k nodes of list l, before the
+	// round: an upper bound on what those nodes can give any order of the round.
+	prefixAll := prefixFree(all, free)
+	var prefixClass [256][]int
+	for c := range byClass {
+		if len(byClass[c]) > 0 {
+			prefixClass[c] = prefixFree(byClass[c], free)
+		}
+	}
+
 	var res Result
 	var parts []Part
 	var idx []int32
@@ -256,55 +290,66 @@ func Match(orders []Order, nodes []Node, cfg Config) Result {
 			continue
 		}
 		u := Unmatched{Order: o.Address}
-		list := all
+		list, prefix := all, prefixAll
 		if o.Class != 0 {
-			list = byClass[o.Class]
+			list, prefix = byClass[o.Class], prefixClass[o.Class]
 			u.Refused = static[o.Class]
 			u.Refused[ReasonClass] = len(nodes) - perClass[o.Class]
 		} else {
 			u.Refused = staticAll
 		}
 		// Nodes above the order's cap, all at the end of the list.
-		cut := sort.Search(len(list), func(i int) bool { return sorted[list[i]].Ask > o.MaxPrice })
+		cut := sort.Search(len(list), func(i int) bool { return list[i].ask > o.MaxPrice })
 		u.Refused[ReasonAsk] += len(list) - cut
-		parts, idx = parts[:0], idx[:0]
 		need := int(o.GPUs)
+		if need == 0 || (cut > 0 && prefix[cut] < need) || cut == 0 {
+			// Even every free GPU under the cap would not do: no need to look closer.
+			u.Reason = ReasonNotEnoughGPUs
+			res.Unmatched = append(res.Unmatched, u)
+			continue
+		}
+		if budget <= 0 {
+			res.Unmatched = append(res.Unmatched, Unmatched{Order: o.Address, Reason: ReasonDeferred})
+			continue
+		}
+		parts, idx = parts[:0], idx[:0]
 		var committed u128
-		escrowOK, tooMany := true, false
-		for _, i := range list[:cut] {
-			n := sorted[i]
-			if r, ok := fits(n, free[i], o); !ok {
+		escrowOK, tooMany, scanned := true, false, 0
+		for k := range list[:cut] {
+			scanned++
+			c := &list[k]
+			i := c.idx
+			if r, ok := c.fits(free[i], o); !ok {
 				u.Refused[r]++
 				continue
 			}
 			u.Eligible++
 			u.EligibleGPUs += int(free[i])
-			if need == 0 || tooMany {
-				continue // filled, or too many nodes: only counting from here on
-			}
 			if len(parts) == maxParts {
-				tooMany = true
-				continue
+				tooMany = true // filling cheapest first needs one node too many
+				break
 			}
 			g := min(int(free[i]), need)
 			need -= g
-			parts = append(parts, Part{Node: n.Address, GPUs: uint16(g), Price: n.Ask})
+			parts = append(parts, Part{Node: sorted[i].Address, GPUs: uint16(g), Price: c.ask})
 			idx = append(idx, i)
-			value, fee, ok := PartValue(n.Ask, uint16(g), o.Hours, o.IsIO, o.IOPrice, o.RenterFeeBps)
+			value, fee, ok := PartValue(c.ask, uint16(g), o.Hours, o.IsIO, o.IOPrice, o.RenterFeeBps)
 			if !ok {
 				escrowOK = false
-				continue
+			} else {
+				committed = add(committed, value, fee)
 			}
-			committed = add(committed, value, fee)
-			if need == 0 && escrowOK && fitsIn(committed, o.Held) {
-				break // filled: the refusal counts are not needed
+			if need == 0 {
+				break
 			}
 		}
+		budget -= scanned
 		switch {
-		case need > 0 && tooMany && u.EligibleGPUs >= int(o.GPUs):
+		case tooMany:
 			u.Reason = ReasonTooManyNodes
-		case need > 0 || o.GPUs == 0:
+		case need > 0:
 			u.Reason = ReasonNotEnoughGPUs
+			u.Complete = scanned == cut
 		case !escrowOK || !fitsIn(committed, o.Held):
 			u.Reason = ReasonEscrow
 		default:
@@ -319,6 +364,83 @@ func Match(orders []Order, nodes []Node, cfg Config) Result {
 	return res
 }
 
+func prefixFree(list []cand, free []uint16) []int {
+	p := make([]int, len(list)+1)
+	for k, c := range list {
+		p[k+1] = p[k] + int(free[c.idx])
+	}
+	return p
+}
+
+// cand is a node that passed the order-independent checks, with the fields the
+// per-order checks read, packed so a list of them is scanned in cache order.
+type cand struct {
+	ask        uint64
+	compliance uint64
+	vram       uint32
+	ram        uint32
+	idx        int32 // into the sorted nodes and free
+	vcpus      uint16
+	location   [2]byte
+}
+
+func candOf(n *Node, idx int32) cand {
+	return cand{ask: n.Ask, compliance: n.Compliance, vram: n.VRAMMiB, ram: n.RAMGiB, idx: idx, vcpus: n.VCPUs,
+		location: n.Location}
+}
+
+// fits is the rest of check_fit, for a node of the order's class with an ask under
+// its cap: some GPU free, and the order's spec.
+func (c *cand) fits(free uint16, o *Order) (Reason, bool) {
+	switch {
+	case free == 0:
+		return ReasonFreeGPUs, false
+	case c.vram < o.MinVRAMMiB:
+		return ReasonVRAM, false
+	case c.vcpus < o.MinVCPUs:
+		return ReasonVCPUs, false
+	case c.ram < o.MinRAMGiB:
+		return ReasonRAM, false
+	case len(o.Locations) > 0 && !slices.Contains(o.Locations, c.location):
+		return ReasonLocation, false
+	case c.compliance&o.Compliance != o.Compliance:
+		return ReasonCompliance, false
+	}
+	return 0, true
+}
+
+// Explain counts, for one order, every node refused under each reason, against the
+// nodes as given (their GPUs hired on chain, not the assignments of a round): why
+// the order cannot be matched now. Eligible nodes are counted in Eligible and
+// EligibleGPUs; Reason is left zero (the round's outcome says it).
+func Explain(o Order, nodes []Node, cfg Config) Unmatched {
+	u := Unmatched{Order: o.Address, Complete: true}
+	for i := range nodes {
+		n := &nodes[i]
+		if o.Class != 0 && n.Class != o.Class {
+			u.Refused[ReasonClass]++
+			continue
+		}
+		if r, ok := staticCheck(n, cfg); !ok {
+			u.Refused[r]++
+			continue
+		}
+		if n.Ask > o.MaxPrice {
+			u.Refused[ReasonAsk]++
+			continue
+		}
+		free := n.GPUCount - min(n.HiredGPUs, n.GPUCount)
+		c := candOf(n, 0)
+		if r, ok := c.fits(free, &o); !ok {
+			u.Refused[r]++
+			continue
+		}
+		u.Eligible++
+		u.EligibleGPUs += int(free)
+	}
+	return u
+}
+
 // staticCheck is the part of check_fit that does not depend on the order.
 func staticCheck(n *Node, cfg Config) (Reason, bool) {
 	if n.Frozen {
@@ -330,26 +452,6 @@ func staticCheck(n *Node, cfg Config) (Reason, bool) {
 	need, ok := RequiredStake(cfg.MinOperatorStake, cfg.MinStakePerGPU, n.GPUCount)
 	if !ok || n.OperatorStake < need {
 		return ReasonStake, false
-	}
-	return 0, true
-}
-
-// fits is the rest of check_fit, for a node of the order's class with an ask under
-// its cap: some GPU free, and the order's spec.
-func fits(n *Node, free uint16, o *Order) (Reason, bool) {
-	switch {
-	case free == 0:
-		return ReasonFreeGPUs, false
-	case n.VRAMMiB < o.MinVRAMMiB:
-		return ReasonVRAM, false
-	case n.VCPUs < o.MinVCPUs:
-		return ReasonVCPUs, false
-	case n.RAMGiB < o.MinRAMGiB:
-		return ReasonRAM, false
-	case len(o.Locations) > 0 && !slices.Contains(o.Locations, n.Location):
-		return ReasonLocation, false
-	case n.Compliance&o.Compliance != o.Compliance:
-		return ReasonCompliance, false
 	}
 	return 0, true
 }

@@ -94,12 +94,17 @@ func TestEveryRefusalHasItsReason(t *testing.T) {
 		res := Match([]Order{o}, []Node{n}, cfg)
 		require.Len(t, res.Unmatched, 1, r.String())
 		assert.Equal(t, ReasonNotEnoughGPUs, res.Unmatched[0].Reason)
-		assert.Equal(t, 1, res.Unmatched[0].Refused[r], r.String())
+		assert.Equal(t, 1, Explain(o, []Node{n}, cfg).Refused[r], r.String())
 	}
 	res := Match([]Order{o}, nodes, cfg)
 	require.Len(t, res.Unmatched, 1)
-	assert.Equal(t, want, res.Unmatched[0].Refused)
-	assert.Zero(t, res.Unmatched[0].Eligible)
+	if u := res.Unmatched[0]; u.Complete {
+		assert.Equal(t, want, u.Refused)
+	}
+	e := Explain(o, nodes, cfg)
+	assert.Equal(t, want, e.Refused)
+	assert.Zero(t, e.Eligible)
+	assert.True(t, e.Complete)
 	// The same node unspoiled fits: the order matches.
 	res = Match([]Order{o}, append(nodes, base), cfg)
 	assert.Len(t, res.Assignments, 1)
@@ -130,9 +135,10 @@ func TestTooManyNodes(t *testing.T) {
 	res = Match([]Order{order(100, 1, 8)}, nodes, c)
 	require.Len(t, res.Assignments, 1)
 	assert.Len(t, res.Assignments[0].Parts, 8)
-	// A GPU short and too many nodes: the order is short of GPUs.
+	// More GPUs than all ten nodes have: short of GPUs, known without a look.
 	res = Match([]Order{order(100, 1, 11)}, nodes, c)
 	assert.Equal(t, ReasonNotEnoughGPUs, res.Unmatched[0].Reason)
+	assert.False(t, res.Unmatched[0].Complete)
 }
 
 func TestEscrowAndTimeout(t *testing.T) {
@@ -245,6 +251,28 @@ func TestSameSnapshotAnyOrderSameAssignments(t *testing.T) {
 			require.Equal(t, want, Match(o2, n2, cfg), "seed %d", seed)
 		}
 		checkOnChain(t, orders, nodes, want)
+		// Every node is accounted for once: refused under one reason, or eligible.
+		for _, u := range want.Unmatched[:min(len(want.Unmatched), 20)] {
+			var o Order
+			for _, x := range orders {
+				if x.Address == u.Order {
+					o = x
+				}
+			}
+			e := Explain(o, nodes, cfg)
+			total := e.Eligible
+			for _, n := range e.Refused {
+				total += n
+			}
+			require.Equal(t, len(nodes), total)
+			if u.Complete {
+				total = u.Eligible
+				for _, n := range u.Refused {
+					total += n
+				}
+				require.Equal(t, len(nodes), total)
+			}
+		}
 	}
 }
 
@@ -308,4 +336,28 @@ func containsLoc(ls [][2]byte, l [2]byte) bool {
 		}
 	}
 	return false
+}
+
+// Once the round's budget of node checks is spent, the later orders are deferred.
+func TestScanBudgetDefersLaterOrders(t *testing.T) {
+	var nodes []Node
+	for i := range 10 {
+		n := node(byte(i+1), 1_000_000)
+		n.VRAMMiB = 1 // refused by every order below: each order checks all 10
+		nodes = append(nodes, n)
+	}
+	c := cfg
+	c.ScanBudget = 25
+	var orders []Order
+	for i := range 5 {
+		o := order(byte(100+i), int64(i), 1)
+		o.MinVRAMMiB = 2
+		orders = append(orders, o)
+	}
+	res := Match(orders, nodes, c)
+	var reasons []Reason
+	for _, u := range res.Unmatched {
+		reasons = append(reasons, u.Reason)
+	}
+	assert.Equal(t, []Reason{ReasonNotEnoughGPUs, ReasonNotEnoughGPUs, ReasonNotEnoughGPUs, ReasonDeferred, ReasonDeferred}, reasons)
 }
