@@ -41,6 +41,7 @@ import (
 	"github.com/ionet-network/ionet/chain/staking"
 	"github.com/ionet-network/ionet/oracle/classes"
 	"github.com/ionet-network/ionet/worker/agent"
+	"github.com/ionet-network/ionet/worker/api"
 	"github.com/ionet-network/ionet/worker/jobs"
 )
 
@@ -92,6 +93,8 @@ func globalFlags() []cli.Flag {
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "rpc-url", Usage: "Solana JSON-RPC endpoint", EnvVars: []string{"IONET_RPC_URL"}, Value: "http://127.0.0.1:8899"}),
 		altsrc.NewIntFlag(&cli.IntFlag{Name: "threads", Usage: "CPU GEMM threads; they name the CPU class (0: all)", EnvVars: []string{"IONET_THREADS"}}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "mock-gpus", Usage: "local networks only: discover go-nvml mock GPUs `MODEL:COUNT` (h100-sxm or a100) instead of NVML; challenges then run on the CPU", EnvVars: []string{"IONET_MOCK_GPUS"}}),
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "worker-keypair", Usage: "use this Solana CLI JSON keypair `FILE` as the worker identity instead of the one generated in --data-dir", EnvVars: []string{"IONET_WORKER_KEYPAIR"}}),
+		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "localnet-classes", Usage: "local networks only: also know classes.LocalnetCPU (localnet-cpu), sized for short epochs (keepers need the same flag)", EnvVars: []string{"IONET_LOCALNET_CLASSES"}}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "log-level", Usage: "debug, info, warn or error", EnvVars: []string{"IONET_LOG_LEVEL"}, Value: "info"}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "log-format", Usage: "text or json", EnvVars: []string{"IONET_LOG_FORMAT"}, Value: "text"}),
 	}
@@ -180,6 +183,9 @@ func runFlags() []cli.Flag {
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "job-poll", Usage: "how often running jobs' hires are checked on chain", EnvVars: []string{"IONET_JOB_POLL"}, Value: jobs.DefaultPoll}),
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "claim-every", Usage: "claim earnings this often while running (0: never; needs --keypair)", EnvVars: []string{"IONET_CLAIM_EVERY"}}),
 		altsrc.NewStringSliceFlag(&cli.StringSliceFlag{Name: "keeper-url", Usage: "keepers to ask for proofs when claiming (default: every registered keeper's endpoint)", EnvVars: []string{"IONET_KEEPER_URLS"}}),
+		// Only for tests of keepers: misbehave on purpose (worker/api faults).
+		&cli.StringFlag{Name: "fault", Hidden: true, Usage: "wrong-row or slow", EnvVars: []string{"IONET_FAULT"}},
+		&cli.DurationFlag{Name: "slow-delay", Hidden: true, EnvVars: []string{"IONET_SLOW_DELAY"}},
 	}
 }
 
@@ -222,13 +228,14 @@ func logger(c *cli.Context) (*slog.Logger, error) {
 
 // env is what every command needs: logs, the data dir, the worker identity.
 type env struct {
-	log     *slog.Logger
-	dataDir string
-	rpcURL  string
-	threads int
-	nvml    nvml.Interface
-	mock    bool
-	lookup  func(string) (classes.Class, error)
+	log        *slog.Logger
+	dataDir    string
+	workerFile string
+	rpcURL     string
+	threads    int
+	nvml       nvml.Interface
+	mock       bool
+	lookup     func(string) (classes.Class, error)
 }
 
 func newEnv(c *cli.Context, h *hooks) (*env, error) {
@@ -236,7 +243,16 @@ func newEnv(c *cli.Context, h *hooks) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &env{log: log, dataDir: c.String("data-dir"), rpcURL: c.String("rpc-url"), threads: c.Int("threads"), lookup: classes.ByName}
+	e := &env{log: log, dataDir: c.String("data-dir"), workerFile: c.String("worker-keypair"), rpcURL: c.String("rpc-url"),
+		threads: c.Int("threads"), lookup: classes.ByName}
+	if c.Bool("localnet-classes") {
+		e.lookup = classes.LocalnetLookup
+	}
+	if e.workerFile != "" {
+		if _, err := solana.PrivateKeyFromSolanaKeygenFile(e.workerFile); err != nil {
+			return nil, usagef("--worker-keypair %s: %v", e.workerFile, err)
+		}
+	}
 	if e.dataDir == "" {
 		return nil, usagef("--data-dir must not be empty")
 	}
@@ -259,6 +275,13 @@ func newEnv(c *cli.Context, h *hooks) (*env, error) {
 }
 
 func (e *env) identity() (ed25519.PrivateKey, error) {
+	if e.workerFile != "" {
+		k, err := solana.PrivateKeyFromSolanaKeygenFile(e.workerFile)
+		if err != nil || len(k) != ed25519.PrivateKeySize {
+			return nil, fmt.Errorf("--worker-keypair %s: %v", e.workerFile, err)
+		}
+		return ed25519.PrivateKey(k), nil
+	}
 	key, created, err := agent.LoadIdentity(e.dataDir)
 	if err != nil {
 		return nil, err
@@ -539,6 +562,13 @@ func run(c *cli.Context, h *hooks) error {
 			return usagef("--class %q: %v", class, err)
 		}
 	}
+	fault, err := api.ParseFault(c.String("fault"))
+	if err != nil {
+		return usagef("--fault: %v", err)
+	}
+	if c.Duration("slow-delay") < 0 {
+		return usagef("--slow-delay must not be negative")
+	}
 	var op solana.PrivateKey
 	if c.Duration("claim-every") > 0 {
 		if op, err = operator(c); err != nil {
@@ -562,7 +592,7 @@ func run(c *cli.Context, h *hooks) error {
 	node := staking.NodeAddress(agent.PublicKey(key))
 	cfg := agent.DaemonConfig{Key: key, Node: node, Listen: c.String("listen"), Keepers: static,
 		KeeperRefresh: c.Duration("keeper-refresh"), Devices: devs, Lookup: e.lookup, Version: version, Logger: e.log,
-		Listened: h.listened}
+		Listened: h.listened, Fault: fault, SlowDelay: c.Duration("slow-delay")}
 	if len(static) == 0 {
 		cfg.RPCURL = e.rpcURL
 	}

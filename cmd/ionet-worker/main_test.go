@@ -111,6 +111,9 @@ func TestBadUsageExits2NamingTheFlag(t *testing.T) {
 		{[]string{"run", "--class", "h900"}, "--class"},
 		{[]string{"run", "--progress", "soon"}, "-progress"},
 		{[]string{"run", "extra"}, "unexpected argument"},
+		{[]string{"--worker-keypair", filepath.Join(dir, "nope.json"), "discover"}, "--worker-keypair"},
+		{[]string{"run", "--fault", "lazy"}, "--fault"},
+		{[]string{"run", "--class", "localnet-cpu"}, "--class"},
 		{[]string{"mine"}, "unknown command"},
 		{nil, "a command is required"},
 	}
@@ -343,4 +346,58 @@ func TestRunServesKeepersAndRefusesBadInput(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, worker.String(), info.Worker)
 	assert.Equal(t, 0, stop())
+}
+
+// --worker-keypair replaces the generated identity, --localnet-classes knows
+// classes.LocalnetCPU, and --fault wrong-row (for keeper tests) corrupts an opened
+// row so the keeper's check fails: what the keeper tests' fake worker offers.
+func TestRunWithGivenIdentityLocalnetClassAndFault(t *testing.T) {
+	dir := t.TempDir()
+	workerKey := solana.NewWallet().PrivateKey
+	keyFile := filepath.Join(dir, "worker.json")
+	writeKeypair(t, keyFile, workerKey)
+	_, keeperKey, err := ed25519.GenerateKey(nil)
+	require.NoError(t, err)
+	keeper := solana.PublicKeyFromBytes(keeperKey.Public().(ed25519.PublicKey))
+	ctx, cancel := context.WithCancel(context.Background())
+	addr := make(chan string, 1)
+	done := make(chan int, 1)
+	var errOut syncBuffer
+	go func() {
+		err := newApp(&syncBuffer{}, &errOut, &hooks{listened: func(a string) { addr <- a }}).RunContext(ctx, []string{"ionet-worker",
+			"--data-dir", filepath.Join(dir, "data"), "--worker-keypair", keyFile, "--localnet-classes", "--threads", "1",
+			"run", "--listen", "127.0.0.1:0", "--class", classes.LocalnetCPU.Name, "--keeper", keeper.String(), "--fault", "wrong-row", "--jobs=false"})
+		done <- exitCode(&errOut, err)
+	}()
+	var base string
+	select {
+	case a := <-addr:
+		base = "http://" + a
+	case code := <-done:
+		t.Fatalf("run exited %d: %s", code, errOut.String())
+	}
+	client := api.NewClient(api.ClientConfig{})
+	info, _, err := client.Info(ctx, base)
+	require.NoError(t, err)
+	assert.Equal(t, workerKey.PublicKey().String(), info.Worker)
+	assert.Equal(t, classes.LocalnetCPU.Name, info.Class)
+	_, err = os.Stat(filepath.Join(dir, "data", agent.IdentityFile))
+	assert.True(t, os.IsNotExist(err), "no identity generated when one is given")
+
+	k, err := pow.NewKeeper(pow.KeeperConfig{Key: keeperKey, Lookup: classes.LocalnetLookup, Samples: 8})
+	require.NoError(t, err)
+	sess, msg, err := k.Challenge(pow.Params{Worker: ed25519.PublicKey(workerKey.PublicKey().Bytes()), Class: classes.LocalnetCPU.Name})
+	require.NoError(t, err)
+	commitment, err := client.Challenge(ctx, base, msg)
+	require.NoError(t, err)
+	_, req, err := sess.Commitment(commitment, 0)
+	require.NoError(t, err)
+	openings, err := client.Open(ctx, base, req)
+	require.NoError(t, err)
+	_, err = sess.Openings(openings)
+	assert.ErrorIs(t, err, pow.ErrWrongRow, "a wrong row fails the keeper's check")
+	code, body := get(t, base+"/jobs/x")
+	assert.Equal(t, http.StatusNotFound, code, "no jobs API with --jobs=false: %s", body)
+	cancel()
+	assert.Equal(t, 0, <-done, errOut.String())
 }

@@ -45,9 +45,12 @@ type DaemonConfig struct {
 	Claim      func(context.Context) ([]Paid, error)
 	ClaimEvery time.Duration
 	Version    string
-	Metrics    *Metrics
-	Registry   *prometheus.Registry
-	Logger     *slog.Logger
+	// Fault and SlowDelay make the worker misbehave, for tests of keepers only.
+	Fault     api.Fault
+	SlowDelay time.Duration
+	Metrics   *Metrics
+	Registry  *prometheus.Registry
+	Logger    *slog.Logger
 	// Listened is told the bound address (tests listen on port 0).
 	Listened func(addr string)
 }
@@ -154,7 +157,7 @@ func Run(ctx context.Context, cfg DaemonConfig) error {
 	cfg.Metrics.keepers.Set(float64(keepers.len()))
 	srv, err := api.NewServer(api.Config{
 		Key: cfg.Key, Node: cfg.Node, Class: cfg.Devices.Class, Lookup: cfg.Lookup, Version: cfg.Version,
-		Devices: cfg.Devices.List, Keepers: keepers.has, Logger: log,
+		Devices: cfg.Devices.List, Keepers: keepers.has, Fault: cfg.Fault, SlowDelay: cfg.SlowDelay, Logger: log,
 	})
 	if err != nil {
 		return err
