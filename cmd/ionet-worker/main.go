@@ -596,6 +596,9 @@ func run(c *cli.Context, h *hooks) error {
 	if len(static) == 0 {
 		cfg.RPCURL = e.rpcURL
 	}
+	if cfg.Journal, err = agent.OpenJournal(filepath.Join(e.dataDir, "commitments")); err != nil {
+		return err
+	}
 	reg, metrics := newRegistry()
 	cfg.Registry, cfg.Metrics = reg, metrics
 	if c.Bool("jobs") {

@@ -401,3 +401,46 @@ func TestRunWithGivenIdentityLocalnetClassAndFault(t *testing.T) {
 	cancel()
 	assert.Equal(t, 0, <-done, errOut.String())
 }
+
+// A restart between the commitment and the opening request loses nothing that was
+// committed: the restarted worker computes the journaled commitment again and the
+// keeper's opening request, sent to it, verifies. A served opening leaves the
+// journal.
+func TestRestartMidChallengeKeepsTheCommitment(t *testing.T) {
+	_, keeperKey, err := ed25519.GenerateKey(nil)
+	require.NoError(t, err)
+	keeper := solana.PublicKeyFromBytes(keeperKey.Public().(ed25519.PublicKey))
+	data := t.TempDir()
+	addr, logs, stop := runDaemon(t, data, []solana.PublicKey{keeper})
+	client := api.NewClient(api.ClientConfig{})
+	ctx := context.Background()
+	info, _, err := client.Info(ctx, "http://"+addr)
+	require.NoError(t, err)
+	worker, err := solana.PublicKeyFromBase58(info.Worker)
+	require.NoError(t, err)
+	k, err := pow.NewKeeper(pow.KeeperConfig{Key: keeperKey, Lookup: testLookup, Samples: 8})
+	require.NoError(t, err)
+	sess, msg, err := k.Challenge(pow.Params{SlotHash: [32]byte{9}, Worker: ed25519.PublicKey(worker[:]), Class: testClass.Name})
+	require.NoError(t, err)
+	commitment, err := client.Challenge(ctx, "http://"+addr, msg)
+	require.NoError(t, err)
+	_, req, err := sess.Commitment(commitment, 0)
+	require.NoError(t, err)
+	journal := filepath.Join(data, "commitments")
+	entries, err := os.ReadDir(journal)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "the commitment is journaled before it is sent")
+	require.Equal(t, 0, stop(), logs.String())
+
+	addr, logs, stop = runDaemon(t, data, []solana.PublicKey{keeper})
+	openings, err := client.Open(ctx, "http://"+addr, req)
+	require.NoError(t, err, logs.String())
+	res, err := sess.Openings(openings)
+	require.NoError(t, err, "the restored commitment's openings verify")
+	assert.Positive(t, res.TOPS)
+	assert.Contains(t, logs.String(), "commitment restored")
+	entries, err = os.ReadDir(journal)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "an opened commitment leaves the journal")
+	assert.Equal(t, 0, stop())
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/ionet-network/ionet/chain/staking"
 	"github.com/ionet-network/ionet/keeper/follower"
 	"github.com/ionet-network/ionet/oracle/classes"
+	"github.com/ionet-network/ionet/oracle/pow"
 	"github.com/ionet-network/ionet/worker/api"
 	"github.com/ionet-network/ionet/worker/jobs"
 )
@@ -45,6 +46,8 @@ type DaemonConfig struct {
 	Claim      func(context.Context) ([]Paid, error)
 	ClaimEvery time.Duration
 	Version    string
+	// Journal, when set, keeps the commitments not yet opened across restarts.
+	Journal *Journal
 	// Fault and SlowDelay make the worker misbehave, for tests of keepers only.
 	Fault     api.Fault
 	SlowDelay time.Duration
@@ -155,10 +158,18 @@ func Run(ctx context.Context, cfg DaemonConfig) error {
 		keepers.set(ks)
 	}
 	cfg.Metrics.keepers.Set(float64(keepers.len()))
-	srv, err := api.NewServer(api.Config{
+	acfg := api.Config{
 		Key: cfg.Key, Node: cfg.Node, Class: cfg.Devices.Class, Lookup: cfg.Lookup, Version: cfg.Version,
 		Devices: cfg.Devices.List, Keepers: keepers.has, Fault: cfg.Fault, SlowDelay: cfg.SlowDelay, Logger: log,
-	})
+	}
+	var restore []JournalEntry
+	if cfg.Journal != nil {
+		acfg.Journal = cfg.Journal
+		if restore, err = cfg.Journal.Entries(api.DefaultPendingTTL, time.Now()); err != nil {
+			return err
+		}
+	}
+	srv, err := api.NewServer(acfg)
 	if err != nil {
 		return err
 	}
@@ -186,6 +197,18 @@ func Run(ctx context.Context, cfg DaemonConfig) error {
 		w.WriteHeader(http.StatusNotFound)
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": "no such endpoint: " + r.URL.Path})
 	})
+	// Commitments sent before a restart are computed again; their opening requests
+	// wait for them from the first request served.
+	type restoringEntry struct {
+		seed   pow.Seed
+		result <-chan error
+	}
+	var restoring []restoringEntry
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for _, e := range restore {
+		restoring = append(restoring, restoringEntry{e.Seed, srv.Restore(ctx, e.Challenge, e.Keeper, e.Commitment)})
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
@@ -197,8 +220,6 @@ func Run(ctx context.Context, cfg DaemonConfig) error {
 		cfg.Listened(ln.Addr().String())
 	}
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	var wg sync.WaitGroup
 	errs := make(chan error, 2)
 	wg.Go(func() {
@@ -212,6 +233,14 @@ func Run(ctx context.Context, cfg DaemonConfig) error {
 	var jobsDone sync.WaitGroup
 	if cfg.Jobs != nil {
 		jobsDone.Go(func() { _ = cfg.Jobs.Run(jobsCtx) })
+	}
+	for _, e := range restoring {
+		wg.Go(func() {
+			if err := <-e.result; err != nil && ctx.Err() == nil {
+				log.Warn("commitment not restored", "seed", fmt.Sprintf("%x", e.seed[:4]), "error", err)
+				cfg.Journal.Done(e.seed)
+			}
+		})
 	}
 	if cfg.RPCURL != "" {
 		wg.Go(func() { refreshKeepers(ctx, cfg.RPCURL, cfg.KeeperRefresh, keepers, cfg.Metrics, log) })

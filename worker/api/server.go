@@ -96,9 +96,23 @@ type Config struct {
 	// challenge is refused with 503.
 	PendingTTL time.Duration
 	MaxPending int
+	// Journal, when set, keeps each commitment sent until its opening is served or
+	// expires, so a restarted worker can Restore it (nil: commitments live in memory
+	// only).
+	Journal Journal
 	// Now is the worker's clock for expiring pending commitments (time.Now when nil).
 	Now    func() time.Time
 	Logger *slog.Logger // slog.Default() when nil
+}
+
+// Journal records the commitments a worker sent and has not opened yet: the signed
+// challenge and the keeper who sent it are enough to compute the same commitment
+// again (the challenge is deterministic).
+type Journal interface {
+	// Committed records a commitment before it is sent; an error fails the challenge.
+	Committed(seed pow.Seed, challenge []byte, keeper ed25519.PublicKey, commitment []byte) error
+	// Done forgets it: opened, or expired.
+	Done(seed pow.Seed)
 }
 
 // Server is the worker API: an http.Handler answering challenges, opening requests,
@@ -106,6 +120,11 @@ type Config struct {
 type Server interface {
 	http.Handler
 	Info() Info
+	// Restore computes a journaled commitment again after a restart and keeps it
+	// for its opening request, which waits while it is computed (an opening request
+	// arriving once Restore returned finds it). The result comes on the channel: a
+	// commitment whose root differs from the one sent is dropped with an error.
+	Restore(ctx context.Context, challenge []byte, keeper ed25519.PublicKey, commitment []byte) <-chan error
 	Close() error
 }
 
@@ -117,7 +136,10 @@ type server struct {
 
 	mu      sync.Mutex
 	pending map[pow.Seed]*pending
-	closed  bool
+	// restoring holds a channel per seed being computed again by Restore, closed
+	// when it is done.
+	restoring map[pow.Seed]chan struct{}
+	closed    bool
 }
 
 // pending is a commitment kept for its opening request.
@@ -195,7 +217,7 @@ func NewServer(cfg Config) (Server, error) {
 	return &server{
 		cfg: cfg, info: info, log: cfg.Logger,
 		responder: uptime.NewResponder(cfg.Key, cfg.Keepers),
-		pending:   map[pow.Seed]*pending{},
+		pending:   map[pow.Seed]*pending{}, restoring: map[pow.Seed]chan struct{}{},
 	}, nil
 }
 
@@ -386,12 +408,77 @@ func (s *server) challenge(ctx context.Context, msg []byte) ([]byte, error) {
 			t.Stop()
 		}
 	}
+	if s.cfg.Journal != nil {
+		if err := s.cfg.Journal.Committed(seed, msg, keeper, commitment); err != nil {
+			s.release(seed)
+			_ = work.Close()
+			return nil, fmt.Errorf("journal: %w", err)
+		}
+	}
 	if err := s.store(seed, &pending{work: work, keeper: keeper, device: dev.Lock}); err != nil {
 		_ = work.Close()
 		return nil, err
 	}
 	s.log.Info("challenge answered", "keeper", solana.PublicKeyFromBytes(keeper), "class", ch.Class, "gpu", ch.GPUIndex)
 	return commitment, nil
+}
+
+// Restore computes a journaled commitment again (see Server).
+func (s *server) Restore(ctx context.Context, msg []byte, keeper ed25519.PublicKey, sent []byte) <-chan error {
+	out := make(chan error, 1)
+	ch, err := pow.OpenChallenge(msg, keeper)
+	if err != nil {
+		out <- fmt.Errorf("restore: %w", err)
+		return out
+	}
+	if !ch.Worker.Equal(s.cfg.Key.Public()) || ch.Class != s.cfg.Class || int64(ch.GPUIndex) >= int64(len(s.cfg.Devices)) {
+		out <- fmt.Errorf("restore: the challenge is not for this worker's key, class and devices")
+		return out
+	}
+	seed := ch.Seed()
+	if err := s.reserve(seed); err != nil {
+		out <- fmt.Errorf("restore: %w", err)
+		return out
+	}
+	done := make(chan struct{})
+	s.mu.Lock()
+	s.restoring[seed] = done
+	s.mu.Unlock()
+	go func() {
+		defer func() {
+			s.mu.Lock()
+			delete(s.restoring, seed)
+			s.mu.Unlock()
+			close(done)
+		}()
+		out <- s.recommit(ctx, ch, seed, msg, keeper, sent)
+	}()
+	return out
+}
+
+// recommit is Restore's computation.
+func (s *server) recommit(ctx context.Context, ch pow.Challenge, seed pow.Seed, msg []byte, keeper ed25519.PublicKey, sent []byte) error {
+	dev := s.cfg.Devices[ch.GPUIndex]
+	dev.Lock.Lock()
+	work, commitment, err := dev.Prover.Commit(ctx, msg, keeper)
+	dev.Lock.Unlock()
+	if err != nil {
+		s.release(seed)
+		return fmt.Errorf("restore: %w", err)
+	}
+	again, err1 := pow.OpenCommitment(commitment, s.cfg.Key.Public().(ed25519.PublicKey))
+	first, err2 := pow.OpenCommitment(sent, s.cfg.Key.Public().(ed25519.PublicKey))
+	if err1 != nil || err2 != nil || again.Root != first.Root || again.M != first.M {
+		s.release(seed)
+		_ = work.Close()
+		return fmt.Errorf("restore: the commitment computed again differs from the one sent")
+	}
+	if err := s.store(seed, &pending{work: work, keeper: keeper, device: dev.Lock}); err != nil {
+		_ = work.Close()
+		return err
+	}
+	s.log.Info("commitment restored", "keeper", solana.PublicKeyFromBytes(keeper), "class", ch.Class, "gpu", ch.GPUIndex)
+	return nil
 }
 
 // reserve claims a pending slot for seed before the device computes: a seed already
@@ -440,13 +527,30 @@ func (s *server) expireLocked() {
 		if p != nil && now.After(p.expires) {
 			_ = p.work.Close()
 			delete(s.pending, seed)
+			if s.cfg.Journal != nil {
+				s.cfg.Journal.Done(seed)
+			}
 		}
 	}
 }
 
-// take removes and returns the pending commitment for seed, if keeper made it.
-func (s *server) take(seed pow.Seed, keeper ed25519.PublicKey) (*pending, error) {
+// take removes and returns the pending commitment for seed, if keeper made it; a
+// commitment being restored is waited for (until ctx ends).
+func (s *server) take(ctx context.Context, seed pow.Seed, keeper ed25519.PublicKey) (*pending, error) {
 	s.mu.Lock()
+	for {
+		ch, ok := s.restoring[seed]
+		if !ok {
+			break
+		}
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, fail(http.StatusServiceUnavailable, "commitment %x still being restored: %w", seed[:4], ctx.Err())
+		}
+		s.mu.Lock()
+	}
 	defer s.mu.Unlock()
 	s.expireLocked()
 	p := s.pending[seed]
@@ -457,10 +561,13 @@ func (s *server) take(seed pow.Seed, keeper ed25519.PublicKey) (*pending, error)
 		return nil, fail(http.StatusForbidden, "seed %x was challenged by another keeper", seed[:4])
 	}
 	delete(s.pending, seed)
+	if s.cfg.Journal != nil {
+		s.cfg.Journal.Done(seed)
+	}
 	return p, nil
 }
 
-func (s *server) open(_ context.Context, msg []byte) ([]byte, error) {
+func (s *server) open(ctx context.Context, msg []byte) ([]byte, error) {
 	keeper, err := s.keeperOf(msg, wire.KindOpeningRequest)
 	if err != nil {
 		return nil, err
@@ -469,7 +576,7 @@ func (s *server) open(_ context.Context, msg []byte) ([]byte, error) {
 	if err != nil {
 		return nil, &httpError{status: wireStatus(err), err: err}
 	}
-	p, err := s.take(req.Seed, keeper)
+	p, err := s.take(ctx, req.Seed, keeper)
 	if err != nil {
 		return nil, err
 	}
