@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/gagliardetto/solana-go"
+	"github.com/gagliardetto/solana-go/rpc"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -387,6 +388,12 @@ func TestClusterAPIAndFailedNodeSlashed(t *testing.T) {
 	assert.Equal(t, "Cancelled", c.EndReason)
 	assert.Positive(t, c.Refunded)
 	assert.LessOrEqual(t, c.Paid+c.Fees+c.Refunded, c.Deposited)
+	// The keepers settle the stopped stream at once: node B is paid to the cancel
+	// and its assignment closes.
+	require.Eventually(t, func() bool {
+		open, err := m.hire.Assignments(ctx, second)
+		return err == nil && len(open) == 0
+	}, 30*time.Second, 200*time.Millisecond, "the cancelled stream was not settled")
 
 	// The renter lists both.
 	code, list := getJSON(t, "http://"+k.Addr()+"/clusters?renter="+renter.PublicKey().String())
@@ -412,37 +419,84 @@ func TestClusterAPIAndFailedNodeSlashed(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, uint16(1), o.Failures)
 	assert.Positive(t, o.Refunded, "the renter's unused escrow is refunded")
-	a, err := m.hire.Assignment(ctx, first, nodeA)
-	require.NoError(t, err)
-	assert.True(t, a.Failed)
-	assert.GreaterOrEqual(t, len(a.FailureVotes), 2)
+	votes := m.failureVotes(hire.AssignmentAddress(first, nodeA))
+	assert.GreaterOrEqual(t, len(votes), 2, "a quorum of keepers voted")
 	require.Eventually(t, func() bool {
 		_, c = cluster(t, k, first)
 		return c.Status == keeper.StatusFailed
 	}, 30*time.Second, 100*time.Millisecond)
+	// The failed stream is settled at once: its one assignment closes and the order
+	// ends, NodeFailed; the cluster stays FAILED with its refund.
+	require.Eventually(t, func() bool {
+		o, err := m.hire.Order(ctx, first)
+		return err == nil && o.EndReason != nil
+	}, 30*time.Second, 200*time.Millisecond, "the failed stream was not settled")
+	o, err = m.hire.Order(ctx, first)
+	require.NoError(t, err)
+	assert.Equal(t, iohire.EndReason_NodeFailed, *o.EndReason)
+	assert.Equal(t, o.Deposited, o.Paid+o.Fees+o.Refunded, "the escrow is empty: paid, fees and refunds add up")
+	require.Eventually(t, func() bool {
+		_, c = cluster(t, k, first)
+		return c.Status == keeper.StatusFailed && c.EndReason == "NodeFailed"
+	}, 30*time.Second, 100*time.Millisecond)
+	assert.Positive(t, c.Refunded)
 
-	// The evidence is a voter's signed probe log, served by its hash.
-	var served bool
-	for i, key := range m.pubs {
-		if !slices.Contains(a.FailureVotes, key) {
-			continue
-		}
-		resp, err := http.Get("http://" + keepers[i].Addr() + "/observations/" + hex.EncodeToString(a.Evidence[:]))
+	// Each vote's evidence is its keeper's signed probe log, served by its hash.
+	for _, v := range votes {
+		i := slices.Index(m.pubs, v.keeper)
+		require.GreaterOrEqual(t, i, 0)
+		resp, err := http.Get("http://" + keepers[i].Addr() + "/observations/" + hex.EncodeToString(v.evidence[:]))
 		require.NoError(t, err)
 		b, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		require.NoError(t, err)
-		if resp.StatusCode != http.StatusOK {
-			continue
-		}
-		served = true
-		assert.Equal(t, a.Evidence, sha256.Sum256(b))
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.Equal(t, v.evidence, sha256.Sum256(b))
 		var signed market.SignedProbeLog
 		require.NoError(t, json.Unmarshal(b, &signed))
 		var log market.ProbeLog
 		require.NoError(t, json.Unmarshal(signed.Log, &log))
 		assert.Equal(t, nodeA, log.Node)
+		assert.Equal(t, v.keeper, log.Keeper)
+		assert.True(t, ed25519.Verify(ed25519.PublicKey(v.keeper.Bytes()), signed.Log, signed.Signature))
 		assert.Equal(t, "missed", log.Entries[len(log.Entries)-1].Outcome)
 	}
-	assert.True(t, served, "the first voter serves the evidence")
+}
+
+// vote is one landed report_failure.
+type vote struct {
+	keeper   solana.PublicKey
+	evidence [32]byte
+}
+
+// failureVotes reads the landed report_failure transactions of an assignment from
+// the chain's history (the assignment itself closes once its stream is settled).
+func (m *marketNet) failureVotes(assignment solana.PublicKey) []vote {
+	m.t.Helper()
+	client := m.hire.Staking.RPC
+	sigs, err := client.GetSignaturesForAddress(m.ctx, assignment)
+	require.NoError(m.t, err)
+	var out []vote
+	for _, s := range sigs {
+		if s.Err != nil {
+			continue
+		}
+		v := uint64(0)
+		res, err := client.GetTransaction(m.ctx, s.Signature, &rpc.GetTransactionOpts{
+			Encoding: solana.EncodingBase64, MaxSupportedTransactionVersion: &v})
+		require.NoError(m.t, err)
+		tx, err := res.Transaction.GetTransaction()
+		require.NoError(m.t, err)
+		for _, ix := range tx.Message.Instructions {
+			program, err := tx.Message.Program(ix.ProgramIDIndex)
+			require.NoError(m.t, err)
+			if !program.Equals(iohire.ProgramID) || !bytes.HasPrefix(ix.Data, iohire.Instruction_ReportFailure[:]) {
+				continue
+			}
+			var e [32]byte
+			copy(e[:], ix.Data[8:])
+			out = append(out, vote{keeper: tx.Message.AccountKeys[ix.Accounts[0]], evidence: e})
+		}
+	}
+	return out
 }

@@ -26,8 +26,9 @@ type MarketConfig struct {
 	Every time.Duration
 	// MaxNodesPerOrder bounds the nodes of one assign (match.DefaultMaxNodesPerOrder).
 	MaxNodesPerOrder int
-	// NoExpire leaves timed-out orders to other cranks.
-	NoExpire bool
+	// NoExpire leaves timed-out orders to other cranks; NoSettle the final claim of
+	// stopped and finished streams.
+	NoExpire, NoSettle bool
 	// HireProbeEvery is the time between probes of each hired node (default 15 s).
 	HireProbeEvery time.Duration
 	// FailureMisses (K) and FailureSpan (T): a hired node is voted failed after K
@@ -63,7 +64,7 @@ func newMarket(k *Keeper) (*market.Duty, *market.Watch, error) {
 	mc := k.cfg.Market
 	log := k.log.With("part", "market")
 	d, err := market.New(market.Config{Keeper: k.cfg.Keypair.PublicKey(), Every: mc.Every,
-		MaxNodesPerOrder: mc.MaxNodesPerOrder, NoExpire: mc.NoExpire, Logger: log},
+		MaxNodesPerOrder: mc.MaxNodesPerOrder, NoExpire: mc.NoExpire, NoSettle: mc.NoSettle, Logger: log},
 		chainView{k}, k.duty.txs, k.metrics.Market)
 	if err != nil {
 		return nil, nil, err

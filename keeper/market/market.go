@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -52,6 +53,8 @@ type Config struct {
 	MaxNodesPerOrder int
 	// NoExpire leaves timed-out orders to other cranks.
 	NoExpire bool
+	// NoSettle leaves the settlement of stopped and finished streams to other cranks.
+	NoSettle bool
 	// Parallel bounds the transactions in flight in one round (default 8).
 	Parallel int
 	Logger   *slog.Logger
@@ -130,6 +133,8 @@ type RoundOutcome struct {
 	Assigned, Lost, Failed []solana.PublicKey
 	// Expired are the orders whose expire_unmatched landed.
 	Expired []solana.PublicKey
+	// Settled are the assignments whose final claim_earnings landed (closing them).
+	Settled []solana.PublicKey
 	// Result is the matcher's.
 	Result match.Result
 }
@@ -197,10 +202,14 @@ func (d *Duty) Round(ctx context.Context) (RoundOutcome, error) {
 	for _, u := range res.Unmatched {
 		d.unmatched[u.Order] = u
 	}
-	for o := range d.landed {
-		if so := snap.Orders[o]; so == nil || so.Status != iohire.OrderStatus_Open {
-			delete(d.landed, o)
+	for a := range d.landed {
+		if so := snap.Orders[a]; so != nil && so.Status == iohire.OrderStatus_Open {
+			continue // an order assigned or expired, still open in this snapshot
 		}
+		if snap.Assignments[a] != nil {
+			continue // an assignment settled, still in this snapshot
+		}
+		delete(d.landed, a)
 	}
 	landed := maps.Clone(d.landed)
 	d.mu.Unlock()
@@ -267,6 +276,31 @@ func (d *Duty) Round(ctx context.Context) (RoundOutcome, error) {
 			})
 		}
 	}
+	if !d.cfg.NoSettle {
+		for _, s := range Settleable(snap, now) {
+			if landed[s.Address] {
+				continue
+			}
+			run(func() {
+				err := d.settle(ctx, snap.Slot, s)
+				result := "landed"
+				if err != nil {
+					result = "failed"
+					d.cfg.Logger.Debug("settle", "order", s.Assignment.Order, "node", s.Assignment.Node, "err", err)
+				}
+				d.metrics.Settled.WithLabelValues(result).Inc()
+				if err != nil {
+					return
+				}
+				d.markLanded(s.Address)
+				mu.Lock()
+				out.Settled = append(out.Settled, s.Address)
+				mu.Unlock()
+				d.cfg.Logger.Info("settled a stream", "order", s.Assignment.Order, "node", s.Assignment.Node,
+					"failed", s.Assignment.Failed)
+			})
+		}
+	}
 	wg.Wait()
 	if !serving && len(res.Assignments) > 0 {
 		return out, errNotServing
@@ -278,6 +312,43 @@ func (d *Duty) markLanded(order solana.PublicKey) {
 	d.mu.Lock()
 	d.landed[order] = true
 	d.mu.Unlock()
+}
+
+// Stream is an assignment account with its address.
+type Stream struct {
+	Address    solana.PublicKey
+	Assignment *iohire.Assignment
+	Order      *iohire.HireOrder
+	Operator   solana.PublicKey
+}
+
+// Settleable are the assignments whose stream is over at now (its time ran out, or a
+// cancel or a failure stopped it) and whose order and node the snapshot holds: one
+// more claim_earnings pays what is left, releases the GPUs and closes them (the last
+// one ends the order). Sorted by address.
+func Settleable(snap *follower.Snapshot, now int64) []Stream {
+	var out []Stream
+	for address, a := range snap.Assignments {
+		o, n := snap.Orders[a.Order], snap.Nodes[a.Node]
+		if o == nil || n == nil || o.Status == iohire.OrderStatus_Open {
+			continue
+		}
+		if !a.Failed && now < a.Start+a.Duration {
+			continue
+		}
+		out = append(out, Stream{Address: address, Assignment: a, Order: o, Operator: n.Operator})
+	}
+	slices.SortFunc(out, func(a, b Stream) int { return slices.Compare(a.Address[:], b.Address[:]) })
+	return out
+}
+
+func (d *Duty) settle(ctx context.Context, slot uint64, s Stream) error {
+	a := s.Assignment
+	ixs, err := hire.ClaimEarnings(d.cfg.Keeper, a.Order, a.Node, s.Operator, s.Order.Mint, a.RentPayer)
+	if err != nil {
+		return err
+	}
+	return d.txs.Send(ctx, fmt.Sprintf("settle/%s/%d", s.Address, slot), ixs...)
 }
 
 // AssignKey is the transaction manager's key of an assignment: one per order and

@@ -95,3 +95,25 @@ func TestAssignOfMaxNodesFitsATransaction(t *testing.T) {
 	assert.LessOrEqual(t, len(b), 1232)
 	t.Logf("assign with %d nodes: %d bytes", len(parts), len(b))
 }
+
+func TestSettleable(t *testing.T) {
+	s := marketSnapshot(solana.PublicKey{1})
+	node := addNode(s, 1, 1, nil)
+	active := addOrder(s, 1, 0, 1, iohire.OrderStatus_Active)
+	ended := addOrder(s, 2, 0, 1, iohire.OrderStatus_Ended)
+	s.Assignments[solana.PublicKey{1}] = &iohire.Assignment{Order: active, Node: node, Start: 0, Duration: 100}
+	s.Assignments[solana.PublicKey{2}] = &iohire.Assignment{Order: active, Node: node, Start: 0, Duration: 500, Failed: true}
+	s.Assignments[solana.PublicKey{3}] = &iohire.Assignment{Order: ended, Node: node, Start: 0, Duration: 40}
+	s.Assignments[solana.PublicKey{4}] = &iohire.Assignment{Order: active, Node: solana.PublicKey{9}, Start: 0, Duration: 1}
+	addresses := func(now int64) []solana.PublicKey {
+		var out []solana.PublicKey
+		for _, x := range Settleable(s, now) {
+			out = append(out, x.Address)
+		}
+		return out
+	}
+	// Running: only the failed one and the one a cancel stopped; the node missing
+	// from the snapshot is left alone.
+	assert.Equal(t, []solana.PublicKey{{2}, {3}}, addresses(99))
+	assert.Equal(t, []solana.PublicKey{{1}, {2}, {3}}, addresses(100))
+}

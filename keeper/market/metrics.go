@@ -27,6 +27,9 @@ type Metrics struct {
 	Assignments *prometheus.CounterVec
 	// Expired counts expire_unmatched cranks by result.
 	Expired *prometheus.CounterVec
+	// Settled counts the final claim_earnings of stopped or finished streams by
+	// result.
+	Settled *prometheus.CounterVec
 	// HireProbes counts the probes of hired nodes by outcome ("answered", "missed",
 	// "unknown": the keeper could not tell, its own RPC or network was down).
 	HireProbes *prometheus.CounterVec
@@ -44,12 +47,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Refused:      prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ionet_keeper_match_refused_nodes", Help: "Nodes refused in the last round, summed over its unmatched orders, by reason."}, []string{"reason"}),
 		Assignments:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ionet_keeper_assignments_total", Help: "assign transactions by result."}, []string{"result"}),
 		Expired:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ionet_keeper_expired_orders_total", Help: "expire_unmatched cranks by result."}, []string{"result"}),
+		Settled:      prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ionet_keeper_settled_streams_total", Help: "Final claim_earnings of stopped or finished streams by result."}, []string{"result"}),
 		HireProbes:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ionet_keeper_hire_probes_total", Help: "Probes of hired nodes by outcome."}, []string{"outcome"}),
 		FailureVotes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ionet_keeper_failure_votes_total", Help: "report_failure votes by result."}, []string{"result"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.Rounds, m.RoundSeconds, m.OpenOrders, m.Unmatched, m.Refused, m.Assignments, m.Expired,
-			m.HireProbes, m.FailureVotes)
+			m.Settled, m.HireProbes, m.FailureVotes)
 	}
 	return m
 }
