@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -351,6 +353,22 @@ func TestClusterAPIAndFailedNodeSlashed(t *testing.T) {
 		assert.NotEmpty(t, out["error"], name)
 	}
 
+	for url, want := range map[string]int{
+		"/clusters/not-a-key":                                  http.StatusBadRequest,
+		"/clusters?renter=nope":                                http.StatusBadRequest,
+		"/clusters/" + solana.NewWallet().PublicKey().String(): http.StatusNotFound,
+	} {
+		code, out := getJSON(t, "http://"+k.Addr()+url)
+		assert.Equal(t, want, code, url)
+		assert.NotEmpty(t, out["error"], url)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, "http://"+k.Addr()+"/clusters", nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+
 	// Matched in the next round: READY with the cheaper node A and its endpoint.
 	code, out := post(t, k, good)
 	require.Equal(t, http.StatusCreated, code, "%v", out)
@@ -375,9 +393,9 @@ func TestClusterAPIAndFailedNodeSlashed(t *testing.T) {
 		return c.Status == keeper.StatusReady
 	}, 30*time.Second, 100*time.Millisecond)
 	assert.Equal(t, nodeB.String(), c.Nodes[0].Node)
-	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, "http://"+k.Addr()+"/clusters/"+second.String(), nil)
+	req, err = http.NewRequestWithContext(ctx, http.MethodDelete, "http://"+k.Addr()+"/clusters/"+second.String(), nil)
 	require.NoError(t, err)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err = http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -499,4 +517,79 @@ func (m *marketNet) failureVotes(assignment solana.PublicKey) []vote {
 		}
 	}
 	return out
+}
+
+// cutProber is a keeper's network that a test can cut: probes fail and the
+// keeper's own checks fail with them.
+type cutProber struct {
+	inner *api.Client
+	cut   atomic.Bool
+}
+
+func (p *cutProber) Probe(ctx context.Context, endpoint string, probe []byte) ([]byte, time.Duration, error) {
+	if p.cut.Load() {
+		return nil, 0, fmt.Errorf("%w: network is unreachable", api.ErrUnreachable)
+	}
+	return p.inner.Probe(ctx, endpoint, probe)
+}
+
+func (p *cutProber) selfCheck(context.Context) error {
+	if p.cut.Load() {
+		return errors.New("network is unreachable")
+	}
+	return nil
+}
+
+// One of three keepers loses its network during a hire for many times the failure
+// span: its probes go unanswered, but it records them as unknown, votes nothing, and
+// nobody is slashed; once back, its probes are answered again.
+func TestKeeperNetworkCutDuringAHireSlashesNobody(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts ionet-localnet")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	m := newMarketNet(t, ctx, 3)
+	wkey, ws := m.worker()
+	node := m.hiredNode(wkey, ws.URL, 1_000_000)
+	cut := &cutProber{inner: api.NewClient(api.ClientConfig{})}
+	var keepers []*keeper.Keeper
+	for i := range 3 {
+		mc := keeper.MarketConfig{Every: 300 * time.Millisecond, HireProbeEvery: 300 * time.Millisecond,
+			FailureMisses: 3, FailureSpan: time.Second, ProbeTimeout: time.Second}
+		if i == 0 {
+			mc.Prober, mc.SelfCheck = cut, cut.selfCheck
+		}
+		keepers = append(keepers, m.start(i, mc))
+	}
+	renter := m.renter()
+	order := m.order(renter, 1, 1)
+	require.Eventually(t, func() bool {
+		o, err := m.hire.Order(ctx, order)
+		return err == nil && o.Status == iohire.OrderStatus_Active
+	}, 30*time.Second, 100*time.Millisecond)
+	probes := func(outcome string) float64 {
+		return metric(metricsText(t, keepers[0]), `ionet_keeper_hire_probes_total{outcome="`+outcome+`"}`)
+	}
+	require.Eventually(t, func() bool { return probes("answered") > 0 }, 30*time.Second, 100*time.Millisecond)
+
+	cut.cut.Store(true)
+	time.Sleep(8 * time.Second) // 8 failure spans, ~25 probes
+	cut.cut.Store(false)
+	assert.Greater(t, probes("unknown"), 10.0)
+	assert.Zero(t, probes("missed"))
+	answered := probes("answered")
+	require.Eventually(t, func() bool { return probes("answered") > answered }, 30*time.Second, 100*time.Millisecond)
+
+	for _, k := range keepers {
+		assert.Zero(t, metric(metricsText(t, k), `ionet_keeper_failure_votes_total{result="landed"}`))
+	}
+	n, err := m.hire.Staking.Node(ctx, node)
+	require.NoError(t, err)
+	assert.Zero(t, n.SlashedTotal)
+	assert.Nil(t, n.FrozenAtEpoch)
+	o, err := m.hire.Order(ctx, order)
+	require.NoError(t, err)
+	assert.Equal(t, iohire.OrderStatus_Active, o.Status)
+	assert.Zero(t, o.Failures)
 }
