@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -252,6 +253,29 @@ func TestKeepersRaceToAssignAndExpireUnmatched(t *testing.T) {
 	o, err := m.hire.Order(ctx, order)
 	require.NoError(t, err)
 	assert.Equal(t, iohire.OrderStatus_Active, o.Status)
+
+	// Without a local keypair the cluster API returns the renter's transaction
+	// unsigned; the renter's wallet signs and sends it.
+	wallet := m.renter()
+	code, out := post(t, k0, map[string]any{"num_gpus": 1, "gpu_model": fmt.Sprint(testClass.ID),
+		"duration_hours": 2, "max_price_per_gpu_hour": 1.5, "renter": wallet.PublicKey().String()})
+	require.Equal(t, http.StatusCreated, code, "%v", out)
+	assert.Empty(t, out["signature"])
+	raw, err := base64.StdEncoding.DecodeString(out["transaction"].(string))
+	require.NoError(t, err)
+	tx, err := solana.TransactionFromBytes(raw)
+	require.NoError(t, err)
+	assert.Equal(t, wallet.PublicKey(), tx.Message.AccountKeys[0], "the renter pays")
+	_, err = tx.Sign(func(solana.PublicKey) *solana.PrivateKey { return &wallet })
+	require.NoError(t, err)
+	_, err = m.hire.Staking.RPC.SendTransaction(ctx, tx)
+	require.NoError(t, err)
+	unsigned := solana.MustPublicKeyFromBase58(out["id"].(string))
+	assert.Equal(t, hire.OrderAddress(wallet.PublicKey(), 1), unsigned)
+	require.Eventually(t, func() bool {
+		code, c := cluster(t, k0, unsigned)
+		return code == http.StatusOK && c.Status == keeper.StatusProvisioning && c.MaxPrice == "1.5"
+	}, 30*time.Second, 100*time.Millisecond)
 
 	// The only GPU is hired now: a second order stays unmatched, and says why.
 	before := m.iosd(renter.PublicKey())
