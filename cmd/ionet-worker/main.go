@@ -172,6 +172,7 @@ func runFlags() []cli.Flag {
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "listen", Usage: "address of the HTTP server (worker API, jobs, /metrics, /healthz)", EnvVars: []string{"IONET_LISTEN"}, Value: ":7080"}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "class", Usage: "proof-of-compute class answered (default: the GPUs' class, or the CPU class)", EnvVars: []string{"IONET_CLASS"}}),
 		altsrc.NewStringSliceFlag(&cli.StringSliceFlag{Name: "keeper", Usage: "a keeper's key (base58) to accept instead of io-rewards' set; repeat for more", EnvVars: []string{"IONET_KEEPERS"}}),
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "node", Usage: "the io-staking node served (default: the node registered with this worker key; give it after a key rotation)", EnvVars: []string{"IONET_NODE"}}),
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "keeper-refresh", Usage: "how often the keeper set is read again from the chain", EnvVars: []string{"IONET_KEEPER_REFRESH"}, Value: 30 * time.Second}),
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "progress", Usage: "log a long challenge's progress this often (0: never)", EnvVars: []string{"IONET_PROGRESS"}, Value: 5 * time.Second}),
 		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "jobs", Usage: "accept hired jobs from the renters of this node's active orders", EnvVars: []string{"IONET_JOBS"}, Value: true}),
@@ -562,6 +563,12 @@ func run(c *cli.Context, h *hooks) error {
 			return usagef("--class %q: %v", class, err)
 		}
 	}
+	var nodeFlag solana.PublicKey
+	if s := c.String("node"); s != "" {
+		if nodeFlag, err = solana.PublicKeyFromBase58(s); err != nil {
+			return usagef("--node %q: %v", s, err)
+		}
+	}
 	fault, err := api.ParseFault(c.String("fault"))
 	if err != nil {
 		return usagef("--fault: %v", err)
@@ -590,6 +597,9 @@ func run(c *cli.Context, h *hooks) error {
 	}
 	defer devs.Close()
 	node := staking.NodeAddress(agent.PublicKey(key))
+	if !nodeFlag.IsZero() {
+		node = nodeFlag
+	}
 	cfg := agent.DaemonConfig{Key: key, Node: node, Listen: c.String("listen"), Keepers: static,
 		KeeperRefresh: c.Duration("keeper-refresh"), Devices: devs, Lookup: e.lookup, Version: version, Logger: e.log,
 		Listened: h.listened, Fault: fault, SlowDelay: c.Duration("slow-delay")}

@@ -113,6 +113,7 @@ func TestBadUsageExits2NamingTheFlag(t *testing.T) {
 		{[]string{"run", "extra"}, "unexpected argument"},
 		{[]string{"--worker-keypair", filepath.Join(dir, "nope.json"), "discover"}, "--worker-keypair"},
 		{[]string{"run", "--fault", "lazy"}, "--fault"},
+		{[]string{"run", "--node", "xyz"}, "--node"},
 		{[]string{"run", "--class", "localnet-cpu"}, "--class"},
 		{[]string{"mine"}, "unknown command"},
 		{nil, "a command is required"},
