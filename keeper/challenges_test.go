@@ -21,8 +21,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ionet-network/ionet/bindings/iostaking"
-	"github.com/ionet-network/ionet/chain/localnet"
 	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/chain/staking"
 	"github.com/ionet-network/ionet/keeper"
@@ -86,36 +84,14 @@ func startWorker(t *testing.T, keepers []solana.PublicKey, fault api.Fault) (ed2
 	return key, hs.URL
 }
 
-// registerNode funds an operator from the genesis faucet, registers the worker's
-// node (one device of testClass's family) at endpoint and stakes what io-staking
-// requires; it returns the node's address.
+// registerNode registers and stakes the worker's node (one device of testClass's
+// family) at endpoint; it returns the node's address.
 func registerNode(t *testing.T, ctx context.Context, node *localnode.Node, worker ed25519.PrivateKey, endpoint string) solana.PublicKey {
 	t.Helper()
-	g, err := localnet.ReadGenesis(node.Genesis)
+	address := node.WorkerNode(t, ctx, solana.PrivateKey(worker), testClass.ID, endpoint)
+	n, err := staking.New(node.RPCURL).Node(ctx, address)
 	require.NoError(t, err)
-	faucet, err := g.Faucet()
-	require.NoError(t, err)
-	client := staking.New(node.RPCURL)
-	cfg, err := client.Config(ctx)
-	require.NoError(t, err)
-	spec := iostaking.NodeSpec{GpuClass: testClass.ID, GpuCount: 1, Vcpus: 2, RamGib: 4, BandwidthMbps: 100,
-		Location: [2]uint8{'D', 'E'}}
-	stake := staking.RequiredOperatorStake(&iostaking.Node{Spec: spec}, cfg.Params)
-	operator := solana.NewWallet().PrivateKey
-	_, err = client.Send(ctx, []solana.PrivateKey{faucet}, g.FundInstructions(faucet.PublicKey(), operator.PublicKey(), 1_000_000_000, stake)...)
-	require.NoError(t, err, "fund operator")
-	workerKey := solana.PrivateKey(worker)
-	reg, err := staking.RegisterNode(operator.PublicKey(), workerKey.PublicKey(), g.Mints.IO,
-		iostaking.RegisterNodeArgs{Spec: spec, AskMicroUsd: 1_000_000, Endpoint: endpoint})
-	require.NoError(t, err)
-	address := staking.NodeAddress(workerKey.PublicKey())
-	st, err := staking.Stake(operator.PublicKey(), address, g.Mints.IO, stake)
-	require.NoError(t, err)
-	_, err = client.Send(ctx, []solana.PrivateKey{operator, workerKey}, reg, st)
-	require.NoError(t, err, "register and stake node")
-	n, err := client.Node(ctx, address)
-	require.NoError(t, err)
-	require.True(t, staking.IsStaked(n, cfg.Params))
+	assert.Positive(t, staking.OperatorStake(n))
 	return address
 }
 

@@ -1,9 +1,10 @@
 // Package keeper_test runs real ionet-keeper processes against ionet-localnet and
 // breaks things: a keeper killed with SIGKILL mid-epoch, the RPC node down for 30
-// seconds, a keeper voting a wrong root on purpose.
+// seconds, a keeper voting a wrong root on purpose, a worker answering a wrong row.
 package keeper_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -24,11 +25,13 @@ import (
 
 	"github.com/ionet-network/ionet/bindings/iorewards"
 	"github.com/ionet-network/ionet/chain/rewards"
+	"github.com/ionet-network/ionet/oracle/classes"
+	"github.com/ionet-network/ionet/oracle/report"
 	"github.com/ionet-network/ionet/tests/localnode"
 )
 
-// bin is the ionet-keeper binary TestMain builds.
-var bin string
+// bin and workerBin are the ionet-keeper and ionet-fakeworker binaries TestMain builds.
+var bin, workerBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "ionet-keeper-test-")
@@ -36,16 +39,16 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	bin = filepath.Join(dir, "ionet-keeper")
+	bin, workerBin = filepath.Join(dir, "ionet-keeper"), filepath.Join(dir, "ionet-fakeworker")
 	root, err := localnode.Root()
 	if err == nil {
-		build := exec.Command("go", "build", "-o", bin, "./cmd/ionet-keeper")
+		build := exec.Command("go", "build", "-o", dir, "./cmd/ionet-keeper", "./cmd/ionet-fakeworker")
 		build.Dir = root
 		build.Stderr = os.Stderr
 		err = build.Run()
 	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "build ionet-keeper:", err)
+		fmt.Fprintln(os.Stderr, "build ionet-keeper and ionet-fakeworker:", err)
 		os.Exit(1)
 	}
 	code := m.Run()
@@ -56,6 +59,7 @@ func TestMain(m *testing.M) {
 // proc is one ionet-keeper process; its log goes to a file in its data directory.
 type proc struct {
 	t    *testing.T
+	bin  string // ionet-keeper when empty
 	key  solana.PrivateKey
 	args []string
 	addr string
@@ -95,7 +99,7 @@ func (p *proc) start() {
 	p.t.Helper()
 	log, err := os.OpenFile(filepath.Join(p.dir, "keeper.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	require.NoError(p.t, err)
-	p.cmd = exec.Command(bin, p.args...)
+	p.cmd = exec.Command(cmp.Or(p.bin, bin), p.args...)
 	p.cmd.Stdout, p.cmd.Stderr = log, log
 	require.NoError(p.t, p.cmd.Start())
 	p.done = make(chan error, 1)
@@ -278,4 +282,92 @@ func TestALyingKeeperIsOutvotedAndItsVoteStaysOnChain(t *testing.T) {
 	}
 	require.Eventually(t, func() bool { return liar.metric("ionet_keeper_report_disagreements_total") > 0 },
 		30*time.Second, 100*time.Millisecond, "the liar counts its disagreement: %s", liar.log())
+}
+
+// localnetWindows is the challenge layout of a 15 s localnet epoch: a 2 s lead, then
+// three 3.5 s windows, one per keeper (0.3 s to send, the 2 s deadline, 1 s to verify),
+// for the localnet-cpu class.
+var localnetWindows = []string{"--localnet-classes", "--challenge-windows", "3", "--challenge-lead", "2s",
+	"--challenge-window", "3500ms", "--challenge-spread", "300ms", "--challenge-max-rtt", "200ms", "--challenge-verify", "1s"}
+
+// A worker that opens a wrong row: every keeper's challenge fails with the reason
+// wrong-row in its metrics, and the final report gives the node no TOPS while its
+// answered probes still count as uptime.
+func TestAWorkerAnsweringAWrongRowEarnsNoTOPS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts ionet-localnet, ionet-keeper and ionet-fakeworker processes")
+	}
+	ctx := ctxFor(t)
+	node := localnode.Start(t, "--epoch-seconds", "15")
+	client := rewards.New(node.RPCURL)
+
+	workerKey := solana.NewWallet().PrivateKey
+	waddr := freeAddr(t)
+	address := node.WorkerNode(t, ctx, workerKey, classes.LocalnetCPU.ID, "http://"+waddr)
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "worker.json")
+	b, err := json.Marshal([]byte(workerKey))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(keyFile, b, 0o600))
+	worker := &proc{t: t, bin: workerBin, addr: waddr, dir: dir, args: []string{"--keypair", keyFile,
+		"--listen", waddr, "--localnet-classes", "--class", classes.LocalnetCPU.Name, "--rpc-url", node.RPCURL,
+		"--keeper-refresh", "1s", "--fault", "wrong-row"}}
+	t.Cleanup(worker.kill)
+
+	ps := []*proc{keeperProc(t, ctx, node, localnetWindows...), keeperProc(t, ctx, node, localnetWindows...),
+		keeperProc(t, ctx, node, localnetWindows...)}
+	worker.start()
+	for _, p := range ps {
+		p.start()
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			l := ps[0].log()
+			t.Logf("first keeper's log, last 6 kB:\n%s", l[max(0, len(l)-6000):])
+		}
+	})
+	const wrongRow = `ionet_keeper_challenges_total{reason="wrong-row",result="failed"}`
+	require.Eventually(t, func() bool {
+		for _, p := range ps {
+			p.alive()
+			if p.metric(wrongRow) < 1 {
+				return false
+			}
+		}
+		worker.alive()
+		return true
+	}, 2*time.Minute, 500*time.Millisecond, "every keeper challenges the worker once an epoch")
+	for _, p := range ps {
+		assert.Zero(t, p.metric(`ionet_keeper_challenges_total{reason="",result="passed"}`), "no challenge of it passes")
+	}
+
+	// The first final epoch, committed by all three, whose report covers the node.
+	var leaf *report.Leaf
+	var after *uint64
+	for deadline := time.Now().Add(2 * time.Minute); leaf == nil; {
+		require.True(t, time.Now().Before(deadline), "no final report covers the node")
+		e, r := finalAfter(t, ctx, client, after, time.Minute)
+		after = &e
+		if len(r.Commits) < 3 {
+			continue // an epoch before every keeper served
+		}
+		var rep report.EpochReport
+		require.Eventually(t, func() bool {
+			resp, err := http.Get(fmt.Sprintf("http://%s/reports/%d", ps[0].addr, e))
+			if err != nil {
+				return false
+			}
+			defer resp.Body.Close()
+			return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&rep) == nil
+		}, 30*time.Second, 200*time.Millisecond, "the keeper serves the final report of epoch %d", e)
+		require.Equal(t, r.Root, [32]byte(rep.Root), "the keeper serves the final report")
+		for i := range rep.Leaves {
+			if rep.Leaves[i].Node == address {
+				leaf = &rep.Leaves[i]
+			}
+		}
+	}
+	assert.Equal(t, classes.LocalnetCPU.ID, leaf.Class)
+	assert.Zero(t, leaf.TOPSMilli, "a wrong row earns no TOPS")
+	assert.Equal(t, uint16(10_000), leaf.UptimeBps, "its probes were answered")
 }

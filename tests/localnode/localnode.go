@@ -18,8 +18,10 @@ import (
 
 	"github.com/gagliardetto/solana-go"
 
+	"github.com/ionet-network/ionet/bindings/iostaking"
 	"github.com/ionet-network/ionet/chain/localnet"
 	"github.com/ionet-network/ionet/chain/rewards"
+	"github.com/ionet-network/ionet/chain/staking"
 )
 
 // Node is a running ionet-localnet.
@@ -216,4 +218,46 @@ func (n *Node) Keeper(t testing.TB, ctx context.Context, endpoint string) solana
 		t.Fatalf("register keeper: %v", err)
 	}
 	return k
+}
+
+// WorkerNode funds a new operator from the genesis faucet, registers the node of
+// worker (one device of class id classID, the operator and the worker both signing)
+// serving at endpoint, and stakes what io-staking requires, so keepers observe it
+// from the next epoch. It returns the node's address.
+func (n *Node) WorkerNode(t testing.TB, ctx context.Context, worker solana.PrivateKey, classID uint8, endpoint string) solana.PublicKey {
+	t.Helper()
+	g, err := localnet.ReadGenesis(n.Genesis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	faucet, err := g.Faucet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := staking.New(n.RPCURL)
+	cfg, err := client.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := iostaking.NodeSpec{GpuClass: classID, GpuCount: 1, Vcpus: 2, RamGib: 4, BandwidthMbps: 100,
+		Location: [2]uint8{'D', 'E'}}
+	stake := staking.RequiredOperatorStake(&iostaking.Node{Spec: spec}, cfg.Params)
+	operator := solana.NewWallet().PrivateKey
+	if _, err := client.Send(ctx, []solana.PrivateKey{faucet}, g.FundInstructions(faucet.PublicKey(), operator.PublicKey(), 1_000_000_000, stake)...); err != nil {
+		t.Fatalf("fund operator: %v", err)
+	}
+	reg, err := staking.RegisterNode(operator.PublicKey(), worker.PublicKey(), g.Mints.IO,
+		iostaking.RegisterNodeArgs{Spec: spec, AskMicroUsd: 1_000_000, Endpoint: endpoint})
+	if err != nil {
+		t.Fatal(err)
+	}
+	address := staking.NodeAddress(worker.PublicKey())
+	st, err := staking.Stake(operator.PublicKey(), address, g.Mints.IO, stake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.Send(ctx, []solana.PrivateKey{operator, worker}, reg, st); err != nil {
+		t.Fatalf("register and stake node: %v", err)
+	}
+	return address
 }
