@@ -93,7 +93,15 @@ type Duty struct {
 	// landed are orders this keeper's assign or expiry landed for; they are not
 	// tried again while a snapshot still shows them open (the follower lags).
 	landed map[solana.PublicKey]bool
+	// failed are orders whose assign failed for another reason than a lost race,
+	// and when: they wait failedBackoff before the next try.
+	failed map[solana.PublicKey]time.Time
 }
+
+// failedBackoff is how long an order whose assign failed (not a lost race: the
+// renter's refund account closed, an RPC rejection) waits for its next try, so one
+// broken order does not send a transaction every round.
+const failedBackoff = time.Minute
 
 // New checks cfg. metrics may be nil.
 func New(cfg Config, chain Chain, txs Sender, metrics *Metrics) (*Duty, error) {
@@ -104,7 +112,8 @@ func New(cfg Config, chain Chain, txs Sender, metrics *Metrics) (*Duty, error) {
 		metrics = NewMetrics(nil)
 	}
 	return &Duty{cfg: cfg, chain: chain, txs: txs, metrics: metrics,
-		unmatched: map[solana.PublicKey]match.Unmatched{}, landed: map[solana.PublicKey]bool{}}, nil
+		unmatched: map[solana.PublicKey]match.Unmatched{}, landed: map[solana.PublicKey]bool{},
+		failed: map[solana.PublicKey]time.Time{}}, nil
 }
 
 // Run plays a round every cfg.Every until ctx ends; a failing round is logged and
@@ -212,6 +221,13 @@ func (d *Duty) Round(ctx context.Context) (RoundOutcome, error) {
 		delete(d.landed, a)
 	}
 	landed := maps.Clone(d.landed)
+	for o, at := range d.failed {
+		if time.Since(at) >= failedBackoff {
+			delete(d.failed, o)
+		} else {
+			landed[o] = true // skipped this round
+		}
+	}
 	d.mu.Unlock()
 
 	me := snap.Keepers[rewards.KeeperAddress(d.cfg.Keeper)]
@@ -250,6 +266,7 @@ func (d *Duty) Round(ctx context.Context) (RoundOutcome, error) {
 					d.cfg.Logger.Debug("assignment lost the race", "order", a.Order, "err", err)
 				default:
 					out.Failed = append(out.Failed, a.Order)
+					d.markFailed(a.Order)
 					d.cfg.Logger.Warn("assign", "order", a.Order, "err", err)
 				}
 			})
@@ -306,6 +323,12 @@ func (d *Duty) Round(ctx context.Context) (RoundOutcome, error) {
 		return out, errNotServing
 	}
 	return out, nil
+}
+
+func (d *Duty) markFailed(order solana.PublicKey) {
+	d.mu.Lock()
+	d.failed[order] = time.Now()
+	d.mu.Unlock()
 }
 
 func (d *Duty) markLanded(order solana.PublicKey) {

@@ -117,3 +117,28 @@ func TestSettleable(t *testing.T) {
 	assert.Equal(t, []solana.PublicKey{{2}, {3}}, addresses(99))
 	assert.Equal(t, []solana.PublicKey{{1}, {2}, {3}}, addresses(100))
 }
+
+// An assign that fails for another reason than a lost race is not tried again
+// every round.
+func TestFailedAssignWaitsBeforeTheNextTry(t *testing.T) {
+	keeper := solana.NewWallet().PrivateKey.PublicKey()
+	s := marketSnapshot(keeper)
+	addNode(s, 1, 2_000_000, nil)
+	order := addOrder(s, 1, 300, 8, iohire.OrderStatus_Open)
+	txs := &fakeSender{err: func(string) error {
+		return programerr.ProgramError{Program: "io_hire", Code: 6099, Name: "Other"}
+	}}
+	chain := &fakeChain{snap: s, now: 400}
+	d, err := New(Config{Keeper: keeper}, chain, txs, nil)
+	require.NoError(t, err)
+	out, err := d.Round(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []solana.PublicKey{order}, out.Failed)
+	s2 := *s
+	s2.Slot++
+	chain.snap = &s2
+	out, err = d.Round(context.Background())
+	require.NoError(t, err)
+	assert.Empty(t, out.Failed)
+	assert.Len(t, txs.keys(), 1)
+}
