@@ -619,7 +619,7 @@ func run(c *cli.Context, h *hooks) error {
 		case runnerKind == "container" && rt == "":
 			return usagef("--job-runner container: neither podman nor docker is installed")
 		case runnerKind == "container", runnerKind == "auto" && rt != "":
-			runner = jobs.ContainerRunner{Runtime: rt, DefaultImage: c.String("job-image"), Limits: limits, GPUs: len(hw.NodeGPUs()) > 0 && !e.mock}
+			runner = jobs.ContainerRunner{Runtime: rt, DefaultImage: c.String("job-image"), Limits: limits}
 		default:
 			self, err := os.Executable()
 			if err != nil {
@@ -627,8 +627,15 @@ func run(c *cli.Context, h *hooks) error {
 			}
 			runner = jobs.ProcessRunner{Limits: limits, Helper: self}
 		}
+		var uuids []string // mock GPUs are not there for jobs
+		for _, g := range hw.NodeGPUs() {
+			if !e.mock {
+				uuids = append(uuids, g.UUID)
+			}
+		}
 		m, err := jobs.New(jobs.Config{Node: node, Hires: jobs.ChainHires{Client: hire.New(e.rpcURL), Node: node}, Runner: runner,
-			Dir: filepath.Join(e.dataDir, "jobs"), Poll: c.Duration("job-poll"), Running: metrics.JobsRunning, Logger: e.log})
+			Dir: filepath.Join(e.dataDir, "jobs"), Poll: c.Duration("job-poll"), Running: metrics.JobsRunning, GPUs: uuids,
+			Logger: e.log})
 		if err != nil {
 			return err
 		}

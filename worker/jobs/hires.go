@@ -39,6 +39,8 @@ type Hire struct {
 	Active bool
 	// Reason says why not, when not Active.
 	Reason string
+	// GPUs is how many of this node's GPUs the order holds (its assignment).
+	GPUs int
 }
 
 // Rank is node's index among h.Peers (−1 when it is not assigned).
@@ -89,6 +91,7 @@ func (c ChainHires) Hire(ctx context.Context, order solana.PublicKey) (Hire, err
 		h.Peers = append(h.Peers, Peer{Node: a.Assignment.Node, Endpoint: n.Endpoint})
 		if a.Assignment.Node.Equals(c.Node) {
 			mine = a.Assignment
+			h.GPUs = int(a.Assignment.Gpus)
 		}
 	}
 	switch {

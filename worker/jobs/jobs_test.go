@@ -305,15 +305,93 @@ func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
 // the host's PATH and HOME, the default image when the job names none.
 func TestContainerRunnerArgs(t *testing.T) {
 	r := jobs.ContainerRunner{Runtime: "/usr/bin/podman", DefaultImage: "docker.io/library/busybox",
-		Limits: jobs.Limits{AddressSpace: 1 << 30, Processes: 100, OpenFiles: 1024}, GPUs: true}
+		Limits: jobs.Limits{AddressSpace: 1 << 30, Processes: 100, OpenFiles: 1024}}
 	args, err := r.Args(jobs.Launch{ID: "abc", Command: []string{"sh", "-c", "echo hi"}, Dir: "/data/jobs/abc/work",
-		Env: []string{"PATH=/usr/bin", "HOME=/x", "IONET_RANK=1", "FOO=bar"}})
+		Env: []string{"PATH=/usr/bin", "HOME=/x", "IONET_RANK=1", "FOO=bar"}, GPUs: []string{"GPU-a"}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"run", "--rm", "--name", "ionet-job-abc", "--network", "host", "--workdir", "/job",
 		"--volume", "/data/jobs/abc/work:/job", "--memory", "1073741824", "--pids-limit", "100",
-		"--ulimit", "nofile=1024:1024", "--device", "nvidia.com/gpu=all", "--env", "IONET_RANK=1", "--env", "FOO=bar",
+		"--ulimit", "nofile=1024:1024", "--device", "nvidia.com/gpu=GPU-a", "--env", "IONET_RANK=1", "--env", "FOO=bar",
 		"docker.io/library/busybox", "sh", "-c", "echo hi"}, args)
 	assert.Equal(t, "container:podman", r.Name())
 	_, err = jobs.ContainerRunner{Runtime: "docker"}.Args(jobs.Launch{ID: "abc", Command: []string{"true"}})
 	assert.ErrorContains(t, err, "no image")
+	args, err = jobs.ContainerRunner{Runtime: "/usr/bin/docker"}.Args(jobs.Launch{ID: "abc", Image: "img", Command: []string{"true"},
+		GPUs: []string{"GPU-a", "GPU-b"}})
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(args, " "), `--gpus "device=GPU-a,GPU-b" img true`)
+}
+
+// Each order's jobs see only the GPUs its assignment holds: two orders get disjoint
+// UUIDs in CUDA_VISIBLE_DEVICES, a third finds none free until they end.
+func TestOrdersGetDisjointGPUs(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, renterKey, _ := ed25519.GenerateKey(nil)
+	renter := solana.PublicKeyFromBytes(renterKey.Public().(ed25519.PublicKey))
+	node := solana.NewWallet().PublicKey()
+	hires := &multiHires{hires: map[solana.PublicKey]jobs.Hire{}}
+	orders := []solana.PublicKey{solana.NewWallet().PublicKey(), solana.NewWallet().PublicKey(), solana.NewWallet().PublicKey()}
+	for i, o := range orders {
+		hires.hires[o] = jobs.Hire{Renter: renter, Active: true, GPUs: []int{2, 1, 2}[i], Peers: []jobs.Peer{{Node: node, Endpoint: "http://h:1"}}}
+	}
+	m, err := jobs.New(jobs.Config{Node: node, Hires: hires, Runner: jobs.ProcessRunner{Helper: self(t)}, Dir: t.TempDir(),
+		Poll: 50 * time.Millisecond, StopGrace: time.Second, Logger: quiet(), GPUs: []string{"GPU-0", "GPU-1", "GPU-2"}})
+	require.NoError(t, err)
+	go func() { _ = m.Run(ctx) }()
+	hs := httptest.NewServer(m)
+	defer hs.Close()
+	client := jobs.Client{Key: renterKey}
+	submit := func(o solana.PublicKey, prog string) (jobs.Status, error) {
+		return client.Submit(ctx, hs.URL, jobs.Spec{Order: o.String(), Node: node.String(), Command: []string{self(t)},
+			Env: map[string]string{jobstest.Env: prog}})
+	}
+	a, err := submit(orders[0], jobstest.Sleep)
+	require.NoError(t, err)
+	b, err := submit(orders[1], jobstest.Sleep)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"GPU-0", "GPU-1"}, a.GPUs)
+	assert.Equal(t, []string{"GPU-2"}, b.GPUs)
+	_, err = submit(orders[2], jobstest.Sleep)
+	assert.Equal(t, http.StatusServiceUnavailable, status(err), "no 2 GPUs free: %v", err)
+	// The first order's second job shares its GPUs and sees them.
+	env, err := client.Submit(ctx, hs.URL, jobs.Spec{Order: orders[0].String(), Node: node.String(), Command: []string{self(t)},
+		Env: map[string]string{jobstest.Env: jobstest.GPUs}})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		logs, _ := client.Logs(ctx, hs.URL, env.ID)
+		return strings.Contains(logs, "CUDA_VISIBLE_DEVICES=GPU-0,GPU-1")
+	}, 10*time.Second, 20*time.Millisecond)
+	// The first order ends: its GPUs go to the third.
+	hires.end(orders[0])
+	require.Eventually(t, func() bool {
+		st, err := client.Job(ctx, hs.URL, a.ID)
+		return err == nil && st.Ended != nil
+	}, 10*time.Second, 20*time.Millisecond)
+	c, err := submit(orders[2], jobstest.Sleep)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"GPU-0", "GPU-1"}, c.GPUs)
+}
+
+type multiHires struct {
+	mu    sync.Mutex
+	hires map[solana.PublicKey]jobs.Hire
+}
+
+func (f *multiHires) Hire(_ context.Context, order solana.PublicKey) (jobs.Hire, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	h, ok := f.hires[order]
+	if !ok {
+		return jobs.Hire{}, errors.New("no such order")
+	}
+	return h, nil
+}
+
+func (f *multiHires) end(order solana.PublicKey) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	h := f.hires[order]
+	h.Active, h.Reason = false, "order Ended"
+	f.hires[order] = h
 }

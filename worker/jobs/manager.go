@@ -61,6 +61,7 @@ type Status struct {
 	WorldSize int        `json:"worldSize"`
 	Peers     []string   `json:"peers"`
 	Runner    string     `json:"runner"`
+	GPUs      []string   `json:"gpus,omitempty"`
 	State     string     `json:"state"`
 	ExitCode  *int       `json:"exitCode,omitempty"`
 	Reason    string     `json:"reason,omitempty"`
@@ -88,6 +89,9 @@ type Config struct {
 	MaxOutput int64
 	// MaxJobs bounds jobs running at once (DefaultMaxJobs when 0).
 	MaxJobs int
+	// GPUs are the UUIDs of the node's GPUs (none on a CPU node). Each order's jobs
+	// get as many as its assignment holds, and no other order's.
+	GPUs []string
 	// Now is the clock request signatures are checked on (time.Now when nil).
 	Now func() time.Time
 	// Running is told the number of running jobs whenever it changes (metrics).
@@ -113,6 +117,8 @@ type Manager struct {
 	jobs   map[string]*job
 	closed bool
 	wg     sync.WaitGroup
+	// held maps each order with running jobs to the indices of the GPUs it holds.
+	held map[solana.PublicKey][]int
 }
 
 type job struct {
@@ -164,7 +170,7 @@ func New(cfg Config) (*Manager, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	m := &Manager{cfg: cfg, log: cfg.Logger, jobs: map[string]*job{}}
+	m := &Manager{cfg: cfg, log: cfg.Logger, jobs: map[string]*job{}, held: map[solana.PublicKey][]int{}}
 	if err := m.load(); err != nil {
 		return nil, err
 	}
@@ -319,6 +325,10 @@ func (m *Manager) start(ctx context.Context, signer solana.PublicKey, body []byt
 	if n := m.runningLocked(); n >= m.cfg.MaxJobs {
 		return Status{}, false, refuse(503, "%d jobs already run on this worker", n)
 	}
+	gpus, err := m.gpusLocked(order, h.GPUs)
+	if err != nil {
+		return Status{}, false, err
+	}
 	dir := filepath.Join(m.cfg.Dir, id)
 	if err := os.MkdirAll(filepath.Join(dir, "work"), 0o700); err != nil {
 		return Status{}, false, err
@@ -329,7 +339,7 @@ func (m *Manager) start(ctx context.Context, signer solana.PublicKey, body []byt
 	}
 	j := &job{order: order, renter: signer, dir: dir, out: out, status: Status{
 		ID: id, Order: order.String(), Renter: signer.String(), Rank: rank, WorldSize: len(h.Peers),
-		Peers: peers, Runner: m.cfg.Runner.Name(), State: StateRunning, Started: m.cfg.Now().UTC(),
+		Peers: peers, Runner: m.cfg.Runner.Name(), GPUs: gpus, State: StateRunning, Started: m.cfg.Now().UTC(),
 	}}
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + filepath.Join(dir, "work")}
 	keys := make([]string, 0, len(spec.Env))
@@ -343,14 +353,19 @@ func (m *Manager) start(ctx context.Context, signer solana.PublicKey, body []byt
 	env = append(env, "IONET_ORDER="+order.String(), fmt.Sprintf("IONET_RANK=%d", rank),
 		fmt.Sprintf("IONET_WORLD_SIZE=%d", len(h.Peers)), "IONET_PEERS="+strings.Join(peers, ","),
 		"IONET_PEER_ENDPOINTS="+strings.Join(endpoints, ","), "IONET_NODE="+m.cfg.Node.String(), "IONET_JOB="+id)
+	if len(m.cfg.GPUs) > 0 {
+		// Only the order's GPUs: CUDA and the NVIDIA container runtime take UUIDs.
+		env = append(env, "CUDA_VISIBLE_DEVICES="+strings.Join(gpus, ","), "NVIDIA_VISIBLE_DEVICES="+strings.Join(gpus, ","))
+	}
 	proc, err := m.cfg.Runner.Start(Launch{ID: id, Command: spec.Command, Env: env, Dir: filepath.Join(dir, "work"),
-		Image: spec.Image, Output: out})
+		Image: spec.Image, GPUs: gpus, Output: out})
 	if err != nil {
 		_ = out.Close()
 		now := m.cfg.Now().UTC()
 		j.status.State, j.status.Reason, j.status.Ended = StateFailed, err.Error(), &now
 		j.save()
 		m.jobs[id] = j
+		m.releaseLocked(order)
 		return j.snapshot(), true, nil
 	}
 	j.proc = proc
@@ -382,8 +397,55 @@ func (m *Manager) wait(j *job) {
 	j.mu.Unlock()
 	m.log.Info("job ended", "job", st.ID, "state", st.State, "exit_code", code, "reason", st.Reason)
 	m.mu.Lock()
+	m.releaseLocked(j.order)
 	m.cfg.Running(m.runningLocked())
 	m.mu.Unlock()
+}
+
+// gpusLocked returns the UUIDs of the GPUs order holds, taking n free ones for its
+// first running job; an order wanting more GPUs than are free is refused (another
+// order's jobs hold them).
+func (m *Manager) gpusLocked(order solana.PublicKey, n int) ([]string, error) {
+	if len(m.cfg.GPUs) == 0 {
+		return nil, nil
+	}
+	idx, ok := m.held[order]
+	if !ok {
+		used := map[int]bool{}
+		for _, is := range m.held {
+			for _, i := range is {
+				used[i] = true
+			}
+		}
+		for i := range m.cfg.GPUs {
+			if len(idx) < n && !used[i] {
+				idx = append(idx, i)
+			}
+		}
+		if len(idx) < n || n <= 0 {
+			return nil, refuse(503, "order %s holds %d GPUs of this node; %d are free of other orders' jobs", order, n, len(idx))
+		}
+		m.held[order] = idx
+	}
+	out := make([]string, len(idx))
+	for k, i := range idx {
+		out[k] = m.cfg.GPUs[i]
+	}
+	return out, nil
+}
+
+// releaseLocked frees order's GPUs once none of its jobs runs.
+func (m *Manager) releaseLocked(order solana.PublicKey) {
+	for _, j := range m.jobs {
+		j.mu.Lock()
+		// A stopped job holds its GPUs until its processes are gone.
+		running := j.order.Equals(order) && j.proc != nil && j.status.Ended == nil
+		j.mu.Unlock()
+		if running {
+			return
+		}
+	}
+	delete(m.held, order)
 }
 
 func (m *Manager) runningLocked() int {

@@ -22,7 +22,10 @@ type Launch struct {
 	Env     []string // KEY=VALUE, the whole environment
 	Dir     string   // working directory (the job's own, under the worker's data dir)
 	Image   string   // container image (container runners only)
-	Output  io.Writer
+	// GPUs are the UUIDs of the node's GPUs the job's order holds (none on a CPU
+	// node); the job sees only these.
+	GPUs   []string
+	Output io.Writer
 }
 
 // Process is a started job.
@@ -222,16 +225,13 @@ func (p *process) Stop(grace time.Duration) {
 
 // ContainerRunner runs a job in a container of Image (or the runner's default) with
 // podman or docker: host network (IONET_PEERS are host addresses), memory and
-// process limits from Limits, removed when it ends.
+// process limits from Limits, the order's GPUs passed in, removed when it ends.
 type ContainerRunner struct {
 	// Runtime is the podman or docker binary.
 	Runtime string
 	// DefaultImage is used when a job names none.
 	DefaultImage string
 	Limits       Limits
-	// GPUs passes the host's GPUs in (--gpus all on docker, --device nvidia.com/gpu=all
-	// on podman).
-	GPUs bool
 }
 
 // DetectRuntime finds podman or docker on PATH ("" when neither is installed).
@@ -281,11 +281,13 @@ func (r ContainerRunner) Args(l Launch) ([]string, error) {
 		n := strconv.FormatUint(r.Limits.OpenFiles, 10)
 		args = append(args, "--ulimit", "nofile="+n+":"+n)
 	}
-	if r.GPUs {
+	if len(l.GPUs) > 0 {
 		if baseName(r.Runtime) == "podman" {
-			args = append(args, "--device", "nvidia.com/gpu=all")
+			for _, g := range l.GPUs {
+				args = append(args, "--device", "nvidia.com/gpu="+g) // CDI names GPUs by UUID too
+			}
 		} else {
-			args = append(args, "--gpus", "all")
+			args = append(args, "--gpus", `"device=`+strings.Join(l.GPUs, ",")+`"`)
 		}
 	}
 	for _, e := range l.Env {

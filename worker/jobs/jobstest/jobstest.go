@@ -28,6 +28,8 @@ const (
 	Limits = "limits"
 	// Sleep prints "sleeping" and sleeps until killed.
 	Sleep = "sleep"
+	// GPUs prints CUDA_VISIBLE_DEVICES=… as the job sees it.
+	GPUs = "gpus"
 )
 
 // Main runs the program Env names and exits; it returns when Env is unset.
@@ -45,6 +47,8 @@ func Main() {
 		_ = unix.Getrlimit(unix.RLIMIT_NOFILE, &nofile)
 		_ = unix.Getrlimit(unix.RLIMIT_AS, &as)
 		fmt.Printf("nofile=%d as=%d\n", nofile.Cur, as.Cur)
+	case GPUs:
+		fmt.Printf("CUDA_VISIBLE_DEVICES=%s\n", os.Getenv("CUDA_VISIBLE_DEVICES"))
 	case Sleep:
 		fmt.Println("sleeping")
 		time.Sleep(time.Hour)
