@@ -160,9 +160,10 @@ type Config struct {
 	ScanBudget int
 }
 
-// DefaultScanBudget is 10⁸ node checks: about 0.6 s on one core of the project's
-// machines (BenchmarkMatchNoFit), scanning packed candidates at memory bandwidth.
-const DefaultScanBudget = 100_000_000
+// DefaultScanBudget is 8×10⁷ node checks: about 0.4 s on one core of the project's
+// machines (BenchmarkMatchNoFit), and more than a realistic market of 10⁵ nodes and
+// 10⁴ orders needs (about 6×10⁷).
+const DefaultScanBudget = 80_000_000
 
 // DefaultMaxNodesPerOrder: a legacy transaction (1,232 bytes) holds assign's 13
 // named accounts and 2 per node; 8 nodes leave room for the signature and the data.
@@ -236,8 +237,8 @@ func Match(orders []Order, nodes []Node, cfg Config) Result {
 	// class's list (and the list of all classes), in price order; the others are
 	// counted per class.
 	var (
-		byClass  [256][]cand
-		all      []cand
+		byClass  [256]candList
+		all      candList
 		perClass [256]int
 		static   [256][numNodeReasons]int
 		free     = make([]uint16, len(sorted))
@@ -249,9 +250,8 @@ func Match(orders []Order, nodes []Node, cfg Config) Result {
 			continue
 		}
 		free[i] = n.GPUCount - min(n.HiredGPUs, n.GPUCount)
-		c := candOf(n, int32(i))
-		byClass[n.Class] = append(byClass[n.Class], c)
-		all = append(all, c)
+		byClass[n.Class].add(n, int32(i))
+		all.add(n, int32(i))
 	}
 	var staticAll [numNodeReasons]int
 	for c := range static {
@@ -271,14 +271,11 @@ func Match(orders []Order, nodes []Node, cfg Config) Result {
 		return bytes.Compare(a.Address[:], b.Address[:])
 	})
 
-	// prefix[l][k] is the free GPUs of the first k nodes of list l, before the
-	// round: an upper bound on what those nodes can give any order of the round.
-	prefixAll := prefixFree(all, free)
-	var prefixClass [256][]int
+	// A list's prefix[k] is the free GPUs of its first k nodes before the round: an
+	// upper bound on what those nodes can give any order of the round.
+	all.sumFree(free)
 	for c := range byClass {
-		if len(byClass[c]) > 0 {
-			prefixClass[c] = prefixFree(byClass[c], free)
-		}
+		byClass[c].sumFree(free)
 	}
 
 	var res Result
@@ -290,19 +287,19 @@ func Match(orders []Order, nodes []Node, cfg Config) Result {
 			continue
 		}
 		u := Unmatched{Order: o.Address}
-		list, prefix := all, prefixAll
+		list := &all
 		if o.Class != 0 {
-			list, prefix = byClass[o.Class], prefixClass[o.Class]
+			list = &byClass[o.Class]
 			u.Refused = static[o.Class]
 			u.Refused[ReasonClass] = len(nodes) - perClass[o.Class]
 		} else {
 			u.Refused = staticAll
 		}
 		// Nodes above the order's cap, all at the end of the list.
-		cut := sort.Search(len(list), func(i int) bool { return list[i].ask > o.MaxPrice })
-		u.Refused[ReasonAsk] += len(list) - cut
+		cut := sort.Search(len(list.c), func(i int) bool { return list.ask[i] > o.MaxPrice })
+		u.Refused[ReasonAsk] += len(list.c) - cut
 		need := int(o.GPUs)
-		if need == 0 || (cut > 0 && prefix[cut] < need) || cut == 0 {
+		if need == 0 || cut == 0 || list.prefix[cut] < need {
 			// Even every free GPU under the cap would not do: no need to look closer.
 			u.Reason = ReasonNotEnoughGPUs
 			res.Unmatched = append(res.Unmatched, u)
@@ -315,12 +312,31 @@ func Match(orders []Order, nodes []Node, cfg Config) Result {
 		parts, idx = parts[:0], idx[:0]
 		var committed u128
 		escrowOK, tooMany, scanned := true, false, 0
-		for k := range list[:cut] {
+		var refused [numNodeReasons]int
+		minVRAM, minVCPUs, minRAM, anyLocation := o.MinVRAMMiB, o.MinVCPUs, o.MinRAMGiB, len(o.Locations) > 0
+		for k := range list.c[:cut] {
 			scanned++
-			c := &list[k]
+			c := &list.c[k]
 			i := c.idx
-			if r, ok := c.fits(free[i], o); !ok {
-				u.Refused[r]++
+			// c.fits, spelled out: this loop is the round's cost.
+			switch {
+			case free[i] == 0:
+				refused[ReasonFreeGPUs]++
+				continue
+			case c.vram < minVRAM:
+				refused[ReasonVRAM]++
+				continue
+			case c.vcpus < minVCPUs:
+				refused[ReasonVCPUs]++
+				continue
+			case c.ram < minRAM:
+				refused[ReasonRAM]++
+				continue
+			case anyLocation && !slices.Contains(o.Locations, c.location):
+				refused[ReasonLocation]++
+				continue
+			case o.Compliance != 0 && list.compliance[k]&o.Compliance != o.Compliance:
+				refused[ReasonCompliance]++
 				continue
 			}
 			u.Eligible++
@@ -331,9 +347,10 @@ func Match(orders []Order, nodes []Node, cfg Config) Result {
 			}
 			g := min(int(free[i]), need)
 			need -= g
-			parts = append(parts, Part{Node: sorted[i].Address, GPUs: uint16(g), Price: c.ask})
+			ask := list.ask[k]
+			parts = append(parts, Part{Node: sorted[i].Address, GPUs: uint16(g), Price: ask})
 			idx = append(idx, i)
-			value, fee, ok := PartValue(c.ask, uint16(g), o.Hours, o.IsIO, o.IOPrice, o.RenterFeeBps)
+			value, fee, ok := PartValue(ask, uint16(g), o.Hours, o.IsIO, o.IOPrice, o.RenterFeeBps)
 			if !ok {
 				escrowOK = false
 			} else {
@@ -344,6 +361,9 @@ func Match(orders []Order, nodes []Node, cfg Config) Result {
 			}
 		}
 		budget -= scanned
+		for r, n := range refused {
+			u.Refused[r] += n
+		}
 		switch {
 		case tooMany:
 			u.Reason = ReasonTooManyNodes
@@ -364,33 +384,41 @@ func Match(orders []Order, nodes []Node, cfg Config) Result {
 	return res
 }
 
-func prefixFree(list []cand, free []uint16) []int {
-	p := make([]int, len(list)+1)
-	for k, c := range list {
-		p[k+1] = p[k] + int(free[c.idx])
+// candList is the nodes of one class (or of all) that passed the order-independent
+// checks, in price order: the fields the per-order checks read, packed so a scan
+// reads 16 bytes a node, with the asks (binary-searched once per order) and the
+// compliance bits (read only for orders that ask some) beside them.
+type candList struct {
+	c          []cand
+	ask        []uint64
+	compliance []uint64
+	prefix     []int
+}
+
+func (l *candList) add(n *Node, idx int32) {
+	l.c = append(l.c, cand{vram: n.VRAMMiB, ram: n.RAMGiB, idx: idx, vcpus: n.VCPUs, location: n.Location})
+	l.ask = append(l.ask, n.Ask)
+	l.compliance = append(l.compliance, n.Compliance)
+}
+
+func (l *candList) sumFree(free []uint16) {
+	l.prefix = make([]int, len(l.c)+1)
+	for k, c := range l.c {
+		l.prefix[k+1] = l.prefix[k] + int(free[c.idx])
 	}
-	return p
 }
 
-// cand is a node that passed the order-independent checks, with the fields the
-// per-order checks read, packed so a list of them is scanned in cache order.
+// cand is one node of a candList.
 type cand struct {
-	ask        uint64
-	compliance uint64
-	vram       uint32
-	ram        uint32
-	idx        int32 // into the sorted nodes and free
-	vcpus      uint16
-	location   [2]byte
+	vram     uint32
+	ram      uint32
+	idx      int32 // into the sorted nodes and free
+	vcpus    uint16
+	location [2]byte
 }
 
-func candOf(n *Node, idx int32) cand {
-	return cand{ask: n.Ask, compliance: n.Compliance, vram: n.VRAMMiB, ram: n.RAMGiB, idx: idx, vcpus: n.VCPUs,
-		location: n.Location}
-}
-
-// fits is the rest of check_fit, for a node of the order's class with an ask under
-// its cap: some GPU free, and the order's spec.
+// fits is the rest of check_fit but the compliance bits, for a node of the order's
+// class with an ask under its cap: some GPU free, and the order's spec.
 func (c *cand) fits(free uint16, o *Order) (Reason, bool) {
 	switch {
 	case free == 0:
@@ -403,8 +431,6 @@ func (c *cand) fits(free uint16, o *Order) (Reason, bool) {
 		return ReasonRAM, false
 	case len(o.Locations) > 0 && !slices.Contains(o.Locations, c.location):
 		return ReasonLocation, false
-	case c.compliance&o.Compliance != o.Compliance:
-		return ReasonCompliance, false
 	}
 	return 0, true
 }
@@ -430,9 +456,13 @@ func Explain(o Order, nodes []Node, cfg Config) Unmatched {
 			continue
 		}
 		free := n.GPUCount - min(n.HiredGPUs, n.GPUCount)
-		c := candOf(n, 0)
+		c := cand{vram: n.VRAMMiB, ram: n.RAMGiB, vcpus: n.VCPUs, location: n.Location}
 		if r, ok := c.fits(free, &o); !ok {
 			u.Refused[r]++
+			continue
+		}
+		if n.Compliance&o.Compliance != o.Compliance {
+			u.Refused[ReasonCompliance]++
 			continue
 		}
 		u.Eligible++
