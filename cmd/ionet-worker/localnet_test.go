@@ -401,6 +401,9 @@ func TestMockGPUNodesRegisterAndRunAHiredJob(t *testing.T) {
 	sl, err := client.Submit(ctx, "http://"+rank0.listen, sleeper)
 	require.NoError(t, err)
 	require.Equal(t, jobs.StateRunning, sl.State)
+	// Ten minutes of the hire pass on the chain's clock, then the renter cancels.
+	_, err = localnet.Warp(ctx, c.client.RPC, c.g.SlotMs, 10*time.Minute)
+	require.NoError(t, err)
 	cancelIx, err := hire.Cancel(renter.PublicKey(), order, c.g.Mints.IOSD, []solana.PublicKey{nodes[0].node, nodes[1].node})
 	require.NoError(t, err)
 	_, err = hc.Send(ctx, []solana.PrivateKey{renter}, cancelIx)
@@ -411,6 +414,21 @@ func TestMockGPUNodesRegisterAndRunAHiredJob(t *testing.T) {
 	}, 30*time.Second, 100*time.Millisecond)
 	assert.Equal(t, jobs.StateStopped, st.State)
 	assert.Contains(t, st.Reason, "the hire ended")
+	// The operators claim what the cancelled order paid their nodes: the hire part is
+	// paid and printed even though no keeper serves a proof (exit status 1 for that).
+	for _, m := range nodes {
+		iosd := staking.ATA(m.operator.PublicKey(), c.g.Mints.IOSD)
+		before, err := c.client.TokenBalance(ctx, iosd)
+		require.NoError(t, err)
+		code, out, stderr := runApp(t, ctx, nil, "--data-dir", m.data, "--rpc-url", c.node.RPCURL, "--keypair", m.opFile,
+			"--mock-gpus", m.model+":2", "--log-level", "warn", "claim", "--keeper-url", "http://"+freeAddr(t))
+		assert.Equal(t, 1, code, "no keeper answered: %s", stderr)
+		after, err := c.client.TokenBalance(ctx, iosd)
+		require.NoError(t, err)
+		require.Greater(t, after, before, "the hire earnings reached the operator: %s %s", out, stderr)
+		assert.Contains(t, out, fmt.Sprintf("paid %s IOSD for order %s", staking.FormatAmount(after-before, staking.USDDecimals), order))
+		assert.Contains(t, stderr, "no keeper served a proof")
+	}
 	// And no new job is accepted for the ended order.
 	again := spec(rank1)
 	again.Nonce = "after-cancel"

@@ -475,37 +475,40 @@ func claim(c *cli.Context) error {
 			return err
 		}
 	}
+	// What was paid is printed even when a later claim failed (exit status 1 then).
 	paid, err := agent.NewClaims(e.rpcURL).All(c.Context, op, node, keepers)
-	if err != nil && !errors.Is(err, agent.ErrNoProof) {
-		return err
-	}
+	noProof := errors.Is(err, agent.ErrNoProof)
 	w := c.App.Writer
 	if c.Bool("json") {
 		if paid == nil {
 			paid = []agent.Paid{}
 		}
-		return json.NewEncoder(w).Encode(paid)
-	}
-	if errors.Is(err, agent.ErrNoProof) {
-		fmt.Fprintf(w, "no availability reward yet: no keeper holds a final report with node %s\n", node)
-	}
-	if len(paid) == 0 {
-		fmt.Fprintf(w, "nothing to claim for node %s\n", node)
-	}
-	for _, p := range paid {
-		amount := staking.FormatAmount(p.Amount, staking.USDDecimals)
+		if jerr := json.NewEncoder(w).Encode(paid); jerr != nil {
+			return jerr
+		}
+	} else {
+		if noProof {
+			fmt.Fprintf(w, "no availability reward yet: no keeper holds a final report with node %s\n", node)
+		}
+		if len(paid) == 0 && (err == nil || noProof) {
+			fmt.Fprintf(w, "nothing to claim for node %s\n", node)
+		}
 		cfg, cerr := staking.New(e.rpcURL).Config(c.Context)
-		if cerr == nil && p.Mint == cfg.IoMint.String() {
-			amount = staking.FormatIO(p.Amount) + " $IO"
-		} else {
-			amount += " IOSD"
+		for _, p := range paid {
+			amount := staking.FormatAmount(p.Amount, staking.USDDecimals) + " IOSD"
+			if cerr == nil && p.Mint == cfg.IoMint.String() {
+				amount = staking.FormatIO(p.Amount) + " $IO"
+			}
+			switch p.Kind {
+			case "hire":
+				fmt.Fprintf(w, "paid %s for order %s (signature %s)\n", amount, p.Order, p.Signature)
+			default:
+				fmt.Fprintf(w, "paid %s of availability rewards through epoch %d (signature %s)\n", amount, p.Epoch, p.Signature)
+			}
 		}
-		switch p.Kind {
-		case "hire":
-			fmt.Fprintf(w, "paid %s for order %s (signature %s)\n", amount, p.Order, p.Signature)
-		default:
-			fmt.Fprintf(w, "paid %s of availability rewards through epoch %d (signature %s)\n", amount, p.Epoch, p.Signature)
-		}
+	}
+	if err != nil && !noProof {
+		return err
 	}
 	return nil
 }
