@@ -3,8 +3,10 @@ package keeper
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -78,6 +80,9 @@ func newChallenges(k *Keeper, b *beacons, rec challenge.Recorder) (*challenges, 
 	}
 	if cfg.Windows == (challenge.WindowConfig{}) {
 		cfg.Windows = challenge.DefaultWindowConfig
+	}
+	if cfg.Peers == nil {
+		cfg.Peers = peers{k}
 	}
 	if cfg.Windows.PerEpoch < cfg.KeepersPerNode {
 		// Only a node's challenger in a window measures its TOPS (the others'
@@ -354,4 +359,30 @@ func (m *Metrics) observed(kind epochlog.Kind, reason string) {
 		result = "skipped"
 	}
 	m.Challenges.WithLabelValues(result, reason).Inc()
+}
+
+// peers reads the other keepers' own challenge observations from their endpoints
+// (GET /challenges/{epoch}/{node}), for keeper/challenge's re-checks.
+type peers struct{ k *Keeper }
+
+// maxChallengesBody bounds one fetch: a challenge's evidence carries its openings,
+// 33.6 MB at the largest class (docs/proof-of-compute.md), base64 in JSON, and a
+// keeper challenges a node in at most a few windows an epoch.
+const maxChallengesBody = 512 << 20
+
+func (p peers) Challenges(ctx context.Context, keeper ed25519.PublicKey, epoch uint64, node solana.PublicKey) ([]epochlog.Observation, error) {
+	kp := p.k.follower.Snapshot().Keepers[rewards.KeeperAddress(solana.PublicKeyFromBytes(keeper))]
+	if kp == nil {
+		return nil, fmt.Errorf("keeper %s is not registered", solana.PublicKeyFromBytes(keeper))
+	}
+	url := strings.TrimRight(kp.Endpoint, "/") + fmt.Sprintf("/challenges/%d/%s", epoch, node)
+	b, err := p.k.duty.get(ctx, url, maxChallengesBody)
+	if err != nil {
+		return nil, err
+	}
+	var obs []epochlog.Observation
+	if err := json.Unmarshal(b, &obs); err != nil {
+		return nil, fmt.Errorf("%s: %w", url, err)
+	}
+	return obs, nil
 }

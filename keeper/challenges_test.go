@@ -58,9 +58,10 @@ func testLookup(name string) (classes.Class, error) {
 const testEpochSeconds = 15
 
 // testWindows: a 2 s lead to learn the beacon, 3.5 s windows (0.3 s to send, the
-// 2 s deadline at up to 0.2 s of RTT, 1 s to open and verify).
+// 2 s deadline at up to 0.2 s of RTT, 1 s to open and verify), and 1 s after the
+// last one for its re-checks.
 var testWindows = challenge.WindowConfig{PerEpoch: 3, Lead: 2 * time.Second, Length: 3500 * time.Millisecond,
-	Spread: 300 * time.Millisecond, MaxRTT: 200 * time.Millisecond, Verify: time.Second}
+	Spread: 300 * time.Millisecond, MaxRTT: 200 * time.Millisecond, Verify: time.Second, Recheck: time.Second}
 
 // startWorker serves the worker API in-process for a fresh worker key, answering
 // testClass on the CPU for the given keepers, with fault.
@@ -192,8 +193,9 @@ func TestKeepersChallengeAndProbeWorkers(t *testing.T) {
 	require.True(t, onChain.Finalized, "epoch %d is final", target)
 	require.Len(t, onChain.Commits, 3)
 
-	// Every keeper's committed summary: one challenge of each node, passed for the
-	// honest one, wrong-row for the other, and the probes.
+	// Every keeper's committed summary: the honest node's three challenges (its own
+	// and the two others' it re-checked), so the same TOPS at every keeper; the
+	// faulty node's one wrong row (a challenger's failure is not copied); the probes.
 	wrongRow, ok := epochlog.ReasonCode(epochlog.ReasonWrongRow)
 	require.True(t, ok)
 	var honestTOPS, honestUptime, faultyUptime []uint64
@@ -210,7 +212,7 @@ func TestKeepersChallengeAndProbeWorkers(t *testing.T) {
 			byNode[solana.PublicKeyFromBytes(n.Node[:])] = n
 		}
 		h, f := byNode[honest], byNode[faulty]
-		assert.Equal(t, uint16(1), h.Passed, "keeper %s challenged the honest node once", c.Keeper)
+		assert.Equal(t, uint16(3), h.Passed, "keeper %s: its own challenge and two re-checked", c.Keeper)
 		assert.Empty(t, h.Failures, "keeper %s", c.Keeper)
 		assert.Positive(t, h.TOPSMilli, "keeper %s", c.Keeper)
 		assert.Equal(t, uint32(4), h.Probes, "keeper %s", c.Keeper)
@@ -221,6 +223,10 @@ func TestKeepersChallengeAndProbeWorkers(t *testing.T) {
 		honestTOPS = append(honestTOPS, h.TOPSMilli)
 		honestUptime = append(honestUptime, uint64(h.UptimeBps()))
 		faultyUptime = append(faultyUptime, uint64(f.UptimeBps()))
+	}
+
+	for _, v := range honestTOPS {
+		assert.Equal(t, honestTOPS[0], v, "every keeper holds the same three timings")
 	}
 
 	// The final report, as a keeper that voted it serves it once it saw it final.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ionet-network/ionet/bindings/iorewards"
 	"github.com/ionet-network/ionet/chain/rewards"
+	"github.com/ionet-network/ionet/keeper/epochlog"
 	"github.com/ionet-network/ionet/keeper/follower"
 	"github.com/ionet-network/ionet/oracle/report"
 )
@@ -63,6 +64,9 @@ type observations interface {
 	// Seal closes epoch's log and returns its canonical bytes and its summary's
 	// canonical bytes (which name the log's hash). Sealing again returns the same.
 	Seal(epoch uint64) (log, summary []byte, err error)
+	// Challenges are this keeper's own challenge observations of node so far in an
+	// open epoch, served for the re-checks.
+	Challenges(epoch uint64, node [32]byte) []epochlog.Observation
 	Close() error
 }
 

@@ -1,13 +1,16 @@
 package keeper
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
 
+	"github.com/ionet-network/ionet/keeper/challenge"
 	"github.com/ionet-network/ionet/keeper/epochlog"
+	"github.com/ionet-network/ionet/oracle/pow"
 )
 
 // journals are the keeper's observation logs on disk, one journal per epoch under
@@ -58,6 +61,30 @@ func (j *journals) Record(epoch uint64, o epochlog.Observation) error {
 		return err
 	}
 	return jr.Append(o)
+}
+
+// Challenges are this keeper's own challenge observations of node in epoch so far
+// (the challenge signed by this keeper, not the answers of others it re-checked),
+// for the node's other assigned keepers to re-check (GET /challenges/{epoch}/{node}).
+// An epoch with no journal (none recorded, or closed after its commit) has none.
+func (j *journals) Challenges(epoch uint64, node [32]byte) []epochlog.Observation {
+	j.mu.Lock()
+	jr, ok := j.open[epoch]
+	j.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	self := ed25519.PublicKey(j.keeper[:])
+	var out []epochlog.Observation
+	for _, o := range jr.Log().Observations {
+		if o.Node != node || o.Kind != epochlog.KindChallenge || len(o.Evidence) == 0 {
+			continue
+		}
+		if _, err := pow.OpenChallenge(o.Evidence[challenge.EvidenceChallenge], self); err == nil {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // Seal closes epoch's log to new observations and returns its canonical bytes and

@@ -11,6 +11,8 @@ import (
 
 	"github.com/gagliardetto/solana-go"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ionet-network/ionet/keeper/epochlog"
 )
 
 // The keeper's HTTP API (DESIGN.md §6): its observation logs and their summaries,
@@ -23,6 +25,8 @@ import (
 //	GET /summaries/{hash}      a log's per-node summary (application/octet-stream)
 //	GET /reports/{epoch}       a final report with its leaves (JSON), for keepers catching up
 //	GET /proofs/{node}         the node's latest final leaf, Merkle proof and root (JSON)
+//	GET /challenges/{epoch}/{node}  this keeper's own challenges of the node in an open
+//	                           epoch, with their evidence, for the re-checks (JSON)
 //
 // and the cluster API (clusters.go, docs/market.md): POST /clusters, GET
 // /clusters?renter=, GET and DELETE /clusters/{id}. A failure vote's evidence (a
@@ -35,6 +39,7 @@ func (k *Keeper) handler() http.Handler {
 	mux.Handle("/summaries/{hash}", get(k.blob))
 	mux.Handle("/reports/{epoch}", get(k.finalReport))
 	mux.Handle("/proofs/{node}", get(k.proof))
+	mux.Handle("/challenges/{epoch}/{node}", get(k.ownChallenges))
 	k.clusters.routes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Errorf("no such endpoint: %s", r.URL.Path))
@@ -128,4 +133,24 @@ func (k *Keeper) proof(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, p)
+}
+
+// ownChallenges serves GET /challenges/{epoch}/{node}: the node's other assigned
+// keepers fetch this keeper's answers from it to re-check them (keeper/challenge).
+func (k *Keeper) ownChallenges(w http.ResponseWriter, r *http.Request) {
+	epoch, err := strconv.ParseUint(r.PathValue("epoch"), 10, 64)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("epoch %q: want a number", r.PathValue("epoch")))
+		return
+	}
+	node, err := solana.PublicKeyFromBase58(r.PathValue("node"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("node %q: %w", r.PathValue("node"), err))
+		return
+	}
+	obs := k.duty.obs.Challenges(epoch, node)
+	if obs == nil {
+		obs = []epochlog.Observation{}
+	}
+	writeJSON(w, http.StatusOK, obs)
 }

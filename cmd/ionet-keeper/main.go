@@ -80,6 +80,7 @@ func flags() []cli.Flag {
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "challenge-window", Usage: "length of a challenge window", EnvVars: []string{"IONET_CHALLENGE_WINDOW"}, Value: challenge.DefaultWindowConfig.Length}),
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "challenge-spread", Usage: "how long after a window's start a challenge may still be sent", EnvVars: []string{"IONET_CHALLENGE_SPREAD"}, Value: challenge.DefaultWindowConfig.Spread}),
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "challenge-max-rtt", Usage: "the largest round trip a window allows for", EnvVars: []string{"IONET_CHALLENGE_MAX_RTT"}, Value: challenge.DefaultWindowConfig.MaxRTT}),
+		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "challenge-recheck", Usage: "time after a window for the node's other keepers to re-check its challenger's answers; the last window ends this long before the epoch", EnvVars: []string{"IONET_CHALLENGE_RECHECK"}, Value: challenge.DefaultWindowConfig.Recheck}),
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "challenge-verify", Usage: "time after the deadline to request, receive and check the openings", EnvVars: []string{"IONET_CHALLENGE_VERIFY"}, Value: challenge.DefaultWindowConfig.Verify}),
 		&cli.BoolFlag{Name: "lie", Hidden: true, EnvVars: []string{"IONET_KEEPER_LIE"}},
 	}
@@ -176,8 +177,8 @@ func config(c *cli.Context) (keeper.Config, error) {
 	}
 	windows := challenge.WindowConfig{PerEpoch: c.Int("challenge-windows"), Lead: c.Duration("challenge-lead"),
 		Length: c.Duration("challenge-window"), Spread: c.Duration("challenge-spread"),
-		MaxRTT: c.Duration("challenge-max-rtt"), Verify: c.Duration("challenge-verify")}
-	if windows.PerEpoch < 1 || windows.Lead < 0 || windows.Length <= 0 || windows.Spread < 0 || windows.MaxRTT < 0 || windows.Verify <= 0 {
+		MaxRTT: c.Duration("challenge-max-rtt"), Verify: c.Duration("challenge-verify"), Recheck: c.Duration("challenge-recheck")}
+	if windows.PerEpoch < 1 || windows.Lead < 0 || windows.Length <= 0 || windows.Spread < 0 || windows.MaxRTT < 0 || windows.Verify <= 0 || windows.Recheck < 0 {
 		return keeper.Config{}, usagef("--challenge-windows must be at least 1, --challenge-window and --challenge-verify positive, the other durations not negative")
 	}
 	lookup := classes.ByName

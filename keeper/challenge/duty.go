@@ -108,6 +108,16 @@ type Config struct {
 	// (crypto/rand when nil).
 	Rand   io.Reader
 	Logger *slog.Logger // slog.Default() when nil
+	// Peers reads the other keepers' own challenge observations, for the re-checks
+	// (nil: no re-checks, only this keeper's own challenges count).
+	Peers Peers
+}
+
+// Peers is the other keepers' side of the re-check (DESIGN.md §7): a keeper's own
+// challenge observations of a node so far in an epoch, as it serves them (the
+// daemon's GET /challenges/{epoch}/{node}).
+type Peers interface {
+	Challenges(ctx context.Context, keeper ed25519.PublicKey, epoch uint64, node solana.PublicKey) ([]epochlog.Observation, error)
 }
 
 // Duty runs this keeper's challenges and probes for an epoch.
@@ -200,19 +210,21 @@ func (l lockedReader) Read(p []byte) (int, error) {
 
 // plan is what this keeper does in an epoch.
 type plan struct {
-	probes []Node                   // assigned nodes, probed
-	window map[uint8][]Window       // class ID → its windows
-	turns  map[uint8][]nodeSchedule // class ID → nodes and the windows this keeper challenges them in
+	probes   []Node                   // assigned nodes, probed
+	window   map[uint8][]Window       // class ID → its windows
+	turns    map[uint8][]nodeSchedule // class ID → nodes and the windows this keeper challenges them in
+	rechecks map[uint8][]nodeSchedule // class ID → nodes and the other keepers challenging them, by window
 }
 
 type nodeSchedule struct {
 	node    Node
 	class   classes.Class
 	windows map[int]bool
+	others  map[int]ed25519.PublicKey // window → its challenger, where that is another keeper
 }
 
 func (d *duty) plan(ep Epoch) (plan, error) {
-	p := plan{window: map[uint8][]Window{}, turns: map[uint8][]nodeSchedule{}}
+	p := plan{window: map[uint8][]Window{}, turns: map[uint8][]nodeSchedule{}, rechecks: map[uint8][]nodeSchedule{}}
 	for _, n := range ep.Nodes {
 		if len(n.Worker) != ed25519.PublicKeySize || n.Endpoint == "" {
 			d.log.Warn("node without a worker key or endpoint: not observed", "node", n.Address)
@@ -242,14 +254,19 @@ func (d *duty) plan(ep Epoch) (plan, error) {
 			}
 			p.window[class.ID] = ws
 		}
-		s := nodeSchedule{node: n, class: class, windows: map[int]bool{}}
+		s := nodeSchedule{node: n, class: class, windows: map[int]bool{}, others: map[int]ed25519.PublicKey{}}
 		for _, w := range ws {
-			if bytes.Equal(Challenger(assigned, w.Index), d.self) {
+			if c := Challenger(assigned, w.Index); bytes.Equal(c, d.self) {
 				s.windows[w.Index] = true
+			} else {
+				s.others[w.Index] = c
 			}
 		}
 		if len(s.windows) > 0 {
 			p.turns[class.ID] = append(p.turns[class.ID], s)
+		}
+		if len(s.others) > 0 && d.cfg.Peers != nil && !n.Hired {
+			p.rechecks[class.ID] = append(p.rechecks[class.ID], s)
 		}
 	}
 	return p, nil
@@ -284,6 +301,9 @@ func (d *duty) Run(ctx context.Context, ep Epoch) error {
 	sort.Ints(ids)
 	for _, id := range ids {
 		wg.Go(func() { d.windows(ctx, ep, p.window[uint8(id)], p.turns[uint8(id)]) })
+	}
+	for id, nodes := range p.rechecks {
+		wg.Go(func() { d.rechecks(ctx, ep, p.window[id], nodes) })
 	}
 	for _, n := range p.probes {
 		count := d.cfg.ProbesIdle

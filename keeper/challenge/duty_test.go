@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -383,4 +384,118 @@ func TestClassTooLargeForTheWindowsIsProbedOnly(t *testing.T) {
 	assert.True(t, passed[0].OK, passed[0].Reason)
 	assert.Empty(t, rec.of(large.node.Address, epochlog.KindChallenge))
 	assert.Len(t, rec.of(large.node.Address, epochlog.KindProbe), 2)
+}
+
+// peers serves each keeper's own challenge observations from its recorder, as the
+// daemon's GET /challenges/{epoch}/{node} does; tamper, when set, changes what one
+// keeper serves.
+type peers struct {
+	recs   map[string]*memRecorder
+	tamper func(o *epochlog.Observation)
+}
+
+func (p peers) Challenges(_ context.Context, keeper ed25519.PublicKey, epoch uint64, node solana.PublicKey) ([]epochlog.Observation, error) {
+	rec := p.recs[string(keeper)]
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	var out []epochlog.Observation
+	for _, r := range rec.all {
+		o := r.obs
+		if r.epoch != epoch || o.Node != node || o.Kind != epochlog.KindChallenge || len(o.Evidence) == 0 {
+			continue
+		}
+		if _, err := pow.OpenChallenge(o.Evidence[EvidenceChallenge], keeper); err != nil {
+			continue // a re-checked copy of another keeper's challenge
+		}
+		o.Evidence = slices.Clone(o.Evidence)
+		if p.tamper != nil {
+			p.tamper(&o)
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// Each of two keepers challenges the node in its own window and re-checks the
+// other's answer: both logs end with the same two passed challenges and TOPS. A
+// peer serving a forged opening, or a TOPS above the class's peak, gets the
+// re-checker's failure instead, with the reason.
+func TestAssignedKeepersRecheckEachOthersAnswers(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name   string
+		tamper func(o *epochlog.Observation)
+		reason string
+	}{
+		{"honest", nil, ""},
+		{"forged opening", func(o *epochlog.Observation) {
+			ops := o.Evidence[EvidenceOpenings]
+			ops[len(ops)/2] ^= 1 // inside a signed message: its signature no longer holds
+		}, epochlog.ReasonBadSignature},
+		{"claimed too fast", func(o *epochlog.Observation) { o.TOPSMilli = uint64(2 * small.DensePeakTOPS * 1000) },
+			epochlog.ReasonTooFast},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			k1, k2 := key("recheck one "+c.name), key("recheck two "+c.name)
+			keepers := []ed25519.PublicKey{pub(k1), pub(k2)}
+			dev := device{Backend: gemm.Backend{Threads: 1}, perRow: perRow(500 * time.Millisecond)}
+			w := startWorker(t, "recheck "+c.name, dev, &sync.Mutex{}, keepers, api.FaultNone)
+			recs := []*memRecorder{{}, {}}
+			ps := peers{recs: map[string]*memRecorder{string(pub(k1)): recs[0], string(pub(k2)): recs[1]}}
+			if c.tamper != nil {
+				// Only the first keeper's answers are tampered with on their way to the second.
+				inner := c.tamper
+				ps.tamper = func(o *epochlog.Observation) {
+					if ch, err := pow.OpenChallenge(o.Evidence[EvidenceChallenge], pub(k1)); err == nil && ch.Class != "" {
+						inner(o)
+					}
+				}
+			}
+			ep := epochFor(13, "recheck "+c.name, 2, keepers, w.node)
+			ep.Length += 2 * time.Second // the windows' re-check time
+			var wg sync.WaitGroup
+			for i, k := range []ed25519.PrivateKey{k1, k2} {
+				d := newDuty(t, k, recs[i], func(cfg *Config) {
+					cfg.KeepersPerNode, cfg.Peers = 2, ps
+					cfg.Windows.Recheck = 2 * time.Second
+				})
+				wg.Go(func() { require.NoError(t, d.Run(context.Background(), ep)) })
+			}
+			wg.Wait()
+
+			own := func(i int) []epochlog.Observation {
+				var out []epochlog.Observation
+				for _, o := range recs[i].of(w.node.Address, epochlog.KindChallenge) {
+					if _, err := pow.OpenChallenge(o.Evidence[EvidenceChallenge], keepers[i]); err == nil {
+						out = append(out, o)
+					}
+				}
+				return out
+			}
+			first, second := own(0), own(1)
+			require.Len(t, first, 1, "one window each")
+			require.Len(t, second, 1)
+			require.True(t, first[0].OK, first[0].Reason)
+			require.True(t, second[0].OK, second[0].Reason)
+			all := [][]epochlog.Observation{recs[0].of(w.node.Address, epochlog.KindChallenge), recs[1].of(w.node.Address, epochlog.KindChallenge)}
+			require.Equal(t, 2, len(all[0]), "its own and the second keeper's, re-checked")
+			require.Equal(t, 2, len(all[1]), "its own and the first keeper's, re-checked")
+			// The first keeper re-checked the second's honest answer: its TOPS.
+			assert.Contains(t, all[0], epochlog.Observation{Node: second[0].Node, Kind: epochlog.KindChallenge, AtMillis: all[0][slices.IndexFunc(all[0], func(o epochlog.Observation) bool { return o.AtMillis != first[0].AtMillis })].AtMillis,
+				OK: true, TOPSMilli: second[0].TOPSMilli, RTTMicros: second[0].RTTMicros, Evidence: second[0].Evidence})
+			copied := all[1][slices.IndexFunc(all[1], func(o epochlog.Observation) bool {
+				_, err := pow.OpenChallenge(o.Evidence[EvidenceChallenge], pub(k1))
+				return err == nil
+			})]
+			if c.reason == "" {
+				assert.True(t, copied.OK)
+				assert.Equal(t, first[0].TOPSMilli, copied.TOPSMilli)
+			} else {
+				assert.False(t, copied.OK)
+				assert.Equal(t, c.reason, copied.Reason)
+				assert.Zero(t, copied.TOPSMilli)
+			}
+		})
+	}
 }

@@ -41,14 +41,20 @@ type WindowConfig struct {
 	// Verify is the time after the deadline for the opening request, the openings and
 	// their check.
 	Verify time.Duration
+	// Recheck is the time after a window in which the node's other assigned keepers
+	// fetch its challenger's answers and re-check them (Config.Peers): they fetch
+	// halfway through it, and the epoch's last window ends at least this long before
+	// the epoch, whose log is sealed at its end.
+	Recheck time.Duration
 }
 
 // DefaultWindowConfig is the protocol's layout: 4 windows a class per epoch, each a
-// minute long, none in the first minute. It fits every class sized for
+// minute long, none in the first minute, the last one ending at least 30 s before
+// the epoch for its re-checks. It fits every class sized for
 // classes.TargetRefTime (deadline 25 s + up to 2 × 2 s of RTT).
 var DefaultWindowConfig = WindowConfig{
 	PerEpoch: 4, Lead: time.Minute, Length: time.Minute,
-	Spread: 2 * time.Second, MaxRTT: 2 * time.Second, Verify: 25 * time.Second,
+	Spread: 2 * time.Second, MaxRTT: 2 * time.Second, Verify: 25 * time.Second, Recheck: 30 * time.Second,
 }
 
 // ErrWindowTooShort is returned for a class whose challenge does not fit a window.
@@ -66,20 +72,20 @@ type Window struct {
 
 // Windows derives the epoch's challenge windows for class c from the beacon (a slot
 // hash unknown before the epoch, the same for every keeper) and the epoch's start
-// and length. The usable part of the epoch, [start + Lead, start + length), is cut
+// and length. The usable part of the epoch, [start + Lead, start + length − Recheck), is cut
 // into PerEpoch equal slots (fewer when they would be shorter than a window, none
 // when one window does not fit); window i starts in slot i at an offset of
 // SHA-256(WindowDomain ‖ beacon ‖ class ID ‖ i as u32 BE) read as a u64 BE, modulo
 // the slot's free milliseconds + 1. Sorted by Start, never overlapping. Errors:
 // ErrWindowTooShort, or a configuration with PerEpoch or Length ≤ 0.
 func Windows(beacon [32]byte, start time.Time, length time.Duration, c classes.Class, cfg WindowConfig) ([]Window, error) {
-	if cfg.PerEpoch <= 0 || cfg.Length <= 0 || cfg.Lead < 0 || cfg.Spread < 0 || cfg.MaxRTT < 0 || cfg.Verify < 0 {
+	if cfg.PerEpoch <= 0 || cfg.Length <= 0 || cfg.Lead < 0 || cfg.Spread < 0 || cfg.MaxRTT < 0 || cfg.Verify < 0 || cfg.Recheck < 0 {
 		return nil, fmt.Errorf("challenge windows: bad configuration %+v", cfg)
 	}
 	if need := cfg.Spread + pow.Deadline(c, cfg.MaxRTT) + cfg.Verify; need > cfg.Length {
 		return nil, fmt.Errorf("class %s needs %v, window %v: %w", c.Name, need, cfg.Length, ErrWindowTooShort)
 	}
-	usable := (length - cfg.Lead).Milliseconds()
+	usable := (length - cfg.Lead - cfg.Recheck).Milliseconds()
 	win := cfg.Length.Milliseconds()
 	n := min(int64(cfg.PerEpoch), max(0, usable/max(win, 1)))
 	out := make([]Window, 0, n)

@@ -35,9 +35,9 @@ func TestWindows(t *testing.T) {
 	}{
 		{"hour, defaults", time.Hour, h100, def, 4, nil},
 		{"hour, cpu", time.Hour, cpu8, def, 4, nil},
-		{"fewer fit", def.Lead + 2*def.Length + time.Second, h100, def, 2, nil},
-		{"exactly one", def.Lead + def.Length, h100, def, 1, nil},
-		{"none fits", def.Lead + def.Length - time.Millisecond, h100, def, 0, nil},
+		{"fewer fit", def.Lead + 2*def.Length + def.Recheck + time.Second, h100, def, 2, nil},
+		{"exactly one", def.Lead + def.Length + def.Recheck, h100, def, 1, nil},
+		{"none fits", def.Lead + def.Length + def.Recheck - time.Millisecond, h100, def, 0, nil},
 		{"shorter than the lead", def.Lead / 2, h100, def, 0, nil},
 		{"many", 24 * time.Hour, h100, WindowConfig{PerEpoch: 50, Lead: time.Minute, Length: time.Minute, Verify: time.Second}, 50, nil},
 		{"window too short", time.Hour, h100, WindowConfig{PerEpoch: 4, Length: 20 * time.Second}, 0, ErrWindowTooShort},
@@ -57,7 +57,7 @@ func TestWindows(t *testing.T) {
 			if tc.want == 0 {
 				return
 			}
-			slot := (tc.length - tc.cfg.Lead).Milliseconds() / int64(tc.want)
+			slot := (tc.length - tc.cfg.Lead - tc.cfg.Recheck).Milliseconds() / int64(tc.want)
 			for i, w := range ws {
 				assert.Equal(t, i, w.Index)
 				assert.Equal(t, tc.class.ID, w.ClassID)
@@ -65,7 +65,7 @@ func TestWindows(t *testing.T) {
 				slotStart := start.Add(tc.cfg.Lead + time.Duration(int64(i)*slot)*time.Millisecond)
 				assert.False(t, w.Start.Before(slotStart), "window %d starts in its slot", i)
 				assert.False(t, w.End.After(slotStart.Add(time.Duration(slot)*time.Millisecond)), "window %d ends in its slot", i)
-				assert.False(t, w.End.After(end))
+				assert.False(t, w.End.After(end.Add(-tc.cfg.Recheck)), "re-check time after the last window")
 				if i > 0 {
 					assert.False(t, w.Start.Before(ws[i-1].End), "windows do not overlap")
 				}
@@ -92,7 +92,8 @@ func TestWindows(t *testing.T) {
 	})
 
 	t.Run("bad configuration", func(t *testing.T) {
-		for _, cfg := range []WindowConfig{{}, {PerEpoch: 1}, {Length: time.Hour}, {PerEpoch: 1, Length: time.Hour, Lead: -1}} {
+		for _, cfg := range []WindowConfig{{}, {PerEpoch: 1}, {Length: time.Hour}, {PerEpoch: 1, Length: time.Hour, Lead: -1},
+			{PerEpoch: 1, Length: time.Hour, Recheck: -1}} {
 			_, err := Windows(beacon, start, time.Hour, h100, cfg)
 			assert.Error(t, err, "%+v", cfg)
 		}

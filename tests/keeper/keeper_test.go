@@ -286,9 +286,10 @@ func TestALyingKeeperIsOutvotedAndItsVoteStaysOnChain(t *testing.T) {
 
 // localnetWindows is the challenge layout of a 15 s localnet epoch: a 2 s lead, then
 // three 3.5 s windows, one per keeper (0.3 s to send, the 2 s deadline, 1 s to verify),
-// for the localnet-cpu class.
+// and 1 s to re-check the last one, for the localnet-cpu class.
 var localnetWindows = []string{"--localnet-classes", "--challenge-windows", "3", "--challenge-lead", "2s",
-	"--challenge-window", "3500ms", "--challenge-spread", "300ms", "--challenge-max-rtt", "200ms", "--challenge-verify", "1s"}
+	"--challenge-window", "3500ms", "--challenge-spread", "300ms", "--challenge-max-rtt", "200ms", "--challenge-verify", "1s",
+	"--challenge-recheck", "1s"}
 
 // A worker that opens a wrong row: every keeper's challenge fails with the reason
 // wrong-row in its metrics, and the final report gives the node no TOPS while its
