@@ -168,12 +168,17 @@ func (s *reports) Adopt(r report.EpochReport, final *iorewards.EpochReport, ioMi
 	if !final.Finalized || final.Epoch != r.Epoch {
 		return fmt.Errorf("epoch %d is not final on chain", r.Epoch)
 	}
-	tree, err := report.Tree(r.Leaves, iorewards.ProgramID, ioMint)
-	if err != nil {
-		return fmt.Errorf("report of epoch %d: %w", r.Epoch, err)
+	// A report without leaves (no node covered) has the zero root and no tree.
+	var root [32]byte
+	if len(r.Leaves) > 0 {
+		tree, err := report.Tree(r.Leaves, iorewards.ProgramID, ioMint)
+		if err != nil {
+			return fmt.Errorf("report of epoch %d: %w", r.Epoch, err)
+		}
+		root = tree.Root()
 	}
-	if tree.Root() != final.Root || r.Root != final.Root {
-		return fmt.Errorf("report of epoch %d: root %x is not the final %x", r.Epoch, tree.Root(), final.Root)
+	if root != final.Root || r.Root != final.Root {
+		return fmt.Errorf("report of epoch %d: root %x is not the final %x", r.Epoch, root, final.Root)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
