@@ -21,6 +21,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/gagliardetto/solana-go"
 	"github.com/urfave/cli/v2"
@@ -29,6 +30,7 @@ import (
 	"github.com/ionet-network/ionet/chain/staking"
 	"github.com/ionet-network/ionet/keeper"
 	"github.com/ionet-network/ionet/keeper/challenge"
+	"github.com/ionet-network/ionet/keeper/match"
 	"github.com/ionet-network/ionet/oracle/classes"
 )
 
@@ -82,6 +84,16 @@ func flags() []cli.Flag {
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "challenge-max-rtt", Usage: "the largest round trip a window allows for", EnvVars: []string{"IONET_CHALLENGE_MAX_RTT"}, Value: challenge.DefaultWindowConfig.MaxRTT}),
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "challenge-recheck", Usage: "time after a window for the node's other keepers to re-check its challenger's answers; the last window ends this long before the epoch", EnvVars: []string{"IONET_CHALLENGE_RECHECK"}, Value: challenge.DefaultWindowConfig.Recheck}),
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "challenge-verify", Usage: "time after the deadline to request, receive and check the openings", EnvVars: []string{"IONET_CHALLENGE_VERIFY"}, Value: challenge.DefaultWindowConfig.Verify}),
+		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "no-market", Usage: "no matching, expiry, settling or failure reports (the cluster API still answers)", EnvVars: []string{"IONET_NO_MARKET"}}),
+		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "match-every", Usage: "time between matching rounds", EnvVars: []string{"IONET_MATCH_EVERY"}, Value: 2 * time.Second}),
+		altsrc.NewIntFlag(&cli.IntFlag{Name: "max-nodes-per-order", Usage: "most nodes one assign names; keep the default on every keeper, or keepers match differently", EnvVars: []string{"IONET_MAX_NODES_PER_ORDER"}, Value: match.DefaultMaxNodesPerOrder}),
+		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "no-expire", Usage: "leave timed-out orders to other keepers", EnvVars: []string{"IONET_NO_EXPIRE"}}),
+		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "no-settle", Usage: "leave the final claims of stopped and finished streams to other keepers", EnvVars: []string{"IONET_NO_SETTLE"}}),
+		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "hire-probe-every", Usage: "time between probes of each hired node", EnvVars: []string{"IONET_HIRE_PROBE_EVERY"}, Value: 15 * time.Second}),
+		altsrc.NewIntFlag(&cli.IntFlag{Name: "failure-misses", Usage: "K: consecutive missed probes before a hired node is voted failed", EnvVars: []string{"IONET_FAILURE_MISSES"}, Value: 5}),
+		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "failure-span", Usage: "T: the least time the K misses must span", EnvVars: []string{"IONET_FAILURE_SPAN"}, Value: 3 * time.Minute}),
+		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "probe-timeout", Usage: "how long one probe of a hired node may take", EnvVars: []string{"IONET_PROBE_TIMEOUT"}, Value: 5 * time.Second}),
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "renter-keypair", Usage: "LOCAL USE ONLY: the cluster API signs and sends a renter's transactions with this keypair `FILE` instead of returning them unsigned", EnvVars: []string{"IONET_RENTER_KEYPAIR"}}),
 		&cli.BoolFlag{Name: "lie", Hidden: true, EnvVars: []string{"IONET_KEEPER_LIE"}},
 	}
 }
@@ -181,6 +193,21 @@ func config(c *cli.Context) (keeper.Config, error) {
 	if windows.PerEpoch < 1 || windows.Lead < 0 || windows.Length <= 0 || windows.Spread < 0 || windows.MaxRTT < 0 || windows.Verify <= 0 || windows.Recheck < 0 {
 		return keeper.Config{}, usagef("--challenge-windows must be at least 1, --challenge-window and --challenge-verify positive, the other durations not negative")
 	}
+	mkt := keeper.MarketConfig{Disabled: c.Bool("no-market"), Every: c.Duration("match-every"),
+		MaxNodesPerOrder: c.Int("max-nodes-per-order"), NoExpire: c.Bool("no-expire"), NoSettle: c.Bool("no-settle"),
+		HireProbeEvery: c.Duration("hire-probe-every"), FailureMisses: c.Int("failure-misses"),
+		FailureSpan: c.Duration("failure-span"), ProbeTimeout: c.Duration("probe-timeout")}
+	if mkt.Every <= 0 || mkt.HireProbeEvery <= 0 || mkt.FailureSpan < 0 || mkt.ProbeTimeout <= 0 {
+		return keeper.Config{}, usagef("--match-every, --hire-probe-every and --probe-timeout must be positive, --failure-span not negative")
+	}
+	if mkt.MaxNodesPerOrder < 1 || mkt.FailureMisses < 1 {
+		return keeper.Config{}, usagef("--max-nodes-per-order and --failure-misses must be at least 1")
+	}
+	if p := c.String("renter-keypair"); p != "" {
+		if mkt.RenterKeypair, err = solana.PrivateKeyFromSolanaKeygenFile(p); err != nil {
+			return keeper.Config{}, usagef("--renter-keypair %s: %v", p, err)
+		}
+	}
 	lookup := classes.ByName
 	if c.Bool("localnet-classes") {
 		lookup = classes.LocalnetLookup
@@ -189,7 +216,7 @@ func config(c *cli.Context) (keeper.Config, error) {
 		Keypair: key, RPCURL: c.String("rpc-url"), WSURL: c.String("ws-url"), Listen: c.String("listen"),
 		DataDir: c.String("data-dir"), PriceMicroUSD: price, KeepersPerNode: c.Int("keepers-per-node"),
 		Claims: c.Bool("claims"), Lie: c.Bool("lie"), Logger: log,
-		Challenge: challenge.Config{Windows: windows, Lookup: lookup},
+		Challenge: challenge.Config{Windows: windows, Lookup: lookup}, Market: mkt,
 	}
 	if cfg.WSURL == "" {
 		if cfg.WSURL, err = keeper.DefaultWSURL(cfg.RPCURL); err != nil {

@@ -68,6 +68,7 @@ func TestDemoStory(t *testing.T) {
 		"stand-in for keeper matching", "refunded     2.87 IOSD", "refunded     1.407 $IO", "warped the localnet's clock",
 		"Ended (Cancelled)", "Ended (Completed)", "io-hire treasury", "tickets: 0",
 		"class localnet-cpu", "the keepers go live", `ionet_keeper_challenges_total{reason="",result="passed"}`,
+		"the keepers' next matching round assigns it", "Ended (NodeFailed)",
 		"the demo is done",
 	} {
 		assert.Contains(t, text, step)
@@ -85,7 +86,7 @@ func TestDemoStory(t *testing.T) {
 	epoch, err := strconv.ParseUint(epochMatch[1], 10, 64)
 	require.NoError(t, err)
 	orders := regexp.MustCompile(`created order (\S+) `).FindAllStringSubmatch(text, -1)
-	require.Len(t, orders, 2)
+	require.Len(t, orders, 3, "the H100 orders in IOSD and $IO, the CPU node's")
 	n := restart(t, ledger)
 	c := staking.New(n)
 	address := solana.MustPublicKeyFromBase58(node[1])
@@ -147,10 +148,28 @@ func TestDemoStory(t *testing.T) {
 	assert.Equal(t, cpu.Attested.Epoch, *cpuClaims.LastEpoch)
 	assert.Positive(t, cpuClaims.Claimed)
 
+	// The keepers matched the renter's order for the CPU node, and when its worker
+	// stopped answering their failure votes slashed the node, burned the slash and
+	// refunded the renter: every unit of the escrow accounted for.
+	h := &hire.Client{Staking: c}
+	cpuOrder, err := h.Order(ctx, solana.MustPublicKeyFromBase58(orders[2][1]))
+	require.NoError(t, err)
+	assert.Equal(t, iohire.OrderStatus_Ended, cpuOrder.Status)
+	require.NotNil(t, cpuOrder.EndReason)
+	assert.Equal(t, iohire.EndReason_NodeFailed, *cpuOrder.EndReason)
+	assert.Equal(t, cpuOrder.Deposited, cpuOrder.Paid+cpuOrder.Fees+cpuOrder.Refunded, "the escrow is empty")
+	assert.Greater(t, cpuOrder.Refunded, cpuOrder.Deposited*9/10, "refunded all but the seconds it ran")
+	cpu, err = c.Node(ctx, cpuNode)
+	require.NoError(t, err)
+	assert.Positive(t, cpu.SlashedTotal)
+	assert.Zero(t, cpu.HiredGpus)
+	supply, err := r.Config(ctx)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, supply.Burned, cpu.SlashedTotal, "the slash is burned, in the supply ledger")
+
 	// Both orders' end states and books. IOSD: $20.50 escrowed for 4 GPUs × 2 h at
 	// $2.50 with 2.5% fees; the node's $2.15 ask refunded $2.87 at assignment; it
 	// served an hour (8.6 IOSD) before the cancel refunded the rest pro rata.
-	h := &hire.Client{Staking: c}
 	byUSD, err := h.Order(ctx, solana.MustPublicKeyFromBase58(orders[0][1]))
 	require.NoError(t, err)
 	assert.Equal(t, iohire.OrderStatus_Ended, byUSD.Status)
@@ -192,7 +211,8 @@ func TestDemoStory(t *testing.T) {
 		require.NoError(t, err)
 		return v
 	}
-	assert.Equal(t, 100_000_000-byUSD.Paid-byUSD.Fees, balance(renter.PublicKey(), cfg.IosdMint))
+	assert.Equal(t, 100_000_000-byUSD.Paid-byUSD.Fees-cpuOrder.Paid-cpuOrder.Fees, balance(renter.PublicKey(), cfg.IosdMint),
+		"the renter paid what its three orders used")
 	assert.Equal(t, 50*io-byIO.Paid-byIO.Fees, balance(renter.PublicKey(), cfg.IoMint))
 	opIO, opUSD := balance(got.Operator, cfg.IoMint), balance(got.Operator, cfg.IosdMint)
 	assert.Greater(t, opIO, 4_000*io+claims.Claimed, "the epoch's reward and the $IO stream")
