@@ -29,7 +29,7 @@ func TestBinarySIGTERM(t *testing.T) {
 	build.Stderr = os.Stderr
 	require.NoError(t, build.Run())
 
-	out, err := exec.Command(bin, "run", "--listen", "nope:").CombinedOutput()
+	out, err := exec.Command(bin, "--data-dir", t.TempDir(), "run", "--listen", "nope:").CombinedOutput()
 	var ee *exec.ExitError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, 1, ee.ExitCode(), "a listen failure is a failure, not usage: %s", out)

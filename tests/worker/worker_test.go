@@ -129,7 +129,8 @@ func metric(t *testing.T, url, series string) float64 {
 }
 
 var localnetWindows = []string{"--localnet-classes", "--challenge-windows", "3", "--challenge-lead", "2s",
-	"--challenge-window", "3500ms", "--challenge-spread", "300ms", "--challenge-max-rtt", "200ms", "--challenge-verify", "1s"}
+	"--challenge-window", "3500ms", "--challenge-spread", "300ms", "--challenge-max-rtt", "200ms", "--challenge-verify", "1s",
+	"--challenge-recheck", "1s"}
 
 // Real processes: three ionet-keeper daemons and two ionet-worker agents, each
 // worker registered, staked and run through its own CLI in the localnet class. The
@@ -151,14 +152,23 @@ func TestWorkerProcessesWithKeeperProcesses(t *testing.T) {
 	client := staking.New(node.RPCURL)
 
 	var keepers []string
+	var keeperProcs []*proc
+	t.Cleanup(func() {
+		if t.Failed() {
+			for i, p := range keeperProcs {
+				l := p.output()
+				t.Logf("keeper %d's log, last 4 kB:\n%s", i, l[max(0, len(l)-4000):])
+			}
+		}
+	})
 	for range 3 {
 		addr := freeAddr(t)
 		key := node.Keeper(t, ctx, "http://"+addr)
 		dir := t.TempDir()
 		writeKey(t, filepath.Join(dir, "keeper.json"), key)
-		start(t, keeperBin, filepath.Join(dir, "keeper.log"), append([]string{"--keypair", filepath.Join(dir, "keeper.json"),
+		keeperProcs = append(keeperProcs, start(t, keeperBin, filepath.Join(dir, "keeper.log"), append([]string{"--keypair", filepath.Join(dir, "keeper.json"),
 			"--rpc-url", node.RPCURL, "--ws-url", node.WSURL, "--listen", addr, "--data-dir", filepath.Join(dir, "data"),
-			"--price", "2.00"}, localnetWindows...)...)
+			"--price", "2.00"}, localnetWindows...)...))
 		keepers = append(keepers, "http://"+addr)
 	}
 
