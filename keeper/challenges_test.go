@@ -34,24 +34,13 @@ import (
 	"github.com/ionet-network/ionet/worker/gemm"
 )
 
-// testClass is a CPU class sized down so a commitment is about 10⁹ operations (tens
-// of milliseconds on worker/gemm's kernels, well within the 2 s floor of the
-// deadline, and still a measurable milli-TOPS). It is a member of the on-chain
-// generic-CPU family (its id), which the programs accept as a node's class; its
-// peak is high enough that no CPU is flagged too fast.
-var testClass = func() classes.Class {
-	c := classes.Class{ID: classes.CPUGenericID, Name: "keeper-test-cpu", M: 1024, K: 1024, N: 256, T: 2,
-		DensePeakTOPS: 10, Source: "test"}
-	c.RefTime = time.Duration(c.Ops() / (classes.RefEfficiency * c.DensePeakTOPS * 1e12) * float64(time.Second))
-	return c
-}()
-
-func testLookup(name string) (classes.Class, error) {
-	if name == testClass.Name {
-		return testClass, nil
-	}
-	return classes.ByName(name)
-}
+// testClass is the localnet's CPU class (classes.LocalnetCPU): a commitment is about
+// 10⁹ operations, tens of milliseconds on worker/gemm's kernels, within the 2 s floor
+// of the deadline and still a measurable milli-TOPS; testLookup knows it.
+var (
+	testClass  = classes.LocalnetCPU
+	testLookup = classes.LocalnetLookup
+)
 
 // testEpochSeconds is the localnet's epoch: room for three challenge windows of
 // testWindows after their lead, so each of three keepers challenges every node once.

@@ -18,6 +18,7 @@ import (
 	"github.com/gagliardetto/solana-go/rpc"
 
 	"github.com/ionet-network/ionet/bindings/iorewards"
+	"github.com/ionet-network/ionet/chain/programerr"
 	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/keeper/epochlog"
 	"github.com/ionet-network/ionet/keeper/follower"
@@ -287,6 +288,12 @@ func (d *epochDuty) commit(ctx context.Context, e uint64) error {
 	return nil
 }
 
+// isRewardsError reports whether err is io-rewards refusing with code.
+func isRewardsError(err error, code uint32) bool {
+	var pe programerr.ProgramError
+	return errors.As(err, &pe) && pe.Program == "io_rewards" && pe.Code == code
+}
+
 // result labels a transaction's outcome in the metrics.
 func result(err error) string {
 	if err != nil {
@@ -324,6 +331,13 @@ func (d *epochDuty) vote(ctx context.Context, snap *follower.Snapshot, onChain *
 		return err
 	}
 	err = d.txs.Send(ctx, fmt.Sprintf("vote/%d", e), ix)
+	if isRewardsError(err, iorewards.ErrCodeEpochAlreadyFinal) {
+		// The quorum closed the epoch while this vote was on its way: nothing failed,
+		// the epoch is final and the next tick handles it as such.
+		d.k.metrics.Votes.WithLabelValues("late").Inc()
+		d.k.log.Info("the epoch became final before this keeper's vote landed", "epoch", e)
+		return nil
+	}
 	d.k.metrics.Votes.WithLabelValues(result(err)).Inc()
 	if err != nil {
 		return fmt.Errorf("vote: %w", err)

@@ -251,6 +251,12 @@ func (d *duty) plan(ep Epoch) (plan, error) {
 					"class", class.Name, "error", err)
 			case err != nil:
 				return plan{}, err
+			case len(ws) == 0:
+				// The layout does not fit the epoch: say so, or a misconfigured keeper
+				// would only probe without a word.
+				d.log.Warn("no challenge window fits the epoch: the class's nodes are probed, not challenged",
+					"class", class.Name, "epoch_length", ep.Length, "lead", d.cfg.Windows.Lead,
+					"window", d.cfg.Windows.Length, "recheck", d.cfg.Windows.Recheck)
 			}
 			p.window[class.ID] = ws
 		}

@@ -193,9 +193,9 @@ func (l *lockedBuilder) String() string {
 	return l.b.String()
 }
 
-// Keeper funds a new key from the genesis faucet (1 SOL, 20,000 $IO) and registers
-// it as an io-rewards keeper serving at endpoint; it serves from the next epoch.
-func (n *Node) Keeper(t testing.TB, ctx context.Context, endpoint string) solana.PrivateKey {
+// Fund sends a new key lamports and io $IO base units from the genesis faucet and
+// returns it, with the genesis (mints) it read.
+func (n *Node) Fund(t testing.TB, ctx context.Context, lamports, io uint64) (solana.PrivateKey, *localnet.Genesis) {
 	t.Helper()
 	g, err := localnet.ReadGenesis(n.Genesis)
 	if err != nil {
@@ -205,16 +205,23 @@ func (n *Node) Keeper(t testing.TB, ctx context.Context, endpoint string) solana
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := rewards.New(n.RPCURL)
 	k := solana.NewWallet().PrivateKey
-	if _, err := client.Send(ctx, []solana.PrivateKey{faucet}, g.FundInstructions(faucet.PublicKey(), k.PublicKey(), 1_000_000_000, 20_000*100_000_000)...); err != nil {
-		t.Fatalf("fund keeper: %v", err)
+	if _, err := staking.New(n.RPCURL).Send(ctx, []solana.PrivateKey{faucet}, g.FundInstructions(faucet.PublicKey(), k.PublicKey(), lamports, io)...); err != nil {
+		t.Fatalf("fund %s: %v", k.PublicKey(), err)
 	}
+	return k, g
+}
+
+// Keeper funds a new key from the genesis faucet (1 SOL, 20,000 $IO) and registers
+// it as an io-rewards keeper serving at endpoint; it serves from the next epoch.
+func (n *Node) Keeper(t testing.TB, ctx context.Context, endpoint string) solana.PrivateKey {
+	t.Helper()
+	k, g := n.Fund(t, ctx, 1_000_000_000, 20_000*100_000_000)
 	ix, err := rewards.RegisterKeeper(k.PublicKey(), g.Mints.IO, endpoint)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := client.Send(ctx, []solana.PrivateKey{k}, ix); err != nil {
+	if _, err := rewards.New(n.RPCURL).Send(ctx, []solana.PrivateKey{k}, ix); err != nil {
 		t.Fatalf("register keeper: %v", err)
 	}
 	return k
@@ -226,14 +233,6 @@ func (n *Node) Keeper(t testing.TB, ctx context.Context, endpoint string) solana
 // from the next epoch. It returns the node's address.
 func (n *Node) WorkerNode(t testing.TB, ctx context.Context, worker solana.PrivateKey, classID uint8, endpoint string) solana.PublicKey {
 	t.Helper()
-	g, err := localnet.ReadGenesis(n.Genesis)
-	if err != nil {
-		t.Fatal(err)
-	}
-	faucet, err := g.Faucet()
-	if err != nil {
-		t.Fatal(err)
-	}
 	client := staking.New(n.RPCURL)
 	cfg, err := client.Config(ctx)
 	if err != nil {
@@ -242,10 +241,7 @@ func (n *Node) WorkerNode(t testing.TB, ctx context.Context, worker solana.Priva
 	spec := iostaking.NodeSpec{GpuClass: classID, GpuCount: 1, Vcpus: 2, RamGib: 4, BandwidthMbps: 100,
 		Location: [2]uint8{'D', 'E'}}
 	stake := staking.RequiredOperatorStake(&iostaking.Node{Spec: spec}, cfg.Params)
-	operator := solana.NewWallet().PrivateKey
-	if _, err := client.Send(ctx, []solana.PrivateKey{faucet}, g.FundInstructions(faucet.PublicKey(), operator.PublicKey(), 1_000_000_000, stake)...); err != nil {
-		t.Fatalf("fund operator: %v", err)
-	}
+	operator, g := n.Fund(t, ctx, 1_000_000_000, stake)
 	reg, err := staking.RegisterNode(operator.PublicKey(), worker.PublicKey(), g.Mints.IO,
 		iostaking.RegisterNodeArgs{Spec: spec, AskMicroUsd: 1_000_000, Endpoint: endpoint})
 	if err != nil {
