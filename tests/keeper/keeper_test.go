@@ -8,13 +8,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -34,23 +31,12 @@ import (
 var bin, workerBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "ionet-keeper-test-")
+	dir, err := localnode.BuildCommands("ionet-keeper", "ionet-fakeworker")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	bin, workerBin = filepath.Join(dir, "ionet-keeper"), filepath.Join(dir, "ionet-fakeworker")
-	root, err := localnode.Root()
-	if err == nil {
-		build := exec.Command("go", "build", "-o", dir, "./cmd/ionet-keeper", "./cmd/ionet-fakeworker")
-		build.Dir = root
-		build.Stderr = os.Stderr
-		err = build.Run()
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "build ionet-keeper and ionet-fakeworker:", err)
-		os.Exit(1)
-	}
 	code := m.Run()
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
@@ -68,25 +54,14 @@ type proc struct {
 	done chan error
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // keeperProc registers a funded keeper serving at a free port and returns its
 // process description, not started.
 func keeperProc(t *testing.T, ctx context.Context, node *localnode.Node, extra ...string) *proc {
 	t.Helper()
-	addr := freeAddr(t)
+	addr := localnode.FreeAddr(t)
 	key := node.Keeper(t, ctx, "http://"+addr)
 	dir := t.TempDir()
-	keyFile := filepath.Join(dir, "keeper.json")
-	b, err := json.Marshal([]byte(key))
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(keyFile, b, 0o600))
+	keyFile := localnode.KeypairFile(t, dir, "keeper.json", key)
 	p := &proc{t: t, key: key, addr: addr, dir: dir, args: append([]string{
 		"--keypair", keyFile, "--rpc-url", node.RPCURL, "--ws-url", node.WSURL, "--listen", addr,
 		"--data-dir", filepath.Join(dir, "data"), "--price", "2.00", "--log-level", "debug",
@@ -133,25 +108,7 @@ func (p *proc) log() string {
 }
 
 // metric reads one series' value from GET /metrics (0 when absent).
-func (p *proc) metric(series string) float64 {
-	resp, err := http.Get("http://" + p.addr + "/metrics")
-	if err != nil {
-		return -1
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return -1
-	}
-	for _, line := range strings.Split(string(body), "\n") {
-		if rest, ok := strings.CutPrefix(line, series+" "); ok {
-			var v float64
-			_, _ = fmt.Sscan(rest, &v)
-			return v
-		}
-	}
-	return 0
-}
+func (p *proc) metric(series string) float64 { return localnode.Metric("http://"+p.addr, series) }
 
 // threeKeepers registers three keepers and starts them.
 func threeKeepers(t *testing.T, ctx context.Context, node *localnode.Node) []*proc {
@@ -284,13 +241,6 @@ func TestALyingKeeperIsOutvotedAndItsVoteStaysOnChain(t *testing.T) {
 		30*time.Second, 100*time.Millisecond, "the liar counts its disagreement: %s", liar.log())
 }
 
-// localnetWindows is the challenge layout of a 15 s localnet epoch: a 2 s lead, then
-// three 3.5 s windows, one per keeper (0.3 s to send, the 2 s deadline, 1 s to verify),
-// and 1 s to re-check the last one, for the localnet-cpu class.
-var localnetWindows = []string{"--localnet-classes", "--challenge-windows", "3", "--challenge-lead", "2s",
-	"--challenge-window", "3500ms", "--challenge-spread", "300ms", "--challenge-max-rtt", "200ms", "--challenge-verify", "1s",
-	"--challenge-recheck", "1s"}
-
 // A worker that opens a wrong row: every keeper's challenge fails with the reason
 // wrong-row in its metrics, and the final report gives the node no TOPS while its
 // answered probes still count as uptime.
@@ -303,20 +253,17 @@ func TestAWorkerAnsweringAWrongRowEarnsNoTOPS(t *testing.T) {
 	client := rewards.New(node.RPCURL)
 
 	workerKey := solana.NewWallet().PrivateKey
-	waddr := freeAddr(t)
+	waddr := localnode.FreeAddr(t)
 	address := node.WorkerNode(t, ctx, workerKey, classes.LocalnetCPU.ID, "http://"+waddr)
 	dir := t.TempDir()
-	keyFile := filepath.Join(dir, "worker.json")
-	b, err := json.Marshal([]byte(workerKey))
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(keyFile, b, 0o600))
+	keyFile := localnode.KeypairFile(t, dir, "worker.json", workerKey)
 	worker := &proc{t: t, bin: workerBin, addr: waddr, dir: dir, args: []string{"--keypair", keyFile,
 		"--listen", waddr, "--localnet-classes", "--class", classes.LocalnetCPU.Name, "--rpc-url", node.RPCURL,
 		"--keeper-refresh", "1s", "--fault", "wrong-row"}}
 	t.Cleanup(worker.kill)
 
-	ps := []*proc{keeperProc(t, ctx, node, localnetWindows...), keeperProc(t, ctx, node, localnetWindows...),
-		keeperProc(t, ctx, node, localnetWindows...)}
+	ps := []*proc{keeperProc(t, ctx, node, localnode.KeeperFlags...), keeperProc(t, ctx, node, localnode.KeeperFlags...),
+		keeperProc(t, ctx, node, localnode.KeeperFlags...)}
 	worker.start()
 	for _, p := range ps {
 		p.start()

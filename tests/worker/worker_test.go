@@ -3,16 +3,11 @@
 package worker_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -31,41 +26,15 @@ import (
 var workerBin, keeperBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "ionet-worker-test-")
+	dir, err := localnode.BuildCommands("ionet-worker", "ionet-keeper")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	workerBin, keeperBin = filepath.Join(dir, "ionet-worker"), filepath.Join(dir, "ionet-keeper")
-	root, err := localnode.Root()
-	if err == nil {
-		build := exec.Command("go", "build", "-o", dir, "./cmd/ionet-worker", "./cmd/ionet-keeper")
-		build.Dir = root
-		build.Stderr = os.Stderr
-		err = build.Run()
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "build ionet-worker and ionet-keeper:", err)
-		os.Exit(1)
-	}
 	code := m.Run()
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func writeKey(t *testing.T, path string, k solana.PrivateKey) {
-	t.Helper()
-	b, err := json.Marshal([]byte(k))
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(path, b, 0o600))
 }
 
 // proc is a started binary whose output goes to a file.
@@ -110,28 +79,6 @@ func (p *proc) stop() error {
 	}
 }
 
-func metric(t *testing.T, url, series string) float64 {
-	resp, err := http.Get(url + "/metrics")
-	if err != nil {
-		return -1
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), series+" "); ok {
-			var v float64
-			_, _ = fmt.Sscan(rest, &v)
-			return v
-		}
-	}
-	return 0
-}
-
-var localnetWindows = []string{"--localnet-classes", "--challenge-windows", "3", "--challenge-lead", "2s",
-	"--challenge-window", "3500ms", "--challenge-spread", "300ms", "--challenge-max-rtt", "200ms", "--challenge-verify", "1s",
-	"--challenge-recheck", "1s"}
-
 // Real processes: three ionet-keeper daemons and two ionet-worker agents, each
 // worker registered, staked and run through its own CLI in the localnet class. The
 // honest worker passes every keeper's challenge and the keepers' claim attests its
@@ -162,13 +109,13 @@ func TestWorkerProcessesWithKeeperProcesses(t *testing.T) {
 		}
 	})
 	for range 3 {
-		addr := freeAddr(t)
+		addr := localnode.FreeAddr(t)
 		key := node.Keeper(t, ctx, "http://"+addr)
 		dir := t.TempDir()
-		writeKey(t, filepath.Join(dir, "keeper.json"), key)
+		localnode.WriteKeypair(t, filepath.Join(dir, "keeper.json"), key)
 		keeperProcs = append(keeperProcs, start(t, keeperBin, filepath.Join(dir, "keeper.log"), append([]string{"--keypair", filepath.Join(dir, "keeper.json"),
 			"--rpc-url", node.RPCURL, "--ws-url", node.WSURL, "--listen", addr, "--data-dir", filepath.Join(dir, "data"),
-			"--price", "2.00"}, localnetWindows...)...))
+			"--price", "2.00"}, localnode.KeeperFlags...)...))
 		keepers = append(keepers, "http://"+addr)
 	}
 
@@ -182,8 +129,8 @@ func TestWorkerProcessesWithKeeperProcesses(t *testing.T) {
 		op := solana.NewWallet().PrivateKey
 		_, err := client.Send(ctx, []solana.PrivateKey{faucet}, g.FundInstructions(faucet.PublicKey(), op.PublicKey(), 1_000_000_000, 5_000*100_000_000)...)
 		require.NoError(t, err)
-		writeKey(t, filepath.Join(dir, "operator.json"), op)
-		addr := freeAddr(t)
+		localnode.WriteKeypair(t, filepath.Join(dir, "operator.json"), op)
+		addr := localnode.FreeAddr(t)
 		global := []string{"--data-dir", filepath.Join(dir, "data"), "--keypair", filepath.Join(dir, "operator.json"),
 			"--rpc-url", node.RPCURL, "--localnet-classes", "--threads", "1"}
 		cli := func(args ...string) string {
@@ -215,10 +162,10 @@ func TestWorkerProcessesWithKeeperProcesses(t *testing.T) {
 	require.NoError(t, err)
 	t.Logf("honest node attested: epoch %d, %d milli-TOPS, uptime %d bps", n.Attested.Epoch, n.Attested.TopsMilli, n.Attested.UptimeBps)
 	assert.Equal(t, classes.LocalnetCPU.ID, n.Attested.Class)
-	assert.GreaterOrEqual(t, metric(t, honest.url, `ionet_worker_challenges_total{result="answered"}`), 1.0)
-	assert.GreaterOrEqual(t, metric(t, honest.url, `ionet_worker_probes_total{result="answered"}`), 1.0)
+	assert.GreaterOrEqual(t, localnode.Metric(honest.url, `ionet_worker_challenges_total{result="answered"}`), 1.0)
+	assert.GreaterOrEqual(t, localnode.Metric(honest.url, `ionet_worker_probes_total{result="answered"}`), 1.0)
 	for _, k := range keepers {
-		assert.GreaterOrEqual(t, metric(t, k, `ionet_keeper_challenges_total{reason="wrong-row",result="failed"}`), 1.0, "keeper %s", k)
+		assert.GreaterOrEqual(t, localnode.Metric(k, `ionet_keeper_challenges_total{reason="wrong-row",result="failed"}`), 1.0, "keeper %s", k)
 	}
 	f, err := client.Node(ctx, faulty.node)
 	require.NoError(t, err)
