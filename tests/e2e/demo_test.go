@@ -24,21 +24,32 @@ import (
 	"github.com/ionet-network/ionet/tests/localnode"
 )
 
-func freePort(t *testing.T) int {
+// freePort is the first of two consecutive free ports: RPC and websockets.
+func freePort(t *testing.T) int { return freePorts(t, 2) }
+
+// freePorts is the first of n consecutive ports free at the time of the call.
+func freePorts(t *testing.T, n int) int {
 	t.Helper()
-	// Two consecutive free ports: RPC and websockets.
-	for range 20 {
+	for range 50 {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		require.NoError(t, err)
 		port := l.Addr().(*net.TCPAddr).Port
-		l2, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port+1))
-		l.Close()
-		if err == nil {
-			l2.Close()
+		held := []net.Listener{l}
+		for i := 1; i < n; i++ {
+			li, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port+i))
+			if err != nil {
+				break
+			}
+			held = append(held, li)
+		}
+		for _, h := range held {
+			h.Close()
+		}
+		if len(held) == n {
 			return port
 		}
 	}
-	t.Fatal("no two consecutive free ports")
+	t.Fatalf("no %d consecutive free ports", n)
 	return 0
 }
 
@@ -57,7 +68,8 @@ func TestDemoStory(t *testing.T) {
 	cmd := exec.CommandContext(ctx, filepath.Join(root, "scripts", "demo"))
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "IONET_LOCALNET_BIN="+bin, "IONET_LEDGER="+ledger,
-		"IONET_DEMO_PORT="+strconv.Itoa(port), "IONET_DEMO_EXIT=1")
+		"IONET_DEMO_PORT="+strconv.Itoa(port), "IONET_DEMO_EXIT=1",
+		"IONET_DEMO_KEEPER_PORT="+strconv.Itoa(freePorts(t, 3)), "IONET_DEMO_WORKER_PORT="+strconv.Itoa(freePorts(t, 4)))
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "scripts/demo:\n%s", out)
 	text := string(out)
@@ -68,7 +80,7 @@ func TestDemoStory(t *testing.T) {
 		"stand-in for keeper matching", "refunded     2.87 IOSD", "refunded     1.407 $IO", "warped the localnet's clock",
 		"Ended (Cancelled)", "Ended (Completed)", "io-hire treasury", "tickets: 0",
 		"class localnet-cpu", "the keepers go live", `ionet_keeper_challenges_total{reason="",result="passed"}`,
-		"the keepers' next matching round assigns it", "Ended (NodeFailed)",
+		"the keepers' next matching round assigns the cheapest eligible node", "Ended (NodeFailed)",
 		"the demo is done",
 	} {
 		assert.Contains(t, text, step)
@@ -79,7 +91,7 @@ func TestDemoStory(t *testing.T) {
 	_, err = exec.Command("curl", "-sf", "http://127.0.0.1:"+strconv.Itoa(port)+"/health").Output()
 	assert.Error(t, err, "the demo's localnet still answers after the script exited")
 	nodes := regexp.MustCompile(`registered node (\S+)`).FindAllStringSubmatch(text, -1)
-	require.Len(t, nodes, 2, "the H100 node and the CPU node")
+	require.Len(t, nodes, 5, "the H100 node, then the four ionet-worker nodes (the $0.10 CPU node first)")
 	node := nodes[0]
 	epochMatch := regexp.MustCompile(`epoch (\d+) finalized by keeper votes`).FindStringSubmatch(text)
 	require.Len(t, epochMatch, 2)

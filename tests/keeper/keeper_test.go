@@ -1,6 +1,6 @@
 // Package keeper_test runs real ionet-keeper processes against ionet-localnet and
 // breaks things: a keeper killed with SIGKILL mid-epoch, the RPC node down for 30
-// seconds, a keeper voting a wrong root on purpose, a worker answering a wrong row.
+// seconds, a keeper voting a wrong root on purpose, a worker (ionet-worker) answering a wrong row.
 package keeper_test
 
 import (
@@ -27,16 +27,16 @@ import (
 	"github.com/ionet-network/ionet/tests/localnode"
 )
 
-// bin and workerBin are the ionet-keeper and ionet-fakeworker binaries TestMain builds.
+// bin and workerBin are the ionet-keeper and ionet-worker binaries TestMain builds.
 var bin, workerBin string
 
 func TestMain(m *testing.M) {
-	dir, err := localnode.BuildCommands("ionet-keeper", "ionet-fakeworker")
+	dir, err := localnode.BuildCommands("ionet-keeper", "ionet-worker")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	bin, workerBin = filepath.Join(dir, "ionet-keeper"), filepath.Join(dir, "ionet-fakeworker")
+	bin, workerBin = filepath.Join(dir, "ionet-keeper"), filepath.Join(dir, "ionet-worker")
 	code := m.Run()
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
@@ -246,7 +246,7 @@ func TestALyingKeeperIsOutvotedAndItsVoteStaysOnChain(t *testing.T) {
 // answered probes still count as uptime.
 func TestAWorkerAnsweringAWrongRowEarnsNoTOPS(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts ionet-localnet, ionet-keeper and ionet-fakeworker processes")
+		t.Skip("starts ionet-localnet, ionet-keeper and ionet-worker processes")
 	}
 	ctx := ctxFor(t)
 	node := localnode.Start(t, "--epoch-seconds", "15")
@@ -257,9 +257,10 @@ func TestAWorkerAnsweringAWrongRowEarnsNoTOPS(t *testing.T) {
 	address := node.WorkerNode(t, ctx, workerKey, classes.LocalnetCPU.ID, "http://"+waddr)
 	dir := t.TempDir()
 	keyFile := localnode.KeypairFile(t, dir, "worker.json", workerKey)
-	worker := &proc{t: t, bin: workerBin, addr: waddr, dir: dir, args: []string{"--keypair", keyFile,
-		"--listen", waddr, "--localnet-classes", "--class", classes.LocalnetCPU.Name, "--rpc-url", node.RPCURL,
-		"--keeper-refresh", "1s", "--fault", "wrong-row"}}
+	// The worker agent with its hidden test fault: it corrupts an opened row.
+	worker := &proc{t: t, bin: workerBin, addr: waddr, dir: dir, args: []string{"--worker-keypair", keyFile,
+		"--data-dir", filepath.Join(dir, "worker"), "--rpc-url", node.RPCURL, "--localnet-classes",
+		"run", "--listen", waddr, "--class", classes.LocalnetCPU.Name, "--keeper-refresh", "1s", "--fault", "wrong-row"}}
 	t.Cleanup(worker.kill)
 
 	ps := []*proc{keeperProc(t, ctx, node, localnode.KeeperFlags...), keeperProc(t, ctx, node, localnode.KeeperFlags...),
