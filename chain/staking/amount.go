@@ -15,6 +15,13 @@ const (
 	decimalsZero = "000000000000000000"
 )
 
+// GenesisSupply is every $IO minted at genesis, base units: 800M $IO
+// (crates/io-protocol/src/supply.rs, IO_GENESIS_SUPPLY; tests/localnet checks the
+// chain against it). The mint authority is gone after genesis, so the supply only
+// falls: supply ≤ GenesisSupply − the supply ledger's burns (holders may burn their
+// own $IO besides).
+const GenesisSupply uint64 = 800_000_000 * 100_000_000
+
 // ErrAmount is wrapped by every amount that does not parse.
 var ErrAmount = errors.New("invalid amount")
 

@@ -232,11 +232,7 @@ func (e *env) showOrder(address solana.PublicKey, o *iohire.HireOrder, cfg *iohi
 		e.printf(" at %s USD per $IO", hire.FormatUSD(o.IoUsdPrice))
 	}
 	e.printf(", renter fees %s%%\n", staking.FormatAmount(uint64(o.RenterFeeBps), 2))
-	status := o.Status.String()
-	if o.EndReason != nil {
-		status += " (" + o.EndReason.String() + ")"
-	}
-	e.printf("  status       %s\n", status)
+	e.printf("  status       %s\n", orderStatus(o))
 	if o.StartedAt != 0 {
 		e.printf("  runs         %s to %s\n", unix(o.StartedAt), unix(o.EndsAt))
 	}

@@ -74,6 +74,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			keeperCommand(),
 			hireCommand(),
 			balancesCommand(),
+			networkCommand(),
 			devCommand(),
 			{Name: "address", Usage: "print --keypair's address", Action: printAddress},
 		},

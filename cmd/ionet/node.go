@@ -137,6 +137,9 @@ func className(id uint8) string {
 	if c, err := classes.ByID(id); err == nil {
 		return c.Name
 	}
+	if f := classes.Family(id); f != "" {
+		return fmt.Sprintf("%s (id %d)", f, id)
+	}
 	return fmt.Sprintf("class %d", id)
 }
 

@@ -2,6 +2,7 @@ package classes
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,5 +142,22 @@ func TestLocalnetClass(t *testing.T) {
 	}
 	if _, err := LocalnetLookup("no-such-class"); err == nil {
 		t.Fatal("unknown name accepted")
+	}
+}
+
+// Every derived family's id has a family name that its members' names match, and
+// no fixed class's id has one.
+func TestFamilyNames(t *testing.T) {
+	for isa, id := range cpuIDs {
+		c, err := CPU(isa, 4)
+		require.NoError(t, err)
+		assert.Equal(t, id, c.ID)
+		assert.True(t, strings.HasPrefix(c.Name, strings.TrimSuffix(Family(id), "*")), "%s in %s", c.Name, Family(id))
+	}
+	g, err := GenericGPU(GPUSpec{ComputeMajor: 9, SMs: 132, MaxSMClockMHz: 1980, MemoryBytes: 80 << 30})
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(g.Name, strings.TrimSuffix(Family(g.ID), "*")))
+	for _, c := range All() {
+		assert.Empty(t, Family(c.ID), c.Name)
 	}
 }

@@ -119,3 +119,20 @@ func parseGenericGPU(name string) (Class, error) {
 	}
 	return c, nil
 }
+
+// Family names the derived family an on-chain class id stands for, whose members
+// share the id and differ by name ("cpu-avx2-*"), or "" for an id of the fixed table
+// or an unknown one.
+func Family(id uint8) string {
+	switch id {
+	case CPUVNNIID:
+		return "cpu-avx512vnni-*"
+	case CPUAVX2ID:
+		return "cpu-avx2-*"
+	case CPUGenericID:
+		return "cpu-generic-*"
+	case GenericGPUID:
+		return "gpu-*"
+	}
+	return ""
+}

@@ -81,11 +81,12 @@ func TestDemoStory(t *testing.T) {
 		"Ended (Cancelled)", "Ended (Completed)", "io-hire treasury", "tickets: 0",
 		"class localnet-cpu", "the keepers go live", `ionet_keeper_challenges_total{reason="",result="passed"}`,
 		"the keepers' next matching round assigns the cheapest eligible node", "Ended (NodeFailed)",
-		"the demo is done",
+		"network at slot", "(cap − emitted: checked)", "burned in the ledger (checked)", "the demo is done",
 	} {
 		assert.Contains(t, text, step)
 	}
 	assert.NotContains(t, text, "ionet dev attest", "the node's capacity comes from a claimed epoch report")
+	assert.NotContains(t, text, "MISMATCH", "the supply ledger adds up")
 
 	// The script stopped its chain on exit; start the same ledger and read what it left.
 	_, err = exec.Command("curl", "-sf", "http://127.0.0.1:"+strconv.Itoa(port)+"/health").Output()

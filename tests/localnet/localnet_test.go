@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,8 @@ import (
 	"github.com/gagliardetto/solana-go/rpc"
 	"github.com/gagliardetto/solana-go/rpc/jsonrpc"
 	"github.com/gagliardetto/solana-go/rpc/ws"
+
+	"github.com/ionet-network/ionet/chain/staking"
 )
 
 // shared is the node most tests use; TestRestartKeepsBalances runs its own.
@@ -126,7 +129,7 @@ func TestGenesisSupply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if supply.Value.Amount != "80000000000000000" || supply.Value.Decimals != 8 {
+	if supply.Value.Amount != strconv.FormatUint(staking.GenesisSupply, 10) || supply.Value.Decimals != staking.IODecimals {
 		t.Fatalf("supply = %+v", supply.Value)
 	}
 	vault, err := shared.client.GetTokenAccountBalance(ctx, solana.MustPublicKeyFromBase58(shared.genesis.Vaults.Rewards), rpc.CommitmentFinalized)
