@@ -13,13 +13,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -28,6 +25,7 @@ import (
 	"github.com/urfave/cli/v2/altsrc"
 
 	"github.com/ionet-network/ionet/chain/staking"
+	"github.com/ionet-network/ionet/internal/cliapp"
 	"github.com/ionet-network/ionet/keeper"
 	"github.com/ionet-network/ionet/keeper/challenge"
 	"github.com/ionet-network/ionet/keeper/match"
@@ -41,26 +39,12 @@ func main() {
 	os.Exit(exitCode(os.Stderr, err))
 }
 
-// usageError is a bad flag, argument or config value; nothing was done.
-type usageError struct{ msg string }
+// usageError and usagef: a bad flag, argument or config value (exit status 2).
+type usageError = cliapp.UsageError
 
-func (u usageError) Error() string { return u.msg }
+var usagef = cliapp.Usagef
 
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
-
-func exitCode(stderr io.Writer, err error) int {
-	if err == nil {
-		return 0
-	}
-	fmt.Fprintln(stderr, "ionet-keeper:", err)
-	var u usageError
-	// urfave/cli reports missing required flags with an unexported type; its message
-	// is the only handle.
-	if errors.As(err, &u) || strings.HasPrefix(err.Error(), "Required flag") {
-		return 2
-	}
-	return 1
-}
+func exitCode(stderr io.Writer, err error) int { return cliapp.ExitCode(stderr, "ionet-keeper", err) }
 
 func flags() []cli.Flag {
 	return []cli.Flag{
@@ -100,7 +84,7 @@ func flags() []cli.Flag {
 
 func newApp(stdout, stderr io.Writer) *cli.App {
 	fs := flags()
-	usage := func(_ *cli.Context, err error, _ bool) error { return usageError{err.Error()} }
+	usage := func(_ *cli.Context, err error, _ bool) error { return usageError{Msg: err.Error()} }
 	app := &cli.App{
 		Name:           "ionet-keeper",
 		Usage:          "keep ionet: verify workers' proof of compute and uptime, vote epoch reports, crank claims, serve proofs",
@@ -146,20 +130,8 @@ func configSource(c *cli.Context) (altsrc.InputSourceContext, error) {
 	return src, nil
 }
 
-func logger(c *cli.Context) (*slog.Logger, error) {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(c.String("log-level"))); err != nil {
-		return nil, usagef("--log-level %q: want debug, info, warn or error", c.String("log-level"))
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	switch c.String("log-format") {
-	case "text":
-		return slog.New(slog.NewTextHandler(c.App.ErrWriter, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(c.App.ErrWriter, opts)), nil
-	}
-	return nil, usagef("--log-format %q: want text or json", c.String("log-format"))
-}
+// logger is the logger --log-level and --log-format choose.
+var logger = cliapp.Logger
 
 // config turns the flags into a keeper.Config, refusing bad values as usage errors.
 func config(c *cli.Context) (keeper.Config, error) {
@@ -220,7 +192,7 @@ func config(c *cli.Context) (keeper.Config, error) {
 	}
 	if cfg.WSURL == "" {
 		if cfg.WSURL, err = keeper.DefaultWSURL(cfg.RPCURL); err != nil {
-			return keeper.Config{}, usageError{err.Error()}
+			return keeper.Config{}, usageError{Msg: err.Error()}
 		}
 	}
 	return cfg, nil

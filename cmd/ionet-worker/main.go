@@ -39,6 +39,7 @@ import (
 
 	"github.com/ionet-network/ionet/chain/hire"
 	"github.com/ionet-network/ionet/chain/staking"
+	"github.com/ionet-network/ionet/internal/cliapp"
 	"github.com/ionet-network/ionet/oracle/classes"
 	"github.com/ionet-network/ionet/worker/agent"
 	"github.com/ionet-network/ionet/worker/api"
@@ -57,26 +58,12 @@ func main() {
 	os.Exit(exitCode(os.Stderr, err))
 }
 
-// usageError is a bad flag, argument or config value; nothing was done.
-type usageError struct{ msg string }
+// usageError and usagef: a bad flag, argument or config value (exit status 2).
+type usageError = cliapp.UsageError
 
-func (u usageError) Error() string { return u.msg }
+var usagef = cliapp.Usagef
 
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
-
-func exitCode(stderr io.Writer, err error) int {
-	if err == nil {
-		return 0
-	}
-	fmt.Fprintln(stderr, "ionet-worker:", err)
-	var u usageError
-	// urfave/cli reports missing required flags with an unexported type; its message
-	// is the only handle.
-	if errors.As(err, &u) || strings.HasPrefix(err.Error(), "Required flag") {
-		return 2
-	}
-	return 1
-}
+func exitCode(stderr io.Writer, err error) int { return cliapp.ExitCode(stderr, "ionet-worker", err) }
 
 // hooks let tests use mock GPUs, sized-down classes and learn the bound address.
 type hooks struct {
@@ -104,7 +91,7 @@ func newApp(stdout, stderr io.Writer, h *hooks) *cli.App {
 	if h == nil {
 		h = &hooks{}
 	}
-	usage := func(_ *cli.Context, err error, _ bool) error { return usageError{err.Error()} }
+	usage := func(_ *cli.Context, err error, _ bool) error { return usageError{Msg: err.Error()} }
 	fs := globalFlags()
 	cmd := func(c *cli.Command) *cli.Command {
 		c.OnUsageError = usage
@@ -212,20 +199,8 @@ func readConfig(fs []cli.Flag) cli.BeforeFunc {
 	}
 }
 
-func logger(c *cli.Context) (*slog.Logger, error) {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(c.String("log-level"))); err != nil {
-		return nil, usagef("--log-level %q: want debug, info, warn or error", c.String("log-level"))
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	switch c.String("log-format") {
-	case "text":
-		return slog.New(slog.NewTextHandler(c.App.ErrWriter, opts)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(c.App.ErrWriter, opts)), nil
-	}
-	return nil, usagef("--log-format %q: want text or json", c.String("log-format"))
-}
+// logger is the logger --log-level and --log-format choose.
+var logger = cliapp.Logger
 
 // env is what every command needs: logs, the data dir, the worker identity.
 type env struct {

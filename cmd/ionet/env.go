@@ -77,7 +77,7 @@ func pubkeyArg(what, s string) (solana.PublicKey, error) {
 func amountArg(s string) (uint64, error) {
 	v, err := staking.ParseIO(s)
 	if err != nil {
-		return 0, usageError{err.Error()}
+		return 0, usageError{Msg: err.Error()}
 	}
 	if v == 0 {
 		return 0, usagef("amount must be positive")

@@ -13,14 +13,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/ionet-network/ionet/internal/cliapp"
 )
 
 func main() {
@@ -30,27 +30,12 @@ func main() {
 	os.Exit(exitCode(os.Stderr, err))
 }
 
-// exitCode prints err and says how to exit: 2 for usage errors, 1 for the rest.
-func exitCode(stderr io.Writer, err error) int {
-	if err == nil {
-		return 0
-	}
-	fmt.Fprintln(stderr, "ionet:", err)
-	var u usageError
-	// urfave/cli reports missing required flags with an unexported type; its message
-	// is the only handle.
-	if errors.As(err, &u) || strings.HasPrefix(err.Error(), "Required flag") {
-		return 2
-	}
-	return 1
-}
+func exitCode(stderr io.Writer, err error) int { return cliapp.ExitCode(stderr, "ionet", err) }
 
-// usageError is a bad flag or argument; the command did nothing.
-type usageError struct{ msg string }
+// usageError and usagef: a bad flag, argument or config value (exit status 2).
+type usageError = cliapp.UsageError
 
-func (u usageError) Error() string { return u.msg }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+var usagef = cliapp.Usagef
 
 func newApp(stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
@@ -63,7 +48,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			&cli.StringFlag{Name: "keypair", Usage: "the signing wallet: a Solana CLI JSON keypair file", EnvVars: []string{"IONET_KEYPAIR"}},
 		},
 		// Unknown flags and the like come back as errors; main prints them and exits 2.
-		OnUsageError:   func(_ *cli.Context, err error, _ bool) error { return usageError{err.Error()} },
+		OnUsageError:   func(_ *cli.Context, err error, _ bool) error { return usageError{Msg: err.Error()} },
 		ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
 			nodeCommand(),
@@ -87,7 +72,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 // usageErrors makes every command's flag errors usage errors (exit 2), as the app's.
 func usageErrors(cmds []*cli.Command) {
 	for _, c := range cmds {
-		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err.Error()} }
+		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{Msg: err.Error()} }
 		usageErrors(c.Subcommands)
 	}
 }
