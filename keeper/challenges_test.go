@@ -162,21 +162,10 @@ func TestKeepersChallengeAndProbeWorkers(t *testing.T) {
 	// The first epoch that starts after every keeper follows the chain, and that
 	// they all serve.
 	client := rewards.New(node.RPCURL)
+	target := node.ServedEpoch(t, ctx, keys...)
+	node.WaitFinal(t, ctx, target, 2*time.Minute)
 	rc, err := client.Config(ctx)
 	require.NoError(t, err)
-	now, err := staking.New(node.RPCURL).Now(ctx)
-	require.NoError(t, err)
-	target := rewards.EpochsOf(rc.Params).At(now) + 1
-	for _, key := range keys {
-		k, err := client.Keeper(ctx, key.PublicKey())
-		require.NoError(t, err)
-		target = max(target, k.ActiveFrom)
-	}
-
-	require.Eventually(t, func() bool {
-		rc, err := client.Config(ctx)
-		return err == nil && rc.FinalEpoch != nil && *rc.FinalEpoch >= target
-	}, 2*time.Minute, 200*time.Millisecond, "epoch %d not finalized", target)
 	onChain, err := client.EpochReport(ctx, target)
 	require.NoError(t, err)
 	require.True(t, onChain.Finalized, "epoch %d is final", target)

@@ -193,20 +193,10 @@ func TestWorkerOnLocalnet(t *testing.T) {
 		t.Fatalf("run exited %d: %s", code, runErr.String())
 	}
 	rewardsClient := rewards.New(c.node.RPCURL)
+	target := c.node.ServedEpoch(t, ctx, keeperKeys...)
+	c.node.WaitFinal(t, ctx, target, 3*time.Minute)
 	rc, err := rewardsClient.Config(ctx)
 	require.NoError(t, err)
-	now, err := c.client.Now(ctx)
-	require.NoError(t, err)
-	target := rewards.EpochsOf(rc.Params).At(now) + 1
-	for _, k := range keeperKeys {
-		kk, err := rewardsClient.Keeper(ctx, k.PublicKey())
-		require.NoError(t, err)
-		target = max(target, kk.ActiveFrom)
-	}
-	require.Eventually(t, func() bool {
-		rc, err := rewardsClient.Config(ctx)
-		return err == nil && rc.FinalEpoch != nil && *rc.FinalEpoch >= target
-	}, 3*time.Minute, 200*time.Millisecond, "epoch %d not finalized", target)
 
 	// claim: the availability reward with a keeper's proof (retried until the keeper
 	// has stored the final report).

@@ -35,21 +35,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// testClass is a CPU class sized down so a commitment takes milliseconds (as the
-// keeper tests' class); a member of the on-chain generic-CPU family.
-var testClass = func() classes.Class {
-	c := classes.Class{ID: classes.CPUGenericID, Name: "worker-test-cpu", M: 1024, K: 1024, N: 256, T: 2,
-		DensePeakTOPS: 10, Source: "test"}
-	c.RefTime = time.Duration(c.Ops() / (classes.RefEfficiency * c.DensePeakTOPS * 1e12) * float64(time.Second))
-	return c
-}()
-
-func testLookup(name string) (classes.Class, error) {
-	if name == testClass.Name {
-		return testClass, nil
-	}
-	return classes.ByName(name)
-}
+// testClass is the localnet's CPU class (classes.LocalnetCPU): a commitment takes
+// milliseconds; testLookup knows it.
+var (
+	testClass  = classes.LocalnetCPU
+	testLookup = classes.LocalnetLookup
+)
 
 // syncBuffer is a bytes.Buffer safe for the logger and the test to share.
 type syncBuffer struct {

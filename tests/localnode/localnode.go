@@ -257,3 +257,43 @@ func (n *Node) WorkerNode(t testing.TB, ctx context.Context, worker solana.Priva
 	}
 	return address
 }
+
+// ServedEpoch is the first epoch that starts after now in which every keeper of keys
+// serves: the first one they can all observe from its start.
+func (n *Node) ServedEpoch(t testing.TB, ctx context.Context, keys ...solana.PrivateKey) uint64 {
+	t.Helper()
+	client := rewards.New(n.RPCURL)
+	rc, err := client.Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now, err := client.Staking.Now(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := rewards.EpochsOf(rc.Params).At(now) + 1
+	for _, key := range keys {
+		k, err := client.Keeper(ctx, key.PublicKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		target = max(target, k.ActiveFrom)
+	}
+	return target
+}
+
+// WaitFinal waits up to within for epoch to be final on chain.
+func (n *Node) WaitFinal(t testing.TB, ctx context.Context, epoch uint64, within time.Duration) {
+	t.Helper()
+	client := rewards.New(n.RPCURL)
+	for deadline := time.Now().Add(within); ; {
+		rc, err := client.Config(ctx)
+		if err == nil && rc.FinalEpoch != nil && *rc.FinalEpoch >= epoch {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("epoch %d not final within %v (last error: %v)", epoch, within, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
