@@ -43,6 +43,10 @@ func TestCLIKeeperAndHire(t *testing.T) {
 		assert.Contains(t, out, want)
 	}
 	assert.Contains(t, run.ok(t, "keeper", "show", keeper), "endpoint     http://127.0.0.1:7071")
+	list := run.ok(t, "keeper", "list")
+	assert.Contains(t, list, "1 keeper(s)")
+	assert.Contains(t, list, keeper+"  bond ")
+	assert.Contains(t, list, "http://127.0.0.1:7071")
 	assert.Contains(t, run.fails(t, 1, "--keypair", keeperKey, "keeper", "register", "--endpoint", "http://x"), "is already registered")
 
 	// No epoch is final yet: a $IO order has no price.

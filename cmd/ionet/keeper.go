@@ -1,14 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/gagliardetto/solana-go"
 	"github.com/urfave/cli/v2"
 
+	"github.com/ionet-network/ionet/bindings/iorewards"
 	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/chain/staking"
+	"github.com/ionet-network/ionet/keeper/follower"
 )
 
 // keeperCommand holds a keeper's side of io-rewards: bonding into the keeper set and
@@ -29,6 +34,10 @@ func keeperCommand() *cli.Command {
 			{
 				Name: "show", Usage: "a keeper's bond, endpoint and epochs (default: --keypair's)",
 				ArgsUsage: "[keeper authority]", Action: keeperShow,
+			},
+			{
+				Name: "list", Usage: "every keeper io-rewards lists: authority, bond, endpoint, epochs served",
+				Action: keeperList,
 			},
 		},
 	}
@@ -116,6 +125,38 @@ func (e *env) showKeeper(authority solana.PublicKey) error {
 	}
 	if k.LastVoteEpoch != nil {
 		e.printf("  last vote    epoch %d\n", *k.LastVoteEpoch)
+	}
+	return nil
+}
+
+// keeperList is `ionet keeper list`: every keeper account, by the epoch it serves
+// from, then authority.
+func keeperList(c *cli.Context) error {
+	if err := args(c); err != nil {
+		return err
+	}
+	e := newEnv(c)
+	snap, err := follower.Read(e.ctx, c.String("rpc-url"))
+	if err != nil {
+		return err
+	}
+	if snap.RewardsConfig == nil {
+		return fmt.Errorf("io-rewards is not initialized on %s", c.String("rpc-url"))
+	}
+	ks := make([]*iorewards.Keeper, 0, len(snap.Keepers))
+	for _, k := range snap.Keepers {
+		ks = append(ks, k)
+	}
+	slices.SortFunc(ks, func(a, b *iorewards.Keeper) int {
+		return cmp.Or(cmp.Compare(a.ActiveFrom, b.ActiveFrom), bytes.Compare(a.Authority[:], b.Authority[:]))
+	})
+	e.printf("%d keeper(s)\n", len(ks))
+	for _, k := range ks {
+		exit := ""
+		if k.ExitFrom != nil {
+			exit = fmt.Sprintf(", exits from epoch %d", *k.ExitFrom)
+		}
+		e.printf("  %s  bond %s, serves from epoch %d%s, %s\n", k.Authority, fmtIO(k.Bond), k.ActiveFrom, exit, k.Endpoint)
 	}
 	return nil
 }

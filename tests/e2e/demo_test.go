@@ -74,7 +74,7 @@ func TestDemoStory(t *testing.T) {
 	require.NoError(t, err, "scripts/demo:\n%s", out)
 	text := string(out)
 	for _, step := range []string{
-		"funded ", "registered node ", "staked 1000 $IO", "registered keeper ", "DEVELOPMENT",
+		"funded ", "registered node ", "staked 1000 $IO", "registered keeper ", "3 keeper(s)", "DEVELOPMENT",
 		"finalized by keeper votes", "stand-in for ionet-keeper's epoch duty", "claim paid", "quorum 2",
 		"delegated 600 $IO", "room for 400 $IO more", "escrowed     20.5 IOSD", "escrowed     10.05 $IO",
 		"stand-in for keeper matching", "refunded     2.87 IOSD", "refunded     1.407 $IO", "warped the localnet's clock",
