@@ -36,7 +36,7 @@ func TestCLIKeeperAndHire(t *testing.T) {
 		"--gpus", "8", "--vram-mib", "81920", "--vcpus", "96", "--ram-gib", "1024", "--bandwidth-mbps", "10000",
 		"--location", "DE", "--ask", "2.15", "--endpoint", "http://10.0.0.7:7070")
 	nodeAddr := address.FindString(strings.SplitN(out, "\n", 2)[0])
-	run.ok(t, "--keypair", opKey, "stake", nodeAddr, "1000")
+	run.ok(t, "--keypair", opKey, "node", "stake", nodeAddr, "1000")
 
 	out = run.ok(t, "--keypair", keeperKey, "keeper", "register", "--endpoint", "http://127.0.0.1:7071")
 	for _, want := range []string{"registered keeper " + keeper, "bonded 10000 $IO", "serves from  epoch 1 (now epoch 0 of 3600s)"} {

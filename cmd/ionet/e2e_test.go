@@ -92,21 +92,21 @@ func TestCLIAgainstTheLocalnet(t *testing.T) {
 	assert.Contains(t, list, nodeAddr)
 	assert.Contains(t, run.ok(t, "node", "list", "--operator", st), "0 node(s)")
 
-	out = run.ok(t, "--keypair", opKey, "stake", nodeAddr, "1000")
+	out = run.ok(t, "--keypair", opKey, "node", "stake", nodeAddr, "1000")
 	assert.Contains(t, out, "staked 1000 $IO")
 	assert.Contains(t, out, "eligible true")
 
 	// No attestation yet: the capacity cap is zero, and the refusal is named.
-	errOut := run.fails(t, 1, "--keypair", stKey, "delegate", nodeAddr, "1")
+	errOut := run.fails(t, 1, "--keypair", stKey, "stake", "delegate", nodeAddr, "1")
 	assert.Contains(t, errOut, "OverCapacityCap")
 	assert.NotContains(t, errOut, "jsonrpc.RPCError", "the RPC error is summarized, not dumped")
 
 	out = run.ok(t, "dev", "attest", "--tops", "100", nodeAddr)
 	assert.Contains(t, out, "delegation cap by capacity: 1000 $IO")
-	out = run.ok(t, "--keypair", stKey, "delegate", nodeAddr, "600.5")
+	out = run.ok(t, "--keypair", stKey, "stake", "delegate", nodeAddr, "600.5")
 	assert.Contains(t, out, "delegated 600.5 $IO")
 	assert.Contains(t, out, "60050000000 shares, worth 600.5 $IO")
-	assert.Contains(t, run.fails(t, 1, "--keypair", stKey, "delegate", nodeAddr, "400"), "OverCapacityCap")
+	assert.Contains(t, run.fails(t, 1, "--keypair", stKey, "stake", "delegate", nodeAddr, "400"), "OverCapacityCap")
 
 	// The worker key finds the node too.
 	show := run.ok(t, "node", "show", worker)
@@ -114,39 +114,39 @@ func TestCLIAgainstTheLocalnet(t *testing.T) {
 		assert.Contains(t, show, want)
 	}
 
-	out = run.ok(t, "--keypair", stKey, "undelegate", nodeAddr, "200")
+	out = run.ok(t, "--keypair", stKey, "stake", "undelegate", nodeAddr, "200")
 	ticket := address.FindString(out[strings.Index(out, "ticket"):])
 	require.NotEmpty(t, ticket, out)
 	assert.Contains(t, out, "worth 200 $IO now, unlocks in 168h0m0s")
-	pos := run.ok(t, "positions", "--owner", st)
+	pos := run.ok(t, "stake", "list", "--owner", st)
 	assert.Contains(t, pos, "worth 400.5 $IO")
 	assert.Contains(t, pos, "ticket "+ticket)
-	assert.Contains(t, run.fails(t, 1, "--keypair", stKey, "withdraw", ticket), "CooldownNotOver")
+	assert.Contains(t, run.fails(t, 1, "--keypair", stKey, "stake", "withdraw", ticket), "CooldownNotOver")
 
 	// Past the 7-day cooldown (400 ms slots).
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	_, err := localnet.WarpSlot(ctx, rpc.New(node.RPCURL), 2_000_000)
 	require.NoError(t, err)
-	assert.Contains(t, run.ok(t, "positions", "--owner", st), "ready to withdraw")
-	assert.Contains(t, run.ok(t, "--keypair", stKey, "withdraw", ticket), "withdrew 200 $IO")
-	out = run.ok(t, "--keypair", stKey, "claim", nodeAddr)
+	assert.Contains(t, run.ok(t, "stake", "list", "--owner", st), "ready to withdraw")
+	assert.Contains(t, run.ok(t, "--keypair", stKey, "stake", "withdraw", ticket), "withdrew 200 $IO")
+	out = run.ok(t, "--keypair", stKey, "stake", "claim", nodeAddr)
 	assert.Contains(t, out, "claimed delegator rewards")
-	assert.Contains(t, run.ok(t, "--keypair", stKey, "positions"), "tickets: 0")
-	out = run.ok(t, "--keypair", opKey, "unstake", "--all", nodeAddr)
+	assert.Contains(t, run.ok(t, "--keypair", stKey, "stake", "list"), "tickets: 0")
+	out = run.ok(t, "--keypair", opKey, "node", "unstake", "--all", nodeAddr)
 	assert.Contains(t, out, "100000000000 shares")
-	assert.Contains(t, run.ok(t, "positions", "--owner", op), "tickets: 1")
+	assert.Contains(t, run.ok(t, "stake", "list", "--owner", op), "tickets: 1")
 
 	// Usage errors exit 2 and say what is wrong; nothing is sent.
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"--keypair", stKey, "delegate", nodeAddr, "1.000000001"}, "at most 8 decimals"},
-		{[]string{"--keypair", stKey, "delegate", nodeAddr, "-1"}, "looks like a flag"},
-		{[]string{"--keypair", stKey, "delegate", nodeAddr}, "takes 2 argument(s)"},
+		{[]string{"--keypair", stKey, "stake", "delegate", nodeAddr, "1.000000001"}, "at most 8 decimals"},
+		{[]string{"--keypair", stKey, "stake", "delegate", nodeAddr, "-1"}, "looks like a flag"},
+		{[]string{"--keypair", stKey, "stake", "delegate", nodeAddr}, "takes 2 argument(s)"},
 		{[]string{"delegate", nodeAddr, "1"}, "--keypair is required"},
-		{[]string{"--keypair", stKey, "delegate", "not-a-key", "1"}, "not a base58 address"},
+		{[]string{"--keypair", stKey, "stake", "delegate", "not-a-key", "1"}, "not a base58 address"},
 		{[]string{"--keypair", opKey, "node", "register", "--worker-keypair", workerKey, "--class", "h100-sxm", "--gpus", "8",
 			"--vram-mib", "1", "--location", "de", "--ask", "1", "--endpoint", "x"}, "two capital letters"},
 		{[]string{"node", "show", "--bogus"}, "flag provided but not defined"},

@@ -3,9 +3,9 @@
 // positions, all against io-staking on the cluster at --rpc-url.
 //
 //	ionet node register --worker-keypair w.json --class h100-sxm --gpus 8 … --ask 2.15 --endpoint http://…
-//	ionet stake <node> 1000
-//	ionet delegate <node> 250.5
-//	ionet positions
+//	ionet node stake <node> 1000
+//	ionet stake delegate <node> 250.5
+//	ionet stake list
 //
 // Amounts are $IO with up to 8 decimals, read exactly. Exit status: 0 done, 1 failed
 // (a refused transaction prints io-staking's named error), 2 bad usage.
@@ -52,10 +52,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
 			nodeCommand(),
-			stakeCommand(), unstakeCommand(),
-			delegateCommand(), undelegateCommand(),
-			withdrawCommand(), claimCommand(),
-			positionsCommand(),
+			stakeGroupCommand(),
 			keeperCommand(),
 			hireCommand(),
 			balancesCommand(),

@@ -16,7 +16,7 @@ import (
 func nodeCommand() *cli.Command {
 	return &cli.Command{
 		Name:   "node",
-		Usage:  "register, show and list nodes",
+		Usage:  "register, show and list nodes; the operator stakes and unstakes",
 		Action: noCommand,
 		Subcommands: []*cli.Command{
 			{
@@ -46,6 +46,7 @@ func nodeCommand() *cli.Command {
 				Flags:  []cli.Flag{&cli.StringFlag{Name: "operator", Usage: "only this operator's nodes"}},
 				Action: nodeList,
 			},
+			stakeCommand(), unstakeCommand(),
 		},
 	}
 }
@@ -128,7 +129,7 @@ func nodeRegister(c *cli.Context) error {
 	e.printf("registered node %s\n", node)
 	e.printf("  operator   %s\n  worker     %s\n  ask        %s USD per GPU-hour\n  signature  %s\n",
 		operator.PublicKey(), worker.PublicKey(), staking.FormatAmount(spec.AskMicroUsd, staking.USDDecimals), sig)
-	e.printf("  stake at least %s before the node may be matched: ionet stake %s <amount>\n",
+	e.printf("  stake at least %s before the node may be matched: ionet node stake %s <amount>\n",
 		fmtIO(staking.RequiredOperatorStake(&iostaking.Node{Spec: spec.Spec}, cfg.Params)), node)
 	return nil
 }

@@ -10,7 +10,7 @@ import (
 
 func positionsCommand() *cli.Command {
 	return &cli.Command{
-		Name:   "positions",
+		Name:   "list",
 		Usage:  "a wallet's operator stake, delegations and cooldown tickets",
 		Flags:  []cli.Flag{&cli.StringFlag{Name: "owner", Usage: "the wallet (default: --keypair's)"}},
 		Action: positions,

@@ -13,6 +13,19 @@ import (
 	"github.com/ionet-network/ionet/chain/staking"
 )
 
+// stakeGroupCommand is the delegator's side: delegate, undelegate, withdraw, claim, list.
+// The operator's own stake is under `node stake|unstake`.
+func stakeGroupCommand() *cli.Command {
+	return &cli.Command{
+		Name:   "stake",
+		Usage:  "delegate $IO to nodes, undelegate, withdraw after the cooldown, claim rewards, list positions",
+		Action: noCommand,
+		Subcommands: []*cli.Command{
+			delegateCommand(), undelegateCommand(), withdrawCommand(), claimCommand(), positionsCommand(),
+		},
+	}
+}
+
 func stakeCommand() *cli.Command {
 	return &cli.Command{
 		Name: "stake", Usage: "the operator (--keypair) adds $IO to its node's pool",
@@ -99,7 +112,7 @@ func stake(c *cli.Context) error {
 		return err
 	}
 	if !n.Operator.Equals(op.PublicKey()) {
-		return fmt.Errorf("stake: %s is not the operator of node %s (%s is; delegators use `ionet delegate`)", op.PublicKey(), node, n.Operator)
+		return fmt.Errorf("stake: %s is not the operator of node %s (%s is; delegators use `ionet stake delegate`)", op.PublicKey(), node, n.Operator)
 	}
 	ix, err := staking.Stake(op.PublicKey(), node, cfg.IoMint, amount)
 	if err != nil {
@@ -243,7 +256,7 @@ func cooldown(c *cli.Context, operator bool) error {
 	}
 	e.printf("%s: %s shares of node %s into cooldown\n", name, t.Shares, node)
 	e.printf("  ticket     %s (id %d), worth %s now, %s\n", ticket, t.Id, fmtIO(staking.ValueOf(after.Pool, t.Shares)), unlockIn(t.UnlocksAt, now))
-	e.printf("  then       ionet withdraw %s\n  signature  %s\n", ticket, sig)
+	e.printf("  then       ionet stake withdraw %s\n  signature  %s\n", ticket, sig)
 	return nil
 }
 
