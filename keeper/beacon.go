@@ -21,7 +21,7 @@ type blockSource interface {
 }
 
 // beacon is the randomness every keeper derives an epoch's challenge windows and
-// node assignment from (DESIGN.md §7): the blockhash of the first block produced at
+// node assignment from (docs/design.md §7): the blockhash of the first block produced at
 // or after unix time start (the epoch's start). No one knows it before that block,
 // and every keeper reading the chain finds the same one. It returns the hash and the
 // block's slot.

@@ -28,7 +28,7 @@ import (
 // at an epoch's start.
 const infoParallelism = 16
 
-// challenges runs the challenge and probe duty (keeper/challenge, DESIGN.md §7) for
+// challenges runs the challenge and probe duty (keeper/challenge, docs/design.md §7) for
 // every epoch the keeper serves, from the epoch's start to its end, recording into
 // the epoch's observation log. The epoch duty stops an epoch's run (stop) before it
 // seals that epoch's log, so nothing is recorded after the commit.
@@ -265,7 +265,7 @@ func (c *challenges) nodes(ctx context.Context, snap *follower.Snapshot, beacon 
 	for i, n := range mine {
 		out[i] = challenge.Node{Address: n.address, Worker: ed25519.PublicKey(n.node.Worker.Bytes()),
 			Endpoint: n.node.Endpoint,
-			// io-hire counts the GPUs in active hires; DESIGN.md §6: a hired node is
+			// io-hire counts the GPUs in active hires; docs/design.md §6: a hired node is
 			// probed, not challenged, so a renter's GPU never runs a challenge.
 			Hired: n.node.HiredGpus > 0}
 		wg.Go(func() {

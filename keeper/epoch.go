@@ -25,7 +25,7 @@ import (
 	"github.com/ionet-network/ionet/oracle/report"
 )
 
-// epochDuty is DESIGN.md §6 as one keeper plays it, epoch after epoch:
+// epochDuty is docs/design.md §6 as one keeper plays it, epoch after epoch:
 //
 //  0. while epoch e is current, challenge and probe the nodes assigned to this
 //     keeper (challenges.go), recording into e's observation log;

@@ -1,8 +1,8 @@
 // Package keeper is ionet-keeper: an independent operator's daemon that follows the
 // chain, challenges and probes the workers assigned to it, agrees with the other
 // keepers on each epoch's report and votes it, cranks claims and serves proofs
-// (DESIGN.md §§6–7), and plays its market duties: matching, expiry, failure reports
-// and the cluster API (DESIGN.md §5, docs/market.md). cmd/ionet-keeper fills a Config from flags, environment and an
+// (docs/design.md §§6–7), and plays its market duties: matching, expiry, failure reports
+// and the cluster API (docs/design.md §5, docs/market.md). cmd/ionet-keeper fills a Config from flags, environment and an
 // optional config file, and runs New(cfg).Run(ctx).
 package keeper
 

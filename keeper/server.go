@@ -15,7 +15,7 @@ import (
 	"github.com/ionet-network/ionet/keeper/epochlog"
 )
 
-// The keeper's HTTP API (DESIGN.md §6): its observation logs and their summaries,
+// The keeper's HTTP API (docs/design.md §6): its observation logs and their summaries,
 // content-addressed, for the other keepers; proofs of final leaves for claimers;
 // health and metrics for its operator. Every error is JSON with a 4xx or 5xx code.
 //

@@ -1,6 +1,6 @@
 // Command ionet-keeper runs an ionet keeper: it follows the chain, challenges and
 // probes the workers assigned to it, agrees with the other keepers on each epoch's
-// report and votes it, cranks claims and serves proofs (DESIGN.md §§6–7).
+// report and votes it, cranks claims and serves proofs (docs/design.md §§6–7).
 //
 //	ionet-keeper --keypair keeper.json --rpc-url http://127.0.0.1:8899
 //	ionet-keeper --config keeper.yaml

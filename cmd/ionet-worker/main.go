@@ -1,4 +1,4 @@
-// Command ionet-worker is the supplier's agent (DESIGN.md §§4, 7): it discovers the
+// Command ionet-worker is the supplier's agent (docs/design.md §§4, 7): it discovers the
 // machine's GPUs (or its CPU class), registers and stakes the node on chain, serves
 // keepers' proof-of-compute challenges and uptime probes, runs renters' hired jobs,
 // and claims the node's earnings.

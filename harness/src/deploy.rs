@@ -40,7 +40,7 @@ impl GenesisParams {
 }
 
 impl Default for GenesisParams {
-    /// DESIGN.md's defaults: hourly epochs, halving every 17,520 epochs, E0 chosen so
+    /// docs/design.md's defaults: hourly epochs, halving every 17,520 epochs, E0 chosen so
     /// the emission series tends to the 300M cap.
     fn default() -> Self {
         const HALVING_EPOCHS: u64 = 17_520;
@@ -294,7 +294,7 @@ pub fn install_program_data(svm: &mut LiteSVM, program: &Pubkey, authority: &Pub
         .expect("a plain data account is always accepted");
 }
 
-/// The first half of genesis (DESIGN.md §3): creates both mints, mints the fixed 800M
+/// The first half of genesis (docs/design.md §3): creates both mints, mints the fixed 800M
 /// $IO supply into the deployer's account, revokes the $IO mint authority for good and
 /// makes `deployer` the upgrade authority of the three programs. IOSD's mint authority
 /// stays with `iosd_authority`.

@@ -2,7 +2,7 @@
 //! beside the real SBF SPL Token and Associated Token Account programs.
 //!
 //! No Solana toolchain can be installed on the project's machines, so the programs are
-//! not compiled to SBF here (DESIGN.md §2). [`native`] bridges an Anchor entry point to
+//! not compiled to SBF here (docs/design.md §2). [`native`] bridges an Anchor entry point to
 //! the runtime's invoke context and [`stubs`] routes the programs' syscalls (CPI, logs,
 //! events, sysvars, return data) back into the same transaction. What this cannot show
 //! is compute-unit use and SBF stack and heap limits.

@@ -113,7 +113,7 @@ fn leaf(node: &Pubkey, epoch: u64, reward: u64, cumulative: u64) -> EpochLeaf {
     }
 }
 
-/// Supply ledger invariants (DESIGN.md §3).
+/// Supply ledger invariants (docs/design.md §3).
 fn ledger_balances(w: &World) {
     let c = config(w);
     assert_eq!(

@@ -1,5 +1,5 @@
 // Package agree is the public, deterministic function every keeper applies after an
-// epoch's commit deadline (DESIGN.md §6, "How honest keepers reach the same root"):
+// epoch's commit deadline (docs/design.md §6, "How honest keepers reach the same root"):
 // from the commitments on chain, the observation summaries fetched for them, the
 // node assignment and the chain state, it derives each node's medians and the epoch
 // report (oracle/report.Build). Same commitments and summaries in, same root out,
@@ -48,7 +48,7 @@ type Assignment map[solana.PublicKey][]solana.PublicKey
 
 // Assign is the assignment every keeper derives from public data: for each node the
 // m keepers of uptime.Assign(beacon, node, keepers, m) (rendezvous hashing of
-// H(beacon ‖ node ‖ keeper), DESIGN.md §6). Cost: len(nodes) × len(keepers) SHA-256.
+// H(beacon ‖ node ‖ keeper), docs/design.md §6). Cost: len(nodes) × len(keepers) SHA-256.
 func Assign(beacon [32]byte, nodes, keepers []solana.PublicKey, m int) Assignment {
 	ks := make([]ed25519.PublicKey, len(keepers))
 	for i := range keepers {
@@ -130,7 +130,7 @@ func Verify(c Commit, epoch uint64, b []byte) (*epochlog.Summary, error) {
 	return s, nil
 }
 
-// Agree computes the epoch's measurements and report (DESIGN.md §6):
+// Agree computes the epoch's measurements and report (docs/design.md §6):
 //
 //  1. Each commitment's summary is Verify'd; one not fetched or failing a check is
 //     left out (Excluded), by every keeper under the same rule.

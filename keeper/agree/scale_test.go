@@ -19,7 +19,7 @@ import (
 	"github.com/ionet-network/ionet/oracle/uptime"
 )
 
-// The scale of DESIGN.md §6 and the per-epoch protocol load this estimate assumes.
+// The scale of docs/design.md §6 and the per-epoch protocol load this estimate assumes.
 const (
 	scaleNodes   = 100_000
 	scaleKeepers = 100
@@ -29,10 +29,10 @@ const (
 	// on average.
 	probesPerEpoch = 60
 	// challengesPerEpoch: one synchronized challenge window per class per epoch
-	// (DESIGN.md §7), answered once; each assigned keeper logs it with the evidence
+	// (docs/design.md §7), answered once; each assigned keeper logs it with the evidence
 	// (the challenger's, which the others re-check with their own Freivalds vector).
 	challengesPerEpoch = 1
-	// summaryBudget is DESIGN.md §6's target for what one keeper downloads.
+	// summaryBudget is docs/design.md §6's target for what one keeper downloads.
 	summaryBudget = 50_000_000
 )
 
@@ -110,7 +110,7 @@ func txSize(t *testing.T, keeper solana.PrivateKey, ix solana.Instruction) int {
 
 // TestExchangeAtScale estimates, from the real encodings, what one keeper sends and
 // downloads per epoch at 10⁵ nodes, 100 keepers, m = 3 (docs/keeper.md, "Exchange at
-// scale"): summaries fit DESIGN.md §6's 50 MB, full logs do not come close.
+// scale"): summaries fit docs/design.md §6's 50 MB, full logs do not come close.
 func TestExchangeAtScale(t *testing.T) {
 	perKeeper := scaleNodes * scaleM / scaleKeepers // expected nodes assigned to one keeper
 	const epoch = 1000

@@ -113,7 +113,7 @@ type Config struct {
 	Peers Peers
 }
 
-// Peers is the other keepers' side of the re-check (DESIGN.md §7): a keeper's own
+// Peers is the other keepers' side of the re-check (docs/design.md §7): a keeper's own
 // challenge observations of a node so far in an epoch, as it serves them (the
 // daemon's GET /challenges/{epoch}/{node}).
 type Peers interface {

@@ -35,7 +35,7 @@ type RecheckConfig struct {
 	Workers int                                 // goroutines for B·r; 1 when 0
 }
 
-// Recheck is the cross-check of another assigned keeper (DESIGN.md §7): it verifies
+// Recheck is the cross-check of another assigned keeper (docs/design.md §7): it verifies
 // a challenge observation from challenger's log about the node whose worker key is
 // worker, with the re-checker's own secret Freivalds vector r. It checks that the
 // challenge is challenger's and names worker, the commitment answers that

@@ -11,7 +11,7 @@ import (
 	"github.com/ionet-network/ionet/oracle/pow"
 )
 
-// rechecks is the other side of each window's challenges (DESIGN.md §7): for every
+// rechecks is the other side of each window's challenges (docs/design.md §7): for every
 // node assigned to this keeper whose challenger in a window is another keeper, once
 // the window is over, it fetches that keeper's own challenge observations of the
 // node (Config.Peers), re-checks each passed one it has not seen with Recheck and

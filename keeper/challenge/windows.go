@@ -1,4 +1,4 @@
-// Package challenge is the keeper's duty that produces observations (DESIGN.md §7):
+// Package challenge is the keeper's duty that produces observations (docs/design.md §7):
 // proof-of-compute challenges in synchronized windows derived from the epoch's
 // beacon, uptime probes at secret random times, each result an epochlog.Observation
 // handed to a Recorder with its failure reason. It does no chain I/O: the epoch's

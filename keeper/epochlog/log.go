@@ -187,7 +187,7 @@ func (l *Log) Bytes() []byte {
 }
 
 // Hash is SHA-256(Bytes()): the log's content address, which its summary names and
-// GET /observations/{hash} serves it under (DESIGN.md §6).
+// GET /observations/{hash} serves it under (docs/design.md §6).
 func (l *Log) Hash() [32]byte { return sha256.Sum256(l.Bytes()) }
 
 // Decode reads a log's canonical bytes. It rejects, with an error wrapping

@@ -1,4 +1,4 @@
-// Package epochlog is a keeper's observation log for one epoch (DESIGN.md §6): every
+// Package epochlog is a keeper's observation log for one epoch (docs/design.md §6): every
 // signed answer it recorded from the nodes assigned to it, append-only on disk
 // (Journal); the log's canonical bytes (Log.Bytes), served at GET
 // /observations/{Log.Hash}; and the compact per-node Summary bound to that hash,

@@ -11,7 +11,7 @@ import (
 )
 
 // NodeSummary is what one keeper's log says about one node, in the few numbers the
-// report needs (DESIGN.md §6, "exchange compact per-node summaries").
+// report needs (docs/design.md §6, "exchange compact per-node summaries").
 type NodeSummary struct {
 	Node [32]byte
 	// Probes is the number of uptime probes sent (KindProbe observations);
@@ -29,7 +29,7 @@ type NodeSummary struct {
 	Failures []uint8
 }
 
-// UptimeBps is Answered/Probes on 10,000, rounded down (DESIGN.md §7, "Uptime");
+// UptimeBps is Answered/Probes on 10,000, rounded down (docs/design.md §7, "Uptime");
 // 10,000 when no probe was sent, as oracle/uptime's Prober.UptimeBps.
 func (n NodeSummary) UptimeBps() uint16 {
 	if n.Probes == 0 {

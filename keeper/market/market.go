@@ -1,4 +1,4 @@
-// Package market is a keeper's market duties (DESIGN.md §5, docs/market.md): each
+// Package market is a keeper's market duties (docs/design.md §5, docs/market.md): each
 // round it takes the follower's snapshot, runs the public matcher (keeper/match)
 // and submits `assign` for every order it fills through the keeper's transaction
 // manager; it expires open orders past their unmatched timeout; it keeps, per open

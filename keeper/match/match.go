@@ -1,4 +1,4 @@
-// Package match is the keepers' public matching engine (DESIGN.md §5): a pure,
+// Package match is the keepers' public matching engine (docs/design.md §5): a pure,
 // deterministic function from a snapshot of open orders and nodes, the protocol's
 // parameters and the chain's time to the assignments a keeper submits. Every keeper
 // given the same snapshot, in any order, computes the same assignments. There is no

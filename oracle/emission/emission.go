@@ -1,4 +1,4 @@
-// Package emission is the $IO emission schedule of DESIGN.md §6: epoch e may emit
+// Package emission is the $IO emission schedule of docs/design.md §6: epoch e may emit
 // E(e) = E0 × r^⌊e/P⌋ base units, in periods of P epochs, with r in basis points.
 // Each period's emission is the previous one's × r / 10⁴, rounded down, so the
 // schedule is exact integers, and cumulative emission never exceeds the cap.

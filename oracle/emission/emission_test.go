@@ -18,7 +18,7 @@ const (
 	ioCap = 300_000_000 * oneIO
 )
 
-// defaultSchedule is DESIGN.md's default: halving every 2 years, E0 = ioCap / 2P.
+// defaultSchedule is docs/design.md's default: halving every 2 years, E0 = ioCap / 2P.
 func defaultSchedule() Schedule {
 	return Schedule{InitialEpochEmission: ioCap / (2 * p), PeriodEpochs: p, RatioBps: 5_000, Cap: ioCap}
 }

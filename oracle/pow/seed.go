@@ -3,7 +3,7 @@
 // commitments, Freivalds verification of opened rows, the timing rule and the
 // signed challenge, commitment and opening messages.
 //
-// One challenge (DESIGN.md §7):
+// One challenge (docs/design.md §7):
 //
 //	keeper                                   worker
 //	Keeper.Challenge ── Challenge (signed) ─▶ Prover.Commit: A₀, B from the seed,

@@ -1,7 +1,7 @@
 package pow
 
 // Spoofing trials: each attack is run many times against a keeper and the measured
-// catch rate is compared with what DESIGN.md §7 and the formulas promise.
+// catch rate is compared with what docs/design.md §7 and the formulas promise.
 
 import (
 	"context"
@@ -96,7 +96,7 @@ func runCheat(t *testing.T, f *fixture, worker ed25519.PrivateKey, forge func(li
 func lastLink(links [][]int32) []int32 { return links[len(links)-1] }
 
 // missProbability is the chance that s rows drawn without replacement from m avoid
-// all `bad` rows: C(m−bad, s)/C(m, s). It is ≤ (1−bad/m)^s, the DESIGN.md bound.
+// all `bad` rows: C(m−bad, s)/C(m, s). It is ≤ (1−bad/m)^s, the docs/design.md bound.
 func missProbability(m, bad, s int) float64 {
 	p := 1.0
 	for i := range s {

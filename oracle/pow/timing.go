@@ -17,7 +17,7 @@ type SystemClock struct{}
 // Now returns time.Now().
 func (SystemClock) Now() time.Time { return time.Now() }
 
-// Timing rule constants (DESIGN.md §7).
+// Timing rule constants (docs/design.md §7).
 const (
 	DeadlineFactor      = 1.25 // slack over the class reference time
 	MinNetworkAllowance = 2 * time.Second

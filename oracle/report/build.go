@@ -15,7 +15,7 @@ import (
 	"github.com/ionet-network/ionet/oracle/merkle"
 )
 
-// Defaults from DESIGN.md §6.
+// Defaults from docs/design.md §6.
 const (
 	// DefaultStakeBoostBps is β = 1: stake up to the hardware's cap doubles a weight.
 	DefaultStakeBoostBps = 10_000
@@ -110,7 +110,7 @@ type EpochReport struct {
 	Forfeited uint64
 }
 
-// Weight is a node's weight in the epoch's split (DESIGN.md §6):
+// Weight is a node's weight in the epoch's split (docs/design.md §6):
 //
 //	w = T_unhired × (1 + β × min(S / C, 1)),  T_unhired = T × (10⁴ − hired_bps) / 10⁴,
 //	C = T × io_per_tops / 1000  (T in milli-TOPS, C and S in $IO base units)

@@ -1,4 +1,4 @@
-// Package report builds the epoch report of DESIGN.md §6: one leaf per node, the
+// Package report builds the epoch report of docs/design.md §6: one leaf per node, the
 // Merkle root keepers vote on, and the epoch's emission totals. Build is the public,
 // deterministic function every honest keeper applies to the same medians, so they
 // reach the same root; it does no I/O.

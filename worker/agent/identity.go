@@ -1,4 +1,4 @@
-// Package agent is the worker agent behind cmd/ionet-worker (DESIGN.md §§4, 7): its
+// Package agent is the worker agent behind cmd/ionet-worker (docs/design.md §§4, 7): its
 // identity, hardware discovery turned into a node spec, idempotent registration and
 // staking, claims of hire earnings and availability rewards, and the daemon that
 // serves keepers (worker/api) and renters (worker/jobs) with Prometheus metrics.

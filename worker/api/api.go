@@ -1,4 +1,4 @@
-// Package api is the worker agent's HTTP API (DESIGN.md §7), served by ionet-worker
+// Package api is the worker agent's HTTP API (docs/design.md §7), served by ionet-worker
 // (worker/agent): the server (NewServer, an http.Handler) and the
 // keeper side's Client. Request and response bodies of the protocol endpoints are
 // the signed oracle/wire messages, application/octet-stream:

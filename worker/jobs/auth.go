@@ -1,4 +1,4 @@
-// Package jobs runs a hired node's jobs (DESIGN.md §5, issue 12): a renter whose
+// Package jobs runs a hired node's jobs (docs/design.md §5, issue 12): a renter whose
 // order is active on chain posts a signed job to each node of the order; the worker
 // checks the signature against the order's renter, runs the command behind a Runner
 // (a plain process under resource limits, or a container where podman or docker is

@@ -1,4 +1,4 @@
-//! Proof-of-compute class ids (DESIGN.md §7): the number a node's spec and its
+//! Proof-of-compute class ids (docs/design.md §7): the number a node's spec and its
 //! attested capacity carry on chain. The Go class table (`oracle/classes`) gives each
 //! class its sizes, peak and datasheet; both sides are tested against
 //! `testdata/classes/ids.json`, which this table writes.

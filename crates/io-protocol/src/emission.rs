@@ -1,4 +1,4 @@
-//! The emission schedule (DESIGN.md §6): epoch `e` may emit `E(e) = E0 × r^⌊e/P⌋`
+//! The emission schedule (docs/design.md §6): epoch `e` may emit `E(e) = E0 × r^⌊e/P⌋`
 //! $IO base units, in periods of `P` epochs, with `r` in basis points. Each period's
 //! emission is the previous one's times `r`, rounded down, so the schedule is exact
 //! integers and the same in Rust and Go (`oracle/emission`, tested against
@@ -75,7 +75,7 @@ mod tests {
     const P: u64 = 17_520;
     const CAP: u64 = 300_000_000 * IO;
 
-    /// DESIGN.md's default: halving every 2 years of hourly epochs, E0 = cap / 2P.
+    /// docs/design.md's default: halving every 2 years of hourly epochs, E0 = cap / 2P.
     pub fn default_schedule() -> Schedule {
         Schedule {
             initial_epoch_emission: CAP / (2 * P),

@@ -1,4 +1,4 @@
-//! The epoch-report leaf (DESIGN.md §6): one per node and epoch, Borsh-encoded after a
+//! The epoch-report leaf (docs/design.md §6): one per node and epoch, Borsh-encoded after a
 //! domain prefix that names the protocol version, the io-rewards program and the
 //! deployment's $IO mint, so a leaf of another program or cluster never verifies here.
 //! The Go keeper builds the same bytes (`oracle/report`, with near/borsh-go); both are

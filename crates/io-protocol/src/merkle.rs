@@ -1,4 +1,4 @@
-//! The one Merkle tree of the project (DESIGN.md §6): SHA-256, leaves hashed as
+//! The one Merkle tree of the project (docs/design.md §6): SHA-256, leaves hashed as
 //! `H(0x00 ‖ leaf)`, inner nodes as `H(0x01 ‖ lower ‖ higher)` with the pair sorted, so a
 //! proof is only the list of siblings. An unpaired last node is carried up unchanged.
 //! The Go side (`oracle/merkle`) implements the same tree; both are tested against

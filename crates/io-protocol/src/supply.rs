@@ -1,4 +1,4 @@
-//! The fixed $IO supply (DESIGN.md §3): everything is minted at genesis, nothing after.
+//! The fixed $IO supply (docs/design.md §3): everything is minted at genesis, nothing after.
 
 /// $IO has 8 decimals, as io.net's token on Solana.
 pub const IO_DECIMALS: u8 = 8;

@@ -1,5 +1,5 @@
 //! io-hire: hire orders, escrow in $IO or IOSD, assignment, streaming settlement,
-//! cancel and refund, failure and slashing, fees and the fee treasury (DESIGN.md §5).
+//! cancel and refund, failure and slashing, fees and the fee treasury (docs/design.md §5).
 
 // Anchor 0.31.1's generated IDL-account instructions call `AccountInfo::realloc`,
 // which solana-program 2.2 deprecated.

@@ -1,4 +1,4 @@
-//! The money math of a hire (DESIGN.md §5) as plain functions: prices in micro-USD per
+//! The money math of a hire (docs/design.md §5) as plain functions: prices in micro-USD per
 //! GPU-hour, their conversion to the payment mint, fees, and the lazy stream a node
 //! claims from. Every intermediate is u128 and checked; rounding favours the protocol:
 //! what a node is owed and what a renter's fees are round down, so the escrow always

@@ -1,5 +1,5 @@
 //! Epoch arithmetic, the keeper set's history and claim settlement: plain functions
-//! over plain structs, with `now` and parameters passed in (DESIGN.md §6).
+//! over plain structs, with `now` and parameters passed in (docs/design.md §6).
 
 use anchor_lang::prelude::*;
 

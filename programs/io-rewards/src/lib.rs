@@ -1,5 +1,5 @@
 //! io-rewards: keeper registry and quorum, epoch reports, emission schedule, claims and
-//! the $IO supply ledger (DESIGN.md §6).
+//! the $IO supply ledger (docs/design.md §6).
 
 // Anchor 0.31.1's generated IDL-account instructions call `AccountInfo::realloc`,
 // which solana-program 2.2 deprecated.

@@ -1,5 +1,5 @@
 //! io-staking: nodes, operator stake, delegation pools, cooldown, slashing and
-//! delegator reward accumulators (DESIGN.md §4).
+//! delegator reward accumulators (docs/design.md §4).
 
 // Anchor 0.31.1's generated IDL-account instructions call `AccountInfo::realloc`,
 // which solana-program 2.2 deprecated.

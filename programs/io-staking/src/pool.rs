@@ -1,4 +1,4 @@
-//! The money math of a node's stake pool (DESIGN.md §4), as plain functions over plain
+//! The money math of a node's stake pool (docs/design.md §4), as plain functions over plain
 //! structs: shares, slashing, caps, the delegator reward accumulators and the slash
 //! amount. Nothing here touches accounts; every intermediate is u128 and checked, and
 //! `None` means an overflow (or a division by an empty pool) that the instruction turns
@@ -163,7 +163,7 @@ impl Pool {
     }
 }
 
-/// The two caps on a node's delegated stake (DESIGN.md §4), in base units.
+/// The two caps on a node's delegated stake (docs/design.md §4), in base units.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DelegationCaps {
     /// Attested capacity: `attested_tops_milli × io_per_tops / 1000`.
@@ -262,7 +262,7 @@ impl RewardCursor {
     }
 }
 
-/// The slash for a failed hire of `gpus` cards (DESIGN.md §4): `g × (R / G + F)`, with
+/// The slash for a failed hire of `gpus` cards (docs/design.md §4): `g × (R / G + F)`, with
 /// `R` the node's availability reward in its latest final epoch, `G` its GPU count and
 /// `F` one hour of the hire's fee per GPU in $IO. `g × R / G` rounds up. Not capped
 /// here: the pool caps it by what it holds.
