@@ -7,6 +7,7 @@
 // ends (expiry, cancel or failure).
 //
 //	POST /jobs                 signed Spec (JSON)  → Status
+//	GET  /jobs                 signed              → []Status, the signer's jobs
 //	GET  /jobs/{id}            signed              → Status
 //	GET  /jobs/{id}/logs       signed              → the job's output (text), ?offset=N
 //	DELETE /jobs/{id}          signed              → Status, the job stopped

@@ -82,6 +82,20 @@ func (c Client) Submit(ctx context.Context, endpoint string, spec Spec) (Status,
 	return c.status(ctx, http.MethodPost, endpoint, "/jobs", body)
 }
 
+// List is GET /jobs: every job of the signing renter on the worker at endpoint,
+// whatever its order or state, oldest first.
+func (c Client) List(ctx context.Context, endpoint string) ([]Status, error) {
+	out, _, err := c.do(ctx, http.MethodGet, endpoint, "/jobs", nil)
+	if err != nil {
+		return nil, err
+	}
+	var s []Status
+	if err := json.Unmarshal(out, &s); err != nil {
+		return nil, fmt.Errorf("jobs: GET /jobs: %w", err)
+	}
+	return s, nil
+}
+
 // Job is GET /jobs/{id}.
 func (c Client) Job(ctx context.Context, endpoint, id string) (Status, error) {
 	return c.status(ctx, http.MethodGet, endpoint, "/jobs/"+id, nil)

@@ -173,7 +173,7 @@ func TestRefusals(t *testing.T) {
 	hires := &fakeHires{order: order, hire: jobs.Hire{Renter: renter, Active: true, Peers: []jobs.Peer{{Node: node, Endpoint: "http://10.0.0.1:7080"}}}}
 	w := startWorker(t, ctx, node, hires, jobs.Limits{})
 	ok := jobs.Spec{Order: order.String(), Node: node.String(), Command: []string{self(t)},
-		Env: map[string]string{jobstest.Env: jobstest.Sleep}}
+		Env: map[string]string{jobstest.Env: jobstest.Sleep}, Nonce: "run-1"}
 
 	// Unsigned.
 	resp, err := http.Post(w.url+"/jobs", "application/json", strings.NewReader(`{}`))
@@ -235,6 +235,15 @@ func TestRefusals(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, status(err), "%v", err)
 	_, err = client.Job(ctx, w.url, "nope")
 	assert.Equal(t, http.StatusNotFound, status(err), "%v", err)
+	// GET /jobs lists the signer's jobs only, with the spec's nonce.
+	list, err := client.List(ctx, w.url)
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	assert.Equal(t, st.ID, list[0].ID)
+	assert.Equal(t, ok.Nonce, list[0].Nonce)
+	others, err := jobs.Client{Key: otherKey}.List(ctx, w.url)
+	require.NoError(t, err)
+	assert.Empty(t, others)
 
 	// The hire is inactive: new jobs are refused with 409.
 	hires.end("order Ended")

@@ -54,19 +54,22 @@ const (
 
 // Status is a job as GET /jobs/{id} shows it.
 type Status struct {
-	ID        string     `json:"id"`
-	Order     string     `json:"order"`
-	Renter    string     `json:"renter"`
-	Rank      int        `json:"rank"`
-	WorldSize int        `json:"worldSize"`
-	Peers     []string   `json:"peers"`
-	Runner    string     `json:"runner"`
-	GPUs      []string   `json:"gpus,omitempty"`
-	State     string     `json:"state"`
-	ExitCode  *int       `json:"exitCode,omitempty"`
-	Reason    string     `json:"reason,omitempty"`
-	Started   time.Time  `json:"started"`
-	Ended     *time.Time `json:"ended,omitempty"`
+	ID        string   `json:"id"`
+	Order     string   `json:"order"`
+	Renter    string   `json:"renter"`
+	Rank      int      `json:"rank"`
+	WorldSize int      `json:"worldSize"`
+	Peers     []string `json:"peers"`
+	Runner    string   `json:"runner"`
+	// Nonce is the spec's: a renter running one command on every node of an order
+	// gives each node's spec the same nonce, which ties the jobs together.
+	Nonce    string     `json:"nonce,omitempty"`
+	GPUs     []string   `json:"gpus,omitempty"`
+	State    string     `json:"state"`
+	ExitCode *int       `json:"exitCode,omitempty"`
+	Reason   string     `json:"reason,omitempty"`
+	Started  time.Time  `json:"started"`
+	Ended    *time.Time `json:"ended,omitempty"`
 }
 
 // Config configures a Manager.
@@ -339,7 +342,7 @@ func (m *Manager) start(ctx context.Context, signer solana.PublicKey, body []byt
 	}
 	j := &job{order: order, renter: signer, dir: dir, out: out, status: Status{
 		ID: id, Order: order.String(), Renter: signer.String(), Rank: rank, WorldSize: len(h.Peers),
-		Peers: peers, Runner: m.cfg.Runner.Name(), GPUs: gpus, State: StateRunning, Started: m.cfg.Now().UTC(),
+		Peers: peers, Runner: m.cfg.Runner.Name(), Nonce: spec.Nonce, GPUs: gpus, State: StateRunning, Started: m.cfg.Now().UTC(),
 	}}
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + filepath.Join(dir, "work")}
 	keys := make([]string, 0, len(spec.Env))
@@ -537,6 +540,25 @@ func (m *Manager) check(ctx context.Context) {
 			m.stop(j, "the hire ended: "+h.Reason)
 		}
 	}
+}
+
+// list is signer's jobs, oldest first (then by id).
+func (m *Manager) list(signer solana.PublicKey) []Status {
+	m.mu.Lock()
+	var out []Status
+	for _, j := range m.jobs {
+		if j.renter.Equals(signer) {
+			out = append(out, j.snapshot())
+		}
+	}
+	m.mu.Unlock()
+	sort.Slice(out, func(a, b int) bool {
+		if !out[a].Started.Equal(out[b].Started) {
+			return out[a].Started.Before(out[b].Started)
+		}
+		return out[a].ID < out[b].ID
+	})
+	return out
 }
 
 // job returns id's job if signer may see it.

@@ -64,7 +64,7 @@ func (c *cappedFile) Close() error {
 	return err
 }
 
-// ServeHTTP serves POST /jobs, GET /jobs/{id}, GET /jobs/{id}/logs and DELETE
+// ServeHTTP serves POST /jobs, GET /jobs (the signer's jobs), GET /jobs/{id}, GET /jobs/{id}/logs and DELETE
 // /jobs/{id}. Errors are JSON {"error": "…"} with a 4xx status for bad input.
 func (m *Manager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest, ok := strings.CutPrefix(r.URL.Path, "/jobs")
@@ -98,8 +98,12 @@ func (m *Manager) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case rest == "" || rest == "/":
+		if r.Method == http.MethodGet {
+			writeJSON(w, http.StatusOK, m.list(signer))
+			return
+		}
 		if r.Method != http.MethodPost {
-			writeError(w, http.StatusMethodNotAllowed, r.Method+" /jobs: use POST")
+			writeError(w, http.StatusMethodNotAllowed, r.Method+" /jobs: use POST or GET")
 			return
 		}
 		st, created, err := m.start(r.Context(), signer, body)
