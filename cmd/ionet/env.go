@@ -91,15 +91,7 @@ func (e *env) node(s string) (solana.PublicKey, *iostaking.Node, error) {
 	if err != nil {
 		return k, nil, err
 	}
-	n, err := e.client.Node(e.ctx, k)
-	if err == nil {
-		return k, n, nil
-	}
-	byWorker := staking.NodeAddress(k)
-	if n2, err2 := e.client.Node(e.ctx, byWorker); err2 == nil {
-		return byWorker, n2, nil
-	}
-	return k, nil, err
+	return e.client.ResolveNode(e.ctx, k)
 }
 
 func fmtIO(v uint64) string { return staking.FormatIO(v) + " $IO" }

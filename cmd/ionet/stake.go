@@ -174,25 +174,7 @@ func delegate(c *cli.Context) error {
 // sharesFor turns an amount of $IO into the shares that redeem for at most it; all
 // takes every share held.
 func sharesFor(n *iostaking.Node, held bin.Uint128, amount uint64, all bool) (bin.Uint128, error) {
-	if all {
-		if held.BigInt().Sign() == 0 {
-			return held, errors.New("no shares to move")
-		}
-		return held, nil
-	}
-	s, ok := staking.SharesFor(n.Pool, amount)
-	if !ok {
-		return bin.Uint128{}, errors.New("the pool was slashed to zero: use --all to leave")
-	}
-	if s.Cmp(held.BigInt()) > 0 {
-		return bin.Uint128{}, fmt.Errorf("%s is worth more than the %s you hold (%s shares); use --all to move everything",
-			fmtIO(amount), fmtIO(staking.ValueOf(n.Pool, held)), held)
-	}
-	if s.Sign() == 0 {
-		return bin.Uint128{}, errors.New("that amount is less than one share")
-	}
-	u, _ := staking.U128FromBig(s)
-	return u, nil
+	return staking.CooldownShares(n, held, amount, all)
 }
 
 func unstake(c *cli.Context) error { return cooldown(c, true) }
