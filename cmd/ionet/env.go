@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/gagliardetto/solana-go"
@@ -31,18 +35,48 @@ func newEnv(c *cli.Context) *env {
 
 func (e *env) printf(format string, args ...any) { fmt.Fprintf(e.c.App.Writer, format, args...) }
 
-// wallet loads --keypair.
+// wallet loads --keypair (IONET_KEYPAIR), or the Solana CLI's default keypair,
+// ~/.config/solana/id.json, when neither is given.
 func (e *env) wallet() (solana.PrivateKey, error) {
-	return loadKeypair("--keypair", e.c.String("keypair"))
+	if p := e.c.String("keypair"); p != "" {
+		return loadKeypair("--keypair", p)
+	}
+	p, err := defaultKeypair()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+		return nil, usagef("no wallet: --keypair (IONET_KEYPAIR) is not given and the Solana CLI's default keypair %s does not exist "+
+			"(create one with `solana-keygen new` or `ionet dev keygen %s`)", p, p)
+	}
+	return loadKeypair("keypair", p)
 }
 
+// defaultKeypair is the Solana CLI's default keypair file: ~/.config/solana/id.json.
+func defaultKeypair() (string, error) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", usagef("--keypair is not given and there is no home directory for the default ~/.config/solana/id.json: %v", err)
+	}
+	return filepath.Join(home, ".config", "solana", "id.json"), nil
+}
+
+// loadKeypair reads a Solana CLI JSON keypair file (a JSON array of the 64 bytes of
+// the secret and public key); flag names where the path came from in errors.
 func loadKeypair(flag, path string) (solana.PrivateKey, error) {
 	if path == "" {
 		return nil, usagef("%s is required (a Solana CLI JSON keypair file)", flag)
 	}
-	k, err := solana.PrivateKeyFromSolanaKeygenFile(path)
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, usagef("%s: keypair file %s does not exist", flag, path)
+	}
 	if err != nil {
-		return nil, usagef("%s %s: %v", flag, path, err)
+		return nil, usagef("%s: cannot read keypair file %s: %v", flag, path, err)
+	}
+	k, err := solana.PrivateKeyFromSolanaKeygenFileBytes(raw)
+	if err != nil {
+		return nil, usagef("%s: %s is not a Solana CLI JSON keypair (a JSON array of 64 numbers): %v", flag, path, err)
 	}
 	return k, nil
 }

@@ -45,7 +45,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ErrWriter: stderr,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "rpc-url", Usage: "Solana JSON-RPC endpoint", EnvVars: []string{"IONET_RPC_URL"}, Value: "http://127.0.0.1:8899"},
-			&cli.StringFlag{Name: "keypair", Usage: "the signing wallet: a Solana CLI JSON keypair file", EnvVars: []string{"IONET_KEYPAIR"}},
+			&cli.StringFlag{Name: "keypair", Usage: "the signing wallet: a Solana CLI JSON keypair file (default: ~/.config/solana/id.json, as the Solana CLI's)", EnvVars: []string{"IONET_KEYPAIR"}},
+			jsonFlag(),
 		},
 		// Unknown flags and the like come back as errors; main prints them and exits 2.
 		OnUsageError:   func(_ *cli.Context, err error, _ bool) error { return usageError{Msg: err.Error()} },
@@ -62,6 +63,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 		Action: noCommand,
 	}
+	addJSONFlags(app.Commands)
 	usageErrors(app.Commands)
 	return app
 }
