@@ -92,6 +92,13 @@ func (c *Client) confirm(ctx context.Context, sig solana.Signature, name func(an
 	}
 }
 
+// NameError is the error of a failed transaction of ixs as Send reports it: the
+// named error of the program whose instruction failed, when decoders knows that
+// program and the code, else the RPC's error in one line. txbatch's senders use it.
+func NameError(err any, decoders Decoders, ixs []solana.Instruction) error {
+	return named(err, decoders, ixs)
+}
+
 // named wraps a failed transaction's error with the named error of the program whose
 // instruction failed, when decoders knows that program and the code.
 func named(err any, decoders Decoders, ixs []solana.Instruction) error {
