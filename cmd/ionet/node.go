@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ionet-network/ionet/bindings/iostaking"
+	"github.com/ionet-network/ionet/chain/network"
 	"github.com/ionet-network/ionet/chain/staking"
 	"github.com/ionet-network/ionet/oracle/classes"
 )
@@ -134,15 +135,8 @@ func nodeRegister(c *cli.Context) error {
 	return nil
 }
 
-func className(id uint8) string {
-	if c, err := classes.ByID(id); err == nil {
-		return c.Name
-	}
-	if f := classes.Family(id); f != "" {
-		return fmt.Sprintf("%s (id %d)", f, id)
-	}
-	return fmt.Sprintf("class %d", id)
-}
+// className names a class id (chain/network).
+func className(id uint8) string { return network.ClassName(id) }
 
 func nodeShow(c *cli.Context) error {
 	if err := args(c, "node"); err != nil {
