@@ -19,7 +19,7 @@ import (
 // The hire order's limits (io-hire's OrderSpec::validate).
 const (
 	maxGPUs  = 1024
-	maxHours = hire.MaxHours
+	maxHours = 8_760
 )
 
 func (s *Server) hireGet(_ http.ResponseWriter, r *http.Request) (any, error) {
