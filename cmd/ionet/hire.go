@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -16,12 +17,13 @@ import (
 	"github.com/ionet-network/ionet/oracle/classes"
 )
 
-// hireCommand holds a renter's side of io-hire (orders, cancel, close) and the crank
-// that pays a node's earnings.
+// hireCommand holds a renter's side of io-hire (orders, extend, cancel, close, the
+// renter's list), the jobs a renter runs on its order's nodes through their workers
+// (run, jobs, logs), and the crank that pays a node's earnings.
 func hireCommand() *cli.Command {
 	return &cli.Command{
 		Name:   "hire",
-		Usage:  "hire GPUs: escrow an order in IOSD or $IO, show it, claim a node's earnings, cancel, close",
+		Usage:  "hire GPUs: escrow an order in IOSD or $IO, its status, extend, cancel, list; run jobs on its nodes; claim a node's earnings; close",
 		Action: noCommand,
 		Subcommands: []*cli.Command{
 			{
@@ -41,7 +43,24 @@ func hireCommand() *cli.Command {
 					&cli.Uint64Flag{Name: "id", Usage: "order id (default: one more than the renter's highest)"},
 				},
 			},
-			{Name: "show", Usage: "an order, its books and its assignments", ArgsUsage: "<order>", Action: hireShow},
+			{Name: "status", Aliases: []string{"show"}, Usage: "an order, its books and its assignments", ArgsUsage: "<order>", Action: hireShow},
+			{
+				Name: "extend", Usage: "the renter lengthens an active order: the escrow is topped up for every node at its matched price",
+				ArgsUsage: "<order>", Action: hireExtend,
+				Flags: []cli.Flag{&cli.UintFlag{Name: "hours", Usage: "hours to add (the order's total at most 8760)", Required: true}},
+			},
+			{
+				Name: "list", Usage: "orders: the renter's (--keypair's wallet by default), --renter's, or --all",
+				Action: hireList,
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "renter", Usage: "the renter's wallet (default: --keypair's)"},
+					&cli.BoolFlag{Name: "all", Usage: "every renter's orders"},
+					&cli.StringFlag{Name: "status", Usage: "only open, active or ended orders"},
+				},
+			},
+			hireRunCommand(),
+			hireJobsCommand(),
+			hireLogsCommand(),
 			{
 				Name: "claim", Usage: "crank a node's earnings on an order so far (anyone; --keypair pays the fee)",
 				ArgsUsage: "<order> <node>", Action: hireClaim,
@@ -393,4 +412,195 @@ func hireClose(c *cli.Context) error {
 	}
 	e.printf("closed order %s%s: its rent is back with the renter\n  signature    %s\n", address, reason, sig)
 	return nil
+}
+
+// hireExtend is io-hire's extend: more hours for an active order, the escrow topped
+// up for every open assignment at its matched price plus the renter fee. Bad input
+// is refused before anything is sent: hours out of range, a wallet that is not the
+// order's renter, an order that is not active or already over.
+func hireExtend(c *cli.Context) error {
+	if err := args(c, "order"); err != nil {
+		return err
+	}
+	hours := c.Uint("hours")
+	if hours < 1 || hours > hire.MaxHours {
+		return usagef("--hours: 1 to %d, got %d", hire.MaxHours, hours)
+	}
+	e := newEnv(c)
+	w, err := e.wallet()
+	if err != nil {
+		return err
+	}
+	address, o, cfg, err := e.order(c.Args().First())
+	if err != nil {
+		return err
+	}
+	if !o.Renter.Equals(w.PublicKey()) {
+		return fmt.Errorf("order %s is renter %s's; --keypair is %s", address, o.Renter, w.PublicKey())
+	}
+	if total := uint64(o.Spec.Hours) + uint64(hours); total > hire.MaxHours {
+		return usagef("--hours %d: the order would run %d h, at most %d", hours, total, hire.MaxHours)
+	}
+	if o.Status != iohire.OrderStatus_Active {
+		return fmt.Errorf("order %s is %s: only an active (matched, running) order can be extended", address, orderStatus(o))
+	}
+	now, err := e.client.Now(e.ctx)
+	if err != nil {
+		return err
+	}
+	if now >= o.EndsAt {
+		return fmt.Errorf("order %s ended at %s (now %s): too late to extend", address, unix(o.EndsAt), unix(now))
+	}
+	as, err := e.hire.Assignments(e.ctx, address)
+	if err != nil {
+		return err
+	}
+	var nodes []solana.PublicKey
+	for _, a := range as {
+		if a.Assignment.Failed || a.Assignment.Released {
+			return fmt.Errorf("order %s: node %s's part has failed or was released; the order cannot be extended", address, a.Assignment.Node)
+		}
+		nodes = append(nodes, a.Assignment.Node)
+	}
+	source := staking.ATA(o.Renter, o.Mint)
+	before, err := e.balances(source)
+	if err != nil {
+		return err
+	}
+	ix, err := hire.Extend(w.PublicKey(), address, o.Mint, uint32(hours), nodes)
+	if err != nil {
+		return err
+	}
+	sig, err := e.hire.Send(e.ctx, []solana.PrivateKey{w}, ix)
+	if err != nil {
+		return fmt.Errorf("extend: %w", err)
+	}
+	after, err := e.balances(source)
+	if err != nil {
+		return err
+	}
+	x, err := e.hire.Order(e.ctx, address)
+	if err != nil {
+		return err
+	}
+	isIO := o.Mint == cfg.IoMint
+	topUp := before[0] - after[0]
+	res := txResult("hire extend", sig).account("order", address).amount("top_up", mintAmount(topUp, isIO)).
+		amount("deposited", mintAmount(x.Deposited, isIO))
+	return output(c, struct {
+		*TxResult
+		Hours  uint32 `json:"hours"`
+		Added  uint   `json:"added_hours"`
+		EndsAt int64  `json:"ends_at"`
+	}{res, x.Spec.Hours, hours, x.EndsAt}, func(w io.Writer) {
+		fmt.Fprintf(w, "extended order %s by %d h: %d h in all, runs until %s\n", address, hours, x.Spec.Hours, unix(x.EndsAt))
+		fmt.Fprintf(w, "  topped up    %s for %d node(s) at their matched prices, renter fees included\n", hire.Format(topUp, isIO), len(nodes))
+		fmt.Fprintf(w, "  deposited    %s\n", hire.Format(x.Deposited, isIO))
+		fmt.Fprintf(w, "  signature    %s\n", sig)
+	})
+}
+
+// mintAmount is an amount of an order's mint in JSON.
+func mintAmount(v uint64, isIO bool) Amount {
+	if isIO {
+		return ioJSON(v)
+	}
+	return iosdJSON(v)
+}
+
+// OrderRow is one order of hire list.
+type OrderRow struct {
+	Order           string `json:"order"`
+	ID              uint64 `json:"id"`
+	Renter          string `json:"renter"`
+	Status          string `json:"status"`
+	Mint            string `json:"mint"`
+	GPUs            uint16 `json:"gpus"`
+	Hours           uint32 `json:"hours"`
+	Class           string `json:"class"`
+	MaxPrice        Amount `json:"max_price"`
+	Deposited       Amount `json:"deposited"`
+	Paid            Amount `json:"paid"`
+	Refunded        Amount `json:"refunded"`
+	OpenAssignments uint16 `json:"open_assignments"`
+	CreatedAt       int64  `json:"created_at"`
+	EndsAt          int64  `json:"ends_at,omitempty"`
+}
+
+// hireList lists orders: the renter's (--keypair's wallet, or --renter), or --all,
+// optionally only those of one --status.
+func hireList(c *cli.Context) error {
+	if err := args(c); err != nil {
+		return err
+	}
+	var want *iohire.OrderStatus
+	switch st := strings.ToLower(c.String("status")); st {
+	case "":
+	case "open", "active", "ended":
+		v := map[string]iohire.OrderStatus{"open": iohire.OrderStatus_Open, "active": iohire.OrderStatus_Active,
+			"ended": iohire.OrderStatus_Ended}[st]
+		want = &v
+	default:
+		return usagef("--status: open, active or ended, got %q", c.String("status"))
+	}
+	e := newEnv(c)
+	var renter *solana.PublicKey
+	switch {
+	case c.Bool("all") && c.IsSet("renter"):
+		return usagef("--all and --renter: one or the other")
+	case c.Bool("all"):
+	case c.IsSet("renter"):
+		k, err := pubkeyArg("--renter", c.String("renter"))
+		if err != nil {
+			return err
+		}
+		renter = &k
+	default:
+		w, err := e.wallet()
+		if err != nil {
+			return err
+		}
+		k := w.PublicKey()
+		renter = &k
+	}
+	cfg, err := e.hire.Config(e.ctx)
+	if err != nil {
+		return err
+	}
+	orders, err := e.hire.Orders(e.ctx, renter)
+	if err != nil {
+		return err
+	}
+	rows := []OrderRow{}
+	for _, a := range orders {
+		o := a.Order
+		if want != nil && o.Status != *want {
+			continue
+		}
+		class := "any"
+		if o.Spec.GpuClass != 0 {
+			class = className(o.Spec.GpuClass)
+		}
+		isIO := o.Mint == cfg.IoMint
+		rows = append(rows, OrderRow{Order: a.Address.String(), ID: o.Id, Renter: o.Renter.String(), Status: orderStatus(o),
+			Mint: mintName(isIO), GPUs: o.Spec.Gpus, Hours: o.Spec.Hours, Class: class, MaxPrice: usdJSON(o.Spec.MaxPriceMicroUsd),
+			Deposited: mintAmount(o.Deposited, isIO), Paid: mintAmount(o.Paid, isIO), Refunded: mintAmount(o.Refunded, isIO),
+			OpenAssignments: o.OpenAssignments, CreatedAt: o.CreatedAt, EndsAt: o.EndsAt})
+	}
+	whose := "every renter's"
+	if renter != nil {
+		whose = "renter " + renter.String() + "'s"
+	}
+	return output(c, rows, func(w io.Writer) {
+		fmt.Fprintf(w, "%d order(s), %s\n", len(rows), whose)
+		for _, r := range rows {
+			fmt.Fprintf(w, "  %s  id %-3d %-22s %d GPU(s) of %s × %d h at most %s USD, deposited %s %s, paid %s, refunded %s",
+				r.Order, r.ID, r.Status, r.GPUs, r.Class, r.Hours, r.MaxPrice.Tokens, r.Deposited.Tokens, r.Mint,
+				r.Paid.Tokens, r.Refunded.Tokens)
+			if renter == nil {
+				fmt.Fprintf(w, ", renter %s", r.Renter)
+			}
+			fmt.Fprintln(w)
+		}
+	})
 }
