@@ -44,7 +44,7 @@ import (
 // Version is the Actions specification version the gateway speaks (X-Action-Version).
 const Version = "2.4"
 
-// localChain is X-Blockchain-Ids for a chain without a genesis hash (ionet-localnet).
+// localChain is X-Blockchain-Ids behind an RPC that has no getGenesisHash.
 const localChain = "solana:localnet"
 
 // Paths the gateway mounts.
@@ -67,8 +67,8 @@ type Config struct {
 	// when the request came over TLS or says X-Forwarded-Proto: https.
 	PublicURL string
 	// ChainID is the CAIP-2 id in X-Blockchain-Ids ("solana:<genesis hash, 32
-	// characters>"); empty: read from the RPC's getGenesisHash, or "solana:localnet"
-	// when the RPC has none (ionet-localnet).
+	// characters>"); empty: read from the RPC's getGenesisHash (ionet-localnet has
+	// its own genesis hash), or "solana:localnet" when the RPC cannot say.
 	ChainID string
 	// Logger logs each refused and failed request; nil: slog.Default.
 	Logger *slog.Logger
@@ -256,7 +256,7 @@ func (s *Server) chain(ctx context.Context) string {
 	if err != nil {
 		var rpcErr *jsonrpc.RPCError
 		if errors.As(err, &rpcErr) && rpcErr.Code == -32601 {
-			s.chainID = localChain // ionet-localnet has no genesis hash
+			s.chainID = localChain // an RPC without getGenesisHash
 		}
 		return localChain
 	}
