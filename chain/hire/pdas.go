@@ -52,6 +52,9 @@ func SlashBurnerAddress() solana.PublicKey {
 	return a
 }
 
+// TreasuryAuthority owns the fee treasury's vaults, ["treasury"].
+func TreasuryAuthority() solana.PublicKey { return pda(iohire.TREASURY_SEED) }
+
 // TreasuryAddress collects fees in mint, ["treasury-vault", mint].
 func TreasuryAddress(mint solana.PublicKey) solana.PublicKey {
 	return pda(iohire.TREASURY_VAULT_SEED, mint[:])

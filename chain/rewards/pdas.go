@@ -43,5 +43,8 @@ func VaultAuthority() solana.PublicKey { return pda(iorewards.REWARDS_VAULT_AUTH
 // KeeperBondsAddress holds the keepers' bonds, ["keeper-bonds"].
 func KeeperBondsAddress() solana.PublicKey { return pda(iorewards.KEEPER_BONDS_SEED) }
 
+// KeeperBondsAuthority owns the keeper bonds vault, ["keeper-bonds-authority"].
+func KeeperBondsAuthority() solana.PublicKey { return pda(iorewards.KEEPER_BONDS_AUTHORITY_SEED) }
+
 // AttestorAddress signs set_attested_capacity into io-staking, ["attestor"].
 func AttestorAddress() solana.PublicKey { return pda(iorewards.ATTESTOR_SEED) }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 
 	"github.com/gagliardetto/solana-go"
 	"github.com/urfave/cli/v2"
@@ -67,24 +65,7 @@ func devKeygen(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	b := make([]int, len(k))
-	for i, x := range k {
-		b[i] = int(x)
-	}
-	raw, err := json.Marshal(b)
-	if err != nil {
-		return err
-	}
-	path := c.Args().First()
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("keygen: %w", err)
-	}
-	if _, err := f.Write(raw); err != nil {
-		f.Close()
-		return fmt.Errorf("keygen: %w", err)
-	}
-	if err := f.Close(); err != nil {
+	if err := writeKeypair(c.Args().First(), k); err != nil {
 		return fmt.Errorf("keygen: %w", err)
 	}
 	fmt.Fprintln(c.App.Writer, k.PublicKey())

@@ -58,6 +58,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			hireCommand(),
 			balancesCommand(),
 			networkCommand(),
+			faucetCommand(),
+			adminCommand(),
 			devCommand(),
 			{Name: "address", Usage: "print --keypair's address", Action: printAddress},
 		},
