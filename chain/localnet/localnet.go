@@ -7,6 +7,7 @@ package localnet
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/gagliardetto/solana-go"
 	"github.com/gagliardetto/solana-go/programs/token"
 	"github.com/gagliardetto/solana-go/rpc"
+	"github.com/gagliardetto/solana-go/rpc/jsonrpc"
 
 	"github.com/ionet-network/ionet/chain/staking"
 )
@@ -152,4 +154,27 @@ func WarpSlot(ctx context.Context, client *rpc.Client, slot uint64) (uint64, err
 		return 0, fmt.Errorf("ionet_warpSlot: %w", err)
 	}
 	return now, nil
+}
+
+// ErrNotLocalnet is wrapped when the RPC node does not answer ionet-localnet's
+// development methods: a real cluster, where nothing here exists.
+var ErrNotLocalnet = errors.New("not an ionet-localnet (it does not answer ionet_genesis)")
+
+// FetchGenesis asks the node for its genesis.json (ionet_genesis): the mints, the
+// faucet and its keypair file. A node without the method, any real cluster, gives an
+// error wrapping ErrNotLocalnet.
+func FetchGenesis(ctx context.Context, client *rpc.Client) (*Genesis, error) {
+	var g Genesis
+	err := client.RPCCallForInto(ctx, &g, "ionet_genesis", []any{})
+	var rpcErr *jsonrpc.RPCError
+	if errors.As(err, &rpcErr) && rpcErr.Code == -32601 {
+		return nil, ErrNotLocalnet
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ionet_genesis: %w", err)
+	}
+	if g.Keypairs.Faucet == "" {
+		return nil, fmt.Errorf("ionet_genesis: no faucet keypair: %w", ErrNotLocalnet)
+	}
+	return &g, nil
 }

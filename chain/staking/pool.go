@@ -1,6 +1,8 @@
 package staking
 
 import (
+	"errors"
+	"fmt"
 	"math/big"
 
 	bin "github.com/gagliardetto/binary"
@@ -124,4 +126,63 @@ func U128FromBig(v *big.Int) (u bin.Uint128, ok bool) {
 	}
 	lo := new(big.Int).And(v, new(big.Int).SetUint64(^uint64(0)))
 	return bin.Uint128{Lo: lo.Uint64(), Hi: new(big.Int).Rsh(v, 64).Uint64()}, true
+}
+
+// Deposit is p after a deposit of amount as delegated (or operator) shares, as
+// pool.rs's deposit makes it: the shares bought at the current price (1:1 in an empty
+// pool), backed by what they are worth, the remainder dust. ok is false for a pool
+// slashed to zero, which refuses deposits (PoolWiped).
+func Deposit(p iostaking.Pool, amount uint64, delegated bool) (after iostaking.Pool, shares *big.Int, ok bool) {
+	shares, ok = SharesFor(p, amount)
+	if !ok {
+		return p, nil, false
+	}
+	backing := amount
+	if total := totalShares(p); total.Sign() != 0 {
+		b := new(big.Int).Mul(shares, new(big.Int).SetUint64(p.Tokens))
+		backing = clamp(b.Quo(b, total))
+	}
+	after = p
+	after.Tokens += backing
+	after.Dust += amount - backing
+	slot := &after.OperatorShares
+	if delegated {
+		slot = &after.DelegatedShares
+	}
+	sum, _ := U128FromBig(new(big.Int).Add(slot.BigInt(), shares))
+	*slot = sum
+	return after, shares, true
+}
+
+// ErrOverCap is wrapped when a delegation would take a node over one of its caps.
+var ErrOverCap = errors.New("delegation over the node's cap")
+
+// CheckDelegation predicts io-staking's cap checks on a delegation of amount to n:
+// the delegated stake after the deposit must stay within both caps. The error wraps
+// ErrOverCap and names the cap (OverCapacityCap, OverOperatorRatioCap) and the room
+// left.
+func CheckDelegation(n *iostaking.Node, params iostaking.StakingParams, amount uint64) error {
+	pool, _, ok := Deposit(n.Pool, amount, true)
+	if !ok {
+		return errors.New("the node's pool was slashed to zero: it takes no deposits (PoolWiped)")
+	}
+	after := *n
+	after.Pool = pool
+	caps, delegated := NodeCaps(&after, params), DelegatedStake(&after)
+	room := NodeCaps(n, params).Room(DelegatedStake(n))
+	switch {
+	case delegated > caps.ByCapacity:
+		why := fmt.Sprintf("its attested-capacity cap of %s $IO (%s TOPS × %s $IO per TOPS)", FormatIO(caps.ByCapacity),
+			FormatAmount(n.Attested.TopsMilli, 3), FormatIO(params.IoPerTops))
+		if n.Attested.TopsMilli == 0 {
+			why = "its attested-capacity cap, 0 until a final epoch report attests the node's TOPS"
+		}
+		return fmt.Errorf("%w: %s $IO would bring the delegated stake to %s $IO, above %s; room for %s $IO (io-staking refuses it: OverCapacityCap)",
+			ErrOverCap, FormatIO(amount), FormatIO(delegated), why, FormatIO(room))
+	case delegated > caps.ByOperatorStake:
+		return fmt.Errorf("%w: %s $IO would bring the delegated stake to %s $IO, above its operator-ratio cap of %s $IO (%s × the operator's %s $IO); room for %s $IO (io-staking refuses it: OverOperatorRatioCap)",
+			ErrOverCap, FormatIO(amount), FormatIO(delegated), FormatIO(caps.ByOperatorStake),
+			FormatAmount(uint64(params.MaxDelegationRatioBps), 4), FormatIO(OperatorStake(&after)), FormatIO(room))
+	}
+	return nil
 }

@@ -14,17 +14,21 @@ import (
 
 	"github.com/ionet-network/ionet/bindings/iostaking"
 	"github.com/ionet-network/ionet/chain/hire"
+	"github.com/ionet-network/ionet/chain/localnet"
 	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/chain/staking"
+	"github.com/ionet-network/ionet/oracle/classes"
 )
 
 // env is what a command works with: the chain client, the wallet, the config.
 type env struct {
-	ctx     context.Context
-	client  *staking.Client
-	rewards *rewards.Client
-	hire    *hire.Client
-	c       *cli.Context
+	// localnet caches whether the RPC node is an ionet-localnet (nil: not asked yet).
+	localnet *bool
+	ctx      context.Context
+	client   *staking.Client
+	rewards  *rewards.Client
+	hire     *hire.Client
+	c        *cli.Context
 }
 
 func newEnv(c *cli.Context) *env {
@@ -125,7 +129,32 @@ func (e *env) node(s string) (solana.PublicKey, *iostaking.Node, error) {
 	if err != nil {
 		return k, nil, err
 	}
-	return e.client.ResolveNode(e.ctx, k)
+	addr, n, err := e.client.ResolveNode(e.ctx, k)
+	if errors.Is(err, staking.ErrUnknownNode) {
+		return k, nil, fmt.Errorf("unknown node %s: %w", k, staking.ErrUnknownNode)
+	}
+	return addr, n, err
 }
 
 func fmtIO(v uint64) string { return staking.FormatIO(v) + " $IO" }
+
+// isLocalnet says whether the RPC node is an ionet-localnet (it answers
+// ionet_genesis); asked once per command.
+func (e *env) isLocalnet() bool {
+	if e.localnet == nil {
+		_, err := localnet.FetchGenesis(e.ctx, e.client.RPC)
+		yes := err == nil
+		e.localnet = &yes
+	}
+	return *e.localnet
+}
+
+// className names a class id as chain/network does, except that on an ionet-localnet
+// the generic-CPU id is the class its workers answer, localnet-cpu, as ionet-worker
+// names it.
+func (e *env) className(id uint8) string {
+	if id == classes.LocalnetCPU.ID && e.isLocalnet() {
+		return classes.LocalnetCPU.Name
+	}
+	return className(id)
+}

@@ -2,7 +2,7 @@ package main
 
 import (
 	"fmt"
-	"strconv"
+	"io"
 	"time"
 
 	"github.com/gagliardetto/solana-go"
@@ -47,7 +47,7 @@ func nodeCommand() *cli.Command {
 				Flags:  []cli.Flag{&cli.StringFlag{Name: "operator", Usage: "only this operator's nodes"}},
 				Action: nodeList,
 			},
-			stakeCommand(), unstakeCommand(),
+			nodeUpdateCommand(), stakeCommand(), unstakeCommand(),
 		},
 	}
 }
@@ -55,19 +55,13 @@ func nodeCommand() *cli.Command {
 // nodeSpec reads the spec flags; it refuses what the program would, before sending.
 func nodeSpec(c *cli.Context) (iostaking.RegisterNodeArgs, error) {
 	var a iostaking.RegisterNodeArgs
-	class, err := classes.LocalnetLookup(c.String("class"))
+	class, err := classArg(c.String("class"))
 	if err != nil {
-		id, perr := strconv.ParseUint(c.String("class"), 10, 8)
-		if perr != nil {
-			return a, usagef("--class: %v", err)
-		}
-		if class, err = classes.ByID(uint8(id)); err != nil {
-			return a, usagef("--class: %v", err)
-		}
+		return a, err
 	}
 	loc := c.String("location")
-	if len(loc) != 2 || loc[0] < 'A' || loc[0] > 'Z' || loc[1] < 'A' || loc[1] > 'Z' {
-		return a, usagef("--location %q: two capital letters (ISO 3166), e.g. DE", loc)
+	if err := locationArg(loc); err != nil {
+		return a, err
 	}
 	limits := []struct {
 		flag string
@@ -81,15 +75,15 @@ func nodeSpec(c *cli.Context) (iostaking.RegisterNodeArgs, error) {
 	if c.Uint("gpus") == 0 {
 		return a, usagef("--gpus must be at least 1")
 	}
-	ask, err := staking.ParseUSDMicro(c.String("ask"))
-	if err != nil || ask == 0 {
-		return a, usagef("--ask %q: a positive price in USD per GPU-hour with at most 6 decimals", c.String("ask"))
+	ask, err := askArg(c.String("ask"))
+	if err != nil {
+		return a, err
 	}
-	if ep := c.String("endpoint"); len(ep) == 0 || len(ep) > 128 {
-		return a, usagef("--endpoint must be 1 to 128 bytes")
+	if err := endpointArg(c.String("endpoint")); err != nil {
+		return a, err
 	}
 	a.Spec = iostaking.NodeSpec{
-		GpuClass: class.ID, GpuCount: uint16(c.Uint("gpus")), VramMibPerGpu: uint32(c.Uint("vram-mib")),
+		GpuClass: class, GpuCount: uint16(c.Uint("gpus")), VramMibPerGpu: uint32(c.Uint("vram-mib")),
 		Vcpus: uint16(c.Uint("vcpus")), RamGib: uint32(c.Uint("ram-gib")), BandwidthMbps: uint32(c.Uint("bandwidth-mbps")),
 		Location: [2]uint8{loc[0], loc[1]}, Compliance: c.Uint64("compliance"), Nvlink: c.Bool("nvlink"),
 	}
@@ -151,27 +145,113 @@ func nodeShow(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	caps := staking.NodeCaps(n, cfg.Params)
-	delegated := staking.DelegatedStake(n)
+	v := e.nodeView(addr, n, cfg.Params)
+	return output(c, v, func(w io.Writer) {
+		p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+		p("node %s\n", v.Address)
+		p("  operator        %s\n  worker          %s\n", v.Operator, v.Worker)
+		p("  spec            %s\n", v.SpecText)
+		p("  ask             %s USD per GPU-hour\n  endpoint        %s\n", v.Ask.Tokens, v.Endpoint)
+		p("  operator stake  %s $IO (required %s $IO: eligible %t)\n", v.OperatorStake.Tokens, v.RequiredStake.Tokens, v.Eligible)
+		p("  delegated       %s $IO in %d position(s)\n", v.Delegated.Tokens, v.Delegations)
+		p("  in cooldown     %s $IO\n", v.Cooling.Tokens)
+		p("  pool            %s $IO, shares: operator %s, delegated %s, cooling %s\n", v.Pool.Tokens,
+			v.Shares.Operator, v.Shares.Delegated, v.Shares.Cooling)
+		p("  caps            attested capacity %s $IO, operator ratio %s $IO: room for %s $IO more\n",
+			v.Caps.ByCapacity.Tokens, v.Caps.ByOperatorStake.Tokens, v.Caps.Room.Tokens)
+		a := v.Attested
+		p("  attested        epoch %d, %s, %s TOPS, uptime %s%%, epoch reward %s $IO\n", a.Epoch, a.Class,
+			a.TOPS, staking.FormatAmount(uint64(a.UptimeBps), 2), a.EpochReward.Tokens)
+		p("  hired GPUs      %d of %d\n  slashed total   %s $IO\n", v.HiredGPUs, v.GPUs, v.SlashedTotal.Tokens)
+	})
+}
+
+// NodeView is a node as `ionet node show` and `node list` print it.
+type NodeView struct {
+	Address       string `json:"address"`
+	Operator      string `json:"operator"`
+	Worker        string `json:"worker"`
+	Class         string `json:"class"`
+	ClassID       uint8  `json:"class_id"`
+	GPUs          uint16 `json:"gpus"`
+	VRAMMiBPerGPU uint32 `json:"vram_mib_per_gpu"`
+	VCPUs         uint16 `json:"vcpus"`
+	RAMGiB        uint32 `json:"ram_gib"`
+	BandwidthMbps uint32 `json:"bandwidth_mbps"`
+	Location      string `json:"location"`
+	NVLink        bool   `json:"nvlink"`
+	Compliance    uint64 `json:"compliance"`
+	// SpecText is the spec in words, for the table.
+	SpecText      string `json:"-"`
+	Ask           Amount `json:"ask_per_gpu_hour"`
+	Endpoint      string `json:"endpoint"`
+	OperatorStake Amount `json:"operator_stake"`
+	RequiredStake Amount `json:"required_stake"`
+	Eligible      bool   `json:"eligible"`
+	Delegated     Amount `json:"delegated"`
+	Delegations   uint32 `json:"delegations"`
+	Cooling       Amount `json:"cooling"`
+	Pool          Amount `json:"pool"`
+	Shares        struct {
+		Operator  string `json:"operator"`
+		Delegated string `json:"delegated"`
+		Cooling   string `json:"cooling"`
+	} `json:"shares"`
+	Caps struct {
+		ByCapacity      Amount `json:"by_capacity"`
+		ByOperatorStake Amount `json:"by_operator_stake"`
+		Room            Amount `json:"room"`
+	} `json:"caps"`
+	Attested struct {
+		Epoch       uint64 `json:"epoch"`
+		Class       string `json:"class"`
+		TOPS        string `json:"tops"`
+		UptimeBps   uint16 `json:"uptime_bps"`
+		EpochReward Amount `json:"epoch_reward"`
+	} `json:"attested"`
+	HiredGPUs    uint16 `json:"hired_gpus"`
+	SlashedTotal Amount `json:"slashed_total"`
+}
+
+// isCPUClass: the CPU classes (their ids 240-242), whose nodes count one device and
+// have no GPU memory.
+func isCPUClass(id uint8) bool {
+	return id == classes.CPUVNNIID || id == classes.CPUAVX2ID || id == classes.CPUGenericID
+}
+
+// specText is a node's spec in words: "8 × h100-sxm, 81920 MiB each, …", and for a
+// CPU node (or one without GPU memory) "1 × localnet-cpu, no GPU memory, …".
+func specText(s iostaking.NodeSpec, class string) string {
+	mem := fmt.Sprintf("%d MiB each", s.VramMibPerGpu)
+	if isCPUClass(s.GpuClass) || s.VramMibPerGpu == 0 {
+		mem = "no GPU memory"
+	}
+	return fmt.Sprintf("%d × %s, %s, %d vCPUs, %d GiB RAM, %d Mbit/s, %s, nvlink %t, compliance %#x",
+		s.GpuCount, class, mem, s.Vcpus, s.RamGib, s.BandwidthMbps, string(s.Location[:]), s.Nvlink, s.Compliance)
+}
+
+func (e *env) nodeView(addr solana.PublicKey, n *iostaking.Node, params iostaking.StakingParams) NodeView {
 	s := n.Spec
-	e.printf("node %s\n", addr)
-	e.printf("  operator        %s\n  worker          %s\n", n.Operator, n.Worker)
-	e.printf("  spec            %d × %s, %d MiB each, %d vCPUs, %d GiB RAM, %d Mbit/s, %s, nvlink %t, compliance %#x\n",
-		s.GpuCount, className(s.GpuClass), s.VramMibPerGpu, s.Vcpus, s.RamGib, s.BandwidthMbps, string(s.Location[:]), s.Nvlink, s.Compliance)
-	e.printf("  ask             %s USD per GPU-hour\n  endpoint        %s\n", staking.FormatAmount(n.AskMicroUsd, staking.USDDecimals), n.Endpoint)
-	e.printf("  operator stake  %s (required %s: eligible %t)\n", fmtIO(staking.OperatorStake(n)),
-		fmtIO(staking.RequiredOperatorStake(n, cfg.Params)), staking.IsStaked(n, cfg.Params))
-	e.printf("  delegated       %s in %d position(s)\n", fmtIO(delegated), n.Delegations)
-	e.printf("  in cooldown     %s\n", fmtIO(staking.ValueOf(n.Pool, n.Pool.CoolingShares)))
-	e.printf("  pool            %s, shares: operator %s, delegated %s, cooling %s\n", fmtIO(n.Pool.Tokens),
-		n.Pool.OperatorShares, n.Pool.DelegatedShares, n.Pool.CoolingShares)
-	e.printf("  caps            attested capacity %s, operator ratio %s: room for %s more\n",
-		fmtIO(caps.ByCapacity), fmtIO(caps.ByOperatorStake), fmtIO(caps.Room(delegated)))
+	v := NodeView{Address: addr.String(), Operator: n.Operator.String(), Worker: n.Worker.String(),
+		Class: e.className(s.GpuClass), ClassID: s.GpuClass, GPUs: s.GpuCount, VRAMMiBPerGPU: s.VramMibPerGpu,
+		VCPUs: s.Vcpus, RAMGiB: s.RamGib, BandwidthMbps: s.BandwidthMbps, Location: string(s.Location[:]),
+		NVLink: s.Nvlink, Compliance: s.Compliance, Ask: usdJSON(n.AskMicroUsd), Endpoint: n.Endpoint,
+		OperatorStake: ioJSON(staking.OperatorStake(n)), RequiredStake: ioJSON(staking.RequiredOperatorStake(n, params)),
+		Eligible: staking.IsStaked(n, params), Delegations: n.Delegations,
+		Cooling: ioJSON(staking.ValueOf(n.Pool, n.Pool.CoolingShares)), Pool: ioJSON(n.Pool.Tokens),
+		HiredGPUs: n.HiredGpus, SlashedTotal: ioJSON(n.SlashedTotal)}
+	v.SpecText = specText(s, v.Class)
+	delegated := staking.DelegatedStake(n)
+	v.Delegated = ioJSON(delegated)
+	v.Shares.Operator, v.Shares.Delegated, v.Shares.Cooling = n.Pool.OperatorShares.String(),
+		n.Pool.DelegatedShares.String(), n.Pool.CoolingShares.String()
+	caps := staking.NodeCaps(n, params)
+	v.Caps.ByCapacity, v.Caps.ByOperatorStake, v.Caps.Room = ioJSON(caps.ByCapacity), ioJSON(caps.ByOperatorStake),
+		ioJSON(caps.Room(delegated))
 	a := n.Attested
-	e.printf("  attested        epoch %d, %s, %s TOPS, uptime %s%%, epoch reward %s\n", a.Epoch, className(a.Class),
-		staking.FormatAmount(a.TopsMilli, 3), staking.FormatAmount(uint64(a.UptimeBps), 2), fmtIO(a.EpochReward))
-	e.printf("  hired GPUs      %d of %d\n  slashed total   %s\n", n.HiredGpus, s.GpuCount, fmtIO(n.SlashedTotal))
-	return nil
+	v.Attested.Epoch, v.Attested.Class, v.Attested.TOPS, v.Attested.UptimeBps, v.Attested.EpochReward =
+		a.Epoch, e.className(a.Class), staking.FormatAmount(a.TopsMilli, 3), a.UptimeBps, ioJSON(a.EpochReward)
+	return v
 }
 
 func nodeList(c *cli.Context) error {
@@ -195,15 +275,19 @@ func nodeList(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	e.printf("%d node(s)\n", len(nodes))
-	for _, na := range nodes {
-		n := na.Node
-		e.printf("%s  %d × %-10s %s  ask %s USD/GPU-h  stake %s  delegated %s  eligible %t  operator %s\n",
-			na.Address, n.Spec.GpuCount, className(n.Spec.GpuClass), string(n.Spec.Location[:]),
-			staking.FormatAmount(n.AskMicroUsd, staking.USDDecimals), fmtIO(staking.OperatorStake(n)),
-			fmtIO(staking.DelegatedStake(n)), staking.IsStaked(n, cfg.Params), n.Operator)
+	views := make([]NodeView, len(nodes))
+	for i, na := range nodes {
+		views[i] = e.nodeView(na.Address, na.Node, cfg.Params)
 	}
-	return nil
+	return output(c, struct {
+		Nodes []NodeView `json:"nodes"`
+	}{views}, func(w io.Writer) {
+		fmt.Fprintf(w, "%d node(s)\n", len(views))
+		for _, v := range views {
+			fmt.Fprintf(w, "%s  %d × %-12s %s  ask %s USD/GPU-h  stake %s $IO  delegated %s $IO  eligible %t  operator %s\n",
+				v.Address, v.GPUs, v.Class, v.Location, v.Ask.Tokens, v.OperatorStake.Tokens, v.Delegated.Tokens, v.Eligible, v.Operator)
+		}
+	})
 }
 
 // unlockIn says when a ticket unlocks relative to the chain's clock.

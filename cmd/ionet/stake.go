@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
+	"strings"
 
 	bin "github.com/gagliardetto/binary"
 	"github.com/gagliardetto/solana-go"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/ionet-network/ionet/bindings/iostaking"
 	"github.com/ionet-network/ionet/chain/staking"
+	"github.com/ionet-network/ionet/chain/txbatch"
 )
 
 // stakeGroupCommand is the delegator's side: delegate, undelegate, withdraw, claim, list.
@@ -65,8 +68,10 @@ func withdrawCommand() *cli.Command {
 
 func claimCommand() *cli.Command {
 	return &cli.Command{
-		Name: "claim", Usage: "claim a position's delegator rewards ($IO and IOSD)",
-		ArgsUsage: "<node>", Action: claim,
+		Name: "claim", Usage: "claim a position's delegator rewards ($IO and IOSD), or with --all every position's of the wallet, " +
+			"in as few transactions as fit (a flow cut short, by an expired blockhash or an interrupt, resumes where it stopped when run again)",
+		ArgsUsage: "<node>  (or --all)", Action: claim,
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "all", Usage: "every delegation of the wallet with rewards to claim"}},
 	}
 }
 
@@ -106,6 +111,19 @@ func diff(after, before bin.Uint128) *big.Int {
 	return new(big.Int).Sub(after.BigInt(), before.BigInt())
 }
 
+// checkFunds refuses an amount above what owner's account for mint holds, before
+// anything is sent.
+func (e *env) checkFunds(owner, mint solana.PublicKey, amount uint64, what string) error {
+	held, err := e.client.TokenBalance(e.ctx, staking.ATA(owner, mint))
+	if err != nil {
+		return err
+	}
+	if held < amount {
+		return fmt.Errorf("insufficient funds: %s needs %s but %s holds %s", what, fmtIO(amount), owner, fmtIO(held))
+	}
+	return nil
+}
+
 func stake(c *cli.Context) error {
 	e, op, node, n, cfg, amount, err := nodeAndAmount(c, false)
 	if err != nil {
@@ -113,6 +131,9 @@ func stake(c *cli.Context) error {
 	}
 	if !n.Operator.Equals(op.PublicKey()) {
 		return fmt.Errorf("stake: %s is not the operator of node %s (%s is; delegators use `ionet stake delegate`)", op.PublicKey(), node, n.Operator)
+	}
+	if err := e.checkFunds(op.PublicKey(), cfg.IoMint, amount, "stake"); err != nil {
+		return err
 	}
 	ix, err := staking.Stake(op.PublicKey(), node, cfg.IoMint, amount)
 	if err != nil {
@@ -126,17 +147,30 @@ func stake(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	e.printf("staked %s on node %s\n", fmtIO(amount), node)
-	e.printf("  shares     %s (operator shares now %s)\n", diff(after.Pool.OperatorShares, n.Pool.OperatorShares), after.Pool.OperatorShares)
-	e.printf("  stake      %s (required %s: eligible %t)\n", fmtIO(staking.OperatorStake(after)),
-		fmtIO(staking.RequiredOperatorStake(after, cfg.Params)), staking.IsStaked(after, cfg.Params))
-	e.printf("  pool       %s\n  signature  %s\n", fmtIO(after.Pool.Tokens), sig)
-	return nil
+	r := txResult("node stake", sig).account("node", node).account("operator", op.PublicKey()).
+		amount("staked", ioJSON(amount)).amount("operator_stake", ioJSON(staking.OperatorStake(after))).
+		amount("required_stake", ioJSON(staking.RequiredOperatorStake(after, cfg.Params))).amount("pool", ioJSON(after.Pool.Tokens))
+	return output(c, r, func(w io.Writer) {
+		fmt.Fprintf(w, "staked %s on node %s\n", fmtIO(amount), node)
+		fmt.Fprintf(w, "  shares     %s (operator shares now %s)\n", diff(after.Pool.OperatorShares, n.Pool.OperatorShares), after.Pool.OperatorShares)
+		fmt.Fprintf(w, "  stake      %s (required %s: eligible %t)\n", fmtIO(staking.OperatorStake(after)),
+			fmtIO(staking.RequiredOperatorStake(after, cfg.Params)), staking.IsStaked(after, cfg.Params))
+		fmt.Fprintf(w, "  pool       %s\n  signature  %s\n", fmtIO(after.Pool.Tokens), sig)
+	})
 }
 
 func delegate(c *cli.Context) error {
-	e, owner, node, _, cfg, amount, err := nodeAndAmount(c, false)
+	e, owner, node, n, cfg, amount, err := nodeAndAmount(c, false)
 	if err != nil {
+		return err
+	}
+	if n.Operator.Equals(owner.PublicKey()) {
+		return fmt.Errorf("delegate: %s is node %s's operator, whose stake is `ionet node stake`", owner.PublicKey(), node)
+	}
+	if err := staking.CheckDelegation(n, cfg.Params, amount); err != nil {
+		return fmt.Errorf("delegate to node %s: %w", node, err)
+	}
+	if err := e.checkFunds(owner.PublicKey(), cfg.IoMint, amount, "delegate"); err != nil {
 		return err
 	}
 	position := staking.DelegationAddress(node, owner.PublicKey())
@@ -163,12 +197,17 @@ func delegate(c *cli.Context) error {
 		return err
 	}
 	delegated := staking.DelegatedStake(after)
-	e.printf("delegated %s to node %s\n", fmtIO(amount), node)
-	e.printf("  position   %s: %s shares, worth %s\n", position, d.Shares, fmtIO(staking.ValueOf(after.Pool, d.Shares)))
-	e.printf("  shares     %s bought\n", diff(d.Shares, before))
-	e.printf("  node       %s delegated, room for %s more\n", fmtIO(delegated), fmtIO(staking.NodeCaps(after, cfg.Params).Room(delegated)))
-	e.printf("  signature  %s\n", sig)
-	return nil
+	room := staking.NodeCaps(after, cfg.Params).Room(delegated)
+	r := txResult("stake delegate", sig).account("node", node).account("position", position).
+		amount("delegated", ioJSON(amount)).amount("position_value", ioJSON(staking.ValueOf(after.Pool, d.Shares))).
+		amount("node_delegated", ioJSON(delegated)).amount("room", ioJSON(room))
+	return output(c, r, func(w io.Writer) {
+		fmt.Fprintf(w, "delegated %s to node %s\n", fmtIO(amount), node)
+		fmt.Fprintf(w, "  position   %s: %s shares, worth %s\n", position, d.Shares, fmtIO(staking.ValueOf(after.Pool, d.Shares)))
+		fmt.Fprintf(w, "  shares     %s bought\n", diff(d.Shares, before))
+		fmt.Fprintf(w, "  node       %s delegated, room for %s more\n", fmtIO(delegated), fmtIO(room))
+		fmt.Fprintf(w, "  signature  %s\n", sig)
+	})
 }
 
 // sharesFor turns an amount of $IO into the shares that redeem for at most it; all
@@ -236,10 +275,22 @@ func cooldown(c *cli.Context, operator bool) error {
 	if err != nil {
 		return err
 	}
-	e.printf("%s: %s shares of node %s into cooldown\n", name, t.Shares, node)
-	e.printf("  ticket     %s (id %d), worth %s now, %s\n", ticket, t.Id, fmtIO(staking.ValueOf(after.Pool, t.Shares)), unlockIn(t.UnlocksAt, now))
-	e.printf("  then       ionet stake withdraw %s\n  signature  %s\n", ticket, sig)
-	return nil
+	value := staking.ValueOf(after.Pool, t.Shares)
+	r := struct {
+		*TxResult
+		Shares    string `json:"shares"`
+		TicketID  uint64 `json:"ticket_id"`
+		UnlocksAt int64  `json:"unlocks_at"`
+	}{txResult("node "+name, sig).account("node", node).account("ticket", ticket).amount("value", ioJSON(value)),
+		t.Shares.String(), t.Id, t.UnlocksAt}
+	if !operator {
+		r.Action = "stake " + name
+	}
+	return output(c, r, func(w io.Writer) {
+		fmt.Fprintf(w, "%s: %s shares of node %s into cooldown\n", name, t.Shares, node)
+		fmt.Fprintf(w, "  ticket     %s (id %d), worth %s now, %s\n", ticket, t.Id, fmtIO(value), unlockIn(t.UnlocksAt, now))
+		fmt.Fprintf(w, "  then       ionet stake withdraw %s\n  signature  %s\n", ticket, sig)
+	})
 }
 
 func withdraw(c *cli.Context) error {
@@ -256,8 +307,21 @@ func withdraw(c *cli.Context) error {
 		return err
 	}
 	t, err := e.client.Ticket(e.ctx, addr)
+	if errors.Is(err, staking.ErrNotFound) {
+		return fmt.Errorf("withdraw: no ticket %s (withdrawn already? `ionet stake list` shows the wallet's tickets)", addr)
+	}
 	if err != nil {
 		return err
+	}
+	if !t.Owner.Equals(w.PublicKey()) {
+		return fmt.Errorf("withdraw: ticket %s is %s's, not %s's", addr, t.Owner, w.PublicKey())
+	}
+	now, err := e.client.Now(e.ctx)
+	if err != nil {
+		return err
+	}
+	if now < t.UnlocksAt {
+		return fmt.Errorf("withdraw: ticket %s %s (io-staking refuses it before: CooldownNotOver)", addr, unlockIn(t.UnlocksAt, now))
 	}
 	cfg, err := e.config()
 	if err != nil {
@@ -280,13 +344,48 @@ func withdraw(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	e.printf("withdrew %s from node %s (ticket %s, %s shares, closed)\n", fmtIO(after-before), t.Node, addr, t.Shares)
-	e.printf("  to         %s\n  signature  %s\n", dest, sig)
-	return nil
+	r := txResult("stake withdraw", sig).account("node", t.Node).account("ticket", addr).account("to", dest).
+		amount("withdrawn", ioJSON(after-before))
+	return output(c, r, func(w io.Writer) {
+		fmt.Fprintf(w, "withdrew %s from node %s (ticket %s, %s shares, closed)\n", fmtIO(after-before), t.Node, addr, t.Shares)
+		fmt.Fprintf(w, "  to         %s\n  signature  %s\n", dest, sig)
+	})
+}
+
+// rewardMint is one of the two mints delegator rewards are paid in.
+type rewardMint struct {
+	name     string
+	index    int // staking.RewardIO or RewardIOSD
+	mint     solana.PublicKey
+	decimals uint8
+}
+
+func rewardMints(cfg *iostaking.StakingConfig) []rewardMint {
+	return []rewardMint{{"$IO", staking.RewardIO, cfg.IoMint, staking.IODecimals}, {"IOSD", staking.RewardIOSD, cfg.IosdMint, staking.USDDecimals}}
+}
+
+// PositionClaim is one position's claim under `stake claim`.
+type PositionClaim struct {
+	Node     string `json:"node"`
+	Position string `json:"position"`
+	IO       Amount `json:"io"`
+	IOSD     Amount `json:"iosd"`
+}
+
+// ClaimResult is what `stake claim` prints under --json: the positions claimed with
+// what each was owed, and what reached the wallet's accounts.
+type ClaimResult struct {
+	*TxResult
+	Positions []PositionClaim `json:"positions"`
 }
 
 func claim(c *cli.Context) error {
-	if err := args(c, "node"); err != nil {
+	all := c.Bool("all")
+	if all {
+		if err := args(c); err != nil {
+			return err
+		}
+	} else if err := args(c, "node"); err != nil {
 		return err
 	}
 	e := newEnv(c)
@@ -294,44 +393,109 @@ func claim(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	node, _, err := e.node(c.Args().First())
-	if err != nil {
-		return err
-	}
+	owner := w.PublicKey()
 	cfg, err := e.config()
 	if err != nil {
 		return err
 	}
-	owner := w.PublicKey()
-	mints := []struct {
-		name     string
-		mint     solana.PublicKey
-		decimals uint8
-	}{{"$IO", cfg.IoMint, staking.IODecimals}, {"IOSD", cfg.IosdMint, staking.USDDecimals}}
-	var ixs []solana.Instruction
+	var positions []staking.DelegationAccount
+	nodes := map[solana.PublicKey]*iostaking.Node{}
+	if all {
+		if positions, err = e.client.Delegations(e.ctx, staking.OwnerDelegationsFilter(owner)); err != nil {
+			return err
+		}
+		for _, p := range positions {
+			if nodes[p.Delegation.Node] == nil {
+				n, err := e.client.Node(e.ctx, p.Delegation.Node)
+				if err != nil {
+					return err
+				}
+				nodes[p.Delegation.Node] = n
+			}
+		}
+	} else {
+		node, n, err := e.node(c.Args().First())
+		if err != nil {
+			return err
+		}
+		position := staking.DelegationAddress(node, owner)
+		d, err := e.client.Delegation(e.ctx, position)
+		if errors.Is(err, staking.ErrNotFound) {
+			return fmt.Errorf("claim: %s has no delegation in node %s (`ionet stake list` shows the wallet's)", owner, node)
+		}
+		if err != nil {
+			return err
+		}
+		positions, nodes[node] = []staking.DelegationAccount{{Address: position, Delegation: d}}, n
+	}
+	mints := rewardMints(cfg)
+	// One item per position and mint with something owed, after one item per mint that
+	// creates the wallet's account when missing; a position owed nothing is left out,
+	// so a flow run again after an interruption claims only what is still owed.
+	var items []txbatch.Item
+	var claims []PositionClaim
+	needs := make([]bool, len(mints))
+	for _, p := range positions {
+		n := nodes[p.Delegation.Node]
+		owed := []uint64{staking.PendingReward(n, p.Delegation, staking.RewardIO), staking.PendingReward(n, p.Delegation, staking.RewardIOSD)}
+		if all && owed[0] == 0 && owed[1] == 0 {
+			continue
+		}
+		claims = append(claims, PositionClaim{Node: p.Delegation.Node.String(), Position: p.Address.String(), IO: ioJSON(owed[0]), IOSD: iosdJSON(owed[1])})
+		for i, m := range mints {
+			if all && owed[i] == 0 {
+				continue
+			}
+			ixs, err := staking.Claim(owner, owner, p.Delegation.Node, m.mint)
+			if err != nil {
+				return err
+			}
+			needs[i] = true
+			items = append(items, txbatch.Item{ixs[1]})
+		}
+	}
+	var first []txbatch.Item
+	for i, m := range mints {
+		if needs[i] {
+			first = append(first, txbatch.Item{staking.CreateATAIdempotent(owner, owner, m.mint)})
+		}
+	}
+	items = append(first, items...)
 	before := make([]uint64, len(mints))
 	for i, m := range mints {
 		if before[i], err = e.client.TokenBalance(e.ctx, staking.ATA(owner, m.mint)); err != nil {
 			return err
 		}
-		more, err := staking.Claim(owner, owner, node, m.mint)
-		if err != nil {
-			return err
-		}
-		ixs = append(ixs, more...)
 	}
-	sig, err := e.client.Send(e.ctx, []solana.PrivateKey{w}, ixs...)
+	sigs, err := e.sendBatches(w, items, staking.StakingErrors)
 	if err != nil {
 		return fmt.Errorf("claim: %w", err)
 	}
-	e.printf("claimed delegator rewards of node %s\n", node)
+	r := ClaimResult{TxResult: txResult("stake claim", sigs...), Positions: claims}
+	r.account("owner", owner)
+	got := make([]uint64, len(mints))
 	for i, m := range mints {
 		after, err := e.client.TokenBalance(e.ctx, staking.ATA(owner, m.mint))
 		if err != nil {
 			return err
 		}
-		e.printf("  %-5s      %s\n", m.name, staking.FormatAmount(after-before[i], m.decimals))
+		got[i] = after - before[i]
+		r.amount("claimed_"+strings.ToLower(strings.TrimPrefix(m.name, "$")), amountOf(got[i], m.decimals, m.name))
 	}
-	e.printf("  signature  %s\n", sig)
-	return nil
+	return output(c, r, func(w io.Writer) {
+		if all {
+			fmt.Fprintf(w, "claimed delegator rewards of %d position(s) in %d transaction(s)\n", len(claims), len(sigs))
+			for _, p := range claims {
+				fmt.Fprintf(w, "  node %s  %s $IO, %s IOSD\n", p.Node, p.IO.Tokens, p.IOSD.Tokens)
+			}
+		} else {
+			fmt.Fprintf(w, "claimed delegator rewards of node %s\n", positions[0].Delegation.Node)
+		}
+		for i, m := range mints {
+			fmt.Fprintf(w, "  %-5s      %s\n", m.name, staking.FormatAmount(got[i], m.decimals))
+		}
+		for _, s := range sigs {
+			fmt.Fprintf(w, "  signature  %s\n", s)
+		}
+	})
 }
