@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/ionet-network/ionet/gateway/actions"
 	"github.com/ionet-network/ionet/internal/cliapp"
+	"github.com/ionet-network/ionet/tests/localnode"
 )
 
 func runArgs(t *testing.T, args ...string) (int, string) {
@@ -88,4 +90,36 @@ func TestRoutesLeaveTheRootForTheExplorer(t *testing.T) {
 	res, body = get("/api/actions/nope")
 	assert.Equal(t, http.StatusNotFound, res.StatusCode)
 	assert.JSONEq(t, `{"message":"no action at /api/actions/nope"}`, body)
+}
+
+// The binary serves until its context ends (SIGTERM), then exits 0.
+func TestServesUntilStopped(t *testing.T) {
+	addr := localnode.FreeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var stderr bytes.Buffer
+	go func() {
+		err := newApp(io.Discard, &stderr).RunContext(ctx, []string{"ionet-gateway", "--listen", addr,
+			"--rpc-url", "http://127.0.0.1:1", "--chain-id", "solana:test", "--log-level", "warn"})
+		done <- cliapp.ExitCode(&stderr, "ionet-gateway", err)
+	}()
+	require.Eventually(t, func() bool {
+		res, err := http.Get("http://" + addr + "/healthz")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	}, 10*time.Second, 20*time.Millisecond)
+	res, err := http.Get("http://" + addr + "/actions.json")
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, "solana:test", res.Header.Get("X-Blockchain-Ids"))
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, 0, code, stderr.String())
+	case <-time.After(15 * time.Second):
+		t.Fatal("ionet-gateway did not stop")
+	}
 }

@@ -82,8 +82,9 @@ type Server struct {
 	hire    *hire.Client
 	rewards *rewards.Client
 
-	chainMu sync.Mutex
-	chainID string
+	chainMu    sync.Mutex
+	chainID    string
+	chainAsked time.Time // the last failed getGenesisHash
 
 	requests *prometheus.CounterVec
 	txs      *prometheus.CounterVec
@@ -242,14 +243,18 @@ func (s *Server) headers(ctx context.Context, w http.ResponseWriter) {
 	h.Set("X-Blockchain-Ids", s.chain(ctx))
 }
 
-// chain is the CAIP-2 id of the chain behind the RPC, asked once (a failure is asked
-// again next time, and answered meanwhile with solana:localnet).
+// chain is the CAIP-2 id of the chain behind the RPC, asked once; after a failure it
+// is asked again 30 seconds later, and answered meanwhile with solana:localnet.
 func (s *Server) chain(ctx context.Context) string {
 	s.chainMu.Lock()
 	defer s.chainMu.Unlock()
 	if s.chainID != "" {
 		return s.chainID
 	}
+	if time.Since(s.chainAsked) < 30*time.Second { // the RPC failed just now: not on every request
+		return localChain
+	}
+	s.chainAsked = time.Now()
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	hash, err := s.staking.RPC.GetGenesisHash(ctx)
