@@ -324,8 +324,8 @@ func TestActionsAgainstTheLocalnet(t *testing.T) {
 	args(t, tx, 0, &amount)
 	assert.Equal(t, uint64(20*ioUnit), amount)
 
-	// Undelegate 200 $IO into ticket 0.
-	a = call(t, http.MethodPost, api+"undelegate/"+nodeAddr.String()+"?amount=200", account(staker))
+	// Undelegate 150 $IO into ticket 0, then 50 into ticket 1.
+	a = call(t, http.MethodPost, api+"undelegate/"+nodeAddr.String()+"?amount=150", account(staker))
 	tx = transaction(t, a, staker.PublicKey(), "undelegate")
 	ticket := staking.TicketAddress(nodeAddr, staker.PublicKey(), 0)
 	assert.Contains(t, a.body["message"], "cooldown ticket "+ticket.String())
@@ -334,35 +334,54 @@ func TestActionsAgainstTheLocalnet(t *testing.T) {
 		map[string][]byte{"args.ticket_id": le64(0)})
 	var cooldown iostaking.CooldownArgs
 	args(t, tx, 0, &cooldown)
-	assert.Equal(t, iostaking.CooldownArgs{Shares: staking.U128(200 * ioUnit), TicketId: 0}, cooldown)
+	assert.Equal(t, iostaking.CooldownArgs{Shares: staking.U128(150 * ioUnit), TicketId: 0}, cooldown)
 	signAndSend(t, ctx, client.RPC, tx, staker)
 	tk, err := client.Ticket(ctx, ticket)
 	require.NoError(t, err)
-	assert.Equal(t, staking.U128(200*ioUnit), tk.Shares)
+	assert.Equal(t, staking.U128(150*ioUnit), tk.Shares)
+	a = call(t, http.MethodPost, api+"undelegate/"+nodeAddr.String()+"?amount=50", account(staker))
+	tx = transaction(t, a, staker.PublicKey(), "undelegate again")
+	ticket1 := staking.TicketAddress(nodeAddr, staker.PublicKey(), 1)
+	checkAgainstIDL(t, tx, 0, "io_staking", "undelegate", map[string]solana.PublicKey{"owner": staker.PublicKey(), "node": nodeAddr},
+		map[string][]byte{"args.ticket_id": le64(1)})
+	args(t, tx, 0, &cooldown)
+	assert.Equal(t, iostaking.CooldownArgs{Shares: staking.U128(50 * ioUnit), TicketId: 1}, cooldown, "the next free ticket id")
+	signAndSend(t, ctx, client.RPC, tx, staker)
 	d, err = client.Delegation(ctx, staking.DelegationAddress(nodeAddr, staker.PublicKey()))
 	require.NoError(t, err)
 	assert.Equal(t, staking.U128(400*ioUnit), d.Shares)
 
-	// Withdraw: refused during the cooldown, then the ticket's 200 $IO come back.
+	// Withdraw: refused during the cooldown, then both tickets' 200 $IO come back in
+	// one transaction.
 	withdrawURL := api + "withdraw/" + nodeAddr.String()
 	requireRefused(t, call(t, http.MethodPost, withdrawURL, account(staker)), 400, "has finished its cooldown: the first unlocks at", "early withdraw")
 	_, err = localnet.WarpSlot(ctx, client.RPC, 2_000_000) // past the 7-day cooldown (400 ms slots)
 	require.NoError(t, err)
 	a = call(t, http.MethodPost, withdrawURL, account(staker))
 	tx = transaction(t, a, staker.PublicKey(), "withdraw")
-	assert.Contains(t, a.body["message"], "Withdraw 1 ticket(s) from node "+nodeAddr.String()+", worth 200 $IO")
-	require.Len(t, tx.Message.Instructions, 2)
+	assert.Contains(t, a.body["message"], "Withdraw 2 ticket(s) from node "+nodeAddr.String()+", worth 200 $IO")
+	require.Len(t, tx.Message.Instructions, 3, "one account creation, two withdrawals")
 	ataIx := tx.Message.Instructions[0]
 	ataProgram, err := tx.Message.Program(ataIx.ProgramIDIndex)
 	require.NoError(t, err)
 	assert.Equal(t, solana.SPLAssociatedTokenAccountProgramID, ataProgram, "the $IO account is created when missing")
 	assert.Equal(t, []byte{1}, []byte(ataIx.Data), "CreateIdempotent")
-	checkAgainstIDL(t, tx, 1, "io_staking", "withdraw", map[string]solana.PublicKey{"owner": staker.PublicKey(), "node": nodeAddr,
-		"ticket": ticket, "destination": staking.ATA(staker.PublicKey(), g.Mints.IO)}, nil)
+	withdrawn := map[solana.PublicKey]bool{}
+	for i := 1; i <= 2; i++ {
+		metas, err := tx.Message.Instructions[i].ResolveInstructionAccounts(&tx.Message)
+		require.NoError(t, err)
+		tk := metas[3].PublicKey
+		withdrawn[tk] = true
+		checkAgainstIDL(t, tx, i, "io_staking", "withdraw", map[string]solana.PublicKey{"owner": staker.PublicKey(), "node": nodeAddr,
+			"ticket": tk, "destination": staking.ATA(staker.PublicKey(), g.Mints.IO)}, nil)
+	}
+	assert.Equal(t, map[solana.PublicKey]bool{ticket: true, ticket1: true}, withdrawn)
 	signAndSend(t, ctx, client.RPC, tx, staker)
 	assert.Equal(t, uint64(300*ioUnit), ioBalance(staker.PublicKey()))
-	_, err = client.Ticket(ctx, ticket)
-	assert.ErrorIs(t, err, staking.ErrNotFound, "the ticket is closed")
+	for _, tk := range []solana.PublicKey{ticket, ticket1} {
+		_, err = client.Ticket(ctx, tk)
+		assert.ErrorIs(t, err, staking.ErrNotFound, "the ticket is closed")
+	}
 	requireRefused(t, call(t, http.MethodPost, withdrawURL, account(staker)), 400, "has no cooldown ticket", "withdraw twice")
 
 	// Hire: a renter escrows 1 GPU of localnet-cpu for 1 h at most $2 in IOSD.

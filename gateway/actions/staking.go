@@ -95,8 +95,12 @@ func describe(n *iostaking.Node) string {
 	} else if f := classes.Family(n.Spec.GpuClass); f != "" {
 		class = f
 	}
+	location := string(n.Spec.Location[:])
+	if n.Spec.Location[0] == 0 {
+		location = "no stated location"
+	}
 	return fmt.Sprintf("%d × %s in %s, asking %s USD per GPU-hour; operator stake %s, delegated %s",
-		n.Spec.GpuCount, class, string(n.Spec.Location[:]), staking.FormatAmount(n.AskMicroUsd, staking.USDDecimals),
+		n.Spec.GpuCount, class, location, staking.FormatAmount(n.AskMicroUsd, staking.USDDecimals),
 		fmtIO(staking.OperatorStake(n)), fmtIO(staking.DelegatedStake(n)))
 }
 
@@ -334,10 +338,13 @@ func (s *Server) withdrawPost(_ http.ResponseWriter, r *http.Request) (any, erro
 	}
 	var ixs []solana.Instruction
 	var worth uint64
-	for _, t := range ready {
+	for i, t := range ready {
 		more, err := staking.Withdraw(p.account, node, t.Address, cfg.IoMint)
 		if err != nil {
 			return nil, err
+		}
+		if i > 0 {
+			more = more[1:] // the $IO account is created (when missing) once
 		}
 		ixs = append(ixs, more...)
 		worth += staking.ValueOf(n.Pool, t.Ticket.Shares)
