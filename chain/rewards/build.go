@@ -53,3 +53,20 @@ func Claim(payer, operator, ioMint solana.PublicKey, l report.Leaf, proof [][32]
 	}
 	return []solana.Instruction{staking.CreateATAIdempotent(payer, operator, ioMint), ix}, nil
 }
+
+// AnnounceExit is the first step of authority's exit from the keeper set: it stops
+// serving from the next epoch and its bond starts unbonding.
+func AnnounceExit(authority solana.PublicKey) (solana.Instruction, error) {
+	return iorewards.NewAnnounceExitInstruction(authority, ConfigAddress(), KeeperAddress(authority))
+}
+
+// DeregisterKeeper is the second step: the bond goes back to authority's $IO account
+// (created first when missing) and the keeper account closes.
+func DeregisterKeeper(authority, ioMint solana.PublicKey) ([]solana.Instruction, error) {
+	ix, err := iorewards.NewDeregisterKeeperInstruction(authority, ConfigAddress(), KeeperAddress(authority),
+		staking.ATA(authority, ioMint), KeeperBondsAddress(), KeeperBondsAuthority(), solana.TokenProgramID)
+	if err != nil {
+		return nil, err
+	}
+	return []solana.Instruction{staking.CreateATAIdempotent(authority, authority, ioMint), ix}, nil
+}

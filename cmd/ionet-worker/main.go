@@ -150,7 +150,7 @@ func registerFlags() []cli.Flag {
 		altsrc.NewStringSliceFlag(&cli.StringSliceFlag{Name: "compliance", Usage: "compliance tag: a bit number 0-63 or a 0x mask (repeat or comma-separate)", EnvVars: []string{"IONET_COMPLIANCE"}}),
 		altsrc.NewUintFlag(&cli.UintFlag{Name: "bandwidth-mbps", Usage: "network bandwidth, Mbit/s", EnvVars: []string{"IONET_BANDWIDTH_MBPS"}}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "endpoint", Usage: "the worker's public HTTP endpoint, 1 to 128 bytes (keepers and renters call it)", EnvVars: []string{"IONET_ENDPOINT"}}),
-		altsrc.NewStringFlag(&cli.StringFlag{Name: "class", Usage: "register in this class instead of the discovered one (the one `run --class` answers)", EnvVars: []string{"IONET_CLASS"}}),
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "class", Usage: "register in this `CLASS` instead of the discovered one (the one 'run --class' answers)", EnvVars: []string{"IONET_CLASS"}}),
 	}
 }
 

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"strings"
 
 	"github.com/gagliardetto/solana-go"
@@ -51,20 +53,39 @@ func balances(c *cli.Context) error {
 	if c.Bool("treasury") {
 		rows = append(rows, row{name: "io-hire treasury", io: hire.TreasuryAddress(cfg.IoMint), iosd: hire.TreasuryAddress(cfg.IosdMint)})
 	}
+	type balance struct {
+		Name   string  `json:"name"`
+		Wallet string  `json:"wallet,omitempty"`
+		IO     Amount  `json:"io"`
+		IOSD   Amount  `json:"iosd"`
+		SOL    *Amount `json:"sol,omitempty"`
+	}
+	out := make([]balance, 0, len(rows))
 	for _, r := range rows {
 		v, err := e.balances(r.io, r.iosd)
 		if err != nil {
 			return err
 		}
-		sol := ""
+		b := balance{Name: r.name, IO: ioJSON(v[0]), IOSD: iosdJSON(v[1])}
 		if r.wallet != nil {
-			out, err := e.client.RPC.GetBalance(e.ctx, *r.wallet, rpc.CommitmentConfirmed)
+			got, err := e.client.RPC.GetBalance(e.ctx, *r.wallet, rpc.CommitmentConfirmed)
 			if err != nil {
 				return err
 			}
-			sol = ", " + staking.FormatAmount(out.Value, 9) + " SOL"
+			sol := solJSON(got.Value)
+			b.Wallet, b.SOL = r.wallet.String(), &sol
 		}
-		e.printf("  %-18s %s, %s IOSD%s\n", r.name, fmtIO(v[0]), hire.FormatUSD(v[1]), sol)
+		out = append(out, b)
 	}
-	return nil
+	return output(c, struct {
+		Balances []balance `json:"balances"`
+	}{out}, func(w io.Writer) {
+		for _, b := range out {
+			sol := ""
+			if b.SOL != nil {
+				sol = ", " + b.SOL.Tokens + " SOL"
+			}
+			fmt.Fprintf(w, "  %-18s %s $IO, %s IOSD%s\n", b.Name, b.IO.Tokens, b.IOSD.Tokens, sol)
+		}
+	})
 }

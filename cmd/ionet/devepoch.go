@@ -29,7 +29,7 @@ func devEpochCommand(genesis cli.Flag) *cli.Command {
 			"node's reward with a Go-built proof (which attests the node's capacity in io-staking)",
 		Action: devEpoch,
 		Flags: []cli.Flag{genesis,
-			&cli.StringFlag{Name: "keeper-keypairs", Usage: "the keepers' keypair files, comma-separated (registered with `ionet keeper register`)", Required: true},
+			&cli.StringFlag{Name: "keeper-keypairs", Usage: "the keepers' keypair `FILES`, comma-separated (registered with 'ionet keeper register')", Required: true},
 			&cli.StringFlag{Name: "price", Usage: "IO/USD price the keepers vote, USD per $IO (up to 6 decimals)", Value: "2.00"},
 			&cli.StringSliceFlag{Name: "tops", Usage: "measured TOPS (up to 3 decimals): `T` for every node, or NODE=T for one (repeat); nodes without any are left out", Required: true},
 			&cli.UintFlag{Name: "uptime-bps", Usage: "measured uptime of every node, basis points", Value: 10_000},

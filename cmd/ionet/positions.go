@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"io"
+
 	"github.com/gagliardetto/solana-go"
 	"github.com/urfave/cli/v2"
 
@@ -32,7 +35,7 @@ func positions(c *cli.Context) error {
 	} else {
 		w, err := e.wallet()
 		if err != nil {
-			return usagef("positions needs --owner or --keypair")
+			return fmt.Errorf("stake list: give --owner, or a wallet: %w", err)
 		}
 		owner = w.PublicKey()
 	}
@@ -52,11 +55,6 @@ func positions(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	e.printf("positions of %s\n", owner)
-	e.printf("operator stake: %d node(s)\n", len(nodes))
-	for _, n := range nodes {
-		e.printf("  node %s  %s shares, worth %s\n", n.Address, n.Node.Pool.OperatorShares, fmtIO(staking.OperatorStake(n.Node)))
-	}
 	// Shares are priced by their node's pool; read each node once.
 	pools := map[solana.PublicKey]*iostaking.Node{}
 	nodeOf := func(k solana.PublicKey) (*iostaking.Node, error) {
@@ -69,25 +67,69 @@ func positions(c *cli.Context) error {
 		}
 		return n, err
 	}
-	e.printf("delegations: %d\n", len(delegations))
+	type operatorRow struct {
+		Node   string `json:"node"`
+		Shares string `json:"shares"`
+		Value  Amount `json:"value"`
+	}
+	type delegationRow struct {
+		Node       string `json:"node"`
+		Position   string `json:"position"`
+		Shares     string `json:"shares"`
+		Value      Amount `json:"value"`
+		RewardIO   Amount `json:"reward_io"`
+		RewardIOSD Amount `json:"reward_iosd"`
+	}
+	type ticketRow struct {
+		Ticket    string `json:"ticket"`
+		Node      string `json:"node"`
+		ID        uint64 `json:"id"`
+		Shares    string `json:"shares"`
+		Value     Amount `json:"value"`
+		UnlocksAt int64  `json:"unlocks_at"`
+		Ready     bool   `json:"ready"`
+	}
+	out := struct {
+		Owner       string          `json:"owner"`
+		Operator    []operatorRow   `json:"operator_stake"`
+		Delegations []delegationRow `json:"delegations"`
+		Tickets     []ticketRow     `json:"tickets"`
+	}{Owner: owner.String(), Operator: []operatorRow{}, Delegations: []delegationRow{}, Tickets: []ticketRow{}}
+	for _, n := range nodes {
+		out.Operator = append(out.Operator, operatorRow{n.Address.String(), n.Node.Pool.OperatorShares.String(), ioJSON(staking.OperatorStake(n.Node))})
+	}
 	for _, d := range delegations {
 		n, err := nodeOf(d.Delegation.Node)
 		if err != nil {
 			return err
 		}
-		e.printf("  node %s  %s shares, worth %s, rewards %s and %s IOSD to claim  (position %s)\n",
-			d.Delegation.Node, d.Delegation.Shares, fmtIO(staking.ValueOf(n.Pool, d.Delegation.Shares)),
-			fmtIO(staking.PendingReward(n, d.Delegation, staking.RewardIO)),
-			staking.FormatAmount(staking.PendingReward(n, d.Delegation, staking.RewardIOSD), staking.USDDecimals), d.Address)
+		out.Delegations = append(out.Delegations, delegationRow{d.Delegation.Node.String(), d.Address.String(), d.Delegation.Shares.String(),
+			ioJSON(staking.ValueOf(n.Pool, d.Delegation.Shares)), ioJSON(staking.PendingReward(n, d.Delegation, staking.RewardIO)),
+			iosdJSON(staking.PendingReward(n, d.Delegation, staking.RewardIOSD))})
 	}
-	e.printf("tickets: %d\n", len(tickets))
 	for _, t := range tickets {
 		n, err := nodeOf(t.Ticket.Node)
 		if err != nil {
 			return err
 		}
-		e.printf("  ticket %s  node %s  id %d  %s shares, worth %s, %s\n", t.Address, t.Ticket.Node, t.Ticket.Id,
-			t.Ticket.Shares, fmtIO(staking.ValueOf(n.Pool, t.Ticket.Shares)), unlockIn(t.Ticket.UnlocksAt, now))
+		out.Tickets = append(out.Tickets, ticketRow{t.Address.String(), t.Ticket.Node.String(), t.Ticket.Id, t.Ticket.Shares.String(),
+			ioJSON(staking.ValueOf(n.Pool, t.Ticket.Shares)), t.Ticket.UnlocksAt, now >= t.Ticket.UnlocksAt})
 	}
-	return nil
+	return output(c, out, func(w io.Writer) {
+		fmt.Fprintf(w, "positions of %s\n", owner)
+		fmt.Fprintf(w, "operator stake: %d node(s)\n", len(out.Operator))
+		for _, o := range out.Operator {
+			fmt.Fprintf(w, "  node %s  %s shares, worth %s $IO\n", o.Node, o.Shares, o.Value.Tokens)
+		}
+		fmt.Fprintf(w, "delegations: %d\n", len(out.Delegations))
+		for _, d := range out.Delegations {
+			fmt.Fprintf(w, "  node %s  %s shares, worth %s $IO, rewards %s $IO and %s IOSD to claim  (position %s)\n",
+				d.Node, d.Shares, d.Value.Tokens, d.RewardIO.Tokens, d.RewardIOSD.Tokens, d.Position)
+		}
+		fmt.Fprintf(w, "tickets: %d\n", len(out.Tickets))
+		for _, t := range out.Tickets {
+			fmt.Fprintf(w, "  ticket %s  node %s  id %d  %s shares, worth %s $IO, %s\n", t.Ticket, t.Node, t.ID,
+				t.Shares, t.Value.Tokens, unlockIn(t.UnlocksAt, now))
+		}
+	})
 }
