@@ -284,7 +284,7 @@ func TestActionsAgainstTheLocalnet(t *testing.T) {
 		{"POST", delegateURL + "?amount=-5", account(staker), 400, "is not an amount of $IO"},
 		{"POST", delegateURL + "?amount=0", account(staker), 400, "more than 0"},
 		{"POST", delegateURL, account(staker), 400, "amount is required"},
-		{"POST", delegateURL + "?amount=400.00000001", account(staker), 400, "is over node " + nodeAddr.String() + "'s delegation cap: room for 400 $IO more"},
+		{"POST", delegateURL + "?amount=400.00000001", account(staker), 400, "node " + nodeAddr.String() + ": delegation over the node's cap: 400.00000001 $IO would bring the delegated stake to 1000.00000001 $IO, above its attested-capacity cap of 1000 $IO (100 TOPS × 10 $IO per TOPS); room for 400 $IO (io-staking refuses it: OverCapacityCap)"},
 		{"POST", delegateURL + "?amount=100", account(poor), 400, "no funds: " + poor.PublicKey().String() + " holds 50 $IO, less than the 100 $IO"},
 		{"POST", delegateURL + "?amount=1", account(broke), 400, "no funds: " + broke.PublicKey().String() + " has no SOL"},
 		{"POST", delegateURL + "?amount=1", map[string]string{"account": "not-base58!"}, 400, `account "not-base58!" is not a base58 public key`},

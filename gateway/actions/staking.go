@@ -182,10 +182,8 @@ func (s *Server) delegatePost(_ http.ResponseWriter, r *http.Request) (any, erro
 	if p.account.Equals(n.Operator) {
 		return nil, bad("%s is node %s's operator: the operator stakes (ionet node stake), it does not delegate", p.account, node)
 	}
-	caps := staking.NodeCaps(n, cfg.Params)
-	if room := caps.Room(staking.DelegatedStake(n)); amount > room {
-		return nil, bad("%s is over node %s's delegation cap: room for %s more (caps: %s from its attested capacity, %s from its operator's stake)",
-			fmtIO(amount), node, fmtIO(room), fmtIO(caps.ByCapacity), fmtIO(caps.ByOperatorStake))
+	if err := staking.CheckDelegation(n, cfg.Params, amount); err != nil {
+		return nil, bad("node %s: %v", node, err)
 	}
 	if err := s.solFor(ctx, p.account); err != nil {
 		return nil, err

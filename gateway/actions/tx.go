@@ -58,10 +58,9 @@ func (s *Server) transaction(ctx context.Context, what string, payer solana.Publ
 // refused, SPL Token's "insufficient funds" and the chain's own errors in words.
 func refusal(err any, logs []string, ixs []solana.Instruction) string {
 	if i, code, ok := programerr.FromTransactionError(err); ok && i < len(ixs) {
-		if d := decoders[ixs[i].ProgramID()]; d != nil {
-			if pe, ok := d(err); ok {
-				return "the chain refuses it: " + pe.Name + ": " + pe.Msg
-			}
+		var named *staking.Refused // the failing instruction's program named it, as the CLI's Send does
+		if errors.As(staking.NameError(err, decoders, ixs), &named) {
+			return "the chain refuses it: " + named.Err.Name + ": " + named.Err.Msg
 		}
 		for _, l := range logs {
 			if strings.Contains(l, "insufficient funds") {
