@@ -94,9 +94,10 @@ func config(c *cli.Context) (actions.Config, string, error) {
 }
 
 // routes is the gateway's one ServeMux: the actions, /metrics and /healthz. "/" is
-// left for the explorer, which registers itself here with a method-less "/" pattern
-// ("GET /" would conflict with the actions' method-less "/api/actions/", and the
-// mux panics on conflicting patterns).
+// left for the explorer (gateway/explorer's Register: GET /{$}, /nodes/…,
+// /static/explorer/…, /api/network and its siblings), which registers itself here.
+// A catch-all "GET /" would conflict with the actions' method-less "/api/actions/"
+// (the mux panics on conflicting patterns); "/" or "GET /{$}" do not.
 func routes(cfg actions.Config, registry *prometheus.Registry) (*http.ServeMux, error) {
 	mux := http.NewServeMux()
 	a, err := actions.New(cfg, registry)
