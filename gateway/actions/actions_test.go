@@ -170,16 +170,16 @@ func TestActionsAgainstTheLocalnet(t *testing.T) {
 	// operator's stake), attested at 100 TOPS (a 1,000 $IO cap from capacity).
 	worker := solana.NewWallet().PrivateKey
 	nodeAddr := node.WorkerNode(t, ctx, worker, classes.LocalnetCPU.ID, "http://127.0.0.1:1")
-	attest := func() {
+	attest := func(topsMilli uint64) {
 		rc, err := rewards.New(node.RPCURL).Config(ctx)
 		require.NoError(t, err)
 		now, err := client.Now(ctx)
 		require.NoError(t, err)
 		_, err = localnet.AttestCapacity(ctx, client.RPC, nodeAddr, localnet.Capacity{Epoch: rewards.EpochsOf(rc.Params).At(now),
-			Class: classes.LocalnetCPU.ID, TopsMilli: 100_000, UptimeBps: 10_000})
+			Class: classes.LocalnetCPU.ID, TopsMilli: topsMilli, UptimeBps: 10_000})
 		require.NoError(t, err)
 	}
-	attest()
+	attest(100_000)
 	staker, g := node.Fund(t, ctx, 1_000_000_000, 700*ioUnit)
 	ioBalance := func(owner solana.PublicKey) uint64 {
 		v, err := client.TokenBalance(ctx, staking.ATA(owner, g.Mints.IO))
@@ -429,7 +429,7 @@ func TestActionsAgainstTheLocalnet(t *testing.T) {
 	require.NoError(t, err)
 	_, err = localnet.Warp(ctx, client.RPC, g.SlotMs, time.Duration(rewards.EpochsOf(rc.Params).Start(kk.ActiveFrom)-now+1)*time.Second)
 	require.NoError(t, err)
-	attest()
+	attest(100_000)
 	assign, err := hire.Assign(keeper.PublicKey(), order, renter.PublicKey(), g.Mints.IOSD, []hire.Part{{Node: nodeAddr, GPUs: 1}})
 	require.NoError(t, err)
 	_, err = hc.Send(ctx, []solana.PrivateKey{keeper}, assign)
@@ -471,4 +471,15 @@ func TestActionsAgainstTheLocalnet(t *testing.T) {
 	d, err = client.Delegation(ctx, staking.DelegationAddress(nodeAddr, staker.PublicKey()))
 	require.NoError(t, err)
 	assert.Equal(t, staking.U128(0), d.Shares)
+
+	// Attested at 0 TOPS, the node has no room: its delegate action is shown disabled,
+	// and a POST is refused with the cap's name.
+	attest(0)
+	a = call(t, http.MethodGet, delegateURL, nil)
+	require.Equal(t, http.StatusOK, a.status, a.raw)
+	assert.Equal(t, true, a.body["disabled"])
+	assert.Equal(t, map[string]any{"message": "the node's delegation caps are full"}, a.body["error"])
+	assert.Contains(t, a.body["description"], "Room for 0 $IO more")
+	requireRefused(t, call(t, http.MethodPost, delegateURL+"?amount=1", account(staker)), 400,
+		"above its attested-capacity cap, 0 until a final epoch report attests the node's TOPS; room for 0 $IO (io-staking refuses it: OverCapacityCap)", "delegate to a full node")
 }
