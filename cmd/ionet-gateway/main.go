@@ -11,7 +11,8 @@
 //	/actions.json, /api/actions/…   Solana Actions (gateway/actions)
 //	/metrics                        Prometheus
 //	/healthz                        200 "ok"
-//	/                               left for the explorer (gateway/explorer)
+//	/, /nodes/{node}, /static/explorer/, /api/{network,nodes,hires,epochs,emission}
+//	                                the network explorer (gateway/explorer)
 //
 // Every flag may come from its IONET_* environment variable. Exit status: 0 clean
 // shutdown, 1 failure, 2 bad usage.
@@ -36,6 +37,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ionet-network/ionet/gateway/actions"
+	"github.com/ionet-network/ionet/gateway/explorer"
 	"github.com/ionet-network/ionet/internal/cliapp"
 )
 
@@ -121,7 +123,18 @@ func run(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	x := withExplorer(mux, cfg)
+	go func() { _ = x.Run(c.Context) }()
 	return serve(c.Context, cfg.Logger, listen, mux)
+}
+
+// withExplorer mounts the network explorer (gateway/explorer, docs/explorer.md) at
+// "/" of mux: its page, /nodes/{node}, /static/explorer/ and its JSON API under
+// /api/; its Run samples the chain every 5 s for the history it keeps in memory.
+func withExplorer(mux *http.ServeMux, cfg actions.Config) *explorer.Explorer {
+	x := explorer.New(explorer.Config{RPCURL: cfg.RPCURL, Logger: cfg.Logger, PollEvery: 5 * time.Second})
+	x.Register(mux)
+	return x
 }
 
 // serve answers on listen until ctx ends, then shuts down within 10 seconds.

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/ionet-network/ionet/chain/rewards"
+	"github.com/ionet-network/ionet/chain/staking"
 	"github.com/ionet-network/ionet/oracle/emission"
 )
 
@@ -21,6 +22,7 @@ type Emission struct {
 	GenesisTs            int64  `json:"genesis_ts"`
 	EpochSeconds         int64  `json:"epoch_seconds"`
 	Epoch                uint64 `json:"epoch"`
+	Now                  int64  `json:"now"` // the chain's clock
 	// ScheduledNow is what the schedule allows through the current epoch.
 	ScheduledNow Amount `json:"scheduled_now"`
 	// Emitted is what claims paid out of the vault (the supply ledger's emitted).
@@ -28,6 +30,9 @@ type Emission struct {
 	// Reported is the cumulative emission of the latest final epoch.
 	Reported Amount          `json:"reported"`
 	Schedule []SchedulePoint `json:"schedule"`
+	// SoFar is the schedule's cumulative through each epoch from 0 to the current one
+	// (at most 241 of them, evenly spaced, and every final epoch).
+	SoFar    []SchedulePoint `json:"so_far"`
 	Halvings []Halving       `json:"halvings"`
 	Epochs   []EmissionPoint `json:"epochs"`
 	Burned   []SupplySample  `json:"burned"`
@@ -100,12 +105,27 @@ func (x *Explorer) emissionView(_ context.Context, st *state, _ *http.Request) (
 	horizon := max(horizonPeriods*max(s.PeriodEpochs, 1), st.status.Epoch+1)
 	v := Emission{InitialEpochEmission: Amount(s.InitialEpochEmission), HalvingEpochs: s.PeriodEpochs,
 		RatioBps: s.RatioBps, Cap: Amount(s.Cap), GenesisTs: rc.Params.GenesisTs, EpochSeconds: rc.Params.EpochSeconds,
-		Epoch: st.status.Epoch, ScheduledNow: Amount(s.Cumulative(st.status.Epoch + 1)), Emitted: Amount(rc.Emitted),
+		Epoch: st.status.Epoch, Now: st.now, ScheduledNow: Amount(s.Cumulative(st.status.Epoch + 1)), Emitted: Amount(rc.Emitted),
 		Reported: Amount(rc.ReportedCumulative), Schedule: SchedulePoints(s, horizon, 240),
 		Halvings: Halvings(s, horizon), Epochs: []EmissionPoint{}, Burned: x.hist.samples()}
+	// The ledger starts at genesis with nothing burned or emitted.
+	v.Burned = append([]SupplySample{{Time: rc.Params.GenesisTs, Supply: Amount(staking.GenesisSupply)}}, v.Burned...)
 	if v.Halvings == nil {
 		v.Halvings = []Halving{}
 	}
+	through := map[uint64]bool{}
+	for i := uint64(0); i <= 240; i++ {
+		through[st.status.Epoch*i/240] = true
+	}
+	for _, r := range st.snap.EpochReports {
+		if r.Finalized && r.Epoch <= st.status.Epoch {
+			through[r.Epoch] = true
+		}
+	}
+	for e := range through {
+		v.SoFar = append(v.SoFar, SchedulePoint{Epoch: e, Cumulative: Amount(s.Cumulative(e + 1))})
+	}
+	slices.SortFunc(v.SoFar, func(a, b SchedulePoint) int { return cmp.Compare(a.Epoch, b.Epoch) })
 	for _, r := range st.snap.EpochReports {
 		if r.Finalized {
 			v.Epochs = append(v.Epochs, EmissionPoint{Epoch: r.Epoch, Scheduled: Amount(s.Cumulative(r.Epoch + 1)),
@@ -116,7 +136,8 @@ func (x *Explorer) emissionView(_ context.Context, st *state, _ *http.Request) (
 	return v, nil
 }
 
-// SupplySample is the supply ledger as the gateway read it at one time.
+// SupplySample is the supply ledger as the gateway read it at one time; the first
+// one /api/emission lists is genesis (nothing burned or emitted).
 type SupplySample struct {
 	Time    int64  `json:"time"` // the chain's clock
 	Epoch   uint64 `json:"epoch"`

@@ -47,6 +47,8 @@ type testNet struct {
 	final           report.EpochReport
 	active, failed  solana.PublicKey // orders
 	open            solana.PublicKey
+	// challengeEpoch is the epoch of the CPU node's challenges the keepers serve.
+	challengeEpoch uint64
 }
 
 func startNetwork(t *testing.T) *testNet {
@@ -139,6 +141,7 @@ func startNetwork(t *testing.T) *testNet {
 		t.Fatal(err)
 	}
 	epoch := rewards.EpochsOf(cfg.Params).At(now)
+	n.challengeEpoch = epoch
 	at := time.Now().UnixMilli()
 	n.standIn.addChallenge(0, epoch, epochlog.Observation{Node: n.cpu, Kind: epochlog.KindChallenge, AtMillis: at - 3000,
 		OK: true, TOPSMilli: 48, RTTMicros: 900})

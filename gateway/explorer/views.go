@@ -232,7 +232,7 @@ func (x *Explorer) nodeView(ctx context.Context, st *state, r *http.Request) (an
 			continue
 		}
 		o := st.snap.Orders[a.Order]
-		av := assignmentView(a, o)
+		av := assignmentView(a, o, hc.IoMint)
 		d.Hires = append(d.Hires, av)
 		if o != nil && o.Mint == hc.IoMint {
 			d.HireClaimedIO += Amount(a.Claimed)
@@ -261,14 +261,19 @@ type Assignment struct {
 	FailureVotes int    `json:"failure_votes"`
 	Released     bool   `json:"released"`
 	Status       string `json:"order_status"`
+	Mint         string `json:"mint"` // "IOSD" or "IO": Value's and Claimed's unit
 }
 
-func assignmentView(a *iohire.Assignment, o *iohire.HireOrder) Assignment {
+func assignmentView(a *iohire.Assignment, o *iohire.HireOrder, ioMint solana.PublicKey) Assignment {
 	v := Assignment{Order: a.Order.String(), Node: a.Node.String(), GPUs: a.Gpus, PriceMicro: Amount(a.PriceMicroUsd),
 		Value: Amount(a.Value), Claimed: Amount(a.Claimed), Start: a.Start, Duration: a.Duration, Failed: a.Failed,
 		FailureVotes: len(a.FailureVotes), Released: a.Released}
+	v.Mint = "IOSD"
 	if o != nil {
 		v.Status = network.OrderStatus(o)
+		if o.Mint == ioMint {
+			v.Mint = "IO"
+		}
 	}
 	return v
 }
@@ -300,7 +305,7 @@ func (x *Explorer) hiresView(_ context.Context, st *state, _ *http.Request) (any
 	hc := st.snap.HireConfig
 	byOrder := map[solana.PublicKey][]Assignment{}
 	for _, a := range st.snap.Assignments {
-		byOrder[a.Order] = append(byOrder[a.Order], assignmentView(a, st.snap.Orders[a.Order]))
+		byOrder[a.Order] = append(byOrder[a.Order], assignmentView(a, st.snap.Orders[a.Order], hc.IoMint))
 	}
 	out := []Hire{}
 	for addr, o := range st.snap.Orders {

@@ -95,16 +95,15 @@ function chart(id, opts, data) {
   charts[id] = { plot, key, width };
 }
 
-function barChart(id, labels, series) {
+function barChart(id, labels, label, values, color) {
   const xs = labels.map((_, i) => i);
-  const bars = uPlot.paths.bars({ size: [0.6, 64], gap: 2 });
-  const colors = ["#3b82f6", "#10b981", "#f59e0b"];
   chart(id, {
     key: labels.join(","),
-    scales: { x: { time: false, range: [-0.5, Math.max(labels.length - 0.5, 0.5)] }, y: { range: (u, min, max) => [0, Math.max(max, 1) * 1.1] } },
-    axes: [{ splits: () => xs, values: (u, vals) => vals.map((v) => labels[v] ?? "") }, {}],
-    series: [{}, ...series.map((s, i) => ({ label: s.label, fill: colors[i] + "cc", stroke: colors[i], paths: bars, points: { show: false } }))],
-  }, [xs, ...series.map((s) => s.values)]);
+    scales: { x: { time: false, range: [-0.5, Math.max(labels.length - 0.5, 0.5)] }, y: { range: (u, min, max) => [0, Math.max(max, 1) * 1.15] } },
+    axes: [{ splits: () => xs, values: (u, vals) => vals.map((v) => labels[v] ?? ""), size: 56 },
+      { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] }],
+    series: [{}, { label, fill: color + "cc", stroke: color, paths: uPlot.paths.bars({ size: [0.6, 80] }), points: { show: false } }],
+  }, [xs, values]);
 }
 
 // verticals draws a dashed vertical line at each x in marks, labelled.
@@ -156,13 +155,10 @@ async function loadNetwork() {
   put("stat-cap", io(net.supply.emission_cap), net.supply.emission_cap);
   put("stat-vault-check", net.supply.vault_ok ? "= cap − emitted ✓" : "MISMATCH", net.supply.vault_ok);
 
-  barChart("chart-classes", net.classes.map((c) => c.class), [
-    { label: "GPUs", values: net.classes.map((c) => c.gpus) },
-    { label: "nodes", values: net.classes.map((c) => c.nodes) },
-    { label: "staked nodes", values: net.classes.map((c) => c.staked) }]);
-  barChart("chart-locations", net.locations.map((l) => l.location), [
-    { label: "nodes", values: net.locations.map((l) => l.nodes) },
-    { label: "GPUs", values: net.locations.map((l) => l.gpus) }]);
+  barChart("chart-classes", net.classes.map((c) => c.class + "\n" + c.nodes + " nodes, " + c.staked + " staked"),
+    "GPUs", net.classes.map((c) => c.gpus), "#3b82f6");
+  barChart("chart-locations", net.locations.map((l) => l.location + "\n" + l.gpus + " GPUs"),
+    "nodes", net.locations.map((l) => l.nodes), "#10b981");
 
   fill("nodes-table", nodes.map((n) => {
     const tr = document.createElement("tr");
@@ -257,19 +253,28 @@ function emissionCharts(em) {
     const emitted = new Map(finals.map((p) => [p.epoch, num(p.cumulative, IO)]));
     return [xs, xs.map((x) => sched.get(x) ?? null), xs.map((x) => emitted.get(x) ?? null)];
   })());
-  chart("chart-emitted", {
-    scales: { x: { time: false } },
-    axes: [{ label: "epoch" }, {}],
-    series: [{ label: "epoch" },
-      { label: "scheduled through the epoch", stroke: "#3b82f6", width: 2 },
-      { label: "emitted (final reports)", stroke: "#ef4444", width: 2, points: { size: 6 } }],
-  }, [finals.map((p) => p.epoch), finals.map((p) => num(p.scheduled, IO)), finals.map((p) => num(p.cumulative, IO))]);
+  {
+    // Scheduled through each epoch so far, what the final reports emitted, and what
+    // claims paid out of the vault (now).
+    const xs = [...new Set([...em.so_far.map((p) => p.epoch), ...finals.map((p) => p.epoch), em.epoch])].sort((a, b) => a - b);
+    const sched = new Map(em.so_far.map((p) => [p.epoch, num(p.cumulative, IO)]));
+    const emitted = new Map(finals.map((p) => [p.epoch, num(p.cumulative, IO)]));
+    chart("chart-emitted", {
+      scales: { x: { time: false } },
+      axes: [{ label: "epoch" }, { size: 70, values: (u, v) => v.map((x) => x.toLocaleString()) }],
+      series: [{ label: "epoch" },
+        { label: "scheduled through the epoch", stroke: "#3b82f6", width: 2, spanGaps: true },
+        { label: "emitted (final reports)", stroke: "#ef4444", width: 2, spanGaps: true, points: { size: 7 } },
+        { label: "paid by claims (now)", stroke: "#10b981", width: 0, points: { show: true, size: 9, fill: "#10b981" } }],
+    }, [xs, xs.map((x) => sched.get(x) ?? null), xs.map((x) => emitted.get(x) ?? null),
+      xs.map((x) => (x === em.epoch ? num(em.emitted, IO) : null))]);
+  }
   const b = em.burned;
   chart("chart-burned", {
     scales: { x: { time: true } },
     series: [{ label: "time" },
-      { label: "burned $IO", stroke: "#ef4444", width: 2, fill: "#ef444422", paths: uPlot.paths.stepped({ align: 1 }) }],
-  }, [b.map((s) => s.time), b.map((s) => num(s.burned, IO))]);
+      { label: "burned $IO", stroke: "#ef4444", width: 2, fill: "#ef444422", paths: uPlot.paths.stepped({ align: 1 }), points: { size: 6 } }],
+  }, [[...b.map((s) => s.time), em.now], [...b.map((s) => num(s.burned, IO)), num(b[b.length - 1].burned, IO)]]);
 }
 
 function header(net) {
@@ -347,8 +352,8 @@ async function loadNode(address) {
       cell(a.order_status, "order_status"),
       cell(String(a.gpus), "gpus", a.gpus),
       cell(usd(a.price_micro_usd), "price_micro_usd", a.price_micro_usd),
-      cell(a.value, "value", a.value),
-      cell(a.claimed, "claimed", a.claimed),
+      cell(units(a.value, a.mint === "IO" ? IO : USD) + " " + (a.mint === "IO" ? "$IO" : "IOSD"), "value", a.value),
+      cell(units(a.claimed, a.mint === "IO" ? IO : USD), "claimed", a.claimed),
       cell(a.failed ? "yes (" + a.failure_votes + " votes)" : "no", "failed", a.failed, a.failed ? "bad" : ""));
     return tr;
   }));
