@@ -55,6 +55,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			nodeCommand(),
 			stakeGroupCommand(),
 			keeperCommand(),
+			rewardsCommand(),
 			hireCommand(),
 			balancesCommand(),
 			networkCommand(),

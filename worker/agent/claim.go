@@ -3,25 +3,19 @@ package agent
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
-	"strings"
 
 	"github.com/gagliardetto/solana-go"
 	"github.com/gagliardetto/solana-go/rpc"
 
 	"github.com/ionet-network/ionet/bindings/iohire"
-	"github.com/ionet-network/ionet/bindings/iorewards"
 	"github.com/ionet-network/ionet/chain/hire"
 	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/chain/staking"
 	"github.com/ionet-network/ionet/keeper/follower"
-	"github.com/ionet-network/ionet/oracle/merkle"
-	"github.com/ionet-network/ionet/oracle/report"
 )
 
 // Paid is one claim that landed: what it was for and what reached the operator.
@@ -117,51 +111,15 @@ func (c Claims) paid(ctx context.Context, operator solana.PrivateKey, mint solan
 }
 
 // Proof is a keeper's GET /proofs/{node}: the node's latest final leaf, its Merkle
-// proof and the report's root.
-type Proof struct {
-	Leaf  report.Leaf   `json:"leaf"`
-	Proof []merkle.Hash `json:"proof"`
-	Root  merkle.Hash   `json:"root"`
-}
+// proof and the report's root (chain/rewards, which the ionet CLI shares).
+type Proof = rewards.Proof
 
 // ErrNoProof is wrapped when the keeper holds no final report with the node.
-var ErrNoProof = errors.New("no final report holds the node")
+var ErrNoProof = rewards.ErrNoProof
 
 // FetchProof gets node's proof from the keeper at endpoint.
 func (c Claims) FetchProof(ctx context.Context, keeper string, node solana.PublicKey) (Proof, error) {
-	url := strings.TrimRight(keeper, "/") + "/proofs/" + node.String()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return Proof{}, fmt.Errorf("proof from %s: %w", keeper, err)
-	}
-	h := c.HTTP
-	if h == nil {
-		h = http.DefaultClient
-	}
-	resp, err := h.Do(req)
-	if err != nil {
-		return Proof{}, fmt.Errorf("proof from %s: %w", keeper, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return Proof{}, fmt.Errorf("proof from %s: %w", keeper, err)
-	}
-	switch resp.StatusCode {
-	case http.StatusOK:
-	case http.StatusNotFound:
-		return Proof{}, fmt.Errorf("proof from %s: %w", keeper, ErrNoProof)
-	default:
-		return Proof{}, fmt.Errorf("proof from %s: status %d: %s", keeper, resp.StatusCode, strings.TrimSpace(string(body)))
-	}
-	var p Proof
-	if err := json.Unmarshal(body, &p); err != nil {
-		return Proof{}, fmt.Errorf("proof from %s: %w", keeper, err)
-	}
-	if !p.Leaf.Node.Equals(node) {
-		return Proof{}, fmt.Errorf("proof from %s is for node %s, not %s", keeper, p.Leaf.Node, node)
-	}
-	return p, nil
+	return rewards.FetchProof(ctx, c.HTTP, keeper, node)
 }
 
 // Availability claims node's availability rewards with p, once its root is the
@@ -169,19 +127,12 @@ func (c Claims) FetchProof(ctx context.Context, keeper string, node solana.Publi
 // operator and refreshes the node's attested capacity. A leaf already claimed pays
 // nothing and sends nothing (ok false).
 func (c Claims) Availability(ctx context.Context, operator solana.PrivateKey, p Proof) (Paid, bool, error) {
-	ep, err := c.Rewards.EpochReport(ctx, p.Leaf.Epoch)
-	if err != nil {
-		return Paid{}, false, err
-	}
-	if !ep.Finalized || ep.Root != [32]uint8(p.Root) {
-		return Paid{}, false, fmt.Errorf("the keeper's root for epoch %d is not the chain's final root", p.Leaf.Epoch)
-	}
 	cfg, err := c.Staking.Config(ctx)
 	if err != nil {
 		return Paid{}, false, err
 	}
-	if !merkle.Verify(p.Root, merkle.LeafHash(p.Leaf.Encode(iorewards.ProgramID, cfg.IoMint)), p.Proof) {
-		return Paid{}, false, fmt.Errorf("the keeper's proof for epoch %d does not verify", p.Leaf.Epoch)
+	if err := c.Rewards.VerifyProof(ctx, p, cfg.IoMint); err != nil {
+		return Paid{}, false, err
 	}
 	st, err := c.Rewards.NodeClaims(ctx, p.Leaf.Node)
 	if err != nil {
@@ -190,11 +141,7 @@ func (c Claims) Availability(ctx context.Context, operator solana.PrivateKey, p 
 	if st.LastEpoch != nil && *st.LastEpoch >= p.Leaf.Epoch {
 		return Paid{}, false, nil
 	}
-	proof := make([][32]uint8, len(p.Proof))
-	for i, h := range p.Proof {
-		proof[i] = h
-	}
-	ixs, err := rewards.Claim(operator.PublicKey(), operator.PublicKey(), cfg.IoMint, p.Leaf, proof)
+	ixs, err := rewards.Claim(operator.PublicKey(), operator.PublicKey(), cfg.IoMint, p.Leaf, p.ProofArg())
 	if err != nil {
 		return Paid{}, false, err
 	}
