@@ -182,6 +182,18 @@ func checkBrowser(t *testing.T, n *testNet, base string) {
 	assert.Equal(t, strconv.Itoa(len(n.final.Leaves)), final["leaves"])
 	assert.Len(t, page.Rows["keepers-table"], 3)
 
+	// The page follows the chain as epochs pass, without a reload.
+	next, err := chromedp.Run(browser, chromedp.Poll[string](
+		`Number(document.body.dataset.epoch) > `+strconv.FormatUint(pageEpoch, 10)+` && document.body.dataset.epoch`,
+		chromedp.WithPollingTimeout(45*time.Second), chromedp.WithPollingInterval(250*time.Millisecond)))
+	require.NoError(t, err, "the page stayed at epoch %d", pageEpoch)
+	nextEpoch, _ := strconv.ParseUint(next, 10, 64)
+	now, err := rewards.New(n.node.RPCURL).Staking.Now(context.Background())
+	require.NoError(t, err)
+	chainEpoch := rewards.EpochsOf(snap.RewardsConfig.Params).At(now)
+	assert.True(t, chainEpoch >= nextEpoch && chainEpoch-nextEpoch <= 1,
+		"the page shows the chain's new epoch: page %d, chain %d", nextEpoch, chainEpoch)
+
 	// The CPU node's page: slashed, paid, challenged.
 	require.NoError(t, chromedp.Do(browser, chromedp.Navigate(base+"/nodes/"+n.cpu.String())))
 	_, err = chromedp.Run(browser, chromedp.Poll[bool](`document.body.dataset.page === 'node' &&
