@@ -66,6 +66,11 @@ pub struct Cli {
     #[arg(long, env = "IONET_LOCALNET_EPOCH_SECONDS", default_value_t = 3600, value_name = "S",
           value_parser = clap::value_parser!(i64).range(1..))]
     pub epoch_seconds: i64,
+    /// io-rewards' halving period in epochs: the emission per epoch is multiplied by
+    /// the halving ratio (50 %) every N epochs (genesis only) [default: 17520, two
+    /// years of hourly epochs]
+    #[arg(long, env = "IONET_LOCALNET_HALVING_EPOCHS", value_name = "N")]
+    pub halving_epochs: Option<u64>,
     /// SOL given to the faucet at genesis
     #[arg(long, env = "IONET_LOCALNET_FAUCET_SOL", default_value_t = 1_000_000_000, value_name = "N",
           value_parser = clap::value_parser!(u64).range(..=u64::MAX / 1_000_000_000))]
@@ -97,6 +102,7 @@ pub struct Config {
     pub reset: bool,
     pub slot_ms: u64,
     pub epoch_seconds: i64,
+    pub halving_epochs: Option<u64>,
     pub faucet_sol: u64,
     pub tx_history: usize,
     pub snapshot_mb: u64,
@@ -114,6 +120,9 @@ impl Cli {
                 .checked_add(1)
                 .ok_or("--rpc-port 65535 leaves no room for the websocket port")?,
         };
+        // The genesis parameters are checked here, so a bad value is a usage error at
+        // startup rather than a failed genesis transaction.
+        crate::genesis::params(self.epoch_seconds, self.halving_epochs)?;
         Ok(Config {
             bind: self.bind,
             rpc_port: self.rpc_port,
@@ -122,6 +131,7 @@ impl Cli {
             reset: self.reset,
             slot_ms: self.slot_ms,
             epoch_seconds: self.epoch_seconds,
+            halving_epochs: self.halving_epochs,
             faucet_sol: self.faucet_sol,
             tx_history: usize::try_from(self.tx_history).map_err(|e| e.to_string())?,
             snapshot_mb: self.snapshot_mb,
@@ -145,6 +155,7 @@ mod tests {
     fn defaults_flags_and_env() {
         let c = run(&[]).unwrap();
         assert_eq!((c.rpc_port, c.ws_port, c.slot_ms), (8899, 8900, 400));
+        assert_eq!(c.halving_epochs, None, "the design's period");
         assert_eq!(c.bind.to_string(), "127.0.0.1");
         assert_eq!((c.tx_history, c.max_request_bytes), (50_000, 51_200));
         let c = run(&["--rpc-port", "9000", "--reset", "--ledger=/tmp/x"]).unwrap();
@@ -167,5 +178,45 @@ mod tests {
         assert!(run(&[]).unwrap().reset);
         std::env::remove_var("IONET_LOCALNET_SLOT_MS");
         std::env::remove_var("IONET_LOCALNET_RESET");
+        // --halving-epochs from the environment, under the flag, refused the same way.
+        std::env::set_var("IONET_LOCALNET_HALVING_EPOCHS", "4");
+        assert_eq!(run(&[]).unwrap().halving_epochs, Some(4));
+        assert_eq!(
+            run(&["--halving-epochs", "2"]).unwrap().halving_epochs,
+            Some(2)
+        );
+        std::env::set_var("IONET_LOCALNET_HALVING_EPOCHS", "0");
+        assert!(run(&[]).unwrap_err().contains("halving period"));
+        std::env::remove_var("IONET_LOCALNET_HALVING_EPOCHS");
+    }
+
+    #[test]
+    fn halving_epochs_flag_and_its_refusals() {
+        let c = run(&["--halving-epochs", "3", "--epoch-seconds", "15"]).unwrap();
+        assert_eq!((c.halving_epochs, c.epoch_seconds), (Some(3), 15));
+        assert_eq!(
+            run(&["--halving-epochs=1"]).unwrap().halving_epochs,
+            Some(1)
+        );
+        // The design's period is the longest the default E0 allows: E0 × P / (1 − r)
+        // must fit the 300M emission cap.
+        assert_eq!(
+            run(&["--halving-epochs", "17520"]).unwrap().halving_epochs,
+            Some(17_520)
+        );
+        let err = run(&["--halving-epochs", "0"]).unwrap_err();
+        assert!(
+            err.contains("--halving-epochs 0")
+                && err.contains("halving period must be at least one epoch"),
+            "{err}"
+        );
+        let err = run(&["--halving-epochs", "17521"]).unwrap_err();
+        assert!(
+            err.contains("--halving-epochs 17521") && err.contains("1 to 17520"),
+            "{err}"
+        );
+        assert!(run(&["--halving-epochs", "18446744073709551615"]).is_err());
+        assert!(run(&["--halving-epochs", "-1"]).is_err());
+        assert!(run(&["--halving-epochs", "x"]).is_err());
     }
 }

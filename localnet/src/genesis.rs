@@ -106,7 +106,38 @@ pub struct GenesisOptions {
     pub genesis_unix: i64,
     pub slot_ms: u64,
     pub epoch_seconds: i64,
+    /// io-rewards' halving period; `None`: the design's 17,520 epochs.
+    pub halving_epochs: Option<u64>,
     pub faucet_sol: u64,
+}
+
+/// The programs' genesis parameters for `epoch_seconds`-long epochs and, if given, a
+/// halving every `halving_epochs` epochs, checked as io-rewards' `initialize` checks
+/// them; the error says which flag and why.
+pub fn params(epoch_seconds: i64, halving_epochs: Option<u64>) -> Result<GenesisParams, String> {
+    let mut p = GenesisParams::with_epoch_seconds(epoch_seconds);
+    if let Some(n) = halving_epochs {
+        p.rewards.halving_epochs = n;
+        if let Err(e) = p.rewards.validate() {
+            let why = match e {
+                anchor_lang::error::Error::AnchorError(a) => a.error_msg.clone(),
+                other => other.to_string(),
+            };
+            // With E0 fixed, the series E0 × P / (1 − r) fits the cap up to this P.
+            let r = &p.rewards;
+            let most = u128::from(r.emission_cap) * u128::from(10_000 - r.halving_ratio_bps)
+                / (u128::from(r.initial_epoch_emission) * 10_000);
+            return Err(format!(
+                "--halving-epochs {n}: {why} (allowed: 1 to {most}, the most for which \
+                 E0 × N / (1 − r) fits the emission cap with E0 = {} base units)",
+                r.initial_epoch_emission
+            ));
+        }
+    }
+    p.rewards
+        .validate()
+        .map_err(|e| format!("genesis parameters: {e}"))?;
+    Ok(p)
 }
 
 pub fn write_keypair(path: &Path, keypair: &Keypair) -> io::Result<()> {
@@ -155,7 +186,8 @@ pub fn create(
         svm.set_account(key.pubkey(), account)
             .map_err(|e| fail("fund", e))?;
     }
-    let mut params = GenesisParams::with_epoch_seconds(opts.epoch_seconds);
+    let mut params =
+        params(opts.epoch_seconds, opts.halving_epochs).map_err(|e| fail("parameters", e))?;
     params.rewards.genesis_ts = opts.genesis_unix;
     let d: Deployment = deploy::deploy(svm, &admin, &faucet, &io_mint, &iosd_mint, &params)
         .map_err(|e| fail("deploy", e))?;

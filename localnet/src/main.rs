@@ -61,6 +61,7 @@ fn run(config: Config) -> std::io::Result<()> {
             genesis_unix,
             slot_ms: config.slot_ms,
             epoch_seconds: config.epoch_seconds,
+            halving_epochs: config.halving_epochs,
             faucet_sol: config.faucet_sol,
         },
         tx_history: config.tx_history,

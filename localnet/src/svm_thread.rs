@@ -153,6 +153,11 @@ fn build(opts: &Options, notifier: Notifier) -> io::Result<(Chain, GenesisFile)>
             }
         }
         chain.ledger = Some(ledger);
+        if let Some(n) = opts.genesis.halving_epochs {
+            log::warn!(
+                "--halving-epochs {n} ignored: it applies at genesis only (or with --reset)"
+            );
+        }
         log::info!(
             "ledger {}: restored {accounts} accounts and {txs} transactions at slot {slot}",
             dir.display()

@@ -39,6 +39,11 @@ pub(crate) fn start(name: &str) -> (Arc<Rpc>, Handle, TempLedger) {
 
 /// A chain on the ledger in `dir`: genesis if empty, else a restart.
 pub(crate) fn start_in(dir: &std::path::Path) -> (Arc<Rpc>, Handle) {
+    start_with(dir, None)
+}
+
+/// [`start_in`] with `--halving-epochs`.
+fn start_with(dir: &std::path::Path, halving_epochs: Option<u64>) -> (Arc<Rpc>, Handle) {
     let opts = svm_thread::Options {
         ledger: dir.to_path_buf(),
         reset: false,
@@ -46,6 +51,7 @@ pub(crate) fn start_in(dir: &std::path::Path) -> (Arc<Rpc>, Handle) {
             genesis_unix: 1_700_000_000,
             slot_ms: 400,
             epoch_seconds: 60,
+            halving_epochs,
             faucet_sol: 1_000_000,
         },
         tx_history: 1000,
@@ -60,6 +66,58 @@ pub(crate) fn start_in(dir: &std::path::Path) -> (Arc<Rpc>, Handle) {
         }),
         handle,
     )
+}
+
+async fn rewards_params(rpc: &Rpc) -> io_rewards::params::RewardsParams {
+    let v = call(
+        rpc,
+        "getAccountInfo",
+        json!([rpc.genesis.configs.rewards, {"encoding": "base64"}]),
+    )
+    .await;
+    let data = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        v["result"]["value"]["data"][0].as_str().unwrap(),
+    )
+    .unwrap();
+    <io_rewards::state::RewardsConfig as anchor_lang::AccountDeserialize>::try_deserialize(
+        &mut &data[..],
+    )
+    .unwrap()
+    .params
+}
+
+#[tokio::test]
+async fn halving_epochs_reach_io_rewards_at_genesis_only() {
+    let dir = TempLedger(temp_dir("halving"));
+    let (rpc, handle) = start_with(&dir.0, Some(3));
+    let p = rewards_params(&rpc).await;
+    assert_eq!(p.halving_epochs, 3);
+    p.validate().unwrap();
+    // Only the period changed: the rest is the design's defaults for 60 s epochs.
+    let want = crate::genesis::params(60, None).unwrap().rewards;
+    assert_eq!(
+        (
+            p.initial_epoch_emission,
+            p.halving_ratio_bps,
+            p.emission_cap
+        ),
+        (
+            want.initial_epoch_emission,
+            want.halving_ratio_bps,
+            want.emission_cap
+        )
+    );
+    handle.shutdown().await;
+    drop(rpc);
+    // A restart keeps the ledger's schedule whatever the flag says.
+    let (rpc, handle) = start_with(&dir.0, Some(5));
+    assert_eq!(rewards_params(&rpc).await.halving_epochs, 3);
+    handle.shutdown().await;
+    drop(rpc);
+    let (rpc, handle) = start_with(&dir.0, None);
+    assert_eq!(rewards_params(&rpc).await.halving_epochs, 3);
+    handle.shutdown().await;
 }
 
 async fn call(rpc: &Rpc, method: &str, params: Value) -> Value {
