@@ -81,15 +81,17 @@ func SchedulePoints(s emission.Schedule, horizon uint64, n int) []SchedulePoint 
 }
 
 // Halvings are the period boundaries k × P (k ≥ 1) up to horizon, with what each
-// epoch of the new period may emit; none when the schedule has no periods.
+// epoch of the new period may emit, up to the first period that emits nothing; none
+// when the schedule has no periods.
 func Halvings(s emission.Schedule, horizon uint64) []Halving {
 	if s.PeriodEpochs == 0 {
 		return nil
 	}
 	var out []Halving
 	for e := s.PeriodEpochs; e <= horizon; e += s.PeriodEpochs {
-		out = append(out, Halving{Epoch: e, EpochEmission: Amount(s.EpochEmission(e))})
-		if e > ^uint64(0)-s.PeriodEpochs {
+		h := Halving{Epoch: e, EpochEmission: Amount(s.EpochEmission(e))}
+		out = append(out, h)
+		if h.EpochEmission == 0 || e > ^uint64(0)-s.PeriodEpochs {
 			break
 		}
 	}

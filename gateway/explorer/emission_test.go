@@ -75,3 +75,13 @@ func TestAmountIsADecimalStringInJSON(t *testing.T) {
 	assert.Equal(t, Amount(80_000_000_000_000_001), a)
 	assert.Error(t, a.UnmarshalJSON([]byte(`12`)))
 }
+
+// A short period (a localnet's --halving-epochs) halves down to nothing; the marks
+// stop at the first period that emits nothing.
+func TestHalvingsStopWhenThePeriodEmitsNothing(t *testing.T) {
+	s := emission.Schedule{InitialEpochEmission: 8, PeriodEpochs: 2, RatioBps: 5_000, Cap: 1_000}
+	assert.Equal(t, []Halving{{2, 4}, {4, 2}, {6, 1}, {8, 0}}, Halvings(s, 1_000))
+	pts := SchedulePoints(s, 12, 6)
+	want := []SchedulePoint{{0, 0}, {2, 16}, {4, 24}, {6, 28}, {8, 30}, {10, 30}, {12, 30}}
+	assert.Equal(t, want, pts)
+}

@@ -106,7 +106,8 @@ func (x *Explorer) Handler() http.Handler {
 }
 
 // Run reads the chain every cfg.PollEvery until ctx ends (nothing when it is 0), so
-// the history kept in memory covers the time since the gateway started.
+// the history kept in memory covers the time since the gateway started, and fetches
+// the final reports the keepers serve as epochs become final.
 func (x *Explorer) Run(ctx context.Context) error {
 	if x.cfg.PollEvery <= 0 {
 		<-ctx.Done()
@@ -115,8 +116,12 @@ func (x *Explorer) Run(ctx context.Context) error {
 	t := time.NewTicker(x.cfg.PollEvery)
 	defer t.Stop()
 	for {
-		if _, err := x.state(ctx); err != nil && ctx.Err() == nil {
-			x.cfg.Logger.Warn("explorer: read the chain", "err", err)
+		if st, err := x.state(ctx); err != nil {
+			if ctx.Err() == nil {
+				x.cfg.Logger.Warn("explorer: read the chain", "err", err)
+			}
+		} else {
+			x.keepers.fetchReports(ctx, x, st)
 		}
 		select {
 		case <-ctx.Done():
