@@ -16,6 +16,10 @@ import (
 // ErrNotFound is wrapped when an account does not exist.
 var ErrNotFound = errors.New("account not found")
 
+// ErrWrongOwner is wrapped when an account exists but another program owns it (a
+// wallet's address where a node was expected, say).
+var ErrWrongOwner = errors.New("owned by another program")
+
 // Client reads io-staking's accounts and sends its instructions over JSON-RPC.
 type Client struct {
 	RPC *rpc.Client
@@ -42,7 +46,7 @@ func (c *Client) Data(ctx context.Context, address, program solana.PublicKey, na
 		return nil, fmt.Errorf("getAccountInfo %s: %w", address, err)
 	}
 	if !out.Value.Owner.Equals(program) {
-		return nil, fmt.Errorf("%s is owned by %s, not %s", address, out.Value.Owner, name)
+		return nil, fmt.Errorf("%s is owned by %s, not %s: %w", address, out.Value.Owner, name, ErrWrongOwner)
 	}
 	return out.Value.Data.GetBinary(), nil
 }

@@ -21,7 +21,7 @@ var ErrUnknownNode = errors.New("no io-staking node at that address or worker ke
 
 // ResolveNode reads the node at key, or the node the worker key key registered: a
 // node is named by its address or by its worker's key. The error wraps
-// ErrUnknownNode (and ErrNotFound) when neither exists.
+// ErrUnknownNode (and ErrNotFound or ErrWrongOwner) when neither exists.
 func (c *Client) ResolveNode(ctx context.Context, key solana.PublicKey) (solana.PublicKey, *iostaking.Node, error) {
 	n, err := c.Node(ctx, key)
 	if err == nil {
@@ -31,7 +31,7 @@ func (c *Client) ResolveNode(ctx context.Context, key solana.PublicKey) (solana.
 	if n2, err2 := c.Node(ctx, byWorker); err2 == nil {
 		return byWorker, n2, nil
 	}
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrWrongOwner) {
 		return key, nil, fmt.Errorf("%s: %w: %w", key, ErrUnknownNode, err)
 	}
 	return key, nil, err

@@ -24,13 +24,20 @@ type cliRun func(args ...string) (string, string, int)
 
 func buildCLI(t *testing.T, node *localnode.Node) cliRun {
 	t.Helper()
+	// A home without a Solana CLI keypair: commands without --keypair find none.
+	return buildCLIIn(t, node, t.TempDir())
+}
+
+// buildCLIIn builds the CLI and runs it with home as $HOME.
+func buildCLIIn(t *testing.T, node *localnode.Node, home string) cliRun {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), "ionet")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "go build: %s", out)
 	return func(args ...string) (string, string, int) {
 		cmd := exec.Command(bin, args...)
-		cmd.Env = []string{"IONET_RPC_URL=" + node.RPCURL, "IONET_GENESIS=" + node.Genesis}
+		cmd.Env = []string{"IONET_RPC_URL=" + node.RPCURL, "IONET_GENESIS=" + node.Genesis, "HOME=" + home}
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		err := cmd.Run()
@@ -145,7 +152,7 @@ func TestCLIAgainstTheLocalnet(t *testing.T) {
 		{[]string{"--keypair", stKey, "stake", "delegate", nodeAddr, "1.000000001"}, "at most 8 decimals"},
 		{[]string{"--keypair", stKey, "stake", "delegate", nodeAddr, "-1"}, "looks like a flag"},
 		{[]string{"--keypair", stKey, "stake", "delegate", nodeAddr}, "takes 2 argument(s)"},
-		{[]string{"delegate", nodeAddr, "1"}, "--keypair is required"},
+		{[]string{"stake", "delegate", nodeAddr, "1"}, "no wallet: --keypair is not given (nor IONET_KEYPAIR) and the Solana CLI's default keypair"},
 		{[]string{"--keypair", stKey, "stake", "delegate", "not-a-key", "1"}, "not a base58 address"},
 		{[]string{"--keypair", opKey, "node", "register", "--worker-keypair", workerKey, "--class", "h100-sxm", "--gpus", "8",
 			"--vram-mib", "1", "--location", "de", "--ask", "1", "--endpoint", "x"}, "two capital letters"},

@@ -50,7 +50,7 @@ func (e *env) wallet() (solana.PrivateKey, error) {
 		return nil, err
 	}
 	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
-		return nil, usagef("no wallet: --keypair (IONET_KEYPAIR) is not given and the Solana CLI's default keypair %s does not exist "+
+		return nil, usagef("no wallet: --keypair is not given (nor IONET_KEYPAIR) and the Solana CLI's default keypair %s does not exist "+
 			"(create one with `solana-keygen new` or `ionet dev keygen %s`)", p, p)
 	}
 	return loadKeypair("keypair", p)

@@ -307,7 +307,7 @@ func withdraw(c *cli.Context) error {
 		return err
 	}
 	t, err := e.client.Ticket(e.ctx, addr)
-	if errors.Is(err, staking.ErrNotFound) {
+	if errors.Is(err, staking.ErrNotFound) || errors.Is(err, staking.ErrWrongOwner) {
 		return fmt.Errorf("withdraw: no ticket %s (withdrawn already? `ionet stake list` shows the wallet's tickets)", addr)
 	}
 	if err != nil {
