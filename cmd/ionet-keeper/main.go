@@ -20,7 +20,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gagliardetto/solana-go"
 	"github.com/urfave/cli/v2"
 	"github.com/urfave/cli/v2/altsrc"
 
@@ -146,9 +145,9 @@ func config(c *cli.Context) (keeper.Config, error) {
 	if path == "" {
 		return keeper.Config{}, usagef("--keypair is required (a Solana CLI JSON keypair file)")
 	}
-	key, err := solana.PrivateKeyFromSolanaKeygenFile(path)
+	key, err := cliapp.LoadKeypair("--keypair", path)
 	if err != nil {
-		return keeper.Config{}, usagef("--keypair %s: %v", path, err)
+		return keeper.Config{}, err
 	}
 	var price uint64
 	if p := c.String("price"); p != "" {
@@ -176,8 +175,8 @@ func config(c *cli.Context) (keeper.Config, error) {
 		return keeper.Config{}, usagef("--max-nodes-per-order and --failure-misses must be at least 1")
 	}
 	if p := c.String("renter-keypair"); p != "" {
-		if mkt.RenterKeypair, err = solana.PrivateKeyFromSolanaKeygenFile(p); err != nil {
-			return keeper.Config{}, usagef("--renter-keypair %s: %v", p, err)
+		if mkt.RenterKeypair, err = cliapp.LoadKeypair("--renter-keypair", p); err != nil {
+			return keeper.Config{}, err
 		}
 	}
 	lookup := classes.ByName

@@ -42,7 +42,7 @@ func TestBadUsageExitsTwoWithAClearMessage(t *testing.T) {
 		want string
 	}{
 		{nil, "--keypair is required"},
-		{[]string{"--keypair", garbled}, "--keypair " + garbled},
+		{[]string{"--keypair", garbled}, "--keypair: " + garbled + " is not a Solana CLI JSON keypair"},
 		{[]string{"--keypair", key, "--price", "-1"}, "--price"},
 		{[]string{"--keypair", key, "--price", "0"}, "--price"},
 		{[]string{"--keypair", key, "--keepers-per-node", "0"}, "--keepers-per-node"},

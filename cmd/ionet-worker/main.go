@@ -225,8 +225,8 @@ func newEnv(c *cli.Context, h *hooks) (*env, error) {
 		e.lookup = classes.LocalnetLookup
 	}
 	if e.workerFile != "" {
-		if _, err := solana.PrivateKeyFromSolanaKeygenFile(e.workerFile); err != nil {
-			return nil, usagef("--worker-keypair %s: %v", e.workerFile, err)
+		if _, err := cliapp.LoadKeypair("--worker-keypair", e.workerFile); err != nil {
+			return nil, err
 		}
 	}
 	if e.dataDir == "" {
@@ -276,15 +276,10 @@ func (e *env) discover() (agent.Hardware, error) {
 }
 
 func operator(c *cli.Context) (solana.PrivateKey, error) {
-	path := c.String("keypair")
-	if path == "" {
+	if c.String("keypair") == "" {
 		return nil, usagef("--keypair is required: the operator's Solana CLI JSON keypair file")
 	}
-	k, err := solana.PrivateKeyFromSolanaKeygenFile(path)
-	if err != nil {
-		return nil, usagef("--keypair %s: %v", path, err)
-	}
-	return k, nil
+	return cliapp.LoadKeypair("--keypair", c.String("keypair"))
 }
 
 func gib(b uint64) string { return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30)) }
@@ -331,6 +326,9 @@ func register(c *cli.Context, h *hooks) error {
 	op, err := operator(c)
 	if err != nil {
 		return err
+	}
+	if c.String("ask") == "" {
+		return usagef("--ask is required: the price in USD per GPU-hour, e.g. --ask 2.15 (or IONET_ASK, or ask: in --config)")
 	}
 	ask, err := staking.ParseUSDMicro(c.String("ask"))
 	if err != nil || ask == 0 {

@@ -90,6 +90,8 @@ func TestBadUsageExits2NamingTheFlag(t *testing.T) {
 		{[]string{"register", "--ask", "1", "--location", "DE", "--endpoint", "http://x"}, "--keypair"},
 		{[]string{"--keypair", filepath.Join(dir, "nope.json"), "stake"}, "--keypair"},
 		{[]string{"--keypair", key, "register", "--ask", "free", "--location", "DE", "--endpoint", "http://x"}, "--ask"},
+		{[]string{"--keypair", key, "register", "--location", "DE", "--endpoint", "http://x"}, "--ask is required: the price in USD per GPU-hour, e.g. --ask 2.15"},
+		{[]string{"--keypair", key + ".missing", "register", "--ask", "1", "--location", "DE", "--endpoint", "http://x"}, "keypair file " + key + ".missing does not exist"},
 		{[]string{"--keypair", key, "register", "--ask", "1", "--location", "de", "--endpoint", "http://x"}, "--location"},
 		{[]string{"--keypair", key, "register", "--ask", "1", "--location", "DE"}, "--endpoint"},
 		{[]string{"--keypair", key, "register", "--ask", "1", "--location", "DE", "--endpoint", "http://x", "--compliance", "64"}, "--compliance"},

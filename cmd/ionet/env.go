@@ -17,6 +17,7 @@ import (
 	"github.com/ionet-network/ionet/chain/localnet"
 	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/chain/staking"
+	"github.com/ionet-network/ionet/internal/cliapp"
 	"github.com/ionet-network/ionet/oracle/classes"
 )
 
@@ -65,25 +66,9 @@ func defaultKeypair() (string, error) {
 	return filepath.Join(home, ".config", "solana", "id.json"), nil
 }
 
-// loadKeypair reads a Solana CLI JSON keypair file (a JSON array of the 64 bytes of
-// the secret and public key); flag names where the path came from in errors.
-func loadKeypair(flag, path string) (solana.PrivateKey, error) {
-	if path == "" {
-		return nil, usagef("%s is required (a Solana CLI JSON keypair file)", flag)
-	}
-	raw, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, usagef("%s: keypair file %s does not exist", flag, path)
-	}
-	if err != nil {
-		return nil, usagef("%s: cannot read keypair file %s: %v", flag, path, err)
-	}
-	k, err := solana.PrivateKeyFromSolanaKeygenFileBytes(raw)
-	if err != nil {
-		return nil, usagef("%s: %s is not a Solana CLI JSON keypair (a JSON array of 64 numbers): %v", flag, path, err)
-	}
-	return k, nil
-}
+// loadKeypair reads a Solana CLI JSON keypair file; flag names where the path came
+// from in errors.
+func loadKeypair(flag, path string) (solana.PrivateKey, error) { return cliapp.LoadKeypair(flag, path) }
 
 // config reads io-staking's config: the mints and parameters come from the chain.
 func (e *env) config() (*iostaking.StakingConfig, error) {

@@ -2,10 +2,14 @@ package cliapp
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/gagliardetto/solana-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/urfave/cli/v2"
@@ -48,4 +52,32 @@ func TestLogger(t *testing.T) {
 			assert.ErrorAs(t, got, &u, "%+v", c)
 		}
 	}
+}
+
+func TestLoadKeypairSaysWhatIsWrong(t *testing.T) {
+	dir := t.TempDir()
+	_, err := LoadKeypair("--keypair", "")
+	assert.EqualError(t, err, "--keypair is required (a Solana CLI JSON keypair file)")
+	missing := filepath.Join(dir, "missing.json")
+	_, err = LoadKeypair("--keypair", missing)
+	assert.EqualError(t, err, "--keypair: keypair file "+missing+" does not exist")
+	var u UsageError
+	assert.ErrorAs(t, err, &u)
+	bad := filepath.Join(dir, "bad.json")
+	require.NoError(t, os.WriteFile(bad, []byte("[1,2,3]"), 0o600))
+	_, err = LoadKeypair("--worker-keypair", bad)
+	assert.ErrorContains(t, err, "--worker-keypair: "+bad+" is not a Solana CLI JSON keypair (a JSON array of 64 numbers)")
+	assert.NotContains(t, err.Error(), "keygen")
+	k := solana.NewWallet().PrivateKey
+	ints := make([]int, len(k))
+	for i, b := range k {
+		ints[i] = int(b)
+	}
+	raw, err := json.Marshal(ints)
+	require.NoError(t, err)
+	good := filepath.Join(dir, "good.json")
+	require.NoError(t, os.WriteFile(good, raw, 0o600))
+	got, err := LoadKeypair("--keypair", good)
+	require.NoError(t, err)
+	assert.Equal(t, k, got)
 }
