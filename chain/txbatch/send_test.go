@@ -199,6 +199,22 @@ func TestSenderAgainstTheLocalnet(t *testing.T) {
 		assert.True(t, st.Batches[0].Confirmed)
 		assert.Equal(t, BatchState{}, st.Batches[1], "a refused preflight sent nothing")
 	})
+
+	t.Run("a program's refusal is named from its error table", func(t *testing.T) {
+		worker := solana.NewWallet().PrivateKey
+		addr := node.WorkerNode(t, ctx, worker, 242, "http://127.0.0.1:1")
+		staker, g := node.Fund(t, ctx, 1_000_000_000, 100*100_000_000)
+		// Not attested yet: the capacity cap is zero.
+		ix, err := staking.Delegate(staker.PublicKey(), addr, g.Mints.IO, 100_000_000)
+		require.NoError(t, err)
+		batches, err := Pack(staker.PublicKey(), []Item{{ix}}, 0)
+		require.NoError(t, err)
+		_, err = (&Sender{RPC: client, Signers: []solana.PrivateKey{staker}, Name: named}).Send(ctx, batches, nil)
+		require.ErrorIs(t, err, ErrBatch)
+		assert.Contains(t, err.Error(), "io_staking error 6")
+		assert.Contains(t, err.Error(), "OverCapacityCap")
+		assert.NotContains(t, err.Error(), "Custom")
+	})
 }
 
 func flatten(items []Item) []solana.Instruction {
