@@ -124,8 +124,14 @@ func run(c *cli.Context) error {
 		return err
 	}
 	x := withExplorer(mux, cfg)
-	go func() { _ = x.Run(c.Context) }()
-	return serve(c.Context, cfg.Logger, listen, mux)
+	ctx, cancel := context.WithCancel(c.Context)
+	defer cancel()
+	sampled := make(chan struct{})
+	go func() { defer close(sampled); _ = x.Run(ctx) }()
+	err = serve(ctx, cfg.Logger, listen, mux)
+	cancel()
+	<-sampled // the explorer's sampling has stopped (and logs nothing more)
+	return err
 }
 
 // withExplorer mounts the network explorer (gateway/explorer, docs/explorer.md) at
