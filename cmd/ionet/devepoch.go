@@ -120,7 +120,7 @@ func devEpoch(c *cli.Context) error {
 	for _, cl := range out.Claims {
 		l := cl.Leaf
 		e.printf("  claim paid   node %s: %s TOPS of %s, uptime %s%%, reward %s (cumulative %s): operator %s +%s, delegators +%s\n",
-			l.Node, staking.FormatAmount(l.TOPSMilli, 3), className(l.Class), staking.FormatAmount(uint64(l.UptimeBps), 2),
+			l.Node, staking.FormatAmount(l.TOPSMilli, 3), e.className(l.Class), staking.FormatAmount(uint64(l.UptimeBps), 2),
 			fmtIO(l.EpochReward), fmtIO(l.CumulativeReward), cl.Operator, fmtIO(cl.Paid), fmtIO(cl.Delegates))
 		e.printf("               the claim attested the node's capacity in io-staking for epoch %d; signature %s\n", l.Epoch, cl.Signature)
 	}

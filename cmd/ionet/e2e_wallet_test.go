@@ -199,6 +199,41 @@ func TestCLIWalletCommands(t *testing.T) {
 		"--gpus", "1", "--vram-mib", "0", "--vcpus", "16", "--ram-gib", "64", "--location", "DE", "--ask", "0.10",
 		"--endpoint", "http://10.0.0.9:7080")
 	nodeAddr := address.FindString(strings.SplitN(out, "\n", 2)[0])
+	assert.Contains(t, run.fails(t, 1, "--keypair", opKey, "node", "register", "--worker-keypair", workerKey, "--class", "a100",
+		"--gpus", "1", "--vram-mib", "1", "--location", "DE", "--ask", "1", "--endpoint", "x"),
+		"worker key "+worker+" already has node "+nodeAddr+" (one node per worker key; ionet node update changes its listing)")
+	w2Key, w2 := key("worker2")
+	var reg TxResult
+	run.jsonOut(t, &reg, "--keypair", opKey, "node", "register", "--worker-keypair", w2Key, "--class", "h100-sxm",
+		"--gpus", "8", "--vram-mib", "81920", "--location", "US", "--ask", "2.15", "--endpoint", "http://10.0.0.8:7080")
+	assert.Equal(t, "node register", reg.Action)
+	assert.Equal(t, w2, reg.Accounts["worker"])
+	assert.Equal(t, op, reg.Accounts["operator"])
+	assert.Equal(t, "2.15", reg.Amounts["ask_per_gpu_hour"].Tokens)
+	var addr struct {
+		Address string `json:"address"`
+	}
+	run.jsonOut(t, &addr, "--keypair", opKey, "address")
+	assert.Equal(t, op, addr.Address)
+	var nodes struct {
+		Nodes []NodeView `json:"nodes"`
+	}
+	run.jsonOut(t, &nodes, "node", "list", "--operator", op)
+	require.Len(t, nodes.Nodes, 2)
+	status := run.ok(t, "network", "status")
+	assert.Contains(t, status, "localnet-cpu")
+	assert.NotContains(t, status, "cpu-generic-*")
+	var ns struct {
+		Classes []struct {
+			Class string `json:"class"`
+		} `json:"classes"`
+	}
+	run.jsonOut(t, &ns, "network", "status")
+	var names []string
+	for _, c := range ns.Classes {
+		names = append(names, c.Class)
+	}
+	assert.ElementsMatch(t, []string{"h100-sxm", "localnet-cpu"}, names)
 	show := run.ok(t, "node", "show", nodeAddr)
 	assert.Contains(t, show, "1 × localnet-cpu, no GPU memory, 16 vCPUs, 64 GiB RAM")
 	assert.NotContains(t, show, "0 MiB each")

@@ -96,6 +96,7 @@ func printAddress(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(c.App.Writer, w.PublicKey())
-	return nil
+	return output(c, struct {
+		Address string `json:"address"`
+	}{w.PublicKey().String()}, func(out io.Writer) { fmt.Fprintln(out, w.PublicKey()) })
 }

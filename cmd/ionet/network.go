@@ -11,6 +11,7 @@ import (
 	"github.com/ionet-network/ionet/bindings/iohire"
 	"github.com/ionet-network/ionet/chain/network"
 	"github.com/ionet-network/ionet/chain/staking"
+	"github.com/ionet-network/ionet/oracle/classes"
 )
 
 func networkCommand() *cli.Command {
@@ -34,6 +35,12 @@ func networkStatus(c *cli.Context) error {
 	s, _, err := network.Read(e.ctx, c.String("rpc-url"))
 	if err != nil {
 		return err
+	}
+	// On a localnet the generic-CPU id is the class its workers answer (node show's name).
+	for i := range s.Classes {
+		if id := classes.LocalnetCPU.ID; s.Classes[i].Class == className(id) {
+			s.Classes[i].Class = e.className(id)
+		}
 	}
 	return output(c, s, func(w io.Writer) { printStatus(w, s) })
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -112,6 +113,12 @@ func nodeRegister(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	node := staking.NodeAddress(worker.PublicKey())
+	if _, err := e.client.Node(e.ctx, node); err == nil {
+		return fmt.Errorf("node register: worker key %s already has node %s (one node per worker key; ionet node update changes its listing)", worker.PublicKey(), node)
+	} else if !errors.Is(err, staking.ErrNotFound) {
+		return err
+	}
 	ix, err := staking.RegisterNode(operator.PublicKey(), worker.PublicKey(), cfg.IoMint, spec)
 	if err != nil {
 		return err
@@ -120,13 +127,15 @@ func nodeRegister(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("node register: %w", err)
 	}
-	node := staking.NodeAddress(worker.PublicKey())
-	e.printf("registered node %s\n", node)
-	e.printf("  operator   %s\n  worker     %s\n  ask        %s USD per GPU-hour\n  signature  %s\n",
-		operator.PublicKey(), worker.PublicKey(), staking.FormatAmount(spec.AskMicroUsd, staking.USDDecimals), sig)
-	e.printf("  stake at least %s before the node may be matched: ionet node stake %s <amount>\n",
-		fmtIO(staking.RequiredOperatorStake(&iostaking.Node{Spec: spec.Spec}, cfg.Params)), node)
-	return nil
+	required := staking.RequiredOperatorStake(&iostaking.Node{Spec: spec.Spec}, cfg.Params)
+	r := txResult("node register", sig).account("node", node).account("operator", operator.PublicKey()).
+		account("worker", worker.PublicKey()).amount("ask_per_gpu_hour", usdJSON(spec.AskMicroUsd)).amount("required_stake", ioJSON(required))
+	return output(c, r, func(w io.Writer) {
+		fmt.Fprintf(w, "registered node %s\n", node)
+		fmt.Fprintf(w, "  operator   %s\n  worker     %s\n  ask        %s USD per GPU-hour\n  signature  %s\n",
+			operator.PublicKey(), worker.PublicKey(), staking.FormatAmount(spec.AskMicroUsd, staking.USDDecimals), sig)
+		fmt.Fprintf(w, "  stake at least %s before the node may be matched: ionet node stake %s <amount>\n", fmtIO(required), node)
+	})
 }
 
 // className names a class id (chain/network).
