@@ -744,14 +744,15 @@ impl Chain {
     }
 
     /// Accounts a snapshot keeps: everything but programs and sysvars, which every
-    /// start recreates.
+    /// start recreates. The programs' ProgramData accounts (owned by the upgradeable
+    /// loader, not executable) are kept: they hold the upgrade authority that
+    /// `initialize` checks, which a `--no-genesis` chain must keep across restarts.
     pub fn persistent_accounts(&self) -> Vec<(Pubkey, AccountSharedData)> {
         let skip: HashSet<Pubkey> = [
             solana_sdk_ids::sysvar::id(),
             solana_sdk_ids::native_loader::id(),
             solana_sdk_ids::bpf_loader::id(),
             solana_sdk_ids::bpf_loader_deprecated::id(),
-            solana_sdk_ids::bpf_loader_upgradeable::id(),
             solana_sdk_ids::loader_v4::id(),
         ]
         .into_iter()

@@ -71,6 +71,12 @@ pub struct Cli {
     /// years of hourly epochs]
     #[arg(long, env = "IONET_LOCALNET_HALVING_EPOCHS", value_name = "N")]
     pub halving_epochs: Option<u64>,
+    /// Load the programs with this key as their upgrade authority and run no genesis:
+    /// no mints, no configs, as `anchor deploy` leaves a cluster, for `ionet admin
+    /// genesis` to set up over RPC (requestAirdrop funds the deployer)
+    #[arg(long, env = "IONET_LOCALNET_NO_GENESIS", value_name = "UPGRADE_AUTHORITY",
+          value_parser = parse_pubkey)]
+    pub no_genesis: Option<solana_pubkey::Pubkey>,
     /// SOL given to the faucet at genesis
     #[arg(long, env = "IONET_LOCALNET_FAUCET_SOL", default_value_t = 1_000_000_000, value_name = "N",
           value_parser = clap::value_parser!(u64).range(..=u64::MAX / 1_000_000_000))]
@@ -103,10 +109,16 @@ pub struct Config {
     pub slot_ms: u64,
     pub epoch_seconds: i64,
     pub halving_epochs: Option<u64>,
+    pub no_genesis: Option<solana_pubkey::Pubkey>,
     pub faucet_sol: u64,
     pub tx_history: usize,
     pub snapshot_mb: u64,
     pub max_request_bytes: usize,
+}
+
+fn parse_pubkey(s: &str) -> Result<solana_pubkey::Pubkey, String> {
+    s.parse()
+        .map_err(|e| format!("{s:?} is not a base58 public key: {e}"))
 }
 
 impl Cli {
@@ -132,6 +144,7 @@ impl Cli {
             slot_ms: self.slot_ms,
             epoch_seconds: self.epoch_seconds,
             halving_epochs: self.halving_epochs,
+            no_genesis: self.no_genesis,
             faucet_sol: self.faucet_sol,
             tx_history: usize::try_from(self.tx_history).map_err(|e| e.to_string())?,
             snapshot_mb: self.snapshot_mb,
@@ -218,5 +231,18 @@ mod tests {
         assert!(run(&["--halving-epochs", "18446744073709551615"]).is_err());
         assert!(run(&["--halving-epochs", "-1"]).is_err());
         assert!(run(&["--halving-epochs", "x"]).is_err());
+    }
+
+    #[test]
+    fn no_genesis_takes_the_upgrade_authority() {
+        assert_eq!(run(&[]).unwrap().no_genesis, None);
+        let key = "HCHAgpZZn2dpct6grSXdQp1uhEgzBbj2WjY5KA2druUM";
+        assert_eq!(
+            run(&["--no-genesis", key]).unwrap().no_genesis,
+            Some(key.parse().unwrap())
+        );
+        let err = run(&["--no-genesis", "not-a-key"]).unwrap_err();
+        assert!(err.contains("is not a base58 public key"), "{err}");
+        assert!(run(&["--no-genesis"]).is_err(), "the authority is required");
     }
 }

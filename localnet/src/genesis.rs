@@ -108,6 +108,8 @@ pub struct GenesisOptions {
     pub epoch_seconds: i64,
     /// io-rewards' halving period; `None`: the design's 17,520 epochs.
     pub halving_epochs: Option<u64>,
+    /// `--no-genesis`: only the programs, with this upgrade authority (see [`bare`]).
+    pub no_genesis: Option<Pubkey>,
     pub faucet_sol: u64,
 }
 
@@ -175,6 +177,9 @@ pub fn create(
     let faucet = Keypair::new();
     let io_mint = Keypair::new();
     let iosd_mint = Keypair::new();
+    if let Some(authority) = opts.no_genesis {
+        return bare(svm, dir, opts, authority, faucet);
+    }
     for (key, sol) in [(&admin, 1_000), (&faucet, opts.faucet_sol)] {
         let account = Account {
             lamports: sol.saturating_mul(LAMPORTS_PER_SOL),
@@ -268,6 +273,83 @@ pub fn create(
             faucet: path("faucet").display().to_string(),
             io_mint: path("io-mint").display().to_string(),
             iosd_mint: path("iosd-mint").display().to_string(),
+        },
+    };
+    Ok((faucet, file))
+}
+
+/// `--no-genesis`: the chain as `anchor deploy` leaves a cluster. The three programs
+/// are there, upgradeable with `authority` as their upgrade authority; there are no
+/// mints, configs or vaults (genesis.json leaves those addresses empty). The faucet
+/// holds SOL for requestAirdrop. `ionet admin genesis`, signed by `authority`, does
+/// the rest over RPC.
+fn bare(
+    svm: &mut LiteSVM,
+    dir: &Path,
+    opts: &GenesisOptions,
+    authority: Pubkey,
+    faucet: Keypair,
+) -> io::Result<(Keypair, GenesisFile)> {
+    let account = Account {
+        lamports: opts.faucet_sol.saturating_mul(LAMPORTS_PER_SOL),
+        data: vec![],
+        owner: solana_sdk_ids::system_program::id(),
+        executable: false,
+        rent_epoch: 0,
+    };
+    svm.set_account(faucet.pubkey(), account)
+        .map_err(|e| fail("fund", e))?;
+    for program in [ids::IO_STAKING, ids::IO_HIRE, ids::IO_REWARDS] {
+        deploy::install_program_data(svm, &program, &authority);
+    }
+    let keys = dir.join(KEYS_DIR);
+    fs::create_dir_all(&keys)?;
+    let keys = fs::canonicalize(&keys)?;
+    let faucet_path = keys.join("faucet.json");
+    write_keypair(&faucet_path, &faucet)?;
+    let s = |p: &Pubkey| p.to_string();
+    let file = GenesisFile {
+        cluster: "ionet-localnet (no genesis)".into(),
+        genesis_unix_timestamp: opts.genesis_unix,
+        slot_ms: opts.slot_ms,
+        epoch_seconds: opts.epoch_seconds,
+        programs: Programs {
+            io_staking: s(&ids::IO_STAKING),
+            io_hire: s(&ids::IO_HIRE),
+            io_rewards: s(&ids::IO_REWARDS),
+            spl_token: s(&spl_token::ID),
+            associated_token: s(&spl_associated_token_account::ID),
+        },
+        mints: Mints {
+            io: String::new(),
+            io_decimals: IO_DECIMALS,
+            io_supply: IO_SUPPLY,
+            iosd: String::new(),
+            iosd_decimals: IOSD_DECIMALS,
+            iosd_mint_authority: String::new(),
+        },
+        configs: Configs {
+            staking: String::new(),
+            hire: String::new(),
+            rewards: String::new(),
+        },
+        vaults: Vaults {
+            rewards: String::new(),
+            keeper_bonds: String::new(),
+            treasury: String::new(),
+            treasury_io: String::new(),
+            treasury_iosd: String::new(),
+        },
+        accounts: Accounts {
+            admin: s(&authority),
+            faucet: s(&faucet.pubkey()),
+            faucet_io: String::new(),
+        },
+        keypairs: Keypairs {
+            admin: String::new(),
+            faucet: faucet_path.display().to_string(),
+            io_mint: String::new(),
+            iosd_mint: String::new(),
         },
     };
     Ok((faucet, file))

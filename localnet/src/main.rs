@@ -62,6 +62,7 @@ fn run(config: Config) -> std::io::Result<()> {
             slot_ms: config.slot_ms,
             epoch_seconds: config.epoch_seconds,
             halving_epochs: config.halving_epochs,
+            no_genesis: config.no_genesis,
             faucet_sol: config.faucet_sol,
         },
         tx_history: config.tx_history,

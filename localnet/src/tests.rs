@@ -44,6 +44,14 @@ pub(crate) fn start_in(dir: &std::path::Path) -> (Arc<Rpc>, Handle) {
 
 /// [`start_in`] with `--halving-epochs`.
 fn start_with(dir: &std::path::Path, halving_epochs: Option<u64>) -> (Arc<Rpc>, Handle) {
+    start_opts(dir, halving_epochs, None)
+}
+
+fn start_opts(
+    dir: &std::path::Path,
+    halving_epochs: Option<u64>,
+    no_genesis: Option<solana_pubkey::Pubkey>,
+) -> (Arc<Rpc>, Handle) {
     let opts = svm_thread::Options {
         ledger: dir.to_path_buf(),
         reset: false,
@@ -52,6 +60,7 @@ fn start_with(dir: &std::path::Path, halving_epochs: Option<u64>) -> (Arc<Rpc>, 
             slot_ms: 400,
             epoch_seconds: 60,
             halving_epochs,
+            no_genesis,
             faucet_sol: 1_000_000,
         },
         tx_history: 1000,
@@ -118,6 +127,57 @@ async fn halving_epochs_reach_io_rewards_at_genesis_only() {
     let (rpc, handle) = start_with(&dir.0, None);
     assert_eq!(rewards_params(&rpc).await.halving_epochs, 3);
     handle.shutdown().await;
+}
+
+/// `--no-genesis`: the programs with the given upgrade authority, and nothing else; a
+/// restart keeps it so.
+#[tokio::test]
+async fn no_genesis_leaves_only_the_programs() {
+    let dir = TempLedger(temp_dir("no-genesis"));
+    let authority = solana_pubkey::Pubkey::new_unique();
+    for _ in 0..2 {
+        let (rpc, handle) = start_opts(&dir.0, None, Some(authority));
+        assert_eq!(rpc.genesis.cluster, "ionet-localnet (no genesis)");
+        assert!(rpc.genesis.mints.io.is_empty() && rpc.genesis.configs.rewards.is_empty());
+        for program in [
+            ionet_svm::ids::IO_STAKING,
+            ionet_svm::ids::IO_HIRE,
+            ionet_svm::ids::IO_REWARDS,
+        ] {
+            let v = call(
+                &rpc,
+                "getAccountInfo",
+                json!([program.to_string(), {"encoding": "base64"}]),
+            )
+            .await;
+            assert_eq!(v["result"]["value"]["executable"], true, "{program}");
+            let pd = ionet_svm::ids::program_data(&program);
+            let v = call(
+                &rpc,
+                "getAccountInfo",
+                json!([pd.to_string(), {"encoding": "base64"}]),
+            )
+            .await;
+            let data = base64::Engine::decode(
+                &base64::engine::general_purpose::STANDARD,
+                v["result"]["value"]["data"][0].as_str().unwrap(),
+            )
+            .unwrap();
+            assert_eq!(&data[..4], &3u32.to_le_bytes(), "ProgramData");
+            assert_eq!(data[12], 1);
+            assert_eq!(&data[13..45], authority.as_ref(), "the upgrade authority");
+        }
+        // No configs: io-rewards' config PDA is empty.
+        let config = solana_pubkey::Pubkey::find_program_address(
+            &[io_protocol::seeds::CONFIG],
+            &ionet_svm::ids::IO_REWARDS,
+        )
+        .0;
+        let v = call(&rpc, "getAccountInfo", json!([config.to_string()])).await;
+        assert!(v["result"]["value"].is_null(), "{v}");
+        handle.shutdown().await;
+        drop(rpc);
+    }
 }
 
 async fn call(rpc: &Rpc, method: &str, params: Value) -> Value {
