@@ -10,8 +10,9 @@ use serde_json::{json, Value};
 #[test]
 fn go_genesis_params_match_the_rust_defaults() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../chain/genesis/params.json");
-    let file: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("read params.json"))
-        .expect("params.json is JSON");
+    let file: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("read params.json"))
+            .expect("params.json is JSON");
     // Destructured without `..`: a new parameter does not compile until it is here.
     let GenesisParams {
         staking: s,
