@@ -404,6 +404,7 @@ func TestCLIClaimsAcrossManyNodes(t *testing.T) {
 	assert.Empty(t, again.Signatures, "nothing left: nothing sent")
 	assert.Empty(t, again.Positions)
 	assert.Equal(t, ioBefore+owed, ioOf(staker.PublicKey()))
+	assert.Contains(t, run.ok(t, "--keypair", stKey, "stake", "claim", "--all"), "nothing to claim: no position of "+staker.PublicKey().String()+" is owed rewards")
 
 	// A second epoch, final but not claimed: rewards show says what is owed.
 	round.SkipClaims = true

@@ -483,6 +483,10 @@ func claim(c *cli.Context) error {
 		r.amount("claimed_"+strings.ToLower(strings.TrimPrefix(m.name, "$")), amountOf(got[i], m.decimals, m.name))
 	}
 	return output(c, r, func(w io.Writer) {
+		if all && len(claims) == 0 {
+			fmt.Fprintf(w, "nothing to claim: no position of %s is owed rewards\n", owner)
+			return
+		}
 		if all {
 			fmt.Fprintf(w, "claimed delegator rewards of %d position(s) in %d transaction(s)\n", len(claims), len(sigs))
 			for _, p := range claims {
