@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gagliardetto/solana-go"
+	"github.com/gagliardetto/solana-go/rpc"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -394,9 +397,13 @@ func TestCLIClaimsAcrossManyNodes(t *testing.T) {
 		owed += v
 	}
 	ioBefore := ioOf(staker.PublicKey())
-	out, errOut, code := run("--keypair", stKey, "stake", "claim", "--all")
+	// Through an RPC proxy that lets the chain move 151 blocks on before it passes the
+	// second transaction: its blockhash has expired, and the flow signs it again.
+	proxy := expiringProxy(t, node.RPCURL, 2)
+	out, errOut, code := run("--rpc-url", proxy.URL, "--keypair", stKey, "stake", "claim", "--all")
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "claimed delegator rewards of 16 position(s) in 2 transaction(s)")
+	assert.Contains(t, errOut, "transaction 2 of 2: blockhash expired before it was sent; signing it again")
 	assert.Contains(t, errOut, "transaction 2 of 2: ", "progress on stderr")
 	assert.Equal(t, ioBefore+owed, ioOf(staker.PublicKey()), "every position paid what stake list showed")
 	var again ClaimResult
@@ -518,6 +525,52 @@ func TestCLIClaimsAcrossManyNodes(t *testing.T) {
 	run.jsonOut(t, &list, "keeper", "list")
 	assert.Empty(t, list.Keepers)
 	assert.Contains(t, run.fails(t, 1, "keeper", "show", keeper.PublicKey().String()), "is not a keeper")
+}
+
+// expiringProxy forwards JSON-RPC to rpcURL; before the nth sendTransaction it moves
+// the chain 151 blocks on (one ionet_warpSlot each), so that transaction's blockhash
+// has left the 150-block window when it arrives.
+func expiringProxy(t *testing.T, rpcURL string, nth int) *httptest.Server {
+	t.Helper()
+	var mu sync.Mutex
+	sends := 0
+	client := rpc.New(rpcURL)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if strings.Contains(string(body), `"sendTransaction"`) {
+			mu.Lock()
+			sends++
+			if sends == nth {
+				slot, err := client.GetSlot(r.Context(), rpc.CommitmentProcessed)
+				if err == nil {
+					for i := uint64(1); i <= 151 && err == nil; i++ {
+						_, err = localnet.WarpSlot(r.Context(), client, slot+i)
+					}
+				}
+				if err != nil {
+					mu.Unlock()
+					http.Error(w, err.Error(), http.StatusBadGateway)
+					return
+				}
+			}
+			mu.Unlock()
+		}
+		resp, err := http.Post(rpcURL, "application/json", bytes.NewReader(body))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+		w.WriteHeader(resp.StatusCode)
+		_, _ = io.Copy(w, resp.Body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 func mustNow(t *testing.T, ctx context.Context, c *staking.Client) int64 {
