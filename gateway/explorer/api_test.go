@@ -22,7 +22,8 @@ import (
 )
 
 // TestExplorerOnALocalnet builds the small network once and checks the API against
-// the chain (api), then the page in headless Chromium (browser, browser_test.go).
+// the chain (api), the background sampling (run), then the page in headless
+// Chromium (browser, browser_test.go).
 func TestExplorerOnALocalnet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts ionet-localnet")
@@ -32,7 +33,35 @@ func TestExplorerOnALocalnet(t *testing.T) {
 	srv := httptest.NewServer(x.Handler())
 	defer srv.Close()
 	t.Run("api", func(t *testing.T) { checkAPI(t, n, srv.URL) })
+	// run before browser: it fetches the challenges of the current and the previous
+	// epoch, which must still include the one the stand-in serves.
+	t.Run("run", func(t *testing.T) { checkRun(t, n) })
 	t.Run("browser", func(t *testing.T) { checkBrowser(t, n, srv.URL) })
+}
+
+// Run samples the chain on its own: the supply ledger, the keepers' final reports
+// and, on a network this small, every node's challenges, with no page open.
+func checkRun(t *testing.T, n *testNet) {
+	x := New(Config{RPCURL: n.node.RPCURL, PollEvery: 200 * time.Millisecond, CacheTTL: 100 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- x.Run(ctx) }()
+	require.Eventually(t, func() bool {
+		x.keepers.mu.Lock()
+		defer x.keepers.mu.Unlock()
+		return len(x.keepers.challenged[n.cpu][n.challengeEpoch]) == 2
+	}, 30*time.Second, 100*time.Millisecond, "the two keepers' challenges of the CPU node were not fetched")
+	cancel()
+	require.NoError(t, <-done)
+	assert.Equal(t, len(n.final.Leaves), x.keepers.leafCount(n.final.Epoch), "the final report was fetched")
+	s, _ := chainView(t, n)
+	samples := x.hist.samples()
+	require.NotEmpty(t, samples)
+	assert.Equal(t, Amount(s.Burned), samples[len(samples)-1].Burned)
+	x.keepers.mu.Lock()
+	defer x.keepers.mu.Unlock()
+	assert.Len(t, x.keepers.challenged[n.cpu][n.challengeEpoch][n.keepers[0].PublicKey().String()], 2)
+	assert.Empty(t, x.keepers.challenged[n.h100][n.challengeEpoch], "no keeper served challenges of the H100 node")
 }
 
 // chainView reads what the API must show, straight from the chain.

@@ -50,7 +50,12 @@ type Config struct {
 	// the in-memory history (burned supply, challenges) grows even when nobody
 	// looks; Run does it.
 	PollEvery time.Duration
-	Logger    *slog.Logger
+	// WatchNodes: while the network has at most this many nodes, Run also fetches
+	// every node's challenges from the keepers at each poll, so the challenge
+	// history covers every epoch since the gateway started, not only those in which
+	// someone had the node's page open (default 32; negative: never).
+	WatchNodes int
+	Logger     *slog.Logger
 }
 
 // Explorer serves the page and the API.
@@ -74,6 +79,9 @@ func New(cfg Config) *Explorer {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.WatchNodes == 0 {
+		cfg.WatchNodes = 32
 	}
 	x := &Explorer{cfg: cfg, client: staking.New(cfg.RPCURL), http: &http.Client{Timeout: cfg.KeeperTimeout}}
 	x.keepers.init()
@@ -106,8 +114,9 @@ func (x *Explorer) Handler() http.Handler {
 }
 
 // Run reads the chain every cfg.PollEvery until ctx ends (nothing when it is 0), so
-// the history kept in memory covers the time since the gateway started, and fetches
-// the final reports the keepers serve as epochs become final.
+// the history kept in memory covers the time since the gateway started, fetches the
+// final reports the keepers serve as epochs become final and, on a small network
+// (Config.WatchNodes), every node's challenges.
 func (x *Explorer) Run(ctx context.Context) error {
 	if x.cfg.PollEvery <= 0 {
 		<-ctx.Done()
@@ -122,6 +131,11 @@ func (x *Explorer) Run(ctx context.Context) error {
 			}
 		} else {
 			x.keepers.fetchReports(ctx, x, st)
+			if len(st.snap.Nodes) <= x.cfg.WatchNodes {
+				for addr := range st.snap.Nodes {
+					x.keepers.challenges(ctx, x, st, addr)
+				}
+			}
 		}
 		select {
 		case <-ctx.Done():
