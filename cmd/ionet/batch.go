@@ -11,8 +11,8 @@ import (
 
 // sendBatches sends a flow of items (claims across many positions or nodes) as
 // transactions of at most 1,232 bytes, paid and signed by payer, naming refusals with
-// decoders. A flow of more than one transaction writes a progress line per
-// transaction to stderr. It returns the signatures that landed, in order; when a
+// decoders. It writes a progress line per transaction (and per blockhash that
+// expired on the way) to stderr. It returns the signatures that landed, in order; when a
 // transaction fails, those before it stay landed and the error says how far the
 // flow got (the commands plan from the chain, so running one again claims only what
 // is still owed).
@@ -21,11 +21,8 @@ func (e *env) sendBatches(payer solana.PrivateKey, items []txbatch.Item, decoder
 	if err != nil {
 		return nil, err
 	}
-	s := &txbatch.Sender{RPC: e.client.RPC, Signers: []solana.PrivateKey{payer},
+	s := &txbatch.Sender{RPC: e.client.RPC, Signers: []solana.PrivateKey{payer}, Progress: e.c.App.ErrWriter,
 		Name: func(err any, ixs []solana.Instruction) error { return staking.NameError(err, decoders, ixs) }}
-	if len(batches) > 1 {
-		s.Progress = e.c.App.ErrWriter
-	}
 	st, err := s.Send(e.ctx, batches, nil)
 	var sigs []solana.Signature
 	for _, b := range st.Batches {

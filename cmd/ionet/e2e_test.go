@@ -129,6 +129,7 @@ func TestCLIAgainstTheLocalnet(t *testing.T) {
 	assert.Contains(t, pos, "worth 400.5 $IO")
 	assert.Contains(t, pos, "ticket "+ticket)
 	assert.Contains(t, run.fails(t, 1, "--keypair", stKey, "stake", "withdraw", ticket), "CooldownNotOver")
+	assert.Contains(t, run.fails(t, 1, "--keypair", opKey, "stake", "withdraw", ticket), "ticket "+ticket+" is "+st+"'s, not "+op+"'s")
 
 	// Past the 7-day cooldown (400 ms slots).
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

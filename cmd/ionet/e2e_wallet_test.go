@@ -152,6 +152,9 @@ func TestCLIWalletCommands(t *testing.T) {
 	// The Solana CLI's default keypair, when neither --keypair nor IONET_KEYPAIR is given.
 	idPath := filepath.Join(home, ".config", "solana", "id.json")
 	assert.Contains(t, run.fails(t, 2, "address"), "the Solana CLI's default keypair "+idPath+" does not exist")
+	assert.Contains(t, run.fails(t, 2, "stake", "list"), "stake list: give --owner, or a wallet: no wallet")
+	noHome := buildCLIIn(t, node, "")
+	assert.Contains(t, noHome.fails(t, 2, "address"), "--keypair is not given and there is no home directory for the default ~/.config/solana/id.json")
 	require.NoError(t, os.MkdirAll(filepath.Dir(idPath), 0o700))
 	require.NoError(t, os.WriteFile(idPath, []byte("not json"), 0o600))
 	assert.Contains(t, run.fails(t, 2, "address"), "keypair: "+idPath+" is not a Solana CLI JSON keypair")
@@ -263,6 +266,8 @@ func TestCLIWalletCommands(t *testing.T) {
 		{2, []string{"--keypair", opKey, "node", "update", "--location", "de", nodeAddr}, "two capital letters"},
 		{2, []string{"--keypair", opKey, "node", "update", "--gpus", "0", nodeAddr}, "--gpus 0: 1 to 1024"},
 		{2, []string{"--keypair", opKey, "node", "update", "--class", "no-such-class", nodeAddr}, "--class \"no-such-class\""},
+		{2, []string{"--keypair", opKey, "node", "update", "--class", "239", nodeAddr}, "--class: class id 239"},
+		{2, []string{"--keypair", opKey, "node", "update", "--vcpus", "70000", nodeAddr}, "--vcpus 70000: 0 to 65535"},
 		{2, []string{"--keypair", opKey, "node", "update", "--endpoint", strings.Repeat("x", 129), nodeAddr}, "--endpoint must be 1 to 128 bytes, got 129"},
 		{2, []string{"--keypair", opKey, "node", "update", nodeAddr}, "nothing to change"},
 		{1, []string{"--keypair", otherKey, "node", "update", "--ask", "1", nodeAddr}, "is not the operator of node " + nodeAddr},
@@ -397,14 +402,37 @@ func TestCLIClaimsAcrossManyNodes(t *testing.T) {
 		owed += v
 	}
 	ioBefore := ioOf(staker.PublicKey())
-	// Through an RPC proxy that lets the chain move 151 blocks on before it passes the
-	// second transaction: its blockhash has expired, and the flow signs it again.
-	proxy := expiringProxy(t, node.RPCURL, 2)
-	out, errOut, code := run("--rpc-url", proxy.URL, "--keypair", stKey, "stake", "claim", "--all")
+	// Through an RPC proxy that refuses the second transaction: the first one's
+	// positions are paid, and the error says where the flow stopped.
+	refusing := rpcProxy(t, node.RPCURL, func(n int) string { return map[bool]string{true: "refuse"}[n == 2] })
+	errOut := run.fails(t, 1, "--rpc-url", refusing.URL, "--keypair", stKey, "stake", "claim", "--all")
+	assert.Contains(t, errOut, "transaction 1 of 2: ", "progress on stderr")
+	assert.Contains(t, errOut, "claim: 1 of 2 transaction(s) landed, then transaction 2 of 2 (items ")
+	assert.Contains(t, errOut, "the proxy refuses it")
+	assert.Contains(t, errOut, "(run the command again to go on)")
+	partly := ioOf(staker.PublicKey())
+	require.Greater(t, partly, ioBefore)
+	require.Less(t, partly, ioBefore+owed)
+	var left struct {
+		Delegations []struct {
+			RewardIO Amount `json:"reward_io"`
+		} `json:"delegations"`
+	}
+	run.jsonOut(t, &left, "--keypair", stKey, "stake", "list")
+	owedLeft := 0
+	for _, d := range left.Delegations {
+		if d.RewardIO.BaseUnits != "0" {
+			owedLeft++
+		}
+	}
+	require.Positive(t, owedLeft)
+	// Run again, through a proxy that lets the chain move 151 blocks on before it
+	// passes the transaction: its blockhash has expired, and the flow signs it again.
+	expiring := rpcProxy(t, node.RPCURL, func(n int) string { return map[bool]string{true: "expire"}[n == 1] })
+	out, errOut, code := run("--rpc-url", expiring.URL, "--keypair", stKey, "stake", "claim", "--all")
 	require.Equal(t, 0, code, errOut)
-	assert.Contains(t, out, "claimed delegator rewards of 16 position(s) in 2 transaction(s)")
-	assert.Contains(t, errOut, "transaction 2 of 2: blockhash expired before it was sent; signing it again")
-	assert.Contains(t, errOut, "transaction 2 of 2: ", "progress on stderr")
+	assert.Contains(t, out, "claimed delegator rewards of "+strconv.Itoa(owedLeft)+" position(s) in 1 transaction(s)")
+	assert.Contains(t, errOut, "transaction 1 of 1: blockhash expired before it was sent; signing it again")
 	assert.Equal(t, ioBefore+owed, ioOf(staker.PublicKey()), "every position paid what stake list showed")
 	var again ClaimResult
 	run.jsonOut(t, &again, "--keypair", stKey, "stake", "claim", "--all")
@@ -497,6 +525,35 @@ func TestCLIClaimsAcrossManyNodes(t *testing.T) {
 	assert.Equal(t, "0", shown.Nodes[0].Owed.BaseUnits)
 	assert.True(t, shown.Nodes[0].Epochs[0].Claimed)
 
+	// A node of the test's own, hired by a renter: its listing cannot change under the
+	// renter, and it is in no final report yet.
+	keyFile := func(name string) (string, string) {
+		path := filepath.Join(dir, name+".json")
+		return path, strings.TrimSpace(run.ok(t, "dev", "keygen", path))
+	}
+	opKey, op := keyFile("operator")
+	workerKey, _ := keyFile("worker")
+	renterKey, renter := keyFile("renter")
+	run.ok(t, "dev", "fund", "--sol", "2", "--io", "200", op)
+	run.ok(t, "dev", "fund", "--sol", "1", renter)
+	run.ok(t, "faucet", "iosd", "10", renter)
+	out = run.ok(t, "--keypair", opKey, "node", "register", "--worker-keypair", workerKey, "--class", "localnet-cpu", "--gpus", "1",
+		"--vram-mib", "0", "--location", "DE", "--ask", "0.5", "--endpoint", "http://127.0.0.1:1")
+	own := address.FindString(strings.SplitN(out, "\n", 2)[0])
+	run.ok(t, "--keypair", opKey, "node", "stake", own, "100")
+	run.ok(t, "dev", "attest", "--tops", "1", "--epoch", strconv.FormatUint(second.Report.Epoch, 10), own)
+	out = run.ok(t, "--keypair", renterKey, "hire", "create", "--mint", "iosd", "--gpus", "1", "--hours", "1", "--max-price", "1")
+	order := address.FindString(strings.TrimPrefix(out, "created order "))
+	run.ok(t, "dev", "assign", "--keeper-keypair", keeperKey, order, own+":1")
+	assert.Contains(t, run.fails(t, 1, "--keypair", opKey, "node", "update", "--ask", "0.7", own),
+		"node update: node "+own+" has 1 GPU(s) hired: a listing never changes under a renter")
+	var ownView NodeView
+	run.jsonOut(t, &ownView, "node", "show", own)
+	assert.Equal(t, "0.5", ownView.Ask.Tokens)
+	out = run.ok(t, "--keypair", opKey, "rewards", "claim")
+	assert.Contains(t, out, "nothing to claim")
+	assert.Contains(t, out, "skipped node "+own+": in no final report")
+
 	// The keeper leaves: the exit is announced, then too early twice over (unbonding
 	// and the vote window of the epoch it just voted in), then the bond comes back.
 	out = run.ok(t, "--keypair", keeperKey, "keeper", "deregister")
@@ -525,12 +582,15 @@ func TestCLIClaimsAcrossManyNodes(t *testing.T) {
 	run.jsonOut(t, &list, "keeper", "list")
 	assert.Empty(t, list.Keepers)
 	assert.Contains(t, run.fails(t, 1, "keeper", "show", keeper.PublicKey().String()), "is not a keeper")
+	assert.Contains(t, run.fails(t, 1, "rewards", "show", addrs[0].String()), "no keeper is registered to ask for reports and proofs (give --keeper-url)")
+	assert.Contains(t, run.fails(t, 2, "rewards", "show", addrs[0].String(), "--epochs", "3"), "looks like a flag; flags go before the arguments")
 }
 
-// expiringProxy forwards JSON-RPC to rpcURL; before the nth sendTransaction it moves
-// the chain 151 blocks on (one ionet_warpSlot each), so that transaction's blockhash
-// has left the 150-block window when it arrives.
-func expiringProxy(t *testing.T, rpcURL string, nth int) *httptest.Server {
+// rpcProxy forwards JSON-RPC to rpcURL; on the nth sendTransaction it does what
+// act(n) says: "expire" moves the chain 151 blocks on first (one ionet_warpSlot each),
+// so the transaction's blockhash has left the 150-block window when it arrives;
+// "refuse" answers a JSON-RPC error instead of passing it on.
+func rpcProxy(t *testing.T, rpcURL string, act func(n int) string) *httptest.Server {
 	t.Helper()
 	var mu sync.Mutex
 	sends := 0
@@ -544,20 +604,27 @@ func expiringProxy(t *testing.T, rpcURL string, nth int) *httptest.Server {
 		if strings.Contains(string(body), `"sendTransaction"`) {
 			mu.Lock()
 			sends++
-			if sends == nth {
+			what := act(sends)
+			mu.Unlock()
+			switch what {
+			case "expire":
 				slot, err := client.GetSlot(r.Context(), rpc.CommitmentProcessed)
-				if err == nil {
-					for i := uint64(1); i <= 151 && err == nil; i++ {
-						_, err = localnet.WarpSlot(r.Context(), client, slot+i)
-					}
+				for i := uint64(1); i <= 151 && err == nil; i++ {
+					_, err = localnet.WarpSlot(r.Context(), client, slot+i)
 				}
 				if err != nil {
-					mu.Unlock()
 					http.Error(w, err.Error(), http.StatusBadGateway)
 					return
 				}
+			case "refuse":
+				var req struct {
+					ID json.RawMessage `json:"id"`
+				}
+				_ = json.Unmarshal(body, &req)
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(`{"jsonrpc":"2.0","id":` + string(req.ID) + `,"error":{"code":-32002,"message":"the proxy refuses it"}}`))
+				return
 			}
-			mu.Unlock()
 		}
 		resp, err := http.Post(rpcURL, "application/json", bytes.NewReader(body))
 		if err != nil {
