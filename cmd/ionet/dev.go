@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/gagliardetto/solana-go"
 	"github.com/urfave/cli/v2"
@@ -68,8 +69,10 @@ func devKeygen(c *cli.Context) error {
 	if err := writeKeypair(c.Args().First(), k); err != nil {
 		return fmt.Errorf("keygen: %w", err)
 	}
-	fmt.Fprintln(c.App.Writer, k.PublicKey())
-	return nil
+	return output(c, struct {
+		Address string `json:"address"`
+		File    string `json:"file"`
+	}{k.PublicKey().String(), c.Args().First()}, func(w io.Writer) { fmt.Fprintln(w, k.PublicKey()) })
 }
 
 func devFund(c *cli.Context) error {
@@ -112,9 +115,12 @@ func devFund(c *cli.Context) error {
 	if err != nil {
 		return fmt.Errorf("fund: %w", err)
 	}
-	e.printf("funded %s from the faucet: %s SOL, %s, %s IOSD\n  signature  %s\n", to,
-		staking.FormatAmount(lamports, 9), fmtIO(amount), staking.FormatAmount(iosd, staking.USDDecimals), sig)
-	return nil
+	r := txResult("dev fund", sig).account("wallet", to).amount("sol", solJSON(lamports)).amount("io", ioJSON(amount)).
+		amount("iosd", iosdJSON(iosd))
+	return output(c, r, func(w io.Writer) {
+		fmt.Fprintf(w, "funded %s from the faucet: %s SOL, %s, %s IOSD\n  signature  %s\n", to,
+			staking.FormatAmount(lamports, 9), fmtIO(amount), staking.FormatAmount(iosd, staking.USDDecimals), sig)
+	})
 }
 
 func devAttest(c *cli.Context) error {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -231,6 +232,11 @@ func devWarp(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	e.printf("warped the localnet's clock by %s (development only): slot %d, %s → %s\n", d, slot, unix(before), unix(now))
-	return nil
+	return output(c, struct {
+		Slot   uint64 `json:"slot"`
+		Before int64  `json:"before"`
+		Now    int64  `json:"now"`
+	}{slot, before, now}, func(w io.Writer) {
+		fmt.Fprintf(w, "warped the localnet's clock by %s (development only): slot %d, %s → %s\n", d, slot, unix(before), unix(now))
+	})
 }

@@ -254,7 +254,22 @@ func TestCLIWalletCommands(t *testing.T) {
 	assert.Equal(t, "http://10.0.0.9:7081", view.Endpoint)
 	assert.Equal(t, uint16(32), view.VCPUs)
 	assert.Equal(t, uint32(64), view.RAMGiB, "flags not given keep their value")
-	otherKey, _ := key("other")
+	var kg struct {
+		Address string `json:"address"`
+		File    string `json:"file"`
+	}
+	otherKey := filepath.Join(dir, "other.json")
+	run.jsonOut(t, &kg, "dev", "keygen", otherKey)
+	assert.Equal(t, otherKey, kg.File)
+	var funded TxResult
+	run.jsonOut(t, &funded, "dev", "fund", "--sol", "0.5", kg.Address)
+	assert.Equal(t, Amount{Tokens: "0.5", BaseUnits: "500000000", Unit: "SOL"}, funded.Amounts["sol"])
+	var warped struct {
+		Slot        uint64 `json:"slot"`
+		Before, Now int64
+	}
+	run.jsonOut(t, &warped, "dev", "warp", "--by", "10s")
+	assert.GreaterOrEqual(t, warped.Now-warped.Before, int64(10))
 	for _, c := range []struct {
 		code int
 		args []string
