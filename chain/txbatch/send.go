@@ -45,6 +45,10 @@ type Sender struct {
 	// many times one batch is signed again after its blockhash expired (10 when 0).
 	Poll     time.Duration
 	Expiries int
+	// MaxWait bounds the wait for one transaction's status when its blockhash's
+	// validity cannot be told (2 minutes when 0): the batch then fails without being
+	// sent again, since it may still land, and its state keeps the signature.
+	MaxWait time.Duration
 
 	// Test hooks: the blockhash a batch is signed with, and a call before each send.
 	blockhash  func(ctx context.Context) (solana.Hash, error)
@@ -223,7 +227,15 @@ func (s *Sender) wait(ctx context.Context, sig solana.Signature, bh solana.Hash,
 	if poll <= 0 {
 		poll = 100 * time.Millisecond
 	}
+	maxWait := s.MaxWait
+	if maxWait <= 0 {
+		maxWait = 2 * time.Minute
+	}
+	deadline := time.Now().Add(maxWait)
 	for {
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("%s: no status after %s and its blockhash's validity unknown: it may still land, so it is not sent again", sig, maxWait)
+		}
 		out, err := s.RPC.GetSignatureStatuses(ctx, true, sig)
 		if err != nil && ctx.Err() != nil {
 			return 0, ctx.Err()
