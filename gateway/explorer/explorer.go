@@ -30,9 +30,11 @@ import (
 
 	"github.com/gagliardetto/solana-go"
 
+	"github.com/ionet-network/ionet/chain/localnet"
 	"github.com/ionet-network/ionet/chain/network"
 	"github.com/ionet-network/ionet/chain/staking"
 	"github.com/ionet-network/ionet/keeper/follower"
+	"github.com/ionet-network/ionet/oracle/classes"
 )
 
 //go:embed static
@@ -60,13 +62,15 @@ type Config struct {
 
 // Explorer serves the page and the API.
 type Explorer struct {
-	cfg     Config
-	client  *staking.Client
-	http    *http.Client
-	mu      sync.Mutex // serializes refreshes
-	cached  *state
-	hist    history
-	keepers keeperData
+	cfg    Config
+	client *staking.Client
+	http   *http.Client
+	mu     sync.Mutex // serializes refreshes
+	cached *state
+	// localnet: whether the RPC node answers ionet_genesis (nil until known).
+	localnet *bool
+	hist     history
+	keepers  keeperData
 }
 
 // New makes an explorer reading from cfg.RPCURL.
@@ -190,10 +194,21 @@ func (x *Explorer) api(view func(ctx context.Context, st *state, r *http.Request
 
 // state is one read of the chain.
 type state struct {
-	at     time.Time
-	now    int64 // the chain's clock
-	status *network.Status
-	snap   *follower.Snapshot
+	at       time.Time
+	now      int64 // the chain's clock
+	status   *network.Status
+	snap     *follower.Snapshot
+	localnet bool // the RPC node is an ionet-localnet
+}
+
+// className names a class id as chain/network does, except that on an
+// ionet-localnet the generic-CPU id is localnet-cpu, the class its workers answer
+// (as the ionet CLI names it there).
+func (st *state) className(id uint8) string {
+	if id == classes.LocalnetCPU.ID && st.localnet {
+		return classes.LocalnetCPU.Name
+	}
+	return network.ClassName(id)
 }
 
 // state returns the cached read of the chain, or reads it again once it is older
@@ -219,7 +234,18 @@ func (x *Explorer) state(ctx context.Context) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &state{at: time.Now(), now: now, status: status, snap: snap}
+	if x.localnet == nil {
+		_, err := localnet.FetchGenesis(ctx, x.client.RPC)
+		switch {
+		case err == nil:
+			yes := true
+			x.localnet = &yes
+		case errors.Is(err, localnet.ErrNotLocalnet):
+			no := false
+			x.localnet = &no
+		}
+	}
+	st := &state{at: time.Now(), now: now, status: status, snap: snap, localnet: x.localnet != nil && *x.localnet}
 	x.hist.add(st)
 	x.cached = st
 	return st, nil

@@ -16,7 +16,7 @@ import (
 	"github.com/ionet-network/ionet/chain/network"
 	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/chain/staking"
-	"github.com/ionet-network/ionet/keeper/follower"
+	"github.com/ionet-network/ionet/oracle/classes"
 )
 
 // Network is GET /api/network: the network at a glance.
@@ -86,8 +86,12 @@ func (x *Explorer) networkView(ctx context.Context, st *state, _ *http.Request) 
 		Supply: SupplyLedger{Genesis: Amount(staking.GenesisSupply), Supply: Amount(s.Supply), Burned: Amount(s.Burned),
 			Emitted: Amount(s.Emitted), EmissionCap: Amount(s.EmissionCap), Vault: Amount(s.Vault),
 			VaultOK: s.VaultOK, SupplyOK: s.SupplyOK}}
-	if n.Classes == nil {
-		n.Classes = []network.ClassCount{}
+	n.Classes = []network.ClassCount{}
+	for _, c := range s.Classes {
+		if c.Class == network.ClassName(classes.LocalnetCPU.ID) {
+			c.Class = st.className(classes.LocalnetCPU.ID)
+		}
+		n.Classes = append(n.Classes, c)
 	}
 	locs := map[string]*LocationCount{}
 	for _, node := range snap.Nodes {
@@ -159,9 +163,10 @@ type NodeView struct {
 	Endpoint      string  `json:"endpoint"`
 }
 
-func nodeView(address solana.PublicKey, n *iostaking.Node, snap *follower.Snapshot) NodeView {
+func nodeView(address solana.PublicKey, n *iostaking.Node, st *state) NodeView {
+	snap := st.snap
 	v := NodeView{Address: address.String(), Operator: n.Operator.String(), Worker: n.Worker.String(),
-		Class: network.ClassName(n.Spec.GpuClass), ClassID: n.Spec.GpuClass, GPUs: int(n.Spec.GpuCount),
+		Class: st.className(n.Spec.GpuClass), ClassID: n.Spec.GpuClass, GPUs: int(n.Spec.GpuCount),
 		HiredGPUs: int(n.HiredGpus), VRAMMiB: n.Spec.VramMibPerGpu, Location: location(n.Spec.Location),
 		AskMicro: Amount(n.AskMicroUsd), Staked: staking.IsStaked(n, snap.StakingConfig.Params),
 		Stake: Amount(staking.OperatorStake(n)), Delegated: Amount(staking.DelegatedStake(n)), Delegators: n.Delegations,
@@ -177,7 +182,7 @@ func nodeView(address solana.PublicKey, n *iostaking.Node, snap *follower.Snapsh
 func (x *Explorer) nodesView(_ context.Context, st *state, _ *http.Request) (any, error) {
 	out := []NodeView{}
 	for addr, n := range st.snap.Nodes {
-		out = append(out, nodeView(addr, n, st.snap))
+		out = append(out, nodeView(addr, n, st))
 	}
 	slices.SortFunc(out, func(a, b NodeView) int {
 		return cmp.Or(cmp.Compare(a.Class, b.Class), cmp.Compare(a.Address, b.Address))
@@ -222,7 +227,7 @@ func (x *Explorer) nodeView(ctx context.Context, st *state, r *http.Request) (an
 	if !ok {
 		return nil, errNotFoundf("no node %s on chain", addr)
 	}
-	d := NodeDetail{NodeView: nodeView(addr, n, st.snap), Hires: []Assignment{}, Epochs: []NodeEpoch{}}
+	d := NodeDetail{NodeView: nodeView(addr, n, st), Hires: []Assignment{}, Epochs: []NodeEpoch{}}
 	if c, ok := st.snap.NodeClaims[rewards.NodeClaimsAddress(addr)]; ok {
 		d.LastClaimedEpoch = c.State.LastEpoch
 	}
@@ -319,7 +324,7 @@ func (x *Explorer) hiresView(_ context.Context, st *state, _ *http.Request) (any
 			h.Mint = "IO"
 		}
 		if o.Spec.GpuClass != 0 {
-			h.Class = network.ClassName(o.Spec.GpuClass)
+			h.Class = st.className(o.Spec.GpuClass)
 		}
 		for _, l := range o.Spec.Locations {
 			h.Locations = append(h.Locations, location(l))

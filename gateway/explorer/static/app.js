@@ -21,6 +21,10 @@ const usd = (s) => units(s, USD);
 const tops = (milli) => units(milli, 3);
 const pct = (bps) => (Number(bps) / 100).toFixed(2).replace(/\.?0+$/, "") + " %";
 const num = (s, decimals) => Number(s) / 10 ** decimals; // for charts only
+// big writes a chart's $IO tick: 12,500 or 2.5M or 300M.
+const big = (x) => (x >= 1e6 ? (x / 1e6).toLocaleString(undefined, { maximumFractionDigits: 1 }) + "M" : x.toLocaleString());
+// INTS are integer tick steps (epochs, counts).
+const INTS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
 const short = (a) => (a && a.length > 12 ? a.slice(0, 4) + "…" + a.slice(-4) : a || "");
 
 // put shows text in element id and keeps the exact value in data-value.
@@ -101,7 +105,7 @@ function barChart(id, labels, label, values, color) {
     key: labels.join(","),
     scales: { x: { time: false, range: [-0.5, Math.max(labels.length - 0.5, 0.5)] }, y: { range: (u, min, max) => [0, Math.max(max, 1) * 1.15] } },
     axes: [{ splits: () => xs, values: (u, vals) => vals.map((v) => labels[v] ?? ""), size: 56 },
-      { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] }],
+      { incrs: INTS }],
     series: [{}, { label, fill: color + "cc", stroke: color, paths: uPlot.paths.bars({ size: [0.6, 80] }), points: { show: false } }],
   }, [xs, values]);
 }
@@ -242,7 +246,7 @@ function emissionCharts(em) {
   chart("chart-schedule", Object.assign({
     key: em.halvings.length,
     scales: { x: { time: false } },
-    axes: [{ label: "epoch" }, { values: (u, v) => v.map((x) => (x / 1e6).toFixed(0) + "M") }],
+    axes: [{ label: "epoch" }, { size: 70, values: (u, v) => v.map(big) }],
     series: [{ label: "epoch" },
       { label: "scheduled cumulative $IO", stroke: "#3b82f6", width: 2 },
       { label: "emitted (final reports)", stroke: "#ef4444", width: 2, points: { size: 6 } }],
@@ -261,7 +265,7 @@ function emissionCharts(em) {
     const emitted = new Map(finals.map((p) => [p.epoch, num(p.cumulative, IO)]));
     chart("chart-emitted", {
       scales: { x: { time: false } },
-      axes: [{ label: "epoch" }, { size: 70, values: (u, v) => v.map((x) => x.toLocaleString()) }],
+      axes: [{ label: "epoch", incrs: INTS }, { size: 70, values: (u, v) => v.map(big) }],
       series: [{ label: "epoch" },
         { label: "scheduled through the epoch", stroke: "#3b82f6", width: 2, spanGaps: true },
         { label: "emitted (final reports)", stroke: "#ef4444", width: 2, spanGaps: true, points: { size: 7 } },
@@ -319,7 +323,7 @@ async function loadNode(address) {
   const eps = [...n.epochs].reverse();
   chart("chart-node-epochs", {
     scales: { x: { time: false }, r: {} },
-    axes: [{ label: "epoch" }, { label: "TOPS" }, { side: 1, scale: "r", label: "$IO", grid: { show: false } }],
+    axes: [{ label: "epoch", incrs: INTS }, { label: "TOPS" }, { side: 1, scale: "r", label: "$IO", grid: { show: false } }],
     series: [{ label: "epoch" },
       { label: "TOPS", stroke: "#3b82f6", width: 2, points: { size: 6 } },
       { label: "reward $IO", stroke: "#10b981", width: 2, scale: "r", points: { size: 6 } }],
