@@ -490,6 +490,9 @@ func TestCLIClaimsAcrossManyNodes(t *testing.T) {
 	_, errOut, code = run("--json", "rewards", "show", "--keeper-url", liarSrv.URL, addrs[0].String())
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, errOut, "does not hash to the chain's final root")
+	assert.Contains(t, errOut, "the keeper's proof for epoch "+strconv.FormatUint(second.Report.Epoch, 10)+" does not verify")
+	assert.Contains(t, run.ok(t, "rewards", "show", "--keeper-url", liarSrv.URL, addrs[0].String()),
+		"owed now unknown (no keeper served a proof that verifies)")
 	// Nor its proofs: nothing is claimed.
 	opIO := ioOf(n0.Operator)
 	assert.Contains(t, run.fails(t, 1, "--keypair", stKey, "rewards", "claim", "--keeper-url", liarSrv.URL, addrs[0].String()),

@@ -37,7 +37,7 @@ func rewardsCommand() *cli.Command {
 				ArgsUsage: "[node…]  (" + nodes + ")",
 				Flags: []cli.Flag{keeperURL,
 					&cli.StringFlag{Name: "operator", Usage: "the operator whose nodes to show (default: the wallet's)"},
-					&cli.UintFlag{Name: "epochs", Usage: "how many of the latest final epochs to show", Value: 10},
+					&cli.UintFlag{Name: "epochs", Usage: "how many of the latest final epochs to show (each one's report is read whole from a keeper)", Value: 5},
 				},
 				Action: rewardsShow,
 			},
@@ -135,12 +135,17 @@ type EpochReward struct {
 
 // NodeRewards is `rewards show` for one node.
 type NodeRewards struct {
-	Node             string        `json:"node"`
-	Operator         string        `json:"operator"`
-	ClaimedTotal     Amount        `json:"claimed_total"`
-	LastClaimedEpoch *uint64       `json:"last_claimed_epoch,omitempty"`
-	Owed             Amount        `json:"owed"`
-	Epochs           []EpochReward `json:"epochs"`
+	Node             string  `json:"node"`
+	Operator         string  `json:"operator"`
+	ClaimedTotal     Amount  `json:"claimed_total"`
+	LastClaimedEpoch *uint64 `json:"last_claimed_epoch,omitempty"`
+	// LatestLeafEpoch is the latest final epoch whose report holds the node.
+	LatestLeafEpoch *uint64 `json:"latest_leaf_epoch,omitempty"`
+	// Owed is the latest final leaf's cumulative reward less what was claimed: what
+	// `rewards claim` pays (its delegators' cut included); null when no keeper served
+	// a proof that verifies.
+	Owed   *Amount       `json:"owed"`
+	Epochs []EpochReward `json:"epochs"`
 }
 
 // RewardsShow is what `rewards show` prints under --json.
@@ -163,9 +168,9 @@ func rewardsShow(c *cli.Context) error {
 	}
 	out := RewardsShow{FinalEpoch: rc.FinalEpoch, Nodes: []NodeRewards{}, Unavailable: []uint64{}}
 	leaves := map[solana.PublicKey][]report.Leaf{}
+	var keepers []string
 	if rc.FinalEpoch != nil {
-		keepers, err := e.keeperURLs(c)
-		if err != nil {
+		if keepers, err = e.keeperURLs(c); err != nil {
 			return err
 		}
 		want := map[solana.PublicKey]bool{}
@@ -206,12 +211,29 @@ func rewardsShow(c *cli.Context) error {
 		nr := NodeRewards{Node: n.Address.String(), Operator: n.Node.Operator.String(), ClaimedTotal: ioJSON(st.Claimed),
 			LastClaimedEpoch: st.LastEpoch, Epochs: []EpochReward{}}
 		var latest uint64
+		unknown := false
+		if rc.FinalEpoch != nil {
+			// What is owed comes from the node's latest final leaf, which may be older
+			// than the epochs shown.
+			p, err := e.proofOf(keepers, n.Address, rc.IoMint)
+			switch {
+			case err == nil:
+				latest = p.Leaf.CumulativeReward
+				nr.LatestLeafEpoch = &p.Leaf.Epoch
+			case !errors.Is(err, rewards.ErrNoProof):
+				fmt.Fprintf(c.App.ErrWriter, "ionet: %v\n", err)
+				unknown = true
+			}
+		}
 		for _, l := range leaves[n.Address] {
 			latest = max(latest, l.CumulativeReward)
 			nr.Epochs = append(nr.Epochs, EpochReward{Epoch: l.Epoch, Reward: ioJSON(l.EpochReward), Cumulative: ioJSON(l.CumulativeReward),
 				TOPS: staking.FormatAmount(l.TOPSMilli, 3), UptimeBps: l.UptimeBps, HiredBps: l.HiredBps, Claimed: st.Claimed >= l.CumulativeReward})
 		}
-		nr.Owed = ioJSON(max(latest, st.Claimed) - st.Claimed)
+		if !unknown {
+			owed := ioJSON(max(latest, st.Claimed) - st.Claimed)
+			nr.Owed = &owed
+		}
 		out.Nodes = append(out.Nodes, nr)
 	}
 	return output(c, out, func(w io.Writer) {
@@ -226,7 +248,11 @@ func rewardsShow(c *cli.Context) error {
 			if nr.LastClaimedEpoch != nil {
 				last = fmt.Sprintf("claimed through epoch %d", *nr.LastClaimedEpoch)
 			}
-			fmt.Fprintf(w, "  claimed      %s $IO (%s); owed now %s $IO\n", nr.ClaimedTotal.Tokens, last, nr.Owed.Tokens)
+			owed := "unknown (no keeper served a proof that verifies)"
+			if nr.Owed != nil {
+				owed = nr.Owed.Tokens + " $IO"
+			}
+			fmt.Fprintf(w, "  claimed      %s $IO (%s); owed now %s\n", nr.ClaimedTotal.Tokens, last, owed)
 			if len(nr.Epochs) == 0 {
 				fmt.Fprintf(w, "  no leaf in the final epochs shown\n")
 			}
