@@ -246,7 +246,7 @@ function emissionCharts(em) {
   chart("chart-schedule", Object.assign({
     key: em.halvings.length,
     scales: { x: { time: false } },
-    axes: [{ label: "epoch" }, { size: 70, values: (u, v) => v.map(big) }],
+    axes: [{ label: "epoch", incrs: INTS }, { size: 70, values: (u, v) => v.map(big) }],
     series: [{ label: "epoch" },
       { label: "scheduled cumulative $IO", stroke: "#3b82f6", width: 2 },
       { label: "emitted (final reports)", stroke: "#ef4444", width: 2, points: { size: 6 } }],
