@@ -87,7 +87,10 @@ func New(cfg Config) *Explorer {
 	if cfg.WatchNodes == 0 {
 		cfg.WatchNodes = 32
 	}
-	x := &Explorer{cfg: cfg, client: staking.New(cfg.RPCURL), http: &http.Client{Timeout: cfg.KeeperTimeout}}
+	// Keepers' endpoints are whatever they registered: no redirects are followed.
+	keepers := &http.Client{Timeout: cfg.KeeperTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	x := &Explorer{cfg: cfg, client: staking.New(cfg.RPCURL), http: keepers}
 	x.keepers.init()
 	return x
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -77,25 +78,39 @@ func (k *keeperData) init() {
 	k.fetchedAt = map[solana.PublicKey]time.Time{}
 }
 
-// getJSON GETs base+path from a keeper and decodes its JSON into v.
-func (x *Explorer) getJSON(ctx context.Context, base, path string, v any) error {
-	if base == "" {
-		return fmt.Errorf("no endpoint")
+// Limits on what a keeper's answer may weigh: a health check is small; a final
+// report at 10⁵ nodes is about 30 MB of JSON, and a challenge's evidence carries
+// its openings (tens of MB at the H100 class's sizes).
+const (
+	smallAnswer = 64 << 10
+	largeAnswer = 256 << 20
+)
+
+// getJSON GETs base+path from a keeper and decodes its JSON into v, reading at most
+// limit bytes. The base is the endpoint the keeper registered on chain, so only http
+// and https are followed, and an error names the status, never the answer's body
+// (the API would otherwise show whatever an endpoint pointing elsewhere returned).
+func (x *Explorer) getJSON(ctx context.Context, base, path string, limit int64, v any) error {
+	u, err := url.Parse(strings.TrimRight(base, "/") + path)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("endpoint %q is not an http(s) URL", base)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+path, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return err
 	}
 	resp, err := x.http.Do(req)
 	if err != nil {
-		return err
+		return fmt.Errorf("GET %s: unreachable", path)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("GET %s: %s: %s", path, resp.Status, strings.TrimSpace(string(b)))
+		return fmt.Errorf("GET %s: %s", path, resp.Status)
 	}
-	return json.NewDecoder(resp.Body).Decode(v)
+	if err := json.NewDecoder(io.LimitReader(resp.Body, limit)).Decode(v); err != nil {
+		return fmt.Errorf("GET %s: not the keeper API's JSON", path)
+	}
+	return nil
 }
 
 // health asks every keeper on chain for its /healthz, at most once per cache TTL.
@@ -120,7 +135,7 @@ func (k *keeperData) health(ctx context.Context, x *Explorer, st *state) map[sol
 				FinalEpoch *uint64 `json:"final_epoch"`
 			}
 			ks := KeeperState{}
-			if err := x.getJSON(ctx, kp.Endpoint, "/healthz", &h); err != nil {
+			if err := x.getJSON(ctx, kp.Endpoint, "/healthz", smallAnswer, &h); err != nil {
 				ks.Error = err.Error()
 			} else {
 				ks = KeeperState{Reachable: true, Synced: h.Synced, KeeperEpoch: h.Epoch, KeeperFinal: h.FinalEpoch}
@@ -166,7 +181,7 @@ func (k *keeperData) fetchReports(ctx context.Context, x *Explorer, st *state) {
 		}
 		for _, v := range r.Voters {
 			var rep report.EpochReport
-			err := x.getJSON(ctx, endpoints[v], fmt.Sprintf("/reports/%d", r.Epoch), &rep)
+			err := x.getJSON(ctx, endpoints[v], fmt.Sprintf("/reports/%d", r.Epoch), largeAnswer, &rep)
 			if err != nil || rep.Epoch != r.Epoch || [32]byte(rep.Root) != r.Root {
 				continue
 			}
@@ -245,7 +260,7 @@ func (k *keeperData) challenges(ctx context.Context, x *Explorer, st *state, nod
 				go func() {
 					defer wg.Done()
 					var obs []epochlog.Observation
-					if err := x.getJSON(ctx, kp.Endpoint, fmt.Sprintf("/challenges/%d/%s", e, node), &obs); err != nil || len(obs) == 0 {
+					if err := x.getJSON(ctx, kp.Endpoint, fmt.Sprintf("/challenges/%d/%s", e, node), largeAnswer, &obs); err != nil || len(obs) == 0 {
 						return
 					}
 					list := make([]Challenge, 0, len(obs))
