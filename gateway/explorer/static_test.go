@@ -35,7 +35,11 @@ func TestPageAndAssetsAreServedFromTheBinary(t *testing.T) {
 		assert.Contains(t, resp.Header.Get("Content-Type"), want, path)
 		assert.NotEmpty(t, body, path)
 	}
-	resp, err := http.Get(srv.URL + "/no/such/page")
+	resp, err := http.Get(srv.URL + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Contains(t, resp.Header.Get("Content-Security-Policy"), "default-src 'self'")
+	resp, err = http.Get(srv.URL + "/no/such/page")
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "the explorer takes / exactly, not every path")
