@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -393,10 +394,11 @@ func TestStoryAKeeperRestartsAndNothingIsPaidTwice(t *testing.T) {
 		committers = append(committers, c.Keeper)
 	}
 	assert.Contains(t, committers, victim.Key.PublicKey(), "the restarted keeper commits again")
-	assert.Contains(t, r.Voters, victim.Key.PublicKey(), "and votes")
+	log := victim.Output()
+	// and votes: its vote lands, or the other two's quorum overtook it (late).
+	assert.Contains(t, log, fmt.Sprintf("key=vote/%d", last), "the restarted keeper votes")
 	assert.Zero(t, victim.Metric(`ionet_keeper_votes_total{result="failed"}`))
 	assert.Zero(t, victim.Metric(`ionet_keeper_commits_total{result="failed"}`))
-	log := victim.Output()
 	assert.NotContains(t, log, "AlreadyVoted")
 	assert.NotContains(t, log, "AlreadyCommitted")
 
@@ -465,7 +467,8 @@ func TestStoryAWorkerRestartsFromItsJournal(t *testing.T) {
 	// The operator's own claim after the keepers': nothing is paid twice.
 	out, err := exec.CommandContext(ctx, bin(t, "ionet-worker"), "--data-dir", w.Data, "--keypair", w.Keypair,
 		"--rpc-url", n.RPCURL, "--localnet-classes", "claim").CombinedOutput()
-	t.Logf("ionet-worker claim: %s (%v)", strings.TrimSpace(string(out)), err)
+	require.NoError(t, err, "ionet-worker claim: %s", out)
+	t.Logf("ionet-worker claim: %s", strings.TrimSpace(string(out)))
 	n.rewardsPaidOnce(ctx, n.keepers[0])
 	n.SupplyLedger(t, ctx, bin(t, "ionet"))
 }
