@@ -181,14 +181,24 @@ func hireCreate(c *cli.Context) error {
 		return err
 	}
 	isIO := mint == cfg.IoMint
-	e.printf("created order %s (id %d): %d GPUs × %d h at most %s USD per GPU-hour, paid in %s\n", order, id,
-		spec.Gpus, spec.Hours, hire.FormatUSD(spec.MaxPriceMicroUsd), mintName(isIO))
+	r := txResult("hire create", sig).account("order", order).amount("escrowed", mintAmount(o.Deposited, isIO))
 	if isIO {
-		e.printf("  price        %s USD per $IO (io-rewards' latest final price, fixed for the order)\n", hire.FormatUSD(o.IoUsdPrice))
+		r.amount("io_usd_price", usdJSON(o.IoUsdPrice))
 	}
-	e.printf("  escrowed     %s (renter fees %s%%)\n", hire.Format(o.Deposited, isIO), staking.FormatAmount(uint64(o.RenterFeeBps), 2))
-	e.printf("  signature    %s\n", sig)
-	return nil
+	return output(c, struct {
+		*TxResult
+		ID           uint64 `json:"id"`
+		Mint         string `json:"mint"`
+		RenterFeeBps uint16 `json:"renter_fee_bps"`
+	}{r, id, mintName(isIO), o.RenterFeeBps}, func(w io.Writer) {
+		fmt.Fprintf(w, "created order %s (id %d): %d GPUs × %d h at most %s USD per GPU-hour, paid in %s\n", order, id,
+			spec.Gpus, spec.Hours, hire.FormatUSD(spec.MaxPriceMicroUsd), mintName(isIO))
+		if isIO {
+			fmt.Fprintf(w, "  price        %s USD per $IO (io-rewards' latest final price, fixed for the order)\n", hire.FormatUSD(o.IoUsdPrice))
+		}
+		fmt.Fprintf(w, "  escrowed     %s (renter fees %s%%)\n", hire.Format(o.Deposited, isIO), staking.FormatAmount(uint64(o.RenterFeeBps), 2))
+		fmt.Fprintf(w, "  signature    %s\n", sig)
+	})
 }
 
 func mintName(isIO bool) string {
@@ -224,6 +234,43 @@ func hireShow(c *cli.Context) error {
 	return e.showOrder(address, o, cfg)
 }
 
+// OrderView is hire status's JSON: an order, its books and its open assignments.
+type OrderView struct {
+	Order        string           `json:"order"`
+	ID           uint64           `json:"id"`
+	Renter       string           `json:"renter"`
+	Status       string           `json:"status"`
+	Mint         string           `json:"mint"`
+	IoUsdPrice   *Amount          `json:"io_usd_price,omitempty"`
+	RenterFeeBps uint16           `json:"renter_fee_bps"`
+	GPUs         uint16           `json:"gpus"`
+	Class        string           `json:"class"`
+	Hours        uint32           `json:"hours"`
+	MaxPrice     Amount           `json:"max_price"`
+	Locations    []string         `json:"locations"`
+	StartedAt    int64            `json:"started_at,omitempty"`
+	EndsAt       int64            `json:"ends_at,omitempty"`
+	Deposited    Amount           `json:"deposited"`
+	Escrow       Amount           `json:"escrow"`
+	Paid         Amount           `json:"paid"`
+	Fees         Amount           `json:"fees"`
+	Refunded     Amount           `json:"refunded"`
+	Assignments  []AssignmentView `json:"assignments"`
+}
+
+// AssignmentView is one node's open part of an order.
+type AssignmentView struct {
+	Node     string `json:"node"`
+	GPUs     uint16 `json:"gpus"`
+	Price    Amount `json:"price"`
+	Value    Amount `json:"value"`
+	Start    int64  `json:"start"`
+	Seconds  int64  `json:"seconds"`
+	Claimed  Amount `json:"claimed"`
+	Failed   bool   `json:"failed"`
+	Released bool   `json:"released"`
+}
+
 func (e *env) showOrder(address solana.PublicKey, o *iohire.HireOrder, cfg *iohire.HireConfig) error {
 	isIO := o.Mint == cfg.IoMint
 	amount := func(v uint64) string { return hire.Format(v, isIO) }
@@ -231,43 +278,66 @@ func (e *env) showOrder(address solana.PublicKey, o *iohire.HireOrder, cfg *iohi
 	if err != nil {
 		return err
 	}
-	e.printf("order %s (id %d of renter %s)\n", address, o.Id, o.Renter)
+	as, err := e.hire.Assignments(e.ctx, address)
+	if err != nil {
+		return err
+	}
 	s := o.Spec
 	class := "any class"
 	if s.GpuClass != 0 {
 		class = className(s.GpuClass)
 	}
-	var locs []string
-	for _, l := range s.Locations {
-		locs = append(locs, string(l[:]))
-	}
-	if len(locs) == 0 {
-		locs = []string{"anywhere"}
-	}
-	e.printf("  spec         %d GPUs of %s, %d h, at most %s USD per GPU-hour, in %s\n", s.Gpus, class, s.Hours,
-		hire.FormatUSD(s.MaxPriceMicroUsd), strings.Join(locs, ","))
-	e.printf("  paid in      %s", mintName(isIO))
+	v := OrderView{Order: address.String(), ID: o.Id, Renter: o.Renter.String(), Status: orderStatus(o), Mint: mintName(isIO),
+		RenterFeeBps: o.RenterFeeBps, GPUs: s.Gpus, Class: class, Hours: s.Hours, MaxPrice: usdJSON(s.MaxPriceMicroUsd),
+		Locations: []string{}, StartedAt: o.StartedAt, EndsAt: o.EndsAt, Deposited: mintAmount(o.Deposited, isIO),
+		Escrow: mintAmount(escrow, isIO), Paid: mintAmount(o.Paid, isIO), Fees: mintAmount(o.Fees, isIO),
+		Refunded: mintAmount(o.Refunded, isIO), Assignments: []AssignmentView{}}
 	if isIO {
-		e.printf(" at %s USD per $IO", hire.FormatUSD(o.IoUsdPrice))
+		p := usdJSON(o.IoUsdPrice)
+		v.IoUsdPrice = &p
 	}
-	e.printf(", renter fees %s%%\n", staking.FormatAmount(uint64(o.RenterFeeBps), 2))
-	e.printf("  status       %s\n", orderStatus(o))
-	if o.StartedAt != 0 {
-		e.printf("  runs         %s to %s\n", unix(o.StartedAt), unix(o.EndsAt))
+	for _, l := range s.Locations {
+		v.Locations = append(v.Locations, string(l[:]))
 	}
-	e.printf("  books        deposited %s = escrow %s + paid %s + fees %s + refunded %s\n", amount(o.Deposited),
-		amount(escrow), amount(o.Paid), amount(o.Fees), amount(o.Refunded))
-	as, err := e.hire.Assignments(e.ctx, address)
-	if err != nil {
-		return err
-	}
-	e.printf("  assignments  %d open\n", len(as))
 	for _, a := range as {
 		x := a.Assignment
-		e.printf("    node %s: %d GPUs at %s USD, stream %s over %d h from %s, claimed %s\n", x.Node, x.Gpus,
-			hire.FormatUSD(x.PriceMicroUsd), amount(x.Value), x.Duration/3600, unix(x.Start), amount(x.Claimed))
+		v.Assignments = append(v.Assignments, AssignmentView{Node: x.Node.String(), GPUs: x.Gpus, Price: usdJSON(x.PriceMicroUsd),
+			Value: mintAmount(x.Value, isIO), Start: x.Start, Seconds: x.Duration, Claimed: mintAmount(x.Claimed, isIO),
+			Failed: x.Failed, Released: x.Released})
 	}
-	return nil
+	return output(e.c, v, func(w io.Writer) {
+		fmt.Fprintf(w, "order %s (id %d of renter %s)\n", address, o.Id, o.Renter)
+		locs := v.Locations
+		if len(locs) == 0 {
+			locs = []string{"anywhere"}
+		}
+		fmt.Fprintf(w, "  spec         %d GPUs of %s, %d h, at most %s USD per GPU-hour, in %s\n", s.Gpus, class, s.Hours,
+			hire.FormatUSD(s.MaxPriceMicroUsd), strings.Join(locs, ","))
+		fmt.Fprintf(w, "  paid in      %s", mintName(isIO))
+		if isIO {
+			fmt.Fprintf(w, " at %s USD per $IO", hire.FormatUSD(o.IoUsdPrice))
+		}
+		fmt.Fprintf(w, ", renter fees %s%%\n", staking.FormatAmount(uint64(o.RenterFeeBps), 2))
+		fmt.Fprintf(w, "  status       %s\n", orderStatus(o))
+		if o.StartedAt != 0 {
+			fmt.Fprintf(w, "  runs         %s to %s\n", unix(o.StartedAt), unix(o.EndsAt))
+		}
+		fmt.Fprintf(w, "  books        deposited %s = escrow %s + paid %s + fees %s + refunded %s\n", amount(o.Deposited),
+			amount(escrow), amount(o.Paid), amount(o.Fees), amount(o.Refunded))
+		fmt.Fprintf(w, "  assignments  %d open\n", len(as))
+		for _, a := range as {
+			x := a.Assignment
+			fmt.Fprintf(w, "    node %s: %d GPUs at %s USD, stream %s over %d h from %s, claimed %s", x.Node, x.Gpus,
+				hire.FormatUSD(x.PriceMicroUsd), amount(x.Value), x.Duration/3600, unix(x.Start), amount(x.Claimed))
+			switch {
+			case x.Failed:
+				fmt.Fprintf(w, " (failed)")
+			case x.Released:
+				fmt.Fprintf(w, " (released)")
+			}
+			fmt.Fprintln(w)
+		}
+	})
 }
 
 func unix(ts int64) string { return time.Unix(ts, 0).UTC().Format("2006-01-02 15:04:05Z") }
@@ -311,16 +381,24 @@ func hireClaim(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	e.printf("claimed node %s's earnings on order %s\n", node, address)
-	e.printf("  operator     %s +%s\n", n.Operator, hire.Format(after[0]-before[0], isIO))
-	e.printf("  treasury     +%s (renter's and supplier's fees)\n", hire.Format(after[1]-before[1], isIO))
-	if closed, err := e.hire.Assignment(e.ctx, address, node); errors.Is(err, staking.ErrNotFound) {
-		e.printf("  the stream is over and paid: the assignment closed, its GPUs are free\n")
-	} else if err == nil {
-		e.printf("  claimed so far %s of %s\n", hire.Format(closed.Claimed, isIO), hire.Format(closed.Value, isIO))
-	}
-	e.printf("  signature    %s\n", sig)
-	return nil
+	closed, cerr := e.hire.Assignment(e.ctx, address, node)
+	over := errors.Is(cerr, staking.ErrNotFound)
+	r := txResult("hire claim", sig).account("order", address).account("node", node).account("operator", n.Operator).
+		amount("operator", mintAmount(after[0]-before[0], isIO)).amount("treasury", mintAmount(after[1]-before[1], isIO))
+	return output(c, struct {
+		*TxResult
+		Closed bool `json:"assignment_closed"`
+	}{r, over}, func(w io.Writer) {
+		fmt.Fprintf(w, "claimed node %s's earnings on order %s\n", node, address)
+		fmt.Fprintf(w, "  operator     %s +%s\n", n.Operator, hire.Format(after[0]-before[0], isIO))
+		fmt.Fprintf(w, "  treasury     +%s (renter's and supplier's fees)\n", hire.Format(after[1]-before[1], isIO))
+		if over {
+			fmt.Fprintf(w, "  the stream is over and paid: the assignment closed, its GPUs are free\n")
+		} else if cerr == nil {
+			fmt.Fprintf(w, "  claimed so far %s of %s\n", hire.Format(closed.Claimed, isIO), hire.Format(closed.Value, isIO))
+		}
+		fmt.Fprintf(w, "  signature    %s\n", sig)
+	})
 }
 
 // balances reads token accounts (0 when missing).
@@ -378,11 +456,13 @@ func hireCancel(c *cli.Context) error {
 		return err
 	}
 	isIO := o.Mint == cfg.IoMint
-	e.printf("cancelled order %s: refunded %s to the renter (the unused part and its fees, pro rata)\n", address,
-		hire.Format(after[0]-before[0], isIO))
-	e.printf("  nodes keep what they earned until now; `ionet hire claim` pays it\n")
-	e.printf("  signature    %s\n", sig)
-	return nil
+	r := txResult("hire cancel", sig).account("order", address).amount("refunded", mintAmount(after[0]-before[0], isIO))
+	return output(c, r, func(w io.Writer) {
+		fmt.Fprintf(w, "cancelled order %s: refunded %s to the renter (the unused part and its fees, pro rata)\n", address,
+			hire.Format(after[0]-before[0], isIO))
+		fmt.Fprintf(w, "  nodes keep what they earned until now; `ionet hire claim` pays it\n")
+		fmt.Fprintf(w, "  signature    %s\n", sig)
+	})
 }
 
 func hireClose(c *cli.Context) error {
@@ -398,6 +478,9 @@ func hireClose(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if !o.Renter.Equals(w.PublicKey()) {
+		return fmt.Errorf("order %s is renter %s's; --keypair is %s", address, o.Renter, w.PublicKey())
+	}
 	ix, err := hire.CloseOrder(w.PublicKey(), address, o.Mint)
 	if err != nil {
 		return err
@@ -410,8 +493,9 @@ func hireClose(c *cli.Context) error {
 	if o.EndReason != nil {
 		reason = " (" + o.EndReason.String() + ")"
 	}
-	e.printf("closed order %s%s: its rent is back with the renter\n  signature    %s\n", address, reason, sig)
-	return nil
+	return output(c, txResult("hire close", sig).account("order", address), func(w io.Writer) {
+		fmt.Fprintf(w, "closed order %s%s: its rent is back with the renter\n  signature    %s\n", address, reason, sig)
+	})
 }
 
 // hireExtend is io-hire's extend: more hours for an active order, the escrow topped

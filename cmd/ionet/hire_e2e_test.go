@@ -111,6 +111,14 @@ func TestCLIHireRenter(t *testing.T) {
 	assert.Contains(t, status, "status       Active")
 	assert.Contains(t, status, "assignments  2 open")
 	assert.Equal(t, status, run.ok(t, "hire", "show", order), "show is status's alias")
+	var view OrderView
+	require.NoError(t, json.Unmarshal([]byte(run.ok(t, "hire", "status", "--json", order)), &view))
+	assert.Equal(t, "Active", view.Status)
+	assert.Equal(t, "4.1", view.Deposited.Tokens)
+	assert.Equal(t, "4100000", view.Deposited.BaseUnits)
+	assert.Equal(t, "2.05", view.Escrow.Tokens, "the escrow above the $1 asks went back at the assignment")
+	require.Len(t, view.Assignments, 2)
+	assert.Equal(t, int64(3600), view.Assignments[0].Seconds)
 	assert.Contains(t, run.ok(t, "--keypair", renterKey, "hire", "list", "--status", "active"), order)
 
 	// Bad input: refused before sending, nothing changes on chain.
@@ -162,13 +170,23 @@ func TestCLIHireRenter(t *testing.T) {
 		"no job reached the workers")
 
 	// extend: two more hours for both nodes at their $1 ask, 2.5% fees.
-	out = run.ok(t, "--keypair", renterKey, "hire", "extend", "--hours", "2", order)
-	assert.Contains(t, out, "extended order "+order+" by 2 h: 3 h in all")
-	assert.Contains(t, out, "topped up    4.1 IOSD for 2 node(s)")
+	var extended struct {
+		Action  string
+		Hours   uint32
+		Amounts map[string]Amount
+	}
+	require.NoError(t, json.Unmarshal([]byte(run.ok(t, "--keypair", renterKey, "--json", "hire", "extend", "--hours", "2", order)), &extended))
+	assert.Equal(t, "hire extend", extended.Action)
+	assert.Equal(t, uint32(3), extended.Hours)
+	assert.Equal(t, "4.1", extended.Amounts["top_up"].Tokens)
+	assert.Equal(t, "8.2", extended.Amounts["deposited"].Tokens)
+	out = run.ok(t, "--keypair", renterKey, "hire", "extend", "--hours", "1", order)
+	assert.Contains(t, out, "extended order "+order+" by 1 h: 4 h in all")
+	assert.Contains(t, out, "topped up    2.05 IOSD for 2 node(s)")
 	assert.NotEqual(t, before, state())
 	status = run.ok(t, "hire", "status", order)
-	assert.Contains(t, status, "2 GPUs of h100-sxm, 3 h")
-	assert.Contains(t, status, "stream 3 IOSD over 3 h")
+	assert.Contains(t, status, "2 GPUs of h100-sxm, 4 h")
+	assert.Contains(t, status, "stream 4 IOSD over 4 h")
 
 	// run: one job per node, ranked by node key; jobs and logs.
 	out = run.ok(t, "--keypair", renterKey, "hire", "run", "--wait", "--env", "GREETING=hello", order, "--",
@@ -212,6 +230,7 @@ func TestCLIHireRenter(t *testing.T) {
 	assert.Contains(t, run.fails(t, 1, "--keypair", renterKey, "hire", "extend", "--hours", "1", order), "Ended (Cancelled)")
 	assert.Contains(t, run.fails(t, 1, "--keypair", renterKey, "hire", "run", order, "--", "true"), "Ended (Cancelled)")
 	assert.Contains(t, run.ok(t, "--keypair", renterKey, "hire", "list", "--status", "ended"), order)
+	assert.Contains(t, run.fails(t, 1, "--keypair", otherKey, "hire", "close", order), "is renter "+renter+"'s")
 }
 
 func mustIOSD(t *testing.T, ctx context.Context, url string) solana.PublicKey {
