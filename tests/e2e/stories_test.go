@@ -319,6 +319,7 @@ func TestStoryALyingKeeperIsOutvoted(t *testing.T) {
 	require.True(t, r.Finalized, "epoch %d is final", e)
 	require.Equal(t, uint32(3), r.KeeperCount)
 	require.Len(t, r.Candidates, 2, "the honest root and the liar's")
+	assert.Len(t, r.Voters, 3, "every keeper's vote is on chain")
 	assert.Contains(t, r.Voters, liar.Key.PublicKey())
 	for _, c := range r.Candidates {
 		if c.Root == r.Root {

@@ -1,18 +1,16 @@
 // Package keeper_test runs real ionet-keeper processes against ionet-localnet and
 // breaks things: a keeper killed with SIGKILL mid-epoch, the RPC node down for 30
-// seconds, a keeper voting a wrong root on purpose, a worker (ionet-worker) answering a wrong row.
+// seconds, a worker (ionet-worker) answering a wrong row. A keeper voting a wrong root
+// on purpose (--lie) is tests/e2e's TestStoryALyingKeeperIsOutvoted, with the money.
 package keeper_test
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -42,80 +40,23 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// proc is one ionet-keeper process; its log goes to a file in its data directory.
-type proc struct {
-	t    *testing.T
-	bin  string // ionet-keeper when empty
-	key  solana.PrivateKey
-	args []string
-	addr string
-	dir  string
-	cmd  *exec.Cmd
-	done chan error
-}
+// proc is one ionet-keeper process (or ionet-worker's); its log goes to a file in
+// its data directory.
+type proc = localnode.Keeper
 
 // keeperProc registers a funded keeper serving at a free port and returns its
 // process description, not started.
 func keeperProc(t *testing.T, ctx context.Context, node *localnode.Node, extra ...string) *proc {
 	t.Helper()
-	addr := localnode.FreeAddr(t)
-	key := node.Keeper(t, ctx, "http://"+addr)
-	dir := t.TempDir()
-	keyFile := localnode.KeypairFile(t, dir, "keeper.json", key)
-	p := &proc{t: t, key: key, addr: addr, dir: dir, args: append([]string{
-		"--keypair", keyFile, "--rpc-url", node.RPCURL, "--ws-url", node.WSURL, "--listen", addr,
-		"--data-dir", filepath.Join(dir, "data"), "--price", "2.00", "--log-level", "debug",
-	}, extra...)}
-	t.Cleanup(p.kill)
-	return p
+	return node.KeeperProc(t, ctx, bin, extra...)
 }
-
-func (p *proc) start() {
-	p.t.Helper()
-	log, err := os.OpenFile(filepath.Join(p.dir, "keeper.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	require.NoError(p.t, err)
-	p.cmd = exec.Command(cmp.Or(p.bin, bin), p.args...)
-	p.cmd.Stdout, p.cmd.Stderr = log, log
-	require.NoError(p.t, p.cmd.Start())
-	p.done = make(chan error, 1)
-	go func() { p.done <- p.cmd.Wait(); log.Close() }()
-}
-
-// kill sends SIGKILL: no shutdown, no flush.
-func (p *proc) kill() {
-	if p.cmd == nil {
-		return
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
-	p.cmd = nil
-}
-
-// alive fails the test if the process exited.
-func (p *proc) alive() {
-	p.t.Helper()
-	select {
-	case err := <-p.done:
-		p.cmd = nil
-		p.t.Fatalf("ionet-keeper exited (%v); log:\n%s", err, p.log())
-	default:
-	}
-}
-
-func (p *proc) log() string {
-	b, _ := os.ReadFile(filepath.Join(p.dir, "keeper.log"))
-	return string(b)
-}
-
-// metric reads one series' value from GET /metrics (0 when absent).
-func (p *proc) metric(series string) float64 { return localnode.Metric("http://"+p.addr, series) }
 
 // threeKeepers registers three keepers and starts them.
 func threeKeepers(t *testing.T, ctx context.Context, node *localnode.Node) []*proc {
 	t.Helper()
 	ps := []*proc{keeperProc(t, ctx, node), keeperProc(t, ctx, node), keeperProc(t, ctx, node)}
 	for _, p := range ps {
-		p.start()
+		p.Start()
 	}
 	return ps
 }
@@ -155,22 +96,22 @@ func TestAKeeperKilledMidEpochRestartsWithoutRepeatingItself(t *testing.T) {
 
 	// SIGKILL mid-epoch, then start again on the same data directory.
 	victim := ps[0]
-	victim.kill()
-	victim.start()
+	victim.Kill()
+	victim.Start()
 	second, _ := finalAfter(t, ctx, client, &first, time.Minute)
 	third, _ := finalAfter(t, ctx, client, &second, time.Minute)
 	for _, p := range ps {
-		p.alive()
+		p.Alive()
 	}
 	// The restarted keeper took part again, and none of its transactions was
 	// refused (a repeated commit or vote would be: AlreadyCommitted, AlreadyVoted).
 	r, err := client.EpochReport(ctx, third)
 	require.NoError(t, err)
-	assert.Contains(t, keysOf(r.Commits), victim.key.PublicKey(), victim.log())
-	assert.Zero(t, victim.metric(`ionet_keeper_votes_total{result="failed"}`), victim.log())
-	assert.Zero(t, victim.metric(`ionet_keeper_commits_total{result="failed"}`), victim.log())
-	assert.NotContains(t, victim.log(), "AlreadyVoted")
-	assert.NotContains(t, victim.log(), "AlreadyCommitted")
+	assert.Contains(t, keysOf(r.Commits), victim.Key.PublicKey(), victim.Output())
+	assert.Zero(t, victim.Metric(`ionet_keeper_votes_total{result="failed"}`), victim.Output())
+	assert.Zero(t, victim.Metric(`ionet_keeper_commits_total{result="failed"}`), victim.Output())
+	assert.NotContains(t, victim.Output(), "AlreadyVoted")
+	assert.NotContains(t, victim.Output(), "AlreadyCommitted")
 }
 
 func keysOf(commits []iorewards.Commit) []solana.PublicKey {
@@ -193,52 +134,14 @@ func TestKeepersRideOutTheRPCNodeBeingDownFor30Seconds(t *testing.T) {
 	node.Kill()
 	time.Sleep(30 * time.Second) // the outage itself, not an assertion
 	for _, p := range ps {
-		p.alive()
+		p.Alive()
 	}
 	node.Restart(t)
 	finalAfter(t, ctx, client, &first, 2*time.Minute)
 	for _, p := range ps {
-		p.alive()
-		assert.Positive(t, p.metric(`ionet_keeper_follower_events_total{event="error"}`), "the follower saw the outage")
+		p.Alive()
+		assert.Positive(t, p.Metric(`ionet_keeper_follower_events_total{event="error"}`), "the follower saw the outage")
 	}
-}
-
-func TestALyingKeeperIsOutvotedAndItsVoteStaysOnChain(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts ionet-localnet and ionet-keeper processes")
-	}
-	ctx := ctxFor(t)
-	node := localnode.Start(t, "--epoch-seconds", "6")
-	client := rewards.New(node.RPCURL)
-	liar := keeperProc(t, ctx, node, "--lie")
-	ps := []*proc{keeperProc(t, ctx, node), keeperProc(t, ctx, node), liar}
-	// The liar starts first, so its wrong vote lands before the quorum closes the epoch.
-	liar.start()
-	time.Sleep(time.Second)
-	ps[0].start()
-	ps[1].start()
-	var r *iorewards.EpochReport
-	var after *uint64
-	require.Eventually(t, func() bool {
-		e, rep := finalAfter(t, ctx, client, after, time.Minute)
-		after, r = &e, rep
-		for _, c := range rep.Candidates {
-			if c.Root != rep.Root {
-				return true
-			}
-		}
-		return false
-	}, 2*time.Minute, time.Second, "no final epoch where the liar's root was a candidate")
-	assert.Len(t, r.Voters, 3)
-	for _, c := range r.Candidates {
-		if c.Root == r.Root {
-			assert.GreaterOrEqual(t, len(c.Prices), 2, "the honest root has the quorum")
-		} else {
-			assert.Len(t, c.Prices, 1, "the liar's root")
-		}
-	}
-	require.Eventually(t, func() bool { return liar.metric("ionet_keeper_report_disagreements_total") > 0 },
-		30*time.Second, 100*time.Millisecond, "the liar counts its disagreement: %s", liar.log())
 }
 
 // A worker that opens a wrong row: every keeper's challenge fails with the reason
@@ -258,36 +161,34 @@ func TestAWorkerAnsweringAWrongRowEarnsNoTOPS(t *testing.T) {
 	dir := t.TempDir()
 	keyFile := localnode.KeypairFile(t, dir, "worker.json", workerKey)
 	// The worker agent with its hidden test fault: it corrupts an opened row.
-	worker := &proc{t: t, bin: workerBin, addr: waddr, dir: dir, args: []string{"--worker-keypair", keyFile,
+	worker := localnode.NewProc(t, workerBin, filepath.Join(dir, "worker.log"), waddr, "--worker-keypair", keyFile,
 		"--data-dir", filepath.Join(dir, "worker"), "--rpc-url", node.RPCURL, "--localnet-classes",
-		"run", "--listen", waddr, "--class", classes.LocalnetCPU.Name, "--keeper-refresh", "1s", "--fault", "wrong-row"}}
-	t.Cleanup(worker.kill)
+		"run", "--listen", waddr, "--class", classes.LocalnetCPU.Name, "--keeper-refresh", "1s", "--fault", "wrong-row")
 
 	ps := []*proc{keeperProc(t, ctx, node, localnode.KeeperFlags...), keeperProc(t, ctx, node, localnode.KeeperFlags...),
 		keeperProc(t, ctx, node, localnode.KeeperFlags...)}
-	worker.start()
+	worker.Start()
 	for _, p := range ps {
-		p.start()
+		p.Start()
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
-			l := ps[0].log()
-			t.Logf("first keeper's log, last 6 kB:\n%s", l[max(0, len(l)-6000):])
+			t.Logf("first keeper's log, last 6 kB:\n%s", ps[0].Tail(6000))
 		}
 	})
 	const wrongRow = `ionet_keeper_challenges_total{reason="wrong-row",result="failed"}`
 	require.Eventually(t, func() bool {
 		for _, p := range ps {
-			p.alive()
-			if p.metric(wrongRow) < 1 {
+			p.Alive()
+			if p.Metric(wrongRow) < 1 {
 				return false
 			}
 		}
-		worker.alive()
+		worker.Alive()
 		return true
 	}, 2*time.Minute, 500*time.Millisecond, "every keeper challenges the worker once an epoch")
 	for _, p := range ps {
-		assert.Zero(t, p.metric(`ionet_keeper_challenges_total{reason="",result="passed"}`), "no challenge of it passes")
+		assert.Zero(t, p.Metric(`ionet_keeper_challenges_total{reason="",result="passed"}`), "no challenge of it passes")
 	}
 
 	// The first final epoch, committed by all three, whose report covers the node.
@@ -302,7 +203,7 @@ func TestAWorkerAnsweringAWrongRowEarnsNoTOPS(t *testing.T) {
 		}
 		var rep report.EpochReport
 		require.Eventually(t, func() bool {
-			resp, err := http.Get(fmt.Sprintf("http://%s/reports/%d", ps[0].addr, e))
+			resp, err := http.Get(fmt.Sprintf("http://%s/reports/%d", ps[0].Addr, e))
 			if err != nil {
 				return false
 			}

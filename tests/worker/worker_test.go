@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -37,46 +36,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// proc is a started binary whose output goes to a file.
-type proc struct {
-	t    *testing.T
-	cmd  *exec.Cmd
-	log  string
-	done chan error
-}
-
-func start(t *testing.T, bin, log string, args ...string) *proc {
+// start starts bin with args, its output in the file log, until the test ends.
+func start(t *testing.T, bin, log string, args ...string) *localnode.Proc {
 	t.Helper()
-	f, err := os.Create(log)
-	require.NoError(t, err)
-	p := &proc{t: t, cmd: exec.Command(bin, args...), log: log, done: make(chan error, 1)}
-	p.cmd.Stdout, p.cmd.Stderr = f, f
-	require.NoError(t, p.cmd.Start())
-	go func() { p.done <- p.cmd.Wait(); f.Close() }()
-	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			_ = p.cmd.Process.Kill()
-			<-p.done
-		}
-	})
+	p := localnode.NewProc(t, bin, log, "", args...)
+	p.Start()
 	return p
-}
-
-func (p *proc) output() string {
-	b, _ := os.ReadFile(p.log)
-	return string(b)
-}
-
-// stop sends SIGTERM and returns the exit error.
-func (p *proc) stop() error {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-p.done:
-		return err
-	case <-time.After(30 * time.Second):
-		_ = p.cmd.Process.Kill()
-		return fmt.Errorf("no exit after SIGTERM")
-	}
 }
 
 // Real processes: three ionet-keeper daemons and two ionet-worker agents, each
@@ -99,12 +64,11 @@ func TestWorkerProcessesWithKeeperProcesses(t *testing.T) {
 	client := staking.New(node.RPCURL)
 
 	var keepers []string
-	var keeperProcs []*proc
+	var keeperProcs []*localnode.Proc
 	t.Cleanup(func() {
 		if t.Failed() {
 			for i, p := range keeperProcs {
-				l := p.output()
-				t.Logf("keeper %d's log, last 4 kB:\n%s", i, l[max(0, len(l)-4000):])
+				t.Logf("keeper %d's log, last 4 kB:\n%s", i, p.Tail(4000))
 			}
 		}
 	})
@@ -122,7 +86,7 @@ func TestWorkerProcessesWithKeeperProcesses(t *testing.T) {
 	type worker struct {
 		url  string
 		node solana.PublicKey
-		p    *proc
+		p    *localnode.Proc
 	}
 	run := func(fault string) worker {
 		dir := t.TempDir()
@@ -157,7 +121,7 @@ func TestWorkerProcessesWithKeeperProcesses(t *testing.T) {
 	require.Eventually(t, func() bool {
 		n, err := client.Node(ctx, honest.node)
 		return err == nil && n.Attested.TopsMilli > 0
-	}, 3*time.Minute, time.Second, "the keepers' claim attests the honest worker's TOPS; worker log:\n%s", honest.p.output())
+	}, 3*time.Minute, time.Second, "the keepers' claim attests the honest worker's TOPS; worker log:\n%s", honest.p.Output())
 	n, err := client.Node(ctx, honest.node)
 	require.NoError(t, err)
 	t.Logf("honest node attested: epoch %d, %d milli-TOPS, uptime %d bps", n.Attested.Epoch, n.Attested.TopsMilli, n.Attested.UptimeBps)
@@ -172,7 +136,7 @@ func TestWorkerProcessesWithKeeperProcesses(t *testing.T) {
 	assert.Zero(t, f.Attested.TopsMilli, "a wrong row earns no TOPS")
 
 	for _, w := range []worker{honest, faulty} {
-		require.NoError(t, w.p.stop(), w.p.output())
-		assert.Contains(t, w.p.output(), "worker stopped")
+		require.NoError(t, w.p.Stop(), w.p.Output())
+		assert.Contains(t, w.p.Output(), "worker stopped")
 	}
 }
