@@ -7,10 +7,12 @@ package e2e
 // 800M − burned).
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -28,8 +30,12 @@ import (
 	"github.com/ionet-network/ionet/chain/localnet"
 	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/chain/staking"
+	"github.com/ionet-network/ionet/oracle/merkle"
+	"github.com/ionet-network/ionet/oracle/pow"
 	"github.com/ionet-network/ionet/oracle/report"
 	"github.com/ionet-network/ionet/tests/localnode"
+	"github.com/ionet-network/ionet/worker/agent"
+	"github.com/ionet-network/ionet/worker/api"
 	"github.com/ionet-network/ionet/worker/jobs"
 )
 
@@ -410,8 +416,11 @@ func TestStoryAKeeperRestartsAndNothingIsPaidTwice(t *testing.T) {
 }
 
 // A worker killed with SIGKILL mid-challenge, with a commitment sent and still in
-// its journal, and started again on its data directory restores the journaled
-// commitment (computed again, ready for its opening), answers the next challenges and
+// its journal, and started again on its data directory restores the commitment and
+// answers its opening: the challenging keeper's signed request (the test signs it with
+// that keeper's key, as ionet-keeper does not ask again after a failed opening) gets
+// rows that prove against the root sent before the crash; another keeper's request is
+// refused and a replay finds nothing. The worker answers the next challenges and
 // probes, keeps earning, and is paid once: its own claim after the keepers' claims
 // pays nothing twice.
 func TestStoryAWorkerRestartsFromItsJournal(t *testing.T) {
@@ -445,10 +454,68 @@ func TestStoryAWorkerRestartsFromItsJournal(t *testing.T) {
 		entries = pending()
 	}
 	killedIn := n.epoch(ctx)
-	w.Start()
 
-	// The restarted worker answers the next challenge and probes; the journaled
-	// commitment was computed again without a complaint.
+	// The journal's entry: the challenging keeper, and the commitment it was sent.
+	jr, err := agent.OpenJournal(journal)
+	require.NoError(t, err)
+	pendings, err := jr.Entries(api.DefaultPendingTTL, time.Now())
+	require.NoError(t, err)
+	require.NotEmpty(t, pendings)
+	entry := pendings[0]
+	workerKey, err := solana.PrivateKeyFromSolanaKeygenFile(filepath.Join(w.Data, "worker-key.json"))
+	require.NoError(t, err)
+	workerPub := ed25519.PublicKey(workerKey.PublicKey().Bytes())
+	commitment, err := pow.OpenCommitment(entry.Commitment, workerPub)
+	require.NoError(t, err)
+	var challenger, other *localnode.Keeper
+	for _, k := range n.keepers {
+		if bytes.Equal(k.Key.PublicKey().Bytes(), entry.Keeper) {
+			challenger = k
+		} else {
+			other = k
+		}
+	}
+	require.NotNil(t, challenger, "a keeper's challenge")
+	w.Start()
+	require.True(t, localnode.Until(func() bool {
+		w.Alive()
+		return w.Metric(`ionet_worker_keepers`) == 3
+	}, 30*time.Second, 50*time.Millisecond), "the restarted worker serves")
+
+	// The keeper's opening request for the journaled commitment (the rows are the
+	// keeper's choice): another keeper's is refused and leaves it pending, the
+	// challenger's is answered with rows that prove against the root sent before the
+	// crash, and a replay finds nothing pending.
+	rows := []uint64{0, commitment.M / 2, commitment.M - 1}
+	rows = slices.Compact(rows)
+	open := func(k *localnode.Keeper) (int, []byte) {
+		req := pow.SealOpeningRequest(ed25519.PrivateKey(k.Key), pow.OpeningRequest{Seed: entry.Seed, Rows: rows})
+		resp, err := http.Post(w.URL()+api.PathOpen, api.ContentType, bytes.NewReader(req))
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var body bytes.Buffer
+		_, err = body.ReadFrom(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, body.Bytes()
+	}
+	status, _ := open(other)
+	assert.Equal(t, http.StatusForbidden, status, "another keeper's opening request")
+	status, body := open(challenger)
+	require.Equal(t, http.StatusOK, status, "the challenger's opening request: %s", body)
+	openings, err := pow.OpenOpenings(body, workerPub)
+	require.NoError(t, err)
+	assert.Equal(t, entry.Seed, openings.Seed)
+	require.Len(t, openings.Openings, len(rows))
+	for i, op := range openings.Openings {
+		assert.Equal(t, rows[i], op.Row)
+		require.NotEmpty(t, op.Links)
+		assert.True(t, merkle.Verify(commitment.Root, pow.RowHash(int(op.Row), op.Links[len(op.Links)-1]), op.Proof),
+			"row %d proves against the root committed before the crash", op.Row)
+	}
+	status, _ = open(challenger)
+	assert.Equal(t, http.StatusNotFound, status, "a replayed opening request")
+
+	// And it goes on: the next challenges and probes are answered.
 	const answered = `ionet_worker_challenges_total{result="answered"}`
 	require.True(t, localnode.Until(func() bool {
 		w.Alive()
