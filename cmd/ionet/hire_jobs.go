@@ -228,7 +228,7 @@ func hireRun(c *cli.Context) error {
 		Jobs   []JobRow    `json:"jobs"`
 		Failed []NodeError `json:"failed,omitempty"`
 	}{run, order.String(), nonNil(rows), failed}, func(w io.Writer) {
-		fmt.Fprintf(w, "run %s on order %s: %s on %d node(s)\n", run, order, strings.Join(command, " "), len(nodes))
+		fmt.Fprintf(w, "run %s on order %s: %s on %d node(s)\n", run, order, shellJoin(command), len(nodes))
 		for _, r := range rows {
 			fmt.Fprintf(w, "  rank %d of %d  node %s  job %s  %s\n", r.Job.Rank, r.Job.WorldSize, r.Node, r.Job.ID, jobState(r.Job))
 		}
@@ -251,6 +251,20 @@ func hireRun(c *cli.Context) error {
 		}
 	}
 	return nil
+}
+
+// shellJoin shows a command as a shell would read it: an argument with spaces or
+// shell characters in single quotes.
+func shellJoin(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && !strings.ContainsAny(a, " \t\n'\"\\$`;&|<>()*?[]{}~#!") {
+			out[i] = a
+			continue
+		}
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(out, " ")
 }
 
 // jobState is "running", "exited 0", "stopped (reason)"…
