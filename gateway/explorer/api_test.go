@@ -255,6 +255,14 @@ func checkAPI(t *testing.T, n *testNet, base string) {
 	require.Len(t, em.Epochs, 1)
 	assert.Equal(t, EmissionPoint{Epoch: n.final.Epoch, Scheduled: Amount(sched.Cumulative(n.final.Epoch + 1)),
 		Cumulative: Amount(chainFinal.CumulativeEmission), Emission: Amount(chainFinal.EpochEmission)}, em.Epochs[0])
+	// The burns read back from the chain's transactions: the CPU node's slash, from
+	// genesis.
+	require.Len(t, em.Burns, 1)
+	assert.True(t, em.BurnsComplete)
+	assert.Equal(t, Amount(s.Burned), em.Burns[0].Total)
+	assert.Equal(t, Amount(s.Burned), em.Burns[0].Amount)
+	assert.Equal(t, Amount(snap.Nodes[n.cpu].SlashedTotal), em.Burns[0].Amount, "the slash was burned whole")
+	assert.NotZero(t, em.Burns[0].Time)
 	require.GreaterOrEqual(t, len(em.Burned), 2)
 	assert.Equal(t, SupplySample{Time: rc.Params.GenesisTs, Supply: Amount(staking.GenesisSupply)}, em.Burned[0],
 		"the ledger starts at genesis with nothing burned")

@@ -129,6 +129,7 @@ func checkBrowser(t *testing.T, n *testNet, base string) {
 	assert.Equal(t, strconv.FormatUint(tops, 10), v["stat-tops"])
 	assert.Equal(t, "100.05", page.Texts["stat-tops"])
 	assert.NotEqual(t, "0", v["stat-burned"], "the slash was burned")
+	assert.Equal(t, "chain", v["burned-source"], "the burned supply's history comes from the chain's events")
 	assert.Equal(t, strconv.FormatUint(*s.FinalEpoch, 10), v["hdr-final"])
 	assert.Equal(t, "$2", page.Texts["hdr-price"])
 	pageEpoch, _ := strconv.ParseUint(v["hdr-epoch"], 10, 64)

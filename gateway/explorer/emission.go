@@ -35,7 +35,12 @@ type Emission struct {
 	SoFar    []SchedulePoint `json:"so_far"`
 	Halvings []Halving       `json:"halvings"`
 	Epochs   []EmissionPoint `json:"epochs"`
-	Burned   []SupplySample  `json:"burned"`
+	// Burns are the ledger's burns read from the chain's transactions (BurnRecorded),
+	// oldest first; BurnsComplete says they go back to genesis. Null when the RPC node
+	// could not serve the history: then Burned, the gateway's samples, stand in.
+	Burns         []Burn         `json:"burns"`
+	BurnsComplete bool           `json:"burns_complete"`
+	Burned        []SupplySample `json:"burned"`
 }
 
 // SchedulePoint is the schedule's cumulative emission at the start of an epoch.
@@ -101,7 +106,7 @@ func Halvings(s emission.Schedule, horizon uint64) []Halving {
 // horizonPeriods is how many periods the emission curve shows at least.
 const horizonPeriods = 6
 
-func (x *Explorer) emissionView(_ context.Context, st *state, _ *http.Request) (any, error) {
+func (x *Explorer) emissionView(ctx context.Context, st *state, _ *http.Request) (any, error) {
 	rc := st.snap.RewardsConfig
 	s := rewards.Schedule(rc.Params)
 	horizon := max(horizonPeriods*max(s.PeriodEpochs, 1), st.status.Epoch+1)
@@ -110,6 +115,13 @@ func (x *Explorer) emissionView(_ context.Context, st *state, _ *http.Request) (
 		Epoch: st.status.Epoch, Now: st.now, ScheduledNow: Amount(s.Cumulative(st.status.Epoch + 1)), Emitted: Amount(rc.Emitted),
 		Reported: Amount(rc.ReportedCumulative), Schedule: SchedulePoints(s, horizon, 240),
 		Halvings: Halvings(s, horizon), Epochs: []EmissionPoint{}, Burned: x.hist.samples()}
+	x.burns.maybeRefresh(ctx, x.client.RPC, x.cfg.CacheTTL)
+	if burns, complete, ok := x.burns.list(); ok {
+		v.Burns, v.BurnsComplete = burns, complete
+		if v.Burns == nil {
+			v.Burns = []Burn{}
+		}
+	}
 	// The ledger starts at genesis with nothing burned or emitted.
 	v.Burned = append([]SupplySample{{Time: rc.Params.GenesisTs, Supply: Amount(staking.GenesisSupply)}}, v.Burned...)
 	if v.Halvings == nil {

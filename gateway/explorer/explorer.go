@@ -1,9 +1,11 @@
 // Package explorer is the network explorer of ionet-gateway (docs/explorer.md): a
 // static page (HTML, JS, and the vendored uPlot charting library, all embedded) and
 // the JSON API it polls, computed from the chain through RPC and from the keepers'
-// public endpoints (the keepers listed on chain). There is no database: what the
-// chain does not keep (the burned supply over time, challenges of epochs that are no
-// longer open) is remembered in memory from the gateway's start.
+// public endpoints (the keepers listed on chain). There is no database: the burned
+// supply over time is read back from the chain's BurnRecorded events, and what the
+// chain does not keep (challenges of epochs that are no longer open, supply samples
+// where the RPC node lacks the history) is remembered in memory from the gateway's
+// start.
 //
 //	GET /                      the explorer page; GET /nodes/{node} a node's page
 //	GET /static/explorer/...   its scripts, styles and uPlot
@@ -70,6 +72,7 @@ type Explorer struct {
 	// localnet: whether the RPC node answers ionet_genesis (nil until known).
 	localnet *bool
 	hist     history
+	burns    burnLog
 	keepers  keeperData
 }
 
@@ -137,6 +140,7 @@ func (x *Explorer) Run(ctx context.Context) error {
 				x.cfg.Logger.Warn("explorer: read the chain", "err", err)
 			}
 		} else {
+			x.burns.maybeRefresh(ctx, x.client.RPC, x.cfg.CacheTTL)
 			x.keepers.fetchReports(ctx, x, st)
 			if len(st.snap.Nodes) <= x.cfg.WatchNodes {
 				for addr := range st.snap.Nodes {

@@ -273,12 +273,27 @@ function emissionCharts(em) {
     }, [xs, xs.map((x) => sched.get(x) ?? null), xs.map((x) => emitted.get(x) ?? null),
       xs.map((x) => (x === em.epoch ? num(em.emitted, IO) : null))]);
   }
-  const b = em.burned;
+  // The burned supply: every burn the chain recorded (BurnRecorded events) where the
+  // RPC node serves the history, else the gateway's samples since it started.
+  let times, burned;
+  if (em.burns) {
+    put("burned-source", "(each burn as the chain recorded it" + (em.burns_complete ? ", since genesis)" : ")"), "chain");
+    const pts = em.burns_complete ? [[em.genesis_ts, 0]] : [];
+    for (const x of em.burns) pts.push([x.time, num(x.total_burned, IO)]);
+    pts.push([em.now, pts.length ? pts[pts.length - 1][1] : 0]);
+    times = pts.map((p) => p[0]);
+    burned = pts.map((p) => p[1]);
+  } else {
+    put("burned-source", "(sampled by this gateway since it started)", "samples");
+    const b = em.burned;
+    times = [...b.map((s) => s.time), em.now];
+    burned = [...b.map((s) => num(s.burned, IO)), num(b[b.length - 1].burned, IO)];
+  }
   chart("chart-burned", {
     scales: { x: { time: true } },
     series: [{ label: "time" },
       { label: "burned $IO", stroke: "#ef4444", width: 2, fill: "#ef444422", paths: uPlot.paths.stepped({ align: 1 }), points: { size: 6 } }],
-  }, [[...b.map((s) => s.time), em.now], [...b.map((s) => num(s.burned, IO)), num(b[b.length - 1].burned, IO)]]);
+  }, [times, burned]);
 }
 
 function header(net) {
