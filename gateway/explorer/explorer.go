@@ -199,8 +199,15 @@ func (x *Explorer) api(view func(ctx context.Context, st *state, r *http.Request
 			case errors.As(err, &bad):
 				code = http.StatusBadRequest
 			}
+			msg := err.Error()
+			if code == http.StatusBadGateway {
+				// The RPC error names the RPC URL, which may hold an API key: the
+				// detail goes to the gateway's log only.
+				x.cfg.Logger.Warn("explorer: read the chain", "path", r.URL.Path, "err", err)
+				msg = "the chain could not be read (the RPC node failed; the gateway's log has the detail)"
+			}
 			w.WriteHeader(code)
-			_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+			_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
 			return
 		}
 		_ = json.NewEncoder(w).Encode(v)

@@ -86,4 +86,5 @@ func TestAPIWithoutAChainIsABadGateway(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
 	assert.Contains(t, string(body), `"error"`)
+	assert.NotContains(t, string(body), "127.0.0.1:1", "the RPC URL (which may hold an API key) is not shown")
 }
