@@ -23,7 +23,7 @@ import (
 func hireCommand() *cli.Command {
 	return &cli.Command{
 		Name:   "hire",
-		Usage:  "hire GPUs: escrow an order in IOSD or $IO, its status, extend, cancel, list; run jobs on its nodes; claim a node's earnings; close",
+		Usage:  "hire GPUs: escrow an order in IOSD or $IO, its status, extend, cancel, list; run, list, read and stop jobs on its nodes; claim a node's earnings; close",
 		Action: noCommand,
 		Subcommands: []*cli.Command{
 			{
@@ -61,6 +61,7 @@ func hireCommand() *cli.Command {
 			hireRunCommand(),
 			hireJobsCommand(),
 			hireLogsCommand(),
+			hireStopCommand(),
 			{
 				Name: "claim", Usage: "crank a node's earnings on an order so far (anyone; --keypair pays the fee)",
 				ArgsUsage: "<order> <node>", Action: hireClaim,

@@ -225,6 +225,17 @@ func TestCLIHireRenter(t *testing.T) {
 	assert.NotContains(t, one, "rank 0 of 2")
 	assert.Contains(t, run.fails(t, 1, "--keypair", renterKey, "hire", "logs", order, "run-nosuch"), "no job or run \"run-nosuch\"")
 
+	// A long job, stopped by the renter on both ranks.
+	out = run.ok(t, "--keypair", renterKey, "hire", "run", order, "--", "sleep", "300")
+	sleeper := strings.Fields(out)[1]
+	assert.Equal(t, 2, strings.Count(out, "  running"), out)
+	stopped := run.ok(t, "--keypair", renterKey, "hire", "stop", order, sleeper)
+	assert.Equal(t, 2, strings.Count(stopped, "stopped (stopped by the renter)"), stopped)
+	assert.Contains(t, run.fails(t, 1, "--keypair", otherKey, "hire", "stop", order, sleeper), "is renter "+renter+"'s")
+	jobsOut = run.ok(t, "--keypair", renterKey, "hire", "jobs", order)
+	assert.Contains(t, jobsOut, "4 job(s) of order")
+	assert.NotContains(t, jobsOut, "  running")
+
 	// The renter cancels: the order is over, nothing more runs or extends.
 	run.ok(t, "--keypair", renterKey, "hire", "cancel", order)
 	assert.Contains(t, run.fails(t, 1, "--keypair", renterKey, "hire", "extend", "--hours", "1", order), "Ended (Cancelled)")

@@ -59,6 +59,16 @@ func hireLogsCommand() *cli.Command {
 	}
 }
 
+func hireStopCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "stop",
+		Usage:     "stop a running job: a job id, or a run (hire run's run id) on every rank",
+		ArgsUsage: "<order> <job>",
+		Action:    hireStop,
+		Flags:     []cli.Flag{nodesFlag()},
+	}
+}
+
 func nodesFlag() cli.Flag {
 	return &cli.StringSliceFlag{Name: "node", Usage: "ask only this node (repeat); the order's open assignments by default, and an order whose assignments closed needs it"}
 }
@@ -394,6 +404,59 @@ func hireLogs(c *cli.Context) error {
 		}
 		for _, f := range failed {
 			fmt.Fprintf(w, "== node %s did not answer: %s\n", f.Node, f.Error)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%d node(s) did not answer", len(failed))
+	}
+	return nil
+}
+
+// hireStop stops the order's running jobs that match a job id or a run id (the
+// worker signals the job's process group, or stops its container).
+func hireStop(c *cli.Context) error {
+	if err := args(c, "order", "job"); err != nil {
+		return err
+	}
+	e := newEnv(c)
+	client, order, _, err := e.renterJobs(c.Args().Get(0))
+	if err != nil {
+		return err
+	}
+	job := c.Args().Get(1)
+	nodes, err := e.jobNodes(order)
+	if err != nil {
+		return err
+	}
+	rows, failed := e.orderJobs(client, order, nodes, func(s jobs.Status) bool { return s.ID == job || s.Nonce == job })
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Job.Rank < rows[j].Job.Rank })
+	if len(rows) == 0 && len(failed) == 0 {
+		return fmt.Errorf("no job or run %q of order %s on its %d node(s)", job, order, len(nodes))
+	}
+	for i := range rows {
+		if rows[i].Job.State != jobs.StateRunning {
+			continue
+		}
+		st, err := client.Stop(e.ctx, rows[i].Endpoint, rows[i].Job.ID)
+		if err != nil {
+			failed = append(failed, NodeError{Node: rows[i].Node, Error: err.Error()})
+			continue
+		}
+		rows[i].Job = st
+	}
+	err = output(c, struct {
+		Order  string      `json:"order"`
+		Jobs   []JobRow    `json:"jobs"`
+		Failed []NodeError `json:"failed,omitempty"`
+	}{order.String(), nonNil(rows), failed}, func(w io.Writer) {
+		for _, r := range rows {
+			fmt.Fprintf(w, "rank %d of %d  node %s  job %s  %s\n", r.Job.Rank, r.Job.WorldSize, r.Node, r.Job.ID, jobState(r.Job))
+		}
+		for _, f := range failed {
+			fmt.Fprintf(w, "node %s did not answer: %s\n", f.Node, f.Error)
 		}
 	})
 	if err != nil {
