@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -54,6 +55,7 @@ func TestCLIHireRenter(t *testing.T) {
 
 	// Two nodes of 1 GPU, each with a jobs API at its registered endpoint.
 	var nodes []string
+	var servers []*httptest.Server
 	for _, name := range []string{"a", "b"} {
 		opKey, op := key("operator-" + name)
 		workerKey, _ := key("worker-" + name)
@@ -68,6 +70,7 @@ func TestCLIHireRenter(t *testing.T) {
 		done := make(chan error, 1)
 		go func() { done <- m.Run(mctx) }()
 		hs := httptest.NewServer(m)
+		servers = append(servers, hs)
 		t.Cleanup(func() { hs.Close(); mcancel(); <-done })
 		out := run.ok(t, "--keypair", opKey, "node", "register", "--worker-keypair", workerKey, "--class", "h100-sxm",
 			"--gpus", "1", "--vram-mib", "81920", "--vcpus", "16", "--ram-gib", "128", "--location", "DE", "--ask", "1",
@@ -236,12 +239,32 @@ func TestCLIHireRenter(t *testing.T) {
 	assert.Contains(t, jobsOut, "4 job(s) of order")
 	assert.NotContains(t, jobsOut, "  running")
 
+	// A run is all its ranks or none: with node b's worker gone, the rank that started
+	// on node a is stopped again.
+	servers[1].Close()
+	_, errOut, code := run("--keypair", renterKey, "hire", "run", order, "--", "sleep", "300")
+	assert.Equal(t, 1, code, errOut)
+	assert.Contains(t, errOut, "1 of 2 node(s) refused the job; the ranks that started were stopped")
+	a, err := jobs.Client{Key: ed25519.PrivateKey(mustKey(t, renterKey))}.List(ctx, servers[0].URL)
+	require.NoError(t, err)
+	require.Len(t, a, 3, "the first run's, the sleeper's and this one's rank on node a")
+	for _, j := range a {
+		assert.NotEqual(t, jobs.StateRunning, j.State, "job %s", j.ID)
+	}
+
 	// The renter cancels: the order is over, nothing more runs or extends.
 	run.ok(t, "--keypair", renterKey, "hire", "cancel", order)
 	assert.Contains(t, run.fails(t, 1, "--keypair", renterKey, "hire", "extend", "--hours", "1", order), "Ended (Cancelled)")
 	assert.Contains(t, run.fails(t, 1, "--keypair", renterKey, "hire", "run", order, "--", "true"), "Ended (Cancelled)")
 	assert.Contains(t, run.ok(t, "--keypair", renterKey, "hire", "list", "--status", "ended"), order)
 	assert.Contains(t, run.fails(t, 1, "--keypair", otherKey, "hire", "close", order), "is renter "+renter+"'s")
+}
+
+func mustKey(t *testing.T, path string) solana.PrivateKey {
+	t.Helper()
+	k, err := solana.PrivateKeyFromSolanaKeygenFile(path)
+	require.NoError(t, err)
+	return k
 }
 
 func mustIOSD(t *testing.T, ctx context.Context, url string) solana.PublicKey {

@@ -212,7 +212,19 @@ func hireRun(c *cli.Context) error {
 		}
 		rows = append(rows, JobRow{Node: n.node.String(), Endpoint: n.endpoint, Job: st})
 	}
-	if c.Bool("wait") && len(rows) > 0 {
+	// A run is all its ranks or none: when a node refused, the ranks that started
+	// would wait for a peer that never comes, so they are stopped.
+	if len(failed) > 0 {
+		for i := range rows {
+			if rows[i].Job.State != jobs.StateRunning {
+				continue
+			}
+			if st, err := client.Stop(e.ctx, rows[i].Endpoint, rows[i].Job.ID); err == nil {
+				rows[i].Job = st
+			}
+		}
+	}
+	if c.Bool("wait") && len(rows) > 0 && len(failed) == 0 {
 		deadline := time.Now().Add(c.Duration("timeout"))
 		for i := range rows {
 			for rows[i].Job.State == jobs.StateRunning {
@@ -251,7 +263,7 @@ func hireRun(c *cli.Context) error {
 		return err
 	}
 	if len(failed) > 0 {
-		return fmt.Errorf("run %s: %d of %d node(s) refused the job", run, len(failed), len(nodes))
+		return fmt.Errorf("run %s: %d of %d node(s) refused the job; the ranks that started were stopped", run, len(failed), len(nodes))
 	}
 	if c.Bool("wait") {
 		for _, r := range rows {
