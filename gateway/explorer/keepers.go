@@ -31,8 +31,12 @@ import (
 //     is open (the keeper drops them once it committed the epoch), kept in memory so
 //     a node's challenge history covers the epochs since the gateway started.
 
-// keptReports is how many final reports (the latest) are fetched and kept.
-const keptReports = 64
+// keptReports is how many final reports (the latest) are fetched and kept;
+// reportsPerFetch how many one fetch asks for at most.
+const (
+	keptReports     = 64
+	reportsPerFetch = 8
+)
 
 // KeeperState is what a keeper's GET /healthz said.
 type KeeperState struct {
@@ -152,9 +156,10 @@ func (k *keeperData) health(ctx context.Context, x *Explorer, st *state) map[sol
 	return out
 }
 
-// fetchReports fetches the latest final reports not yet kept from a keeper that
-// voted them, keeping one only if its root is the chain's; an epoch no voter serves
-// is tried again after 30 s.
+// fetchReports fetches the latest final reports not yet kept, at most
+// reportsPerFetch of them at once (concurrently), each from a keeper that voted it,
+// keeping one only if its root is the chain's; an epoch no voter serves is tried
+// again after 30 s.
 func (k *keeperData) fetchReports(ctx context.Context, x *Explorer, st *state) {
 	var finals []*iorewards.EpochReport
 	for _, r := range st.snap.EpochReports {
@@ -168,32 +173,43 @@ func (k *keeperData) fetchReports(ctx context.Context, x *Explorer, st *state) {
 	for _, kp := range st.snap.Keepers {
 		endpoints[kp.Authority] = kp.Endpoint
 	}
+	var todo []*iorewards.EpochReport
+	k.mu.Lock()
 	for _, r := range finals {
-		k.mu.Lock()
 		_, have := k.reports[r.Epoch]
-		tried := time.Since(k.reportTry[r.Epoch]) < 30*time.Second
-		if !have && !tried {
+		if !have && time.Since(k.reportTry[r.Epoch]) >= 30*time.Second && len(todo) < reportsPerFetch {
 			k.reportTry[r.Epoch] = time.Now()
+			todo = append(todo, r)
 		}
-		k.mu.Unlock()
-		if have || tried {
-			continue
-		}
-		for _, v := range r.Voters {
-			var rep report.EpochReport
-			err := x.getJSON(ctx, endpoints[v], fmt.Sprintf("/reports/%d", r.Epoch), largeAnswer, &rep)
-			if err != nil || rep.Epoch != r.Epoch || [32]byte(rep.Root) != r.Root {
-				continue
-			}
-			k.mu.Lock()
-			k.reports[r.Epoch] = &rep
-			for e := range k.reports {
-				if len(k.reports) > keptReports && e < finals[len(finals)-1].Epoch {
-					delete(k.reports, e)
+	}
+	k.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, r := range todo {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, v := range r.Voters {
+				var rep report.EpochReport
+				err := x.getJSON(ctx, endpoints[v], fmt.Sprintf("/reports/%d", r.Epoch), largeAnswer, &rep)
+				if err != nil || rep.Epoch != r.Epoch || [32]byte(rep.Root) != r.Root {
+					continue
 				}
+				k.mu.Lock()
+				k.reports[r.Epoch] = &rep
+				k.mu.Unlock()
+				return
 			}
-			k.mu.Unlock()
-			break
+		}()
+	}
+	wg.Wait()
+	if len(finals) == 0 {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for e := range k.reports {
+		if e < finals[len(finals)-1].Epoch {
+			delete(k.reports, e)
 		}
 	}
 }

@@ -246,7 +246,7 @@ func (x *Explorer) nodeView(ctx context.Context, st *state, r *http.Request) (an
 		}
 	}
 	slices.SortFunc(d.Hires, func(a, b Assignment) int { return cmp.Compare(b.Start, a.Start) })
-	x.keepers.fetchReports(ctx, x, st)
+	x.fetchReportsNow(ctx, st)
 	d.Epochs = x.keepers.leavesOf(addr)
 	d.Challenges = x.keepers.challenges(ctx, x, st, addr)
 	return d, nil
@@ -372,7 +372,7 @@ type Epoch struct {
 }
 
 func (x *Explorer) epochsView(ctx context.Context, st *state, _ *http.Request) (any, error) {
-	x.keepers.fetchReports(ctx, x, st)
+	x.fetchReportsNow(ctx, st)
 	clock := rewards.EpochsOf(st.snap.RewardsConfig.Params)
 	out := []Epoch{}
 	for _, r := range st.snap.EpochReports {
@@ -407,4 +407,12 @@ func location(l [2]uint8) string {
 		return "--"
 	}
 	return strings.ToUpper(string(l[:]))
+}
+
+// fetchReportsNow fetches the keepers' final reports on a request's path, unless Run
+// does it in the background (a request then never waits for a slow keeper).
+func (x *Explorer) fetchReportsNow(ctx context.Context, st *state) {
+	if x.cfg.PollEvery <= 0 {
+		x.keepers.fetchReports(ctx, x, st)
+	}
 }
