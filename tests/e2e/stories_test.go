@@ -209,8 +209,12 @@ func TestStoryAFailedHireIsSlashedAndRefunded(t *testing.T) {
 	require.NoError(t, err)
 	feePerHour := a.PriceMicroUsd * 100_000_000 / rc.IoUsdPrice
 	requested := before.Attested.EpochReward + feePerHour
-	slash := min(requested, stake)
-	assert.Equal(t, slash, after.SlashedTotal-before.SlashedTotal)
+	slash := after.SlashedTotal - before.SlashedTotal
+	if after.Attested.Epoch != before.Attested.Epoch && slash != min(requested, stake) {
+		// A claim attested the next epoch between the read and the failure.
+		requested = after.Attested.EpochReward + feePerHour
+	}
+	assert.Equal(t, min(requested, stake), slash)
 	assert.Equal(t, stake-slash, staking.OperatorStake(after))
 	assert.Equal(t, vault-slash, n.tokens(ctx, staking.StakeVaultAddress(w.Node)), "the slash left the stake vault")
 	assert.NotNil(t, after.FrozenAtEpoch, "a slashed node is frozen")
