@@ -26,7 +26,11 @@ import (
 // chromium-browser, google-chrome) on PATH.
 func chromium() (string, error) {
 	if p := os.Getenv("IONET_CHROMIUM"); p != "" {
-		return p, nil
+		found, err := exec.LookPath(p)
+		if err != nil {
+			return "", fmt.Errorf("IONET_CHROMIUM=%s: %w", p, err)
+		}
+		return found, nil
 	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
