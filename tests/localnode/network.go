@@ -54,12 +54,12 @@ func (p *Proc) Start() {
 	p.t.Helper()
 	log, err := os.OpenFile(p.Log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	require.NoError(p.t, err)
-	p.cmd = exec.Command(p.Bin, p.Args...)
-	p.cmd.Stdout, p.cmd.Stderr = log, log
-	require.NoError(p.t, p.cmd.Start())
+	cmd := exec.Command(p.Bin, p.Args...)
+	cmd.Stdout, cmd.Stderr = log, log
+	require.NoError(p.t, cmd.Start())
 	done := make(chan error, 1)
-	p.done = done
-	go func() { done <- p.cmd.Wait(); log.Close() }()
+	p.cmd, p.done = cmd, done
+	go func() { done <- cmd.Wait(); log.Close() }()
 }
 
 // Kill sends SIGKILL (no shutdown, no flush) and waits for the exit.
