@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 	"github.com/ionet-network/ionet/bindings/iohire"
 	"github.com/ionet-network/ionet/chain/hire"
 	"github.com/ionet-network/ionet/chain/staking"
-	"github.com/ionet-network/ionet/oracle/classes"
 )
 
 // hireCommand holds a renter's side of io-hire (orders, extend, cancel, close, the
@@ -102,19 +100,11 @@ func orderSpec(c *cli.Context) (iohire.OrderSpec, error) {
 		MinVramMib: uint32(c.Uint("min-vram-mib")), MinVcpus: uint16(c.Uint("min-vcpus")),
 		MinRamGib: uint32(c.Uint("min-ram-gib")), Compliance: c.Uint64("compliance"),
 	}
-	if name := c.String("class"); name != "" {
-		class, err := classes.LocalnetLookup(name)
-		if err != nil {
-			id, perr := strconv.ParseUint(name, 10, 8)
-			if perr != nil {
-				return s, usagef("--class: %v", err)
-			}
-			if class, err = classes.ByID(uint8(id)); err != nil {
-				return s, usagef("--class: %v", err)
-			}
-		}
-		s.GpuClass = class.ID
+	class, err := hire.ClassID(c.String("class"))
+	if err != nil {
+		return s, usagef("--class: %v", err)
 	}
+	s.GpuClass = class
 	for _, l := range c.StringSlice("location") {
 		for _, code := range strings.Split(l, ",") {
 			loc, err := hire.Location(strings.TrimSpace(code))
@@ -286,7 +276,7 @@ func (e *env) showOrder(address solana.PublicKey, o *iohire.HireOrder, cfg *iohi
 	s := o.Spec
 	class := "any class"
 	if s.GpuClass != 0 {
-		class = className(s.GpuClass)
+		class = e.className(s.GpuClass)
 	}
 	v := OrderView{Order: address.String(), ID: o.Id, Renter: o.Renter.String(), Status: orderStatus(o), Mint: mintName(isIO),
 		RenterFeeBps: o.RenterFeeBps, GPUs: s.Gpus, Class: class, Hours: s.Hours, MaxPrice: usdJSON(s.MaxPriceMicroUsd),
@@ -664,7 +654,7 @@ func hireList(c *cli.Context) error {
 		}
 		class := "any"
 		if o.Spec.GpuClass != 0 {
-			class = className(o.Spec.GpuClass)
+			class = e.className(o.Spec.GpuClass)
 		}
 		isIO := o.Mint == cfg.IoMint
 		rows = append(rows, OrderRow{Order: a.Address.String(), ID: o.Id, Renter: o.Renter.String(), Status: orderStatus(o),
