@@ -59,8 +59,8 @@ func feeUp(amount uint64, bps uint16) uint64 {
 
 // A renter hires two localnet-cpu GPUs for an hour in IOSD; the keepers match the
 // order to both CPU nodes (one GPU each, each at its own ask) and return the escrow
-// above their streams at once; a job runs on both nodes through each worker's signed
-// jobs API (a stranger's job is refused); the hour passes (ionet_warpSlot) and the
+// above their streams at once; `ionet hire run` runs a command on both nodes through
+// each worker's signed jobs API (a stranger's job is refused by the worker); the hour passes (ionet_warpSlot) and the
 // keepers settle both streams: each operator is paid its stream less the supplier's
 // fees, the treasury gets the renter's and the supplier's fees, the escrow is empty
 // and its books add up. The epochs' availability rewards and the supply ledger hold.
@@ -103,23 +103,29 @@ func TestStoryAHireRunsAJobOnTwoNodesAndPaysThem(t *testing.T) {
 	assert.Equal(t, funded-deposit+excess, n.balance(ctx, renter.PublicKey(), iosd))
 	assert.Equal(t, streams, n.tokens(ctx, hire.EscrowAddress(order)))
 
-	// One job per node, signed by the renter, with the same nonce: ranks 0 and 1 of 2.
+	// The renter runs one command on both nodes with the CLI (ionet hire run: one
+	// signed job per node, ranks 0 and 1 of 2); a stranger's job sent straight to a
+	// worker is refused there.
+	out := n.ionet(ctx, "--keypair", keyfile, "hire", "run", "--wait", order.String(), "--",
+		"sh", "-c", `echo "rank $IONET_RANK of $IONET_WORLD_SIZE on $IONET_NODE"`)
+	assert.Equal(t, 2, strings.Count(out, "exited 0"), out)
+	runID := strings.Fields(out)[1]
+	require.True(t, strings.HasPrefix(runID, "run-"), out)
+	runLogs := n.ionet(ctx, "--keypair", keyfile, "hire", "logs", order.String(), runID)
 	jc := jobs.Client{Key: ed25519.PrivateKey(renter)}
 	stranger := jobs.Client{Key: ed25519.PrivateKey(solana.NewWallet().PrivateKey)}
+	ranks := map[string]bool{}
 	for _, w := range n.workers {
-		spec := jobs.Spec{Order: order.String(), Node: w.Node.String(), Nonce: "e2e",
-			Command: []string{"sh", "-c", `echo "rank $IONET_RANK of $IONET_WORLD_SIZE on $IONET_NODE"`}}
-		_, err := stranger.Submit(ctx, w.URL(), spec)
+		_, err := stranger.Submit(ctx, w.URL(), jobs.Spec{Order: order.String(), Node: w.Node.String(),
+			Command: []string{"true"}})
 		var se *jobs.StatusError
 		require.True(t, errors.As(err, &se), "a stranger's job: %v", err)
 		assert.Equal(t, 403, se.Status, "only the order's renter runs jobs on its nodes")
-		st, err := jc.Submit(ctx, w.URL(), spec)
+		list, err := jc.List(ctx, w.URL())
 		require.NoError(t, err)
-		require.True(t, localnode.Until(func() bool {
-			st, err = jc.Job(ctx, w.URL(), st.ID)
-			require.NoError(t, err)
-			return st.State != jobs.StateRunning
-		}, 30*time.Second, 200*time.Millisecond), "job %s still running", st.ID)
+		require.Len(t, list, 1, "one job on node %s", w.Node)
+		st := list[0]
+		assert.Equal(t, order.String(), st.Order)
 		require.Equal(t, jobs.StateExited, st.State, st.Reason)
 		require.NotNil(t, st.ExitCode)
 		assert.Zero(t, *st.ExitCode)
@@ -127,7 +133,11 @@ func TestStoryAHireRunsAJobOnTwoNodesAndPaysThem(t *testing.T) {
 		logs, err := jc.Logs(ctx, w.URL(), st.ID)
 		require.NoError(t, err)
 		assert.Contains(t, logs, "of 2 on "+w.Node.String())
+		assert.Contains(t, out, "node "+w.Node.String()+"  job "+st.ID+"  exited 0")
+		assert.Contains(t, runLogs, strings.TrimSpace(logs), "ionet hire logs shows each rank's output")
+		ranks[strings.Fields(logs)[1]] = true
 	}
+	assert.Equal(t, map[string]bool{"0": true, "1": true}, ranks)
 
 	// The hour passes; the keepers settle each stream (claim_earnings) and the last
 	// one ends the order.
