@@ -5,6 +5,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -63,7 +64,7 @@ func TestDemoStory(t *testing.T) {
 	require.NoError(t, err)
 	bin, err := localnode.Bin()
 	require.NoError(t, err)
-	port, kport, wport := freePort(t), freePorts(t, 3), freePorts(t, 4)
+	port, kport, wport, gport := freePort(t), freePorts(t, 3), freePorts(t, 4), freePorts(t, 1)
 	ledger := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -71,7 +72,8 @@ func TestDemoStory(t *testing.T) {
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "IONET_LOCALNET_BIN="+bin, "IONET_LEDGER="+ledger,
 		"IONET_DEMO_PORT="+strconv.Itoa(port), "IONET_DEMO_EXIT=1",
-		"IONET_DEMO_KEEPER_PORT="+strconv.Itoa(kport), "IONET_DEMO_WORKER_PORT="+strconv.Itoa(wport))
+		"IONET_DEMO_KEEPER_PORT="+strconv.Itoa(kport), "IONET_DEMO_WORKER_PORT="+strconv.Itoa(wport),
+		"IONET_DEMO_GATEWAY_PORT="+strconv.Itoa(gport))
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "scripts/demo:\n%s", out)
 	text := string(out)
@@ -82,6 +84,7 @@ func TestDemoStory(t *testing.T) {
 		"Ended (Cancelled)", "price        2 USD per $IO", "Ended (NodeFailed)", "(second period)",
 		"claimed delegator rewards", "network at slot", "(cap − emitted: checked)", "burned in the ledger (checked)",
 		"the demo is done: the story took ",
+		fmt.Sprintf("the network explorer: http://127.0.0.1:%d/", gport),
 	} {
 		assert.Contains(t, text, step)
 	}
@@ -93,7 +96,7 @@ func TestDemoStory(t *testing.T) {
 	t.Logf("the demo's story took %s s after the build", took[1])
 
 	// The script stopped everything it started: the chain, the keepers, the workers.
-	for _, p := range []int{port, kport, kport + 1, kport + 2, wport, wport + 1, wport + 2, wport + 3} {
+	for _, p := range []int{port, kport, kport + 1, kport + 2, wport, wport + 1, wport + 2, wport + 3, gport} {
 		if c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(p), time.Second); err == nil {
 			c.Close()
 			t.Errorf("port %d still answers after the demo exited", p)
