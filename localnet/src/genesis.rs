@@ -52,6 +52,20 @@ pub struct Programs {
     pub associated_token: String,
 }
 
+impl Programs {
+    /// The programs every ionet-localnet loads.
+    fn loaded() -> Self {
+        let s = |p: &Pubkey| p.to_string();
+        Programs {
+            io_staking: s(&ids::IO_STAKING),
+            io_hire: s(&ids::IO_HIRE),
+            io_rewards: s(&ids::IO_REWARDS),
+            spl_token: s(&spl_token::ID),
+            associated_token: s(&spl_associated_token_account::ID),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Mints {
@@ -161,6 +175,18 @@ pub fn read_genesis(dir: &Path) -> io::Result<GenesisFile> {
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
+/// A system account holding `sol` SOL, written directly (genesis has no payer yet).
+fn fund(svm: &mut LiteSVM, key: &Pubkey, sol: u64) -> io::Result<()> {
+    let account = Account {
+        lamports: sol.saturating_mul(LAMPORTS_PER_SOL),
+        data: vec![],
+        owner: solana_sdk_ids::system_program::id(),
+        executable: false,
+        rent_epoch: 0,
+    };
+    svm.set_account(*key, account).map_err(|e| fail("fund", e))
+}
+
 fn fail(step: &str, err: impl std::fmt::Debug) -> io::Error {
     io::Error::other(format!("genesis: {step}: {err:?}"))
 }
@@ -181,15 +207,7 @@ pub fn create(
         return bare(svm, dir, opts, authority, faucet);
     }
     for (key, sol) in [(&admin, 1_000), (&faucet, opts.faucet_sol)] {
-        let account = Account {
-            lamports: sol.saturating_mul(LAMPORTS_PER_SOL),
-            data: vec![],
-            owner: solana_sdk_ids::system_program::id(),
-            executable: false,
-            rent_epoch: 0,
-        };
-        svm.set_account(key.pubkey(), account)
-            .map_err(|e| fail("fund", e))?;
+        fund(svm, &key.pubkey(), sol)?;
     }
     let mut params =
         params(opts.epoch_seconds, opts.halving_epochs).map_err(|e| fail("parameters", e))?;
@@ -236,13 +254,7 @@ pub fn create(
         genesis_unix_timestamp: opts.genesis_unix,
         slot_ms: opts.slot_ms,
         epoch_seconds: opts.epoch_seconds,
-        programs: Programs {
-            io_staking: s(&ids::IO_STAKING),
-            io_hire: s(&ids::IO_HIRE),
-            io_rewards: s(&ids::IO_REWARDS),
-            spl_token: s(&spl_token::ID),
-            associated_token: s(&spl_associated_token_account::ID),
-        },
+        programs: Programs::loaded(),
         mints: Mints {
             io: s(&d.io_mint),
             io_decimals: IO_DECIMALS,
@@ -290,15 +302,7 @@ fn bare(
     authority: Pubkey,
     faucet: Keypair,
 ) -> io::Result<(Keypair, GenesisFile)> {
-    let account = Account {
-        lamports: opts.faucet_sol.saturating_mul(LAMPORTS_PER_SOL),
-        data: vec![],
-        owner: solana_sdk_ids::system_program::id(),
-        executable: false,
-        rent_epoch: 0,
-    };
-    svm.set_account(faucet.pubkey(), account)
-        .map_err(|e| fail("fund", e))?;
+    fund(svm, &faucet.pubkey(), opts.faucet_sol)?;
     for program in [ids::IO_STAKING, ids::IO_HIRE, ids::IO_REWARDS] {
         deploy::install_program_data(svm, &program, &authority);
     }
@@ -313,13 +317,7 @@ fn bare(
         genesis_unix_timestamp: opts.genesis_unix,
         slot_ms: opts.slot_ms,
         epoch_seconds: opts.epoch_seconds,
-        programs: Programs {
-            io_staking: s(&ids::IO_STAKING),
-            io_hire: s(&ids::IO_HIRE),
-            io_rewards: s(&ids::IO_REWARDS),
-            spl_token: s(&spl_token::ID),
-            associated_token: s(&spl_associated_token_account::ID),
-        },
+        programs: Programs::loaded(),
         mints: Mints {
             io: String::new(),
             io_decimals: IO_DECIMALS,
