@@ -324,3 +324,14 @@ func (n *network) midEpoch(ctx context.Context) {
 		return into >= 5 && into <= 9
 	}, time.Minute, 100*time.Millisecond), "never mid-epoch")
 }
+
+// claimedThrough waits until the keepers' claims of node reached final epoch e.
+func (n *network) claimedThrough(ctx context.Context, node solana.PublicKey, e uint64) {
+	n.t.Helper()
+	require.True(n.t, localnode.Until(func() bool {
+		n.alive()
+		c, err := n.rewards.NodeClaims(ctx, node)
+		require.NoError(n.t, err)
+		return c.LastEpoch != nil && *c.LastEpoch >= e
+	}, time.Minute, 300*time.Millisecond), "node %s's claims did not reach epoch %d", node, e)
+}
