@@ -315,7 +315,7 @@ func TestStoryTheEmissionHalvesAtTheBoundary(t *testing.T) {
 // and the liar's bond stays as it was (keepers are not slashed). The second honest
 // keeper starts once the first epoch's votes are open, so the liar's vote is on
 // chain before the quorum (all started at once, the liar, which fetches the final
-// report it disagreed with before each vote, loses the race every time).
+// report it disagreed with before each vote, loses the race epoch after epoch).
 func TestStoryALyingKeeperIsOutvoted(t *testing.T) {
 	ctx := story(t, 6*time.Minute)
 	n := startNetwork(t, ctx, setup{keepers: [][]string{{"--lie"}, nil, nil}, asks: []string{"0.10"}, hold: 1})
