@@ -58,7 +58,6 @@ func flags() []cli.Flag {
 		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "claims", Usage: "crank every node's claim once an epoch is final", EnvVars: []string{"IONET_CLAIMS"}, Value: true}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "log-level", Usage: "debug, info, warn or error", EnvVars: []string{"IONET_LOG_LEVEL"}, Value: "info"}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "log-format", Usage: "text or json", EnvVars: []string{"IONET_LOG_FORMAT"}, Value: "text"}),
-		// Only for the quorum tests: this keeper votes a wrong root on purpose.
 		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "localnet-classes", Usage: "also challenge nodes of classes.LocalnetCPU, sized for a local network's short epochs", EnvVars: []string{"IONET_LOCALNET_CLASSES"}}),
 		altsrc.NewIntFlag(&cli.IntFlag{Name: "challenge-windows", Usage: "challenge windows per class and epoch", EnvVars: []string{"IONET_CHALLENGE_WINDOWS"}, Value: challenge.DefaultWindowConfig.PerEpoch}),
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "challenge-lead", Usage: "time at an epoch's start without windows, while keepers learn its beacon", EnvVars: []string{"IONET_CHALLENGE_LEAD"}, Value: challenge.DefaultWindowConfig.Lead}),
@@ -77,6 +76,7 @@ func flags() []cli.Flag {
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "failure-span", Usage: "T: the least time the K misses must span", EnvVars: []string{"IONET_FAILURE_SPAN"}, Value: 3 * time.Minute}),
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "probe-timeout", Usage: "how long one probe of a hired node may take", EnvVars: []string{"IONET_PROBE_TIMEOUT"}, Value: 5 * time.Second}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "renter-keypair", Usage: "LOCAL USE ONLY: the cluster API signs and sends a renter's transactions with this keypair `FILE` instead of returning them unsigned", EnvVars: []string{"IONET_RENTER_KEYPAIR"}}),
+		// Only for the quorum tests (tests/e2e's lying keeper): this keeper votes a wrong root on purpose.
 		&cli.BoolFlag{Name: "lie", Hidden: true, EnvVars: []string{"IONET_KEEPER_LIE"}},
 	}
 }
