@@ -160,17 +160,33 @@ func WarpSlot(ctx context.Context, client *rpc.Client, slot uint64) (uint64, err
 // development methods: a real cluster, where nothing here exists.
 var ErrNotLocalnet = errors.New("not an ionet-localnet (it does not answer ionet_genesis)")
 
+// ErrNoGenesis: an ionet-localnet started with --no-genesis, before ionet admin genesis.
+var ErrNoGenesis = errors.New("this ionet-localnet has no genesis yet (started with --no-genesis): no mints and no faucet funds until `ionet admin genesis` runs")
+
 // FetchGenesis asks the node for its genesis.json (ionet_genesis): the mints, the
 // faucet and its keypair file. A node without the method, any real cluster, gives an
 // error wrapping ErrNotLocalnet.
 func FetchGenesis(ctx context.Context, client *rpc.Client) (*Genesis, error) {
-	var g Genesis
-	err := client.RPCCallForInto(ctx, &g, "ionet_genesis", []any{})
+	var raw json.RawMessage
+	err := client.RPCCallForInto(ctx, &raw, "ionet_genesis", []any{})
 	var rpcErr *jsonrpc.RPCError
 	if errors.As(err, &rpcErr) && rpcErr.Code == -32601 {
 		return nil, ErrNotLocalnet
 	}
 	if err != nil {
+		return nil, fmt.Errorf("ionet_genesis: %w", err)
+	}
+	// A --no-genesis localnet lists no mints until ionet admin genesis runs.
+	var probe struct {
+		Mints struct {
+			IO string `json:"io"`
+		} `json:"mints"`
+	}
+	if err := json.Unmarshal(raw, &probe); err == nil && probe.Mints.IO == "" {
+		return nil, ErrNoGenesis
+	}
+	var g Genesis
+	if err := json.Unmarshal(raw, &g); err != nil {
 		return nil, fmt.Errorf("ionet_genesis: %w", err)
 	}
 	if g.Keypairs.Faucet == "" {

@@ -89,3 +89,24 @@ func TestAdminGenesis(t *testing.T) {
 	assert.True(t, st.VaultOK && st.SupplyOK, "%+v", st)
 	assert.Equal(t, staking.GenesisSupply, st.Supply)
 }
+
+// TestDevFundFindsTheFaucet: without --genesis, the dev commands ask the localnet at
+// --rpc-url where its faucet is (ionet_genesis); a cluster that does not answer that
+// method is refused as no localnet.
+func TestDevFundFindsTheFaucet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts ionet-localnet")
+	}
+	node := localnode.Start(t)
+	run := buildCLI(t, node)
+	to := solana.NewWallet().PublicKey()
+	out := run.ok(t, "dev", "fund", "--genesis=", "--sol", "2", "--io", "3", to.String())
+	assert.Contains(t, out, "3 $IO")
+	b, err := rpc.New(node.RPCURL).GetBalance(context.Background(), to, rpc.CommitmentConfirmed)
+	require.NoError(t, err)
+	assert.EqualValues(t, 2*solana.LAMPORTS_PER_SOL, b.Value)
+
+	bare := localnode.Start(t, "--no-genesis", solana.NewWallet().PublicKey().String())
+	errOut := run.fails(t, 1, "--rpc-url", bare.RPCURL, "dev", "fund", "--genesis=", "--sol", "1", to.String())
+	assert.Contains(t, errOut, "has no genesis yet")
+}

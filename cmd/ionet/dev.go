@@ -15,8 +15,8 @@ import (
 // the clock, the development-only attestation, and the stand-ins for ionet-keeper's
 // epoch duty and order matching (devepoch.go).
 func devCommand() *cli.Command {
-	genesis := &cli.StringFlag{Name: "genesis", Usage: "the localnet's genesis.json (faucet keypair, mints)",
-		EnvVars: []string{"IONET_GENESIS"}, Value: ".localnet/ledger/genesis.json"}
+	genesis := &cli.StringFlag{Name: "genesis", Usage: "the localnet's genesis.json (faucet keypair, mints); default: what the node at --rpc-url answers to ionet_genesis",
+		EnvVars: []string{"IONET_GENESIS"}}
 	return &cli.Command{
 		Name:   "dev",
 		Usage:  "ionet-localnet only: keys, funding from the faucet, the clock, and stand-ins for keepers (epochs, matching, attestation)",
@@ -95,7 +95,7 @@ func devFund(c *cli.Context) error {
 	if err != nil {
 		return usagef("--iosd: %v", err)
 	}
-	g, err := localnet.ReadGenesis(c.String("genesis"))
+	g, err := devGenesis(c)
 	if err != nil {
 		return err
 	}
@@ -162,4 +162,13 @@ func devAttest(c *cli.Context) error {
 		className(capacity.Class), staking.FormatAmount(uint64(capacity.UptimeBps), 2), slot)
 	e.printf("  delegation cap by capacity: %s\n", fmtIO(staking.NodeCaps(after, cfg.Params).ByCapacity))
 	return nil
+}
+
+// devGenesis is --genesis's file, or else the genesis the localnet at --rpc-url serves
+// (ionet_genesis): the faucet's keypair file is on this machine either way.
+func devGenesis(c *cli.Context) (*localnet.Genesis, error) {
+	if p := c.String("genesis"); p != "" {
+		return localnet.ReadGenesis(p)
+	}
+	return localnet.FetchGenesis(c.Context, newEnv(c).client.RPC)
 }

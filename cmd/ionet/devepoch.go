@@ -215,7 +215,7 @@ func devWarp(c *cli.Context) error {
 	if d <= 0 {
 		return usagef("--by must be positive")
 	}
-	g, err := localnet.ReadGenesis(c.String("genesis"))
+	g, err := devGenesis(c)
 	if err != nil {
 		return err
 	}
