@@ -75,6 +75,7 @@ func TestCLIKeeperAndHire(t *testing.T) {
 
 	out = run.ok(t, "--keypair", renterKey, "hire", "cancel", order)
 	assert.Contains(t, out, "refunded 8.2 IOSD to the renter")
+	assert.NotContains(t, out, "nodes keep what they earned", "the order never matched: no node earned")
 	assert.Contains(t, run.ok(t, "hire", "show", order), "status       Ended (Cancelled)")
 	assert.Contains(t, run.ok(t, "--keypair", renterKey, "hire", "close", order), "closed order "+order+" (Cancelled)")
 	assert.Contains(t, run.fails(t, 1, "hire", "show", order), "account not found")

@@ -451,7 +451,9 @@ func hireCancel(c *cli.Context) error {
 	return output(c, r, func(w io.Writer) {
 		fmt.Fprintf(w, "cancelled order %s: refunded %s to the renter (the unused part and its fees, pro rata)\n", address,
 			hire.Format(after[0]-before[0], isIO))
-		fmt.Fprintf(w, "  nodes keep what they earned until now; `ionet hire claim` pays it\n")
+		if len(nodes) > 0 { // an order never matched had no node earning
+			fmt.Fprintf(w, "  nodes keep what they earned until now; `ionet hire claim` pays it\n")
+		}
 		fmt.Fprintf(w, "  signature    %s\n", sig)
 	})
 }
