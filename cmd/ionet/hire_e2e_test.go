@@ -199,6 +199,12 @@ func TestCLIHireRenter(t *testing.T) {
 	assert.Contains(t, out, "rank 0 of 2")
 	assert.Contains(t, out, "rank 1 of 2")
 	assert.Equal(t, 2, strings.Count(out, "exited 0"), out)
+	// The follow-up commands it prints run as printed: with the --keypair given.
+	follow := out[strings.LastIndex(out, "\n  ionet ")+3:]
+	require.Contains(t, follow, "ionet --keypair "+renterKey+" hire jobs "+order+"; ionet --keypair "+renterKey+" hire logs "+order+" "+runID, out)
+	for _, cmd := range strings.Split(strings.TrimSpace(follow), "; ") {
+		run.ok(t, strings.Fields(strings.TrimPrefix(cmd, "ionet "))...)
+	}
 
 	jobsOut := run.ok(t, "--keypair", renterKey, "hire", "jobs", order)
 	assert.Contains(t, jobsOut, "2 job(s) of order "+order+" on 2 node(s)")
@@ -252,8 +258,9 @@ func TestCLIHireRenter(t *testing.T) {
 		assert.NotEqual(t, jobs.StateRunning, j.State, "job %s", j.ID)
 	}
 
-	// The renter cancels: the order is over, nothing more runs or extends.
-	run.ok(t, "--keypair", renterKey, "hire", "cancel", order)
+	// The renter cancels: the order is over, nothing more runs or extends; its nodes
+	// keep what they earned.
+	assert.Contains(t, run.ok(t, "--keypair", renterKey, "hire", "cancel", order), "nodes keep what they earned until now")
 	assert.Contains(t, run.fails(t, 1, "--keypair", renterKey, "hire", "extend", "--hours", "1", order), "Ended (Cancelled)")
 	assert.Contains(t, run.fails(t, 1, "--keypair", renterKey, "hire", "run", order, "--", "true"), "Ended (Cancelled)")
 	assert.Contains(t, run.ok(t, "--keypair", renterKey, "hire", "list", "--status", "ended"), order)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -165,6 +166,17 @@ func runCommand(c *cli.Context) (string, []string, error) {
 	return order, cmd, nil
 }
 
+// followUp is how a printed follow-up command starts: "ionet", with --keypair when
+// the wallet came from the flag, since the command fails without it ("no wallet"),
+// or names another renter. From IONET_KEYPAIR or the default keypair it works as is.
+func followUp(c *cli.Context) string {
+	p := c.String("keypair")
+	if p == "" || p == os.Getenv("IONET_KEYPAIR") {
+		return "ionet"
+	}
+	return shellJoin([]string{"ionet", "--keypair", p})
+}
+
 func hireRun(c *cli.Context) error {
 	orderArg, command, err := runCommand(c)
 	if err != nil {
@@ -257,7 +269,8 @@ func hireRun(c *cli.Context) error {
 		for _, f := range failed {
 			fmt.Fprintf(w, "  node %s refused: %s\n", f.Node, f.Error)
 		}
-		fmt.Fprintf(w, "  ionet hire jobs %s; ionet hire logs %s %s\n", order, order, run)
+		ionet := followUp(c)
+		fmt.Fprintf(w, "  %s hire jobs %s; %s hire logs %s %s\n", ionet, order, ionet, order, run)
 	})
 	if err != nil {
 		return err
