@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os/exec"
 	"path/filepath"
@@ -138,8 +139,14 @@ func TestCLIAgainstTheLocalnet(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, run.ok(t, "stake", "list", "--owner", st), "ready to withdraw")
 	assert.Contains(t, run.ok(t, "--keypair", stKey, "stake", "withdraw", ticket), "withdrew 200 $IO")
+	// No reward was deposited: nothing is owed, and nothing is sent.
 	out = run.ok(t, "--keypair", stKey, "stake", "claim", nodeAddr)
-	assert.Contains(t, out, "claimed delegator rewards")
+	assert.Contains(t, out, "nothing to claim: the position of "+st+" in node "+nodeAddr+" is owed no rewards")
+	assert.NotContains(t, out, "signature")
+	var none ClaimResult
+	require.NoError(t, json.Unmarshal([]byte(run.ok(t, "--json", "--keypair", stKey, "stake", "claim", nodeAddr)), &none))
+	assert.Empty(t, none.Signatures, "nothing sent")
+	assert.Empty(t, none.Positions)
 	assert.Contains(t, run.ok(t, "--keypair", stKey, "stake", "list"), "tickets: 0")
 	out = run.ok(t, "--keypair", opKey, "node", "unstake", "--all", nodeAddr)
 	assert.Contains(t, out, "100000000000 shares")

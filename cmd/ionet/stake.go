@@ -438,12 +438,12 @@ func claim(c *cli.Context) error {
 	for _, p := range positions {
 		n := nodes[p.Delegation.Node]
 		owed := []uint64{staking.PendingReward(n, p.Delegation, staking.RewardIO), staking.PendingReward(n, p.Delegation, staking.RewardIOSD)}
-		if all && owed[0] == 0 && owed[1] == 0 {
+		if owed[0] == 0 && owed[1] == 0 {
 			continue
 		}
 		claims = append(claims, PositionClaim{Node: p.Delegation.Node.String(), Position: p.Address.String(), IO: ioJSON(owed[0]), IOSD: iosdJSON(owed[1])})
 		for i, m := range mints {
-			if all && owed[i] == 0 {
+			if owed[i] == 0 {
 				continue
 			}
 			ixs, err := staking.Claim(owner, owner, p.Delegation.Node, m.mint)
@@ -461,6 +461,20 @@ func claim(c *cli.Context) error {
 		}
 	}
 	items = append(first, items...)
+	if len(claims) == 0 { // nothing is sent
+		r := ClaimResult{TxResult: txResult("stake claim"), Positions: []PositionClaim{}}
+		r.account("owner", owner)
+		for _, m := range mints {
+			r.amount("claimed_"+strings.ToLower(strings.TrimPrefix(m.name, "$")), amountOf(0, m.decimals, m.name))
+		}
+		return output(c, r, func(w io.Writer) {
+			if all {
+				fmt.Fprintf(w, "nothing to claim: no position of %s is owed rewards\n", owner)
+			} else {
+				fmt.Fprintf(w, "nothing to claim: the position of %s in node %s is owed no rewards\n", owner, positions[0].Delegation.Node)
+			}
+		})
+	}
 	before := make([]uint64, len(mints))
 	for i, m := range mints {
 		if before[i], err = e.client.TokenBalance(e.ctx, staking.ATA(owner, m.mint)); err != nil {
@@ -483,10 +497,6 @@ func claim(c *cli.Context) error {
 		r.amount("claimed_"+strings.ToLower(strings.TrimPrefix(m.name, "$")), amountOf(got[i], m.decimals, m.name))
 	}
 	return output(c, r, func(w io.Writer) {
-		if all && len(claims) == 0 {
-			fmt.Fprintf(w, "nothing to claim: no position of %s is owed rewards\n", owner)
-			return
-		}
 		if all {
 			fmt.Fprintf(w, "claimed delegator rewards of %d position(s) in %d transaction(s)\n", len(claims), len(sigs))
 			for _, p := range claims {
