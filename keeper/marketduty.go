@@ -10,7 +10,9 @@ import (
 
 	"github.com/gagliardetto/solana-go"
 
+	"github.com/ionet-network/ionet/bindings/iohire"
 	"github.com/ionet-network/ionet/chain/rewards"
+	"github.com/ionet-network/ionet/chain/staking"
 	"github.com/ionet-network/ionet/keeper/follower"
 	"github.com/ionet-network/ionet/keeper/market"
 	"github.com/ionet-network/ionet/worker/api"
@@ -51,6 +53,16 @@ type chainView struct{ k *Keeper }
 
 func (c chainView) Snapshot() *follower.Snapshot           { return c.k.follower.Snapshot() }
 func (c chainView) Now(ctx context.Context) (int64, error) { return c.k.chain.Staking.Now(ctx) }
+
+// Exists reads the io-hire account at address at the keeper's RPC: false when it is
+// gone (closed), an error when the RPC could not tell.
+func (c chainView) Exists(ctx context.Context, address solana.PublicKey) (bool, error) {
+	_, err := c.k.chain.Staking.Data(ctx, address, iohire.ProgramID, "io-hire")
+	if errors.Is(err, staking.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
 
 // blobEvidence stores failure evidence with the observation logs: served at
 // GET /observations/{hash}.

@@ -27,6 +27,19 @@ type fakeChain struct {
 	snap *follower.Snapshot
 	now  int64
 	down bool // the RPC is unreachable
+	// closed are accounts gone from the chain though the snapshot still holds them
+	// (the follower lags); noAccounts fails every Exists read.
+	closed     map[solana.PublicKey]bool
+	noAccounts bool
+}
+
+func (c *fakeChain) Exists(_ context.Context, address solana.PublicKey) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.down || c.noAccounts {
+		return false, errors.New("connection refused")
+	}
+	return !c.closed[address], nil
 }
 
 func (c *fakeChain) Snapshot() *follower.Snapshot {

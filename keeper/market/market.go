@@ -40,6 +40,9 @@ type Chain interface {
 	Snapshot() *follower.Snapshot
 	// Now is the chain's unix time (the Clock sysvar).
 	Now(ctx context.Context) (int64, error)
+	// Exists says whether the account at address exists on chain now (a read at
+	// the RPC, not the snapshot, which may lag).
+	Exists(ctx context.Context, address solana.PublicKey) (bool, error)
 }
 
 // Config configures the market duty. Zero values take the defaults shown.
@@ -299,17 +302,25 @@ func (d *Duty) Round(ctx context.Context) (RoundOutcome, error) {
 				continue
 			}
 			run(func() {
-				err := d.settle(ctx, snap.Slot, s)
+				gone, err := d.settle(ctx, snap.Slot, s)
 				result := "landed"
-				if err != nil {
+				switch {
+				case gone:
+					result = "lost"
+				case err != nil:
 					result = "failed"
 					d.cfg.Logger.Debug("settle", "order", s.Assignment.Order, "node", s.Assignment.Node, "err", err)
 				}
 				d.metrics.Settled.WithLabelValues(result).Inc()
-				if err != nil {
+				if err != nil && !gone {
 					return
 				}
 				d.markLanded(s.Address)
+				if gone {
+					d.cfg.Logger.Debug("stream already settled", "order", s.Assignment.Order, "node", s.Assignment.Node,
+						"assignment", s.Address)
+					return
+				}
 				mu.Lock()
 				out.Settled = append(out.Settled, s.Address)
 				mu.Unlock()
@@ -365,13 +376,30 @@ func Settleable(snap *follower.Snapshot, now int64) []Stream {
 	return out
 }
 
-func (d *Duty) settle(ctx context.Context, slot uint64, s Stream) error {
+// settle sends the stream's final claim_earnings. gone is true when the assignment
+// account no longer exists on chain: another keeper (or the renter, or the node)
+// settled the stream first and closed it, while this keeper's snapshot still shows
+// it. That is checked before sending, so a lagging snapshot sends nothing, and again
+// after a failed send (the stream closed in between): then the failure is the lost
+// race, not a fault. A failure with the assignment still there, or with the check
+// itself failing, is returned as is.
+func (d *Duty) settle(ctx context.Context, slot uint64, s Stream) (gone bool, err error) {
+	if exists, err := d.chain.Exists(ctx, s.Address); err == nil && !exists {
+		return true, nil
+	}
 	a := s.Assignment
 	ixs, err := hire.ClaimEarnings(d.cfg.Keeper, a.Order, a.Node, s.Operator, s.Order.Mint, a.RentPayer)
 	if err != nil {
-		return err
+		return false, err
 	}
-	return d.txs.Send(ctx, fmt.Sprintf("settle/%s/%d", s.Address, slot), ixs...)
+	err = d.txs.Send(ctx, fmt.Sprintf("settle/%s/%d", s.Address, slot), ixs...)
+	if err == nil {
+		return false, nil
+	}
+	if exists, cerr := d.chain.Exists(ctx, s.Address); cerr == nil && !exists {
+		return true, err
+	}
+	return false, err
 }
 
 // AssignKey is the transaction manager's key of an assignment: one per order and

@@ -2,9 +2,13 @@ package market
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/gagliardetto/solana-go"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -12,6 +16,7 @@ import (
 	"github.com/ionet-network/ionet/chain/hire"
 	"github.com/ionet-network/ionet/chain/programerr"
 	"github.com/ionet-network/ionet/keeper/match"
+	"github.com/ionet-network/ionet/keeper/txm"
 )
 
 func TestRoundAssignsExpiresAndExplains(t *testing.T) {
@@ -141,4 +146,77 @@ func TestFailedAssignWaitsBeforeTheNextTry(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, out.Failed)
 	assert.Len(t, txs.keys(), 1)
+}
+
+// A stream another keeper settled first (its assignment account is gone while the
+// follower's snapshot still shows it) counts as done: nothing is sent for it when it
+// is gone before the round, and a failed settle is not a failure when it is gone
+// after. Neither is tried again on the next snapshot. A settle that fails with the
+// assignment still there stays a failure and is tried again.
+func TestSettleOfAClosedAssignmentCountsAsDone(t *testing.T) {
+	keeper := solana.NewWallet().PrivateKey.PublicKey()
+	s := marketSnapshot(keeper)
+	order := addOrder(s, 1, 0, 4, iohire.OrderStatus_Active)
+	stream := func(b byte) solana.PublicKey {
+		node := addNode(s, b, 1, nil)
+		a := hire.AssignmentAddress(order, node)
+		s.Assignments[a] = &iohire.Assignment{Order: order, Node: node, Gpus: 1, Start: 0, Duration: 100}
+		return a
+	}
+	closedBefore, closedDuring, broken, open := stream(1), stream(2), stream(3), stream(4)
+	chain := &fakeChain{snap: s, now: 200, closed: map[solana.PublicKey]bool{closedBefore: true}}
+	settleKey := func(a solana.PublicKey, slot uint64) string { return fmt.Sprintf("settle/%s/%d", a, slot) }
+	txs := &fakeSender{err: func(key string) error {
+		switch {
+		case strings.HasPrefix(key, "settle/"+closedDuring.String()):
+			// Another keeper's settle landed between the check and this one.
+			chain.mu.Lock()
+			chain.closed[closedDuring] = true
+			chain.mu.Unlock()
+			return fmt.Errorf("%w: {\"InstructionError\":[0,{\"Custom\":3012}]} (logs: AnchorError caused by account: order. Error Code: AccountNotInitialized.)", txm.ErrSimulationFailed)
+		case strings.HasPrefix(key, "settle/"+broken.String()):
+			return fmt.Errorf("%w: io_hire error 6099", txm.ErrSimulationFailed)
+		}
+		return nil
+	}}
+	metrics := NewMetrics(nil)
+	d, err := New(Config{Keeper: keeper, NoExpire: true}, chain, txs, metrics)
+	require.NoError(t, err)
+
+	out, err := d.Round(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []solana.PublicKey{open}, out.Settled)
+	assert.ElementsMatch(t, []string{settleKey(closedDuring, 100), settleKey(broken, 100), settleKey(open, 100)}, txs.keys(),
+		"nothing is sent for the assignment already gone")
+	assert.Equal(t, 2.0, counter(t, metrics.Settled, "lost"))
+	assert.Equal(t, 1.0, counter(t, metrics.Settled, "failed"))
+	assert.Equal(t, 1.0, counter(t, metrics.Settled, "landed"))
+
+	// The follower still lags on the next slot: only the real failure is tried again.
+	s2 := *s
+	s2.Slot++
+	chain.snap = &s2
+	_, err = d.Round(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []string{settleKey(broken, 101)}, txs.keys()[3:])
+	assert.Equal(t, 2.0, counter(t, metrics.Settled, "lost"))
+	assert.Equal(t, 2.0, counter(t, metrics.Settled, "failed"))
+
+	// When the RPC cannot tell whether the assignment exists, a failed settle stays
+	// a failure.
+	s3 := s2
+	s3.Slot++
+	chain.snap = &s3
+	chain.noAccounts = true
+	_, err = d.Round(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []string{settleKey(broken, 102)}, txs.keys()[4:])
+	assert.Equal(t, 3.0, counter(t, metrics.Settled, "failed"))
+}
+
+func counter(t *testing.T, v *prometheus.CounterVec, label string) float64 {
+	t.Helper()
+	var m dto.Metric
+	require.NoError(t, v.WithLabelValues(label).Write(&m))
+	return m.GetCounter().GetValue()
 }
