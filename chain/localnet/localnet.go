@@ -194,3 +194,17 @@ func FetchGenesis(ctx context.Context, client *rpc.Client) (*Genesis, error) {
 	}
 	return &g, nil
 }
+
+// Detect says whether the RPC node is an ionet-localnet (it answers ionet_genesis).
+// A node that could not say, unreachable or failing, gives an error, so that callers
+// caching the answer ask again later.
+func Detect(ctx context.Context, client *rpc.Client) (bool, error) {
+	_, err := FetchGenesis(ctx, client)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, ErrNotLocalnet):
+		return false, nil
+	}
+	return false, err
+}

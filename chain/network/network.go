@@ -144,6 +144,17 @@ func ClassName(id uint8) string {
 	return fmt.Sprintf("class %d", id)
 }
 
+// ClassNameOn names a class id as ClassName does, except that on an ionet-localnet
+// (localnet.Detect) the generic-CPU id is the class its workers answer, localnet-cpu,
+// as ionet-worker names it. The ionet CLI, the explorer and the gateway's actions
+// name classes so.
+func ClassNameOn(id uint8, localnet bool) string {
+	if localnet && id == classes.LocalnetCPU.ID {
+		return classes.LocalnetCPU.Name
+	}
+	return ClassName(id)
+}
+
 // OrderStatus names an order's status: "Open", "Active", "Ended (Cancelled)"…
 func OrderStatus(o *iohire.HireOrder) string {
 	if o.EndReason != nil {

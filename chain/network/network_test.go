@@ -57,4 +57,7 @@ func TestNames(t *testing.T) {
 	assert.Equal(t, "h100-sxm", network.ClassName(1))
 	assert.Equal(t, "cpu-generic-* (id 242)", network.ClassName(classes.LocalnetCPU.ID))
 	assert.Equal(t, "class 0", network.ClassName(0))
+	assert.Equal(t, "localnet-cpu", network.ClassNameOn(classes.LocalnetCPU.ID, true))
+	assert.Equal(t, "cpu-generic-* (id 242)", network.ClassNameOn(classes.LocalnetCPU.ID, false))
+	assert.Equal(t, "h100-sxm", network.ClassNameOn(1, true))
 }

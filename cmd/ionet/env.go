@@ -15,6 +15,7 @@ import (
 	"github.com/ionet-network/ionet/bindings/iostaking"
 	"github.com/ionet-network/ionet/chain/hire"
 	"github.com/ionet-network/ionet/chain/localnet"
+	"github.com/ionet-network/ionet/chain/network"
 	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/chain/staking"
 	"github.com/ionet-network/ionet/internal/cliapp"
@@ -123,23 +124,19 @@ func (e *env) node(s string) (solana.PublicKey, *iostaking.Node, error) {
 
 func fmtIO(v uint64) string { return staking.FormatIO(v) + " $IO" }
 
-// isLocalnet says whether the RPC node is an ionet-localnet (it answers
-// ionet_genesis); asked once per command.
+// isLocalnet says whether the RPC node is an ionet-localnet (localnet.Detect; a node
+// that cannot say counts as none); asked once per command.
 func (e *env) isLocalnet() bool {
 	if e.localnet == nil {
-		_, err := localnet.FetchGenesis(e.ctx, e.client.RPC)
-		yes := err == nil
+		yes, err := localnet.Detect(e.ctx, e.client.RPC)
+		yes = yes && err == nil
 		e.localnet = &yes
 	}
 	return *e.localnet
 }
 
-// className names a class id as chain/network does, except that on an ionet-localnet
-// the generic-CPU id is the class its workers answer, localnet-cpu, as ionet-worker
-// names it.
+// className names a class id as the explorer and the gateway do
+// (network.ClassNameOn): localnet-cpu for the generic-CPU id on an ionet-localnet.
 func (e *env) className(id uint8) string {
-	if id == classes.LocalnetCPU.ID && e.isLocalnet() {
-		return classes.LocalnetCPU.Name
-	}
-	return className(id)
+	return network.ClassNameOn(id, id == classes.LocalnetCPU.ID && e.isLocalnet())
 }

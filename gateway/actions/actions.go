@@ -37,6 +37,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ionet-network/ionet/chain/hire"
+	"github.com/ionet-network/ionet/chain/localnet"
 	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/chain/staking"
 )
@@ -85,6 +86,9 @@ type Server struct {
 	chainMu    sync.Mutex
 	chainID    string
 	chainAsked time.Time // the last failed getGenesisHash
+
+	localnetMu sync.Mutex
+	localnet   *bool // whether the RPC node is an ionet-localnet (nil until known)
 
 	requests *prometheus.CounterVec
 	txs      *prometheus.CounterVec
@@ -271,6 +275,23 @@ func (s *Server) chain(ctx context.Context) string {
 	}
 	s.chainID = "solana:" + id
 	return s.chainID
+}
+
+// isLocalnet says whether the RPC node is an ionet-localnet (localnet.Detect), asked
+// until it answers; meanwhile it counts as none.
+func (s *Server) isLocalnet(ctx context.Context) bool {
+	s.localnetMu.Lock()
+	defer s.localnetMu.Unlock()
+	if s.localnet == nil {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		yes, err := localnet.Detect(ctx, s.staking.RPC)
+		if err != nil {
+			return false
+		}
+		s.localnet = &yes
+	}
+	return *s.localnet
 }
 
 // ErrorResponse is the body of every answer other than 200.

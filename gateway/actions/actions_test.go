@@ -234,6 +234,7 @@ func TestActionsAgainstTheLocalnet(t *testing.T) {
 	assert.Equal(t, true, param["required"])
 	assert.Equal(t, 1000.0, param["max"], "room under both caps")
 	assert.Contains(t, a.body["description"], "Room for 1000 $IO more")
+	assert.Contains(t, a.body["description"], ": 1 × localnet-cpu in ", "the class the CLI and the explorer name on a localnet")
 	a = call(t, http.MethodGet, api+"hire", nil)
 	names := []string{}
 	for _, p := range a.body["links"].(map[string]any)["actions"].([]any)[0].(map[string]any)["parameters"].([]any) {

@@ -14,6 +14,7 @@ import (
 	"github.com/gagliardetto/solana-go/rpc"
 
 	"github.com/ionet-network/ionet/bindings/iostaking"
+	"github.com/ionet-network/ionet/chain/network"
 	"github.com/ionet-network/ionet/chain/staking"
 	"github.com/ionet-network/ionet/oracle/classes"
 )
@@ -87,14 +88,11 @@ func short(k solana.PublicKey) string {
 
 func fmtIO(v uint64) string { return staking.FormatIO(v) + " $IO" }
 
-// describe is one line about a node: its devices, ask and pool.
-func describe(n *iostaking.Node) string {
-	class := fmt.Sprintf("class %d", n.Spec.GpuClass)
-	if c, err := classes.ByID(n.Spec.GpuClass); err == nil {
-		class = c.Name
-	} else if f := classes.Family(n.Spec.GpuClass); f != "" {
-		class = f
-	}
+// describe is one line about a node: its devices, ask and pool. Its class is named
+// as the ionet CLI and the explorer name it (network.ClassNameOn).
+func (s *Server) describe(ctx context.Context, n *iostaking.Node) string {
+	id := n.Spec.GpuClass
+	class := network.ClassNameOn(id, id == classes.LocalnetCPU.ID && s.isLocalnet(ctx))
 	location := string(n.Spec.Location[:])
 	if n.Spec.Location[0] == 0 {
 		location = "no stated location"
@@ -144,7 +142,7 @@ func (s *Server) delegateGet(_ http.ResponseWriter, r *http.Request) (any, error
 	room := caps.Room(staking.DelegatedStake(n))
 	desc := fmt.Sprintf("Node %s: %s. Room for %s more (caps: %s from its attested capacity, %s from its operator's stake). "+
 		"Delegators share %s%% of its availability rewards and %s%% of its hire earnings; undelegating takes a %s cooldown.",
-		node, describe(n), fmtIO(room), fmtIO(caps.ByCapacity), fmtIO(caps.ByOperatorStake),
+		node, s.describe(r.Context(), n), fmtIO(room), fmtIO(caps.ByCapacity), fmtIO(caps.ByOperatorStake),
 		staking.FormatAmount(uint64(cfg.Params.DelegatorAvailabilityCutBps), 2), staking.FormatAmount(uint64(cfg.Params.DelegatorHireCutBps), 2),
 		days(cfg.Params.CooldownSeconds))
 	out := s.action(r, "Delegate $IO to node "+short(node), desc, "Delegate")
@@ -220,7 +218,7 @@ func (s *Server) undelegateGet(_ http.ResponseWriter, r *http.Request) (any, err
 	}
 	desc := fmt.Sprintf("Node %s: %s. Undelegating moves $IO into a cooldown ticket; after %s, withdraw it with %s. "+
 		"A ticket's shares stay in the pool until then (they can be slashed, and they earn no rewards).",
-		node, describe(n), days(cfg.Params.CooldownSeconds), s.base(r)+nodePath("withdraw", node))
+		node, s.describe(r.Context(), n), days(cfg.Params.CooldownSeconds), s.base(r)+nodePath("withdraw", node))
 	out := s.action(r, "Undelegate $IO from node "+short(node), desc, "Undelegate")
 	out.Links = &Links{Actions: []LinkedAction{
 		{Type: "transaction", Label: "Undelegate", Href: s.href(r, nodePath("undelegate", node), "amount={amount}"),
@@ -288,7 +286,7 @@ func (s *Server) withdrawGet(_ http.ResponseWriter, r *http.Request) (any, error
 		return nil, err
 	}
 	desc := fmt.Sprintf("Node %s: %s. Redeems every cooldown ticket of yours on this node whose cooldown is over (up to %d at once) into your $IO account.",
-		node, describe(n), maxWithdrawals)
+		node, s.describe(r.Context(), n), maxWithdrawals)
 	out := s.action(r, "Withdraw $IO from node "+short(node), desc, "Withdraw")
 	out.Links = &Links{Actions: []LinkedAction{{Type: "transaction", Label: "Withdraw", Href: s.href(r, nodePath("withdraw", node))}}}
 	return out, nil
@@ -363,7 +361,7 @@ func (s *Server) claimGet(_ http.ResponseWriter, r *http.Request) (any, error) {
 		return nil, err
 	}
 	desc := fmt.Sprintf("Node %s: %s. Claims your position's delegator rewards, in $IO and IOSD, into your token accounts (created when missing).",
-		node, describe(n))
+		node, s.describe(r.Context(), n))
 	out := s.action(r, "Claim delegator rewards from node "+short(node), desc, "Claim")
 	out.Links = &Links{Actions: []LinkedAction{{Type: "transaction", Label: "Claim rewards", Href: s.href(r, nodePath("claim", node))}}}
 	return out, nil

@@ -36,7 +36,6 @@ import (
 	"github.com/ionet-network/ionet/chain/network"
 	"github.com/ionet-network/ionet/chain/staking"
 	"github.com/ionet-network/ionet/keeper/follower"
-	"github.com/ionet-network/ionet/oracle/classes"
 )
 
 //go:embed static
@@ -223,15 +222,9 @@ type state struct {
 	localnet bool // the RPC node is an ionet-localnet
 }
 
-// className names a class id as chain/network does, except that on an
-// ionet-localnet the generic-CPU id is localnet-cpu, the class its workers answer
-// (as the ionet CLI names it there).
-func (st *state) className(id uint8) string {
-	if id == classes.LocalnetCPU.ID && st.localnet {
-		return classes.LocalnetCPU.Name
-	}
-	return network.ClassName(id)
-}
+// className names a class id as the ionet CLI and the gateway's actions do
+// (network.ClassNameOn): localnet-cpu for the generic-CPU id on an ionet-localnet.
+func (st *state) className(id uint8) string { return network.ClassNameOn(id, st.localnet) }
 
 // state returns the cached read of the chain, or reads it again once it is older
 // than the TTL; each read adds a point to the history.
@@ -257,14 +250,8 @@ func (x *Explorer) state(ctx context.Context) (*state, error) {
 		return nil, err
 	}
 	if x.localnet == nil {
-		_, err := localnet.FetchGenesis(ctx, x.client.RPC)
-		switch {
-		case err == nil:
-			yes := true
+		if yes, err := localnet.Detect(ctx, x.client.RPC); err == nil {
 			x.localnet = &yes
-		case errors.Is(err, localnet.ErrNotLocalnet):
-			no := false
-			x.localnet = &no
 		}
 	}
 	st := &state{at: time.Now(), now: now, status: status, snap: snap, localnet: x.localnet != nil && *x.localnet}
