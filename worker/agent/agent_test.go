@@ -13,9 +13,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ionet-network/ionet/bindings/iorewards"
 	"github.com/ionet-network/ionet/oracle/classes"
 	"github.com/ionet-network/ionet/oracle/merkle"
 	"github.com/ionet-network/ionet/oracle/pow"
+	"github.com/ionet-network/ionet/oracle/report"
 	"github.com/ionet-network/ionet/worker/gemm"
 )
 
@@ -172,4 +174,29 @@ func TestJournalEntriesExpireAndSurviveDamage(t *testing.T) {
 	es, err = j.Entries(time.Minute, time.Now())
 	require.NoError(t, err)
 	assert.Empty(t, es)
+}
+
+// A leaf owes its cumulative reward less what was claimed; a leaf of an epoch
+// claimed already, or one whose cumulative the node has been paid (epochs it earned
+// nothing in), owes nothing, and Availability sends no claim for it.
+func TestOwed(t *testing.T) {
+	epoch := func(e uint64) *uint64 { return &e }
+	leaf := func(e, cumulative uint64) Proof {
+		return Proof{Leaf: report.Leaf{Epoch: e, CumulativeReward: cumulative}}
+	}
+	for _, c := range []struct {
+		name string
+		p    Proof
+		st   iorewards.ClaimState
+		want uint64
+	}{
+		{"first claim", leaf(3, 500), iorewards.ClaimState{}, 500},
+		{"first claim of nothing", leaf(3, 0), iorewards.ClaimState{}, 0},
+		{"a later epoch that earned", leaf(5, 800), iorewards.ClaimState{LastEpoch: epoch(3), Claimed: 500}, 300},
+		{"a later epoch that earned nothing", leaf(5, 500), iorewards.ClaimState{LastEpoch: epoch(3), Claimed: 500}, 0},
+		{"the epoch claimed already", leaf(3, 500), iorewards.ClaimState{LastEpoch: epoch(3), Claimed: 500}, 0},
+		{"an older epoch", leaf(2, 400), iorewards.ClaimState{LastEpoch: epoch(3), Claimed: 500}, 0},
+	} {
+		assert.Equal(t, c.want, Owed(c.p, c.st), c.name)
+	}
 }

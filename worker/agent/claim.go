@@ -12,6 +12,7 @@ import (
 	"github.com/gagliardetto/solana-go/rpc"
 
 	"github.com/ionet-network/ionet/bindings/iohire"
+	"github.com/ionet-network/ionet/bindings/iorewards"
 	"github.com/ionet-network/ionet/chain/hire"
 	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/chain/staking"
@@ -122,10 +123,24 @@ func (c Claims) FetchProof(ctx context.Context, keeper string, node solana.Publi
 	return rewards.FetchProof(ctx, c.HTTP, keeper, node)
 }
 
+// Owed is what a claim with p would pay node st is the claim state of: the leaf's
+// cumulative reward less what was claimed, or 0 when the leaf's epoch is claimed
+// already.
+func Owed(p Proof, st iorewards.ClaimState) uint64 {
+	if st.LastEpoch != nil && *st.LastEpoch >= p.Leaf.Epoch {
+		return 0
+	}
+	if p.Leaf.CumulativeReward <= st.Claimed {
+		return 0
+	}
+	return p.Leaf.CumulativeReward - st.Claimed
+}
+
 // Availability claims node's availability rewards with p, once its root is the
 // chain's final root of that epoch: the claim pays cumulative − claimed to the
-// operator and refreshes the node's attested capacity. A leaf already claimed pays
-// nothing and sends nothing (ok false).
+// operator and refreshes the node's attested capacity. A leaf already claimed, or
+// one that owes nothing more (epochs the node earned nothing in), pays nothing and
+// sends nothing (ok false): no transaction that pays 0.
 func (c Claims) Availability(ctx context.Context, operator solana.PrivateKey, p Proof) (Paid, bool, error) {
 	cfg, err := c.Staking.Config(ctx)
 	if err != nil {
@@ -138,7 +153,7 @@ func (c Claims) Availability(ctx context.Context, operator solana.PrivateKey, p 
 	if err != nil {
 		return Paid{}, false, err
 	}
-	if st.LastEpoch != nil && *st.LastEpoch >= p.Leaf.Epoch {
+	if Owed(p, st) == 0 {
 		return Paid{}, false, nil
 	}
 	ixs, err := rewards.Claim(operator.PublicKey(), operator.PublicKey(), cfg.IoMint, p.Leaf, p.ProofArg())
