@@ -184,11 +184,17 @@ func TestWorkerOnLocalnet(t *testing.T) {
 	go func() {
 		rh := &hooks{lookup: testLookup, listened: func(a string) { listened <- a }}
 		err := newApp(&syncBuffer{}, &runErr, rh).RunContext(runCtx, append(append([]string{"ionet-worker"}, common...),
-			"--log-level", "info", "run", "--listen", listen, "--class", testClass.Name, "--job-runner", "process", "--keeper-refresh", "1s"))
+			"--log-level", "info", "run", "--class", testClass.Name, "--job-runner", "process", "--keeper-refresh", "1s"))
 		runDone <- exitCode(&runErr, err)
 	}()
+	// Without --listen, run serves the registered endpoint's port.
 	select {
-	case <-listened:
+	case addr := <-listened:
+		_, port, err := net.SplitHostPort(addr)
+		require.NoError(t, err)
+		_, want, err := net.SplitHostPort(listen)
+		require.NoError(t, err)
+		require.Equal(t, want, port, "run listens on the port of the endpoint %s", endpoint)
 	case code := <-runDone:
 		t.Fatalf("run exited %d: %s", code, runErr.String())
 	}

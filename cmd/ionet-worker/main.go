@@ -6,7 +6,7 @@
 //	ionet-worker discover [--json]
 //	ionet-worker --keypair operator.json register --ask 2.15 --location DE --endpoint http://host:7080
 //	ionet-worker --keypair operator.json stake [--amount 100]
-//	ionet-worker run [--listen :7080]
+//	ionet-worker run [--listen :7080]   (default: the registered endpoint's port)
 //	ionet-worker --keypair operator.json claim [--keeper-url http://keeper:7070]
 //
 // Global flags go before the command, the command's after it. Every flag may come
@@ -156,7 +156,7 @@ func registerFlags() []cli.Flag {
 
 func runFlags() []cli.Flag {
 	return []cli.Flag{
-		altsrc.NewStringFlag(&cli.StringFlag{Name: "listen", Usage: "address of the HTTP server (worker API, jobs, /metrics, /healthz)", EnvVars: []string{"IONET_LISTEN"}, Value: ":7080"}),
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "listen", Usage: "address of the HTTP server (worker API, jobs, /metrics, /healthz); default: the port of the node's registered endpoint, or :7080", EnvVars: []string{"IONET_LISTEN"}, DefaultText: "the registered endpoint's port"}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "class", Usage: "proof-of-compute class answered (default: the GPUs' class, or the CPU class)", EnvVars: []string{"IONET_CLASS"}}),
 		altsrc.NewStringSliceFlag(&cli.StringSliceFlag{Name: "keeper", Usage: "a keeper's key (base58) to accept instead of io-rewards' set; repeat for more", EnvVars: []string{"IONET_KEEPERS"}}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "node", Usage: "the io-staking node served (default: the node registered with this worker key; give it after a key rotation)", EnvVars: []string{"IONET_NODE"}}),
@@ -382,6 +382,10 @@ func register(c *cli.Context, h *hooks) error {
 	if err != nil {
 		return err
 	}
+	// run listens on this endpoint's port when the chain cannot tell it.
+	if err := agent.SaveEndpoint(e.dataDir, args.Endpoint); err != nil {
+		e.log.Warn("the registered endpoint is not recorded in --data-dir", "err", err)
+	}
 	w := c.App.Writer
 	fmt.Fprintf(w, "%s node %s\n", outcome, staking.NodeAddress(worker.PublicKey()))
 	fmt.Fprintf(w, "  operator   %s\n  worker     %s\n", op.PublicKey(), worker.PublicKey())
@@ -507,6 +511,21 @@ func parseBytes(s string) (uint64, error) {
 	return v, nil
 }
 
+// registeredEndpoint is the endpoint node is registered with: its account on chain,
+// else what register recorded in --data-dir; "" when neither says.
+func registeredEndpoint(ctx context.Context, e *env, node solana.PublicKey) string {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if n, err := staking.New(e.rpcURL).Node(ctx, node); err == nil {
+		return n.Endpoint
+	}
+	endpoint, err := agent.LoadEndpoint(e.dataDir)
+	if err != nil {
+		e.log.Warn("no registered endpoint to listen on", "err", err)
+	}
+	return endpoint
+}
+
 func run(c *cli.Context, h *hooks) error {
 	e, err := newEnv(c, h)
 	if err != nil {
@@ -576,7 +595,11 @@ func run(c *cli.Context, h *hooks) error {
 	if !nodeFlag.IsZero() {
 		node = nodeFlag
 	}
-	cfg := agent.DaemonConfig{Key: key, Node: node, Listen: c.String("listen"), Keepers: static,
+	listen, warn := agent.ListenAddr(c.String("listen"), c.IsSet("listen"), registeredEndpoint(c.Context, e, node))
+	if warn != "" {
+		e.log.Warn(warn)
+	}
+	cfg := agent.DaemonConfig{Key: key, Node: node, Listen: listen, Keepers: static,
 		KeeperRefresh: c.Duration("keeper-refresh"), Devices: devs, Lookup: e.lookup, Version: version, Logger: e.log,
 		Listened: h.listened, Fault: fault, SlowDelay: c.Duration("slow-delay")}
 	if len(static) == 0 {

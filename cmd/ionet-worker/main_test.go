@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -437,4 +438,55 @@ func TestRestartMidChallengeKeepsTheCommitment(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, entries, "an opened commitment leaves the journal")
 	assert.Equal(t, 0, stop())
+}
+
+// run listens on the port of the endpoint register recorded (the chain here has no
+// node: its RPC is unreachable); a --listen on another port is kept, with a warning
+// that keepers and renters call the endpoint.
+func TestRunListensOnTheRegisteredEndpointsPort(t *testing.T) {
+	_, keeperKey, err := ed25519.GenerateKey(nil)
+	require.NoError(t, err)
+	keeper := solana.PublicKeyFromBytes(keeperKey.Public().(ed25519.PublicKey))
+	start := func(data string, extra ...string) (string, string) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		addr := make(chan string, 1)
+		h := &hooks{lookup: testLookup, listened: func(a string) { addr <- a }}
+		args := append([]string{"ionet-worker", "--data-dir", data, "--rpc-url", "http://127.0.0.1:1", "--threads", "1", "--log-level", "warn",
+			"run", "--class", testClass.Name, "--jobs=false", "--keeper", keeper.String()}, extra...)
+		var errOut syncBuffer
+		done := make(chan int, 1)
+		go func() { done <- exitCode(&errOut, newApp(&syncBuffer{}, &errOut, h).RunContext(ctx, args)) }()
+		select {
+		case a := <-addr:
+			cancel()
+			require.Equal(t, 0, <-done, errOut.String())
+			return a, errOut.String()
+		case code := <-done:
+			t.Fatalf("run exited %d: %s", code, errOut.String())
+		case <-time.After(20 * time.Second):
+			t.Fatalf("run did not listen: %s", errOut.String())
+		}
+		return "", ""
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	_, port, err := net.SplitHostPort(l.Addr().String())
+	require.NoError(t, err)
+	require.NoError(t, l.Close())
+	data := t.TempDir()
+	require.NoError(t, agent.SaveEndpoint(data, "http://127.0.0.1:"+port))
+
+	addr, logs := start(data)
+	_, got, err := net.SplitHostPort(addr)
+	require.NoError(t, err)
+	assert.Equal(t, port, got, "no --listen: the registered endpoint's port")
+	assert.NotContains(t, logs, "--listen")
+
+	addr, logs = start(data, "--listen", "127.0.0.1:0")
+	_, got, err = net.SplitHostPort(addr)
+	require.NoError(t, err)
+	assert.NotEqual(t, port, got, "an explicit --listen is kept")
+	assert.Contains(t, logs, "--listen 127.0.0.1:0 serves port 0, but the node's registered endpoint http://127.0.0.1:"+port+" is port "+port)
 }

@@ -200,3 +200,36 @@ func TestOwed(t *testing.T) {
 		assert.Equal(t, c.want, Owed(c.p, c.st), c.name)
 	}
 }
+
+// run listens on the registered endpoint's port unless --listen is given; a given
+// --listen on another port is kept, with a warning.
+func TestListenAddrFollowsTheRegisteredEndpoint(t *testing.T) {
+	for _, c := range []struct {
+		listen   string
+		given    bool
+		endpoint string
+		want     string
+		warns    bool
+	}{
+		{DefaultListen, false, "http://10.0.0.7:7081", ":7081", false},
+		{DefaultListen, false, "10.0.0.7:7082", ":7082", false},
+		{DefaultListen, false, "https://worker.example", DefaultListen, false},
+		{DefaultListen, false, "", DefaultListen, false},
+		{"127.0.0.1:7081", true, "http://10.0.0.7:7081", "127.0.0.1:7081", false},
+		{":9000", true, "http://10.0.0.7:7081", ":9000", true},
+		{":9000", true, "https://worker.example", ":9000", false},
+		{":9000", true, "", ":9000", false},
+	} {
+		addr, warn := ListenAddr(c.listen, c.given, c.endpoint)
+		assert.Equal(t, c.want, addr, "%+v", c)
+		assert.Equal(t, c.warns, warn != "", "%+v: %q", c, warn)
+	}
+	dir := t.TempDir()
+	got, err := LoadEndpoint(dir)
+	require.NoError(t, err)
+	assert.Empty(t, got, "nothing registered yet")
+	require.NoError(t, SaveEndpoint(dir, "http://10.0.0.7:7081"))
+	got, err = LoadEndpoint(dir)
+	require.NoError(t, err)
+	assert.Equal(t, "http://10.0.0.7:7081", got)
+}
