@@ -57,33 +57,39 @@ func servingKeepers(snap *follower.Snapshot, epoch uint64) []solana.PublicKey {
 // node's claimed total on chain: with the latest final report held, the leaf's
 // cumulative is never below what was claimed from it; without it (no voter served
 // it), the claimed total is the best figure every keeper can read alike. The
-// measurements are left to agree.Agree.
-func (d *epochDuty) chainInput(snap *follower.Snapshot, epoch uint64) (report.EpochInput, []solana.PublicKey, error) {
-	prev, err := d.k.reports.PrevCumulative()
+// measurements are left to agree.Agree, with the TOPS of each node's latest final
+// leaf (the third result), which a node hired at its challenges carries over.
+func (d *epochDuty) chainInput(snap *follower.Snapshot, epoch uint64) (report.EpochInput, []solana.PublicKey, map[solana.PublicKey]uint64, error) {
+	prev, err := d.k.reports.PrevLeaves()
 	if err != nil {
-		return report.EpochInput{}, nil, err
+		return report.EpochInput{}, nil, nil, err
 	}
 	var nodes []report.NodeInput
 	var keys []solana.PublicKey
+	tops := map[solana.PublicKey]uint64{}
 	for address, n := range snap.Nodes {
 		if !staking.IsStaked(n, snap.StakingConfig.Params) {
 			continue
 		}
-		p := prev[address]
+		var p uint64
+		if l, ok := prev[address]; ok {
+			p = l.CumulativeReward
+			tops[address] = l.TOPSMilli
+		}
 		if c := snap.NodeClaims[rewards.NodeClaimsAddress(address)]; c != nil {
 			p = max(p, c.State.Claimed)
 		}
 		nodes = append(nodes, rewards.NodeInput(address, n, rewards.Measured{}, p))
 		keys = append(keys, address)
 	}
-	return rewards.EpochInput(epoch, snap.RewardsConfig, snap.StakingConfig.Params, nodes), keys, nil
+	return rewards.EpochInput(epoch, snap.RewardsConfig, snap.StakingConfig.Params, nodes), keys, tops, nil
 }
 
 // agree applies the public agreement function (keeper/agree) to the summaries
 // fetched for the epoch's commits.
 func (d *epochDuty) agree(ctx context.Context, snap *follower.Snapshot, onChain *iorewards.EpochReport, summaries map[[32]byte][]byte) (report.EpochReport, error) {
 	e := onChain.Epoch
-	in, nodes, err := d.chainInput(snap, e)
+	in, nodes, prevTOPS, err := d.chainInput(snap, e)
 	if err != nil {
 		return report.EpochReport{}, err
 	}
@@ -97,7 +103,8 @@ func (d *epochDuty) agree(ctx context.Context, snap *follower.Snapshot, onChain 
 	}
 	out, err := agree.Agree(agree.Input{
 		Chain: in, Commits: commits, Summaries: summaries,
-		Assignment: agree.Assign(b, nodes, servingKeepers(snap, e), d.k.cfg.KeepersPerNode),
+		Assignment:    agree.Assign(b, nodes, servingKeepers(snap, e), d.k.cfg.KeepersPerNode),
+		PrevTOPSMilli: prevTOPS,
 	})
 	if err != nil {
 		return report.EpochReport{}, err

@@ -200,12 +200,13 @@ func (s *reports) LatestFinal() (uint64, bool) {
 	return *s.latestFinal, true
 }
 
-// PrevCumulative is each node's cumulative reward in the latest final report that
-// holds it: what the next report adds to.
-func (s *reports) PrevCumulative() (map[solana.PublicKey]uint64, error) {
+// PrevLeaves is each node's leaf in the latest final report that holds it: its
+// cumulative reward is what the next report adds to, its TOPS what a node hired at
+// its challenges carries over (agree.Input.PrevTOPSMilli).
+func (s *reports) PrevLeaves() (map[solana.PublicKey]report.Leaf, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make(map[solana.PublicKey]uint64, len(s.final))
+	out := make(map[solana.PublicKey]report.Leaf, len(s.final))
 	for node, epoch := range s.final {
 		r, err := s.read(epoch)
 		if err != nil {
@@ -215,7 +216,7 @@ func (s *reports) PrevCumulative() (map[solana.PublicKey]uint64, error) {
 			return compareKeys(l.Node, k)
 		})
 		if ok {
-			out[node] = r.Report.Leaves[i].CumulativeReward
+			out[node] = r.Report.Leaves[i]
 		}
 	}
 	return out, nil

@@ -17,6 +17,7 @@ import (
 	"github.com/gagliardetto/solana-go"
 
 	"github.com/ionet-network/ionet/keeper/epochlog"
+	"github.com/ionet-network/ionet/oracle/emission"
 	"github.com/ionet-network/ionet/oracle/report"
 	"github.com/ionet-network/ionet/oracle/uptime"
 )
@@ -83,6 +84,11 @@ type Input struct {
 	// Assignment names each node's keepers (Assign). A keeper's entry for a node it
 	// is not assigned to is ignored.
 	Assignment Assignment
+	// PrevTOPSMilli is each node's TOPSMilli in its leaf of the latest final report
+	// that holds it (the report every keeper reads alike, as for the previous
+	// cumulative reward); a node without one is absent. It is what a node kept from
+	// its challenges by a hire carries over (Agree, step 2).
+	PrevTOPSMilli map[solana.PublicKey]uint64
 }
 
 // Exclusion is a commitment left out, and why (one of the Err… above, wrapped).
@@ -138,6 +144,16 @@ func Verify(c Commit, epoch uint64, b []byte) (*epochlog.Summary, error) {
 //     cover it: UptimeBps = lower median (report.LowerMedian) of the keepers'
 //     NodeSummary.UptimeBps, TOPSMilli = lower median of their NodeSummary.TOPSMilli.
 //     A node no such summary covers is Uncovered and left out of the report.
+//     A node that was hired at its challenges (NotChallenged > 0 in some of those
+//     summaries, Passed == 0 and no failure in all of them) was probed, not
+//     challenged, and has no TOPS of its own this epoch. With a previous leaf, its
+//     TOPSMilli carries over from PrevTOPSMilli, so its attested capacity does not
+//     collapse because a renter used it (without one it stays 0, as before). Its
+//     availability reward must not grow from that: the weight counts only unhired
+//     GPU-time, T × (1 − hired share). The hired share read from chain at the vote
+//     is kept when above 0; at 0 (the hire that kept the node from its challenges
+//     was over by the vote, so how much was hired is unknown) the node counts as
+//     hired in full and earns no availability reward this epoch.
 //  3. report.Build over the covered nodes: rewards from E(e) and the weights,
 //     leaves sorted by node key, the Merkle root.
 //
@@ -179,6 +195,10 @@ func Agree(in Input) (Outcome, error) {
 	// Per node, the values of its assigned keepers, gathered summary by summary.
 	uptimes := make([][]uint16, len(nodes))
 	tops := make([][]uint64, len(nodes))
+	// Per node, whether a summary found it hired at a challenge, and whether one
+	// holds a challenge that passed or failed.
+	hired := make([]bool, len(nodes))
+	challenged := make([]bool, len(nodes))
 	for _, c := range out.Used {
 		for _, e := range summaries[c.Keeper].Nodes {
 			i, ok := index[solana.PublicKey(e.Node)]
@@ -187,6 +207,8 @@ func Agree(in Input) (Outcome, error) {
 			}
 			uptimes[i] = append(uptimes[i], e.UptimeBps())
 			tops[i] = append(tops[i], e.TOPSMilli)
+			hired[i] = hired[i] || e.NotChallenged > 0
+			challenged[i] = challenged[i] || e.Passed > 0 || len(e.Failures) > 0
 		}
 	}
 	covered := nodes[:0]
@@ -198,6 +220,12 @@ func Agree(in Input) (Outcome, error) {
 		}
 		n.UptimeBps = u
 		n.TOPSMilli, _ = report.LowerMedian(tops[i])
+		if prev, ok := in.PrevTOPSMilli[n.Node]; ok && hired[i] && !challenged[i] {
+			n.TOPSMilli = prev
+			if n.HiredBps == 0 {
+				n.HiredBps = emission.BPS
+			}
+		}
 		covered = append(covered, n)
 	}
 

@@ -427,3 +427,103 @@ func checkMedians(t *testing.T, in agree.Input, out agree.Outcome) {
 	}
 	assert.Len(t, out.Report.Leaves, leaves)
 }
+
+// A node hired at its challenges (probed, not challenged: NotChallenged > 0, no
+// passed or failed challenge) keeps the TOPS of its latest final leaf, so its
+// attested capacity does not collapse because a renter used it; its availability
+// reward counts only its unhired share, and nothing when it was hired in full or
+// when the hire was over by the vote (how much was hired is then unknown).
+func TestHiredNodeCarriesItsPreviousTOPS(t *testing.T) {
+	var (
+		ref     = pk("challenged")
+		full    = pk("hired in full")
+		ended   = pk("hire over by the vote")
+		part    = pk("a quarter hired")
+		fresh   = pk("hired, no previous leaf")
+		failed  = pk("hired at one challenge, failed another")
+		keepers = []solana.PublicKey{kA, kB, kC}
+		nodes   = []solana.PublicKey{ref, full, ended, part, fresh, failed}
+	)
+	hiredAt := func(n solana.PublicKey) epochlog.NodeSummary {
+		return epochlog.NodeSummary{Node: n, Probes: 100, Answered: 100, NotChallenged: 1}
+	}
+	deadline, _ := epochlog.ReasonCode(epochlog.ReasonDeadline)
+	// input builds the agreement's input; partTOPS > 0 has the keepers measure the
+	// quarter-hired node instead (it passed its challenges).
+	input := func(prev map[solana.PublicKey]uint64, partTOPS uint64) agree.Input {
+		in := agree.Input{Chain: chain(nodes...), Summaries: map[[32]byte][]byte{}, Assignment: agree.Assignment{},
+			PrevTOPSMilli: prev}
+		for i := range in.Chain.Nodes {
+			switch in.Chain.Nodes[i].Node {
+			case full:
+				in.Chain.Nodes[i].HiredBps = 10_000
+			case part:
+				in.Chain.Nodes[i].HiredBps = 2_500
+			}
+		}
+		for _, n := range nodes {
+			in.Assignment[n] = keepers
+		}
+		for i, k := range keepers {
+			entries := []epochlog.NodeSummary{entry(ref, 100, 500_000), hiredAt(full), hiredAt(ended), hiredAt(fresh)}
+			switch {
+			case partTOPS > 0:
+				entries = append(entries, entry(part, 100, partTOPS))
+			case i == 0: // only A had a challenge window of it
+				entries = append(entries, hiredAt(part))
+			default:
+				entries = append(entries, entry(part, 100, 0))
+			}
+			f := hiredAt(failed)
+			if i == 1 {
+				f.NotChallenged, f.Failures = 0, []uint8{deadline}
+			}
+			entries = append(entries, f)
+			b := summary(k, entries...).Bytes()
+			in.Commits = append(in.Commits, agree.Commit{Keeper: k, Hash: sha256.Sum256(b)})
+			in.Summaries[sha256.Sum256(b)] = b
+		}
+		return in
+	}
+	prev := map[solana.PublicKey]uint64{ref: 1, full: 800_000, ended: 800_000, part: 400_000, failed: 800_000}
+	out, err := agree.Agree(input(prev, 0))
+	require.NoError(t, err)
+	require.Empty(t, out.Uncovered)
+
+	for _, n := range []solana.PublicKey{full, ended} {
+		l := leaf(t, out.Report, n)
+		assert.Equal(t, uint64(800_000), l.TOPSMilli, "the previous leaf's TOPS carries over")
+		assert.Equal(t, uint16(10_000), l.HiredBps, "hired in full")
+		assert.Zero(t, l.EpochReward, "no availability reward for hired GPU time")
+		assert.Equal(t, uint64(5), l.CumulativeReward)
+	}
+	l := leaf(t, out.Report, ref)
+	assert.Equal(t, uint64(500_000), l.TOPSMilli, "a challenged node's own TOPS, never the previous leaf's")
+	assert.NotZero(t, l.EpochReward)
+	l = leaf(t, out.Report, fresh)
+	assert.Zero(t, l.TOPSMilli, "no previous leaf: 0 as before")
+	assert.Zero(t, l.HiredBps)
+	assert.Zero(t, l.EpochReward)
+	assert.Zero(t, leaf(t, out.Report, failed).TOPSMilli, "a failed challenge is not carried over")
+
+	// The quarter-hired node's leaf is what it would be had it passed its challenges
+	// at its previous TOPS: its unhired three quarters earn, at T × 3/4.
+	l = leaf(t, out.Report, part)
+	assert.Equal(t, uint64(400_000), l.TOPSMilli)
+	assert.Equal(t, uint16(2_500), l.HiredBps)
+	assert.NotZero(t, l.EpochReward)
+	measured, err := agree.Agree(input(prev, 400_000))
+	require.NoError(t, err)
+	assert.Equal(t, measured.Report, out.Report)
+
+	// The nodes hired in full take nothing from the others: the rewards are those of
+	// the same epoch without their previous TOPS.
+	without, err := agree.Agree(input(map[solana.PublicKey]uint64{part: 400_000}, 0))
+	require.NoError(t, err)
+	assert.Zero(t, leaf(t, without.Report, full).TOPSMilli)
+	assert.Zero(t, leaf(t, without.Report, ended).HiredBps, "without a previous leaf the chain's hired share stands")
+	for _, n := range []solana.PublicKey{ref, part} {
+		assert.Equal(t, leaf(t, without.Report, n).EpochReward, leaf(t, out.Report, n).EpochReward)
+	}
+	assert.Equal(t, without.Report.EpochEmission, out.Report.EpochEmission)
+}

@@ -139,6 +139,23 @@ func TestStoryAHireRunsAJobOnTwoNodesAndPaysThem(t *testing.T) {
 	}
 	assert.Equal(t, map[string]bool{"0": true, "1": true}, ranks)
 
+	// In an epoch the nodes are hired all through they are probed, not challenged:
+	// each one's leaf carries the TOPS of its previous final leaf, so the claim keeps
+	// its attested capacity (and the node hireable), and its hired GPU earns no
+	// availability reward.
+	hired := n.finalAfter(ctx, n.epoch(ctx), 2*time.Minute)
+	for i, w := range n.workers {
+		_, l := n.leaf(ctx, n.keepers[0], hired, w.Node)
+		require.NotNil(t, l, "node %d has a leaf in epoch %d", i, hired)
+		assert.Equal(t, uint16(10_000), l.HiredBps, "node %d", i)
+		assert.NotZero(t, l.TOPSMilli, "node %d's TOPS carry over while it is hired", i)
+		assert.Zero(t, l.EpochReward, "node %d: no availability reward for its hired GPU", i)
+		n.claimedThrough(ctx, w.Node, hired)
+		node, err := n.staking.Node(ctx, w.Node)
+		require.NoError(t, err)
+		assert.Equal(t, l.TOPSMilli, node.Attested.TopsMilli, "node %d's attested TOPS after the claim", i)
+	}
+
 	// The hour passes; the keepers settle each stream (claim_earnings) and the last
 	// one ends the order.
 	_, err = localnet.Warp(ctx, n.staking.RPC, n.g.SlotMs, time.Hour+15*time.Second)
