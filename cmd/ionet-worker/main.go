@@ -480,6 +480,10 @@ func claim(c *cli.Context) error {
 			case "hire":
 				fmt.Fprintf(w, "paid %s for order %s (signature %s)\n", amount, p.Order, p.Signature)
 			default:
+				if p.Amount == 0 {
+					fmt.Fprintf(w, "epoch %d owed nothing more; its claim refreshed the node's attested capacity (signature %s)\n", p.Epoch, p.Signature)
+					continue
+				}
 				fmt.Fprintf(w, "paid %s of availability rewards through epoch %d (signature %s)\n", amount, p.Epoch, p.Signature)
 			}
 		}

@@ -138,9 +138,11 @@ func Owed(p Proof, st iorewards.ClaimState) uint64 {
 
 // Availability claims node's availability rewards with p, once its root is the
 // chain's final root of that epoch: the claim pays cumulative − claimed to the
-// operator and refreshes the node's attested capacity. A leaf already claimed, or
-// one that owes nothing more (epochs the node earned nothing in), pays nothing and
-// sends nothing (ok false): no transaction that pays 0.
+// operator and refreshes the node's attested capacity. A leaf whose epoch is claimed
+// already sends nothing (ok false). A newer leaf is claimed even when it owes nothing
+// more (an epoch the node was hired through): the claim still refreshes the
+// attestation, without which the node stops being hireable after
+// max_attestation_age_epochs.
 func (c Claims) Availability(ctx context.Context, operator solana.PrivateKey, p Proof) (Paid, bool, error) {
 	cfg, err := c.Staking.Config(ctx)
 	if err != nil {
@@ -153,7 +155,7 @@ func (c Claims) Availability(ctx context.Context, operator solana.PrivateKey, p 
 	if err != nil {
 		return Paid{}, false, err
 	}
-	if Owed(p, st) == 0 {
+	if st.LastEpoch != nil && *st.LastEpoch >= p.Leaf.Epoch {
 		return Paid{}, false, nil
 	}
 	ixs, err := rewards.Claim(operator.PublicKey(), operator.PublicKey(), cfg.IoMint, p.Leaf, p.ProofArg())
