@@ -7,7 +7,9 @@
 package market
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -60,7 +62,13 @@ type Config struct {
 	NoSettle bool
 	// Parallel bounds the transactions in flight in one round (default 8).
 	Parallel int
-	Logger   *slog.Logger
+	// SettleStagger spaces the keepers' settles of one stream (default 3 × Every):
+	// the serving keepers take turns in an order drawn from the assignment's
+	// address (SettleRank), the k-th waiting k × SettleStagger after it first saw
+	// the stream over, so they do not all send the same claim_earnings at once and
+	// all but one fail.
+	SettleStagger time.Duration
+	Logger        *slog.Logger
 }
 
 func (c *Config) defaults() error {
@@ -75,6 +83,9 @@ func (c *Config) defaults() error {
 	}
 	if c.Parallel <= 0 {
 		c.Parallel = 8
+	}
+	if c.SettleStagger <= 0 {
+		c.SettleStagger = 3 * c.Every
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -99,6 +110,8 @@ type Duty struct {
 	// failed are orders whose assign failed for another reason than a lost race,
 	// and when: they wait failedBackoff before the next try.
 	failed map[solana.PublicKey]time.Time
+	// over are the settleable streams and when this keeper first saw each over.
+	over map[solana.PublicKey]time.Time
 }
 
 // failedBackoff is how long an order whose assign failed (not a lost race: the
@@ -116,7 +129,7 @@ func New(cfg Config, chain Chain, txs Sender, metrics *Metrics) (*Duty, error) {
 	}
 	return &Duty{cfg: cfg, chain: chain, txs: txs, metrics: metrics,
 		unmatched: map[solana.PublicKey]match.Unmatched{}, landed: map[solana.PublicKey]bool{},
-		failed: map[solana.PublicKey]time.Time{}}, nil
+		failed: map[solana.PublicKey]time.Time{}, over: map[solana.PublicKey]time.Time{}}, nil
 }
 
 // Run plays a round every cfg.Every until ctx ends; a failing round is logged and
@@ -297,9 +310,26 @@ func (d *Duty) Round(ctx context.Context) (RoundOutcome, error) {
 		}
 	}
 	if !d.cfg.NoSettle {
-		for _, s := range Settleable(snap, now) {
+		settleable := Settleable(snap, now)
+		keepers := servingKeepers(snap, in.Config.Epoch)
+		d.mu.Lock()
+		seen := make(map[solana.PublicKey]time.Time, len(settleable))
+		for _, s := range settleable {
+			at, ok := d.over[s.Address]
+			if !ok {
+				at = time.Now()
+			}
+			seen[s.Address] = at
+		}
+		d.over = seen
+		d.mu.Unlock()
+		for _, s := range settleable {
 			if landed[s.Address] {
 				continue
+			}
+			turn := time.Duration(SettleRank(s.Address, d.cfg.Keeper, keepers)) * d.cfg.SettleStagger
+			if time.Since(seen[s.Address]) < turn {
+				continue // an earlier keeper's turn: it most likely settles it
 			}
 			run(func() {
 				gone, err := d.settle(ctx, snap.Slot, s)
@@ -400,6 +430,39 @@ func (d *Duty) settle(ctx context.Context, slot uint64, s Stream) (gone bool, er
 		return true, err
 	}
 	return false, err
+}
+
+// SettleRank is keeper's turn to settle the stream of assignment among the serving
+// keepers: they are ordered by SHA-256(assignment ‖ keeper), so each stream has its
+// own first keeper and every keeper computes the same order. A keeper not among
+// them comes last.
+func SettleRank(assignment, keeper solana.PublicKey, serving []solana.PublicKey) int {
+	score := func(k solana.PublicKey) [32]byte { return sha256.Sum256(append(assignment[:], k[:]...)) }
+	if !slices.Contains(serving, keeper) {
+		return len(serving)
+	}
+	mine := score(keeper)
+	rank := 0
+	for _, k := range serving {
+		if k == keeper {
+			continue
+		}
+		if sk := score(k); bytes.Compare(sk[:], mine[:]) < 0 {
+			rank++
+		}
+	}
+	return rank
+}
+
+// servingKeepers are the authorities of the keepers serving in epoch.
+func servingKeepers(snap *follower.Snapshot, epoch uint64) []solana.PublicKey {
+	var out []solana.PublicKey
+	for _, k := range snap.Keepers {
+		if serves(k, epoch) {
+			out = append(out, k.Authority)
+		}
+	}
+	return out
 }
 
 // AssignKey is the transaction manager's key of an assignment: one per order and

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gagliardetto/solana-go"
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,8 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ionet-network/ionet/bindings/iohire"
+	"github.com/ionet-network/ionet/bindings/iorewards"
 	"github.com/ionet-network/ionet/chain/hire"
 	"github.com/ionet-network/ionet/chain/programerr"
+	"github.com/ionet-network/ionet/chain/rewards"
 	"github.com/ionet-network/ionet/keeper/match"
 	"github.com/ionet-network/ionet/keeper/txm"
 )
@@ -219,4 +222,57 @@ func counter(t *testing.T, v *prometheus.CounterVec, label string) float64 {
 	var m dto.Metric
 	require.NoError(t, v.WithLabelValues(label).Write(&m))
 	return m.GetCounter().GetValue()
+}
+
+// The serving keepers take turns settling a stream, in an order each computes
+// alike: the first sends at once; a later one waits its turn, then sends nothing
+// when the stream is gone (the first settled it), or settles it when it is not
+// (the first is down).
+func TestKeepersTakeTurnsToSettle(t *testing.T) {
+	a, b := solana.NewWallet().PrivateKey.PublicKey(), solana.NewWallet().PrivateKey.PublicKey()
+	c := solana.NewWallet().PrivateKey.PublicKey()
+	s := marketSnapshot(a)
+	s.Keepers[rewards.KeeperAddress(b)] = &iorewards.Keeper{Authority: b, Endpoint: "http://b"}
+	s.Keepers[rewards.KeeperAddress(c)] = &iorewards.Keeper{Authority: c, Endpoint: "http://c"}
+	order := addOrder(s, 1, 0, 1, iohire.OrderStatus_Active)
+	node := addNode(s, 1, 1, nil)
+	stream := hire.AssignmentAddress(order, node)
+	s.Assignments[stream] = &iohire.Assignment{Order: order, Node: node, Gpus: 1, Start: 0, Duration: 100}
+
+	serving := []solana.PublicKey{a, b, c}
+	ranks := map[int]solana.PublicKey{}
+	for _, k := range serving {
+		ranks[SettleRank(stream, k, serving)] = k
+	}
+	require.Len(t, ranks, 3, "one turn per keeper")
+	assert.Equal(t, 3, SettleRank(stream, solana.PublicKey{9}, serving), "a keeper not serving comes last")
+
+	const stagger = 200 * time.Millisecond
+	round := func(keeper solana.PublicKey, chain *fakeChain) (*fakeSender, *Metrics) {
+		txs, m := &fakeSender{}, NewMetrics(nil)
+		d, err := New(Config{Keeper: keeper, NoExpire: true, SettleStagger: stagger}, chain, txs, m)
+		require.NoError(t, err)
+		_, err = d.Round(context.Background())
+		require.NoError(t, err)
+		if keeper != ranks[0] {
+			assert.Empty(t, txs.keys(), "not yet this keeper's turn")
+			time.Sleep(stagger)
+			_, err = d.Round(context.Background())
+			require.NoError(t, err)
+		}
+		return txs, m
+	}
+	txs, _ := round(ranks[0], &fakeChain{snap: s, now: 200})
+	assert.Len(t, txs.keys(), 1, "the first keeper settles at once")
+
+	// The first keeper settled it: the second's turn comes, and it sends nothing.
+	txs, m := round(ranks[1], &fakeChain{snap: s, now: 200, closed: map[solana.PublicKey]bool{stream: true}})
+	assert.Empty(t, txs.keys())
+	assert.Equal(t, 1.0, counter(t, m.Settled, "lost"))
+	assert.Zero(t, counter(t, m.Settled, "failed"))
+
+	// The first keeper is down: the second settles it in its turn.
+	txs, m = round(ranks[1], &fakeChain{snap: s, now: 200})
+	assert.Len(t, txs.keys(), 1)
+	assert.Equal(t, 1.0, counter(t, m.Settled, "landed"))
 }
