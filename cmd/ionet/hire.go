@@ -200,6 +200,23 @@ func mintName(isIO bool) string {
 }
 
 // order resolves an order argument with io-hire's config.
+// renterOrder loads the wallet and the order named s, refusing an order that is not
+// the wallet's: only its renter may cancel, close or extend it.
+func (e *env) renterOrder(s string) (solana.PrivateKey, solana.PublicKey, *iohire.HireOrder, *iohire.HireConfig, error) {
+	w, err := e.wallet()
+	if err != nil {
+		return nil, solana.PublicKey{}, nil, nil, err
+	}
+	address, o, cfg, err := e.order(s)
+	if err != nil {
+		return nil, address, nil, nil, err
+	}
+	if !o.Renter.Equals(w.PublicKey()) {
+		return nil, address, nil, nil, fmt.Errorf("order %s is renter %s's; --keypair is %s", address, o.Renter, w.PublicKey())
+	}
+	return w, address, o, cfg, nil
+}
+
 func (e *env) order(s string) (solana.PublicKey, *iohire.HireOrder, *iohire.HireConfig, error) {
 	address, err := pubkeyArg("order", s)
 	if err != nil {
@@ -410,16 +427,9 @@ func hireCancel(c *cli.Context) error {
 		return err
 	}
 	e := newEnv(c)
-	w, err := e.wallet()
+	w, address, o, cfg, err := e.renterOrder(c.Args().First())
 	if err != nil {
 		return err
-	}
-	address, o, cfg, err := e.order(c.Args().First())
-	if err != nil {
-		return err
-	}
-	if !o.Renter.Equals(w.PublicKey()) {
-		return fmt.Errorf("order %s is renter %s's; --keypair is %s", address, o.Renter, w.PublicKey())
 	}
 	as, err := e.hire.Assignments(e.ctx, address)
 	if err != nil {
@@ -463,16 +473,9 @@ func hireClose(c *cli.Context) error {
 		return err
 	}
 	e := newEnv(c)
-	w, err := e.wallet()
+	w, address, o, _, err := e.renterOrder(c.Args().First())
 	if err != nil {
 		return err
-	}
-	address, o, _, err := e.order(c.Args().First())
-	if err != nil {
-		return err
-	}
-	if !o.Renter.Equals(w.PublicKey()) {
-		return fmt.Errorf("order %s is renter %s's; --keypair is %s", address, o.Renter, w.PublicKey())
 	}
 	ix, err := hire.CloseOrder(w.PublicKey(), address, o.Mint)
 	if err != nil {
@@ -504,16 +507,9 @@ func hireExtend(c *cli.Context) error {
 		return usagef("--hours: 1 to %d, got %d", hire.MaxHours, hours)
 	}
 	e := newEnv(c)
-	w, err := e.wallet()
+	w, address, o, cfg, err := e.renterOrder(c.Args().First())
 	if err != nil {
 		return err
-	}
-	address, o, cfg, err := e.order(c.Args().First())
-	if err != nil {
-		return err
-	}
-	if !o.Renter.Equals(w.PublicKey()) {
-		return fmt.Errorf("order %s is renter %s's; --keypair is %s", address, o.Renter, w.PublicKey())
 	}
 	if total := uint64(o.Spec.Hours) + uint64(hours); total > hire.MaxHours {
 		return usagef("--hours %d: the order would run %d h, at most %d", hours, total, hire.MaxHours)
