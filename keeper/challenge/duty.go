@@ -404,6 +404,29 @@ func (d *duty) windows(ctx context.Context, ep Epoch, ws []Window, nodes []nodeS
 	}
 }
 
+// openRetry is how long the keeper waits before asking an unreachable worker for its
+// openings again.
+const openRetry = 200 * time.Millisecond
+
+// openings asks the worker for the rows of its commitment, and asks again while the
+// worker is unreachable, until ctx (the window) ends: a worker that restarts after
+// sending its commitment answers from its commitment journal (worker/agent), so a
+// crash between the two messages costs it the retry, not the challenge. Any answer,
+// an error status included, is final.
+func (d *duty) openings(ctx context.Context, endpoint string, req []byte) ([]byte, error) {
+	for {
+		out, err := d.client.Open(ctx, endpoint, req)
+		if err == nil || !errors.Is(err, api.ErrUnreachable) {
+			return out, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(openRetry):
+		}
+	}
+}
+
 // challenge runs one exchange. ok is false when there is nothing to record: the
 // duty was cancelled, or the keeper itself failed.
 func (d *duty) challenge(ctx context.Context, ep Epoch, s nodeSchedule, w Window) (epochlog.Observation, bool) {
@@ -460,7 +483,7 @@ func (d *duty) challenge(ctx context.Context, ep Epoch, s nodeSchedule, w Window
 		return failed(Reason(err), err)
 	}
 	o.Evidence = append(o.Evidence, req)
-	openings, err := d.client.Open(ctx, n.Endpoint, req)
+	openings, err := d.openings(ctx, n.Endpoint, req)
 	if err != nil {
 		r := Reason(err)
 		if r == epochlog.ReasonDeadline {

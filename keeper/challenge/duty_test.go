@@ -6,7 +6,10 @@ import (
 	"crypto/sha256"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"slices"
 	"sync"
 	"testing"
@@ -498,4 +501,62 @@ func TestAssignedKeepersRecheckEachOthersAnswers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// dropOpenings puts a proxy before w that cuts the connection of the first drops
+// requests for openings (as a worker that crashes after sending its commitment and
+// restarts does), and returns w with the proxy as its endpoint.
+func dropOpenings(t *testing.T, w worker, drops int) worker {
+	t.Helper()
+	target, err := url.Parse(w.node.Endpoint)
+	require.NoError(t, err)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var mu sync.Mutex
+	hs := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == api.PathOpen {
+			mu.Lock()
+			drop := drops > 0
+			drops--
+			mu.Unlock()
+			if drop {
+				conn, _, err := rw.(http.Hijacker).Hijack()
+				if err == nil {
+					conn.Close()
+				}
+				return
+			}
+		}
+		proxy.ServeHTTP(rw, r)
+	}))
+	t.Cleanup(hs.Close)
+	w.node.Endpoint = hs.URL
+	return w
+}
+
+// A worker unreachable when its openings are asked for is asked again within the
+// window, so a worker that restarted from its commitment journal still passes; one
+// that never answers fails as unreachable when the window ends.
+func TestOpeningsAreAskedAgainWhileTheWorkerIsUnreachable(t *testing.T) {
+	t.Parallel()
+	keeper := key("keeper reopen")
+	keepers := []ed25519.PublicKey{pub(keeper)}
+	dev := device{Backend: gemm.Backend{Threads: 1}, perRow: perRow(time.Second)}
+	back := dropOpenings(t, startWorker(t, "back", dev, &sync.Mutex{}, keepers, api.FaultNone), 2)
+	never := dropOpenings(t, startWorker(t, "never", dev, &sync.Mutex{}, keepers, api.FaultNone), 1<<30)
+	rec := &memRecorder{}
+	d := newDuty(t, keeper, rec, nil)
+	ep := epochFor(4, "reopen", 1, keepers, back.node, never.node)
+	// The window ends before the epoch, as the recheck tail has it in production: a
+	// challenge still running when the epoch ends is dropped, not recorded.
+	ep.Length += time.Second
+	require.NoError(t, d.Run(context.Background(), ep))
+
+	obs := rec.of(back.node.Address, epochlog.KindChallenge)
+	require.Len(t, obs, 1)
+	assert.True(t, obs[0].OK, "asked again after two cut connections: %s", obs[0].Reason)
+	assert.Positive(t, obs[0].TOPSMilli)
+	obs = rec.of(never.node.Address, epochlog.KindChallenge)
+	require.Len(t, obs, 1)
+	assert.False(t, obs[0].OK)
+	assert.Equal(t, epochlog.ReasonUnreachable, obs[0].Reason)
 }

@@ -449,7 +449,8 @@ func TestStoryAKeeperRestartsAndNothingIsPaidTwice(t *testing.T) {
 // A worker killed with SIGKILL mid-challenge, with a commitment sent and still in
 // its journal, and started again on its data directory restores the commitment and
 // answers its opening: the challenging keeper's signed request (the test signs it with
-// that keeper's key, as ionet-keeper does not ask again after a failed opening) gets
+// that keeper's key: ionet-keeper asks an unreachable worker again only until its
+// window ends, sooner than a killed worker is restarted here) gets
 // rows that prove against the root sent before the crash; another keeper's request is
 // refused and a replay finds nothing. The worker answers the next challenges and
 // probes, keeps earning, and is paid once: its own claim after the keepers' claims
