@@ -1,7 +1,6 @@
 package main
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -21,10 +20,7 @@ func TestCLIKeeperAndHire(t *testing.T) {
 	node := localnode.Start(t)
 	run := buildCLI(t, node)
 	dir := t.TempDir()
-	key := func(name string) (string, string) {
-		path := filepath.Join(dir, name+".json")
-		return path, strings.TrimSpace(run.ok(t, "dev", "keygen", path))
-	}
+	key := run.keygen(t, dir)
 	opKey, op := key("operator")
 	workerKey, _ := key("worker")
 	keeperKey, keeper := key("keeper")

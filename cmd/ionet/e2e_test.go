@@ -69,6 +69,15 @@ func (run cliRun) fails(t *testing.T, code int, args ...string) string {
 	return errOut
 }
 
+// keygen makes wallets with `ionet dev keygen` in dir: name's keypair file and its
+// address.
+func (run cliRun) keygen(t *testing.T, dir string) func(name string) (string, string) {
+	return func(name string) (string, string) {
+		path := filepath.Join(dir, name+".json")
+		return path, strings.TrimSpace(run.ok(t, "dev", "keygen", path))
+	}
+}
+
 var address = regexp.MustCompile(`[1-9A-HJ-NP-Za-km-z]{32,44}`)
 
 func TestCLIAgainstTheLocalnet(t *testing.T) {
@@ -78,10 +87,7 @@ func TestCLIAgainstTheLocalnet(t *testing.T) {
 	node := localnode.Start(t)
 	run := buildCLI(t, node)
 	dir := t.TempDir()
-	key := func(name string) (string, string) {
-		path := filepath.Join(dir, name+".json")
-		return path, strings.TrimSpace(run.ok(t, "dev", "keygen", path))
-	}
+	key := run.keygen(t, dir)
 	opKey, op := key("operator")
 	workerKey, worker := key("worker")
 	stKey, st := key("staker")

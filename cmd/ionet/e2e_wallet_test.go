@@ -134,10 +134,7 @@ func TestCLIWalletCommands(t *testing.T) {
 	g, err := localnet.ReadGenesis(node.Genesis)
 	require.NoError(t, err)
 	dir := t.TempDir()
-	key := func(name string) (string, string) {
-		path := filepath.Join(dir, name+".json")
-		return path, strings.TrimSpace(run.ok(t, "dev", "keygen", path))
-	}
+	key := run.keygen(t, dir)
 	ioOf := func(owner string) uint64 {
 		v, err := client.TokenBalance(ctx, staking.ATA(solana.MustPublicKeyFromBase58(owner), g.Mints.IO))
 		require.NoError(t, err)
@@ -545,10 +542,7 @@ func TestCLIClaimsAcrossManyNodes(t *testing.T) {
 
 	// A node of the test's own, hired by a renter: its listing cannot change under the
 	// renter, and it is in no final report yet.
-	keyFile := func(name string) (string, string) {
-		path := filepath.Join(dir, name+".json")
-		return path, strings.TrimSpace(run.ok(t, "dev", "keygen", path))
-	}
+	keyFile := run.keygen(t, dir)
 	opKey, op := keyFile("operator")
 	workerKey, _ := keyFile("worker")
 	renterKey, renter := keyFile("renter")

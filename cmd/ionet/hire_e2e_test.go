@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -41,10 +40,7 @@ func TestCLIHireRenter(t *testing.T) {
 	node := localnode.Start(t)
 	run := buildCLI(t, node)
 	dir := t.TempDir()
-	key := func(name string) (string, string) {
-		path := filepath.Join(dir, name+".json")
-		return path, strings.TrimSpace(run.ok(t, "dev", "keygen", path))
-	}
+	key := run.keygen(t, dir)
 	keeperKey, keeper := key("keeper")
 	renterKey, renter := key("renter")
 	otherKey, other := key("other")
