@@ -70,4 +70,13 @@ func TestClassNameFromTheChainAndTheWorker(t *testing.T) {
 	assert.Empty(t, c.className(ctx, solana.NewWallet().PublicKey(), node(classes.CPUAVX2ID)), "another worker")
 	info.Store(&api.Info{Worker: worker.String(), Class: "cpu-avx2-nope"})
 	assert.Empty(t, c.className(ctx, solana.NewWallet().PublicKey(), node(classes.CPUAVX2ID)), "an unknown class")
+
+	// A CPU speed tier the worker measured is a member of its family too; a suffix
+	// that is no tier's is not.
+	slow, err := classes.CPUTier(classes.ISAAVX2, 4, 3)
+	require.NoError(t, err)
+	info.Store(&api.Info{Worker: worker.String(), Class: slow.Name})
+	assert.Equal(t, "cpu-avx2-4x74.7", c.className(ctx, solana.NewWallet().PublicKey(), node(classes.CPUAVX2ID)))
+	info.Store(&api.Info{Worker: worker.String(), Class: "cpu-avx2-4x75"})
+	assert.Empty(t, c.className(ctx, solana.NewWallet().PublicKey(), node(classes.CPUAVX2ID)), "no such tier")
 }

@@ -162,6 +162,8 @@ func runFlags() []cli.Flag {
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "node", Usage: "the io-staking node served (default: the node registered with this worker key; give it after a key rotation)", EnvVars: []string{"IONET_NODE"}}),
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "keeper-refresh", Usage: "how often the keeper set is read again from the chain", EnvVars: []string{"IONET_KEEPER_REFRESH"}, Value: 30 * time.Second}),
 		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "progress", Usage: "log a long challenge's progress this often (0: never)", EnvVars: []string{"IONET_PROGRESS"}, Value: 5 * time.Second}),
+		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "gemm-autotune", Usage: "at start, choose each GPU's cuBLASLt GEMM algorithm by its sustained rate (about 18 s, once per device, driver and library: cached in --gemm-autotune-cache)", EnvVars: []string{"IONET_GEMM_AUTOTUNE"}, Value: true}),
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "gemm-autotune-cache", Usage: "the GEMM autotune cache `FILE`", EnvVars: []string{"IONET_GEMM_AUTOTUNE_CACHE"}, DefaultText: "<data-dir>/" + autotuneCacheName}),
 		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "jobs", Usage: "accept hired jobs from the renters of this node's active orders", EnvVars: []string{"IONET_JOBS"}, Value: true}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "job-runner", Usage: "auto (a container where podman or docker is installed, else a process), process or container", EnvVars: []string{"IONET_JOB_RUNNER"}, Value: "auto"}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "job-image", Usage: "container image for jobs that name none", EnvVars: []string{"IONET_JOB_IMAGE"}, Value: "docker.io/library/ubuntu:24.04"}),
@@ -590,6 +592,7 @@ func run(c *cli.Context, h *hooks) error {
 		return err
 	}
 	devs, err := agent.OpenDevices(agent.DeviceConfig{Key: key, Hardware: hw, UseGPUs: !e.mock, Class: c.String("class"),
+		Open:    openGPU(e.log, c.Bool("gemm-autotune"), autotuneCache(e.dataDir, c.String("gemm-autotune-cache"))),
 		Threads: e.threads, Lookup: e.lookup, Progress: c.Duration("progress"), Logger: e.log})
 	if err != nil {
 		return err

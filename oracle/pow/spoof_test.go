@@ -465,31 +465,50 @@ func TestSpoofHalfThroughputDevice(t *testing.T) {
 	}
 }
 
-// CPU classes follow ISA and cores: a 16-core AVX-512 VNNI part at its real speed
-// passes its class and is not flagged; the same part claiming twice its speed (an
-// answer in half the time, as a faster device answering for it would give) is
-// flagged; and a 16-core part claiming the 32-core class misses the deadline.
+// CPU classes follow ISA, cores and a speed tier the worker measures
+// (classes.CPUTierFor). For every ISA, a 16-core part at any real rate across the
+// tiers' span (two-port AVX-512 servers at 0.45–0.88 TOPS per core, one-port ones
+// and Zen 4 at half that, AVX2 parts, scalar Go on arm64 at a few GOPS) passes the
+// class of its tier and is not flagged; the same part answering twice as fast (as a
+// faster device answering for it would) is flagged every time; claiming the tier
+// of twice its speed misses the deadline every time; and 16 cores claiming 32 miss
+// it too.
 func TestCPUClassesJudgeRealServers(t *testing.T) {
-	c16, err := classes.CPU(classes.ISAAVX512VNNI, 16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Real speed per core: 0.53 TOPS on 2 threads at 2.9 GHz measured here (issue 16,
-	// 1.06 TOPS on 2 cores: 183 ops per cycle), and the same 183 ops per cycle at the
-	// all-core clocks of two-port AVX-512 servers, 2.45 to 4.6 GHz.
-	for _, perCore := range []float64{0.45, 0.53, 0.64, 0.84} {
-		real := 16 * perCore
-		late, flagged := simulateClass(t, c16, 200, func(*rand.Rand) time.Duration {
-			return time.Duration(c16.Ops() / (real * 1e12) * float64(time.Second))
-		})
-		if late != 0 || flagged != 0 {
-			t.Fatalf("16-core VNNI at %.2f TOPS/core: %d late, %d flagged of 200", perCore, late, flagged)
-		}
-		late, flagged = simulateClass(t, c16, 200, func(*rand.Rand) time.Duration {
-			return time.Duration(c16.Ops() / (2 * real * 1e12) * float64(time.Second))
-		})
-		if late != 0 || flagged != 200 {
-			t.Fatalf("2× overclaim at %.2f TOPS/core: %d late, %d flagged of 200; want all flagged", perCore, late, flagged)
+	for _, isa := range []classes.CPUISA{classes.ISAAVX512VNNI, classes.ISAAVX2, classes.ISAGeneric} {
+		lo := classes.CPUTierCentre * classes.TierPeakTOPS(isa, classes.CPUMaxTier)
+		hi := classes.CPUTierCentre * classes.TierPeakTOPS(isa, classes.CPUMinTier)
+		for perCore := lo; perCore <= hi; perCore *= 1.17 {
+			tier := classes.CPUTierFor(isa, perCore)
+			c, err := classes.CPUTier(isa, 16, tier)
+			if err != nil {
+				t.Fatal(err)
+			}
+			real := 16 * perCore
+			at := func(rate float64) func(*rand.Rand) time.Duration {
+				return func(*rand.Rand) time.Duration {
+					return time.Duration(c.Ops() / (rate * 1e12) * float64(time.Second))
+				}
+			}
+			late, flagged := simulateClass(t, c, 50, at(real))
+			if late != 0 || flagged != 0 {
+				t.Fatalf("%s at %.4g TOPS/core: %d late, %d flagged of 50", c.Name, perCore, late, flagged)
+			}
+			late, flagged = simulateClass(t, c, 50, at(2*real))
+			if late != 0 || flagged != 50 {
+				t.Fatalf("%s, 2× overclaim at %.4g TOPS/core: %d late, %d flagged of 50; want all flagged", c.Name, perCore, late, flagged)
+			}
+			if tier-2 >= classes.CPUMinTier {
+				up, err := classes.CPUTier(isa, 16, tier-2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				late, _ := simulateClass(t, up, 50, func(*rand.Rand) time.Duration {
+					return time.Duration(up.Ops() / (real * 1e12) * float64(time.Second))
+				})
+				if late != 50 {
+					t.Fatalf("%s at %.4g TOPS/core claiming %s: %d/50 late", c.Name, perCore, up.Name, late)
+				}
+			}
 		}
 	}
 	c32, err := classes.CPU(classes.ISAAVX512VNNI, 32)
@@ -501,5 +520,19 @@ func TestCPUClassesJudgeRealServers(t *testing.T) {
 	})
 	if late != 200 {
 		t.Fatalf("16 cores claiming 32: %d/200 late", late)
+	}
+}
+
+// classes.CPUTierCentre is the geometric centre of the window of honest rates that
+// this package's timing rule leaves (late below RefTime·0.7/Deadline of peak, flagged
+// above FlagFactor), with the network allowance of a nearby keeper.
+func TestCPUTierCentreMatchesTimingRule(t *testing.T) {
+	c, err := classes.CPU(classes.ISAAVX512VNNI, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := classes.RefEfficiency * c.RefTime.Seconds() / Deadline(c, 0).Seconds()
+	if got := math.Sqrt(late * FlagFactor); math.Abs(got-classes.CPUTierCentre) > 0.001 {
+		t.Fatalf("centre of [%.4f, %.2f] is %.4f, classes.CPUTierCentre %.3f", late, FlagFactor, got, classes.CPUTierCentre)
 	}
 }

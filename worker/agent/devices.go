@@ -113,6 +113,9 @@ func OpenDevices(cfg DeviceConfig) (*Devices, error) {
 	}
 	d.List, d.Backend = []api.Device{{Prover: p}}, cpu.Name()
 	d.Class = cfg.Class
+	if d.Class == "" && cfg.Hardware.Class == cfg.Hardware.CPUClass {
+		d.Class = cfg.Hardware.CPUClass // discovery's, measured for its speed tier
+	}
 	if d.Class == "" {
 		c, err := compute.CPUClass(gemm.Best(), cfg.Threads)
 		if err != nil {

@@ -1,12 +1,14 @@
 package agent
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/NVIDIA/go-nvml/pkg/nvml"
 	"github.com/NVIDIA/go-nvml/pkg/nvml/mock/dgxa100"
@@ -38,8 +40,11 @@ type Hardware struct {
 	Driver   string `json:"driver,omitempty"`
 	CPUClass string `json:"cpuClass"`
 	CPUISA   string `json:"cpuIsa"`
-	VCPUs    int    `json:"vcpus"`
-	RAMBytes uint64 `json:"ramBytes"`
+	// CPUTOPSPerCore is the rate measured for the CPU class's speed tier, per core,
+	// in TOPS; 0 when not measured (a GPU node, or CPUCalibration 0).
+	CPUTOPSPerCore float64 `json:"cpuTopsPerCore,omitempty"`
+	VCPUs          int     `json:"vcpus"`
+	RAMBytes       uint64  `json:"ramBytes"`
 	// DiskBytes is the size of the file system holding the data directory.
 	DiskBytes uint64 `json:"diskBytes"`
 	// Class is what the node registers as: the class of the GPUs (the first GPU's,
@@ -58,6 +63,12 @@ type DiscoverConfig struct {
 	DataDir string
 	// Threads are the CPU GEMM's cores (GOMAXPROCS when ≤ 0): they name the CPU class.
 	Threads int
+	// CPUCalibration is how long a node without a GPU class measures its CPU to pick
+	// its class's speed tier (compute.CalibratedCPUClass); 0: no measurement, the
+	// nominal tier, which honest CPUs slower than two-port AVX-512 at 2.4 GHz miss.
+	CPUCalibration time.Duration
+	// Context cancels the CPU measurement (context.Background() when nil).
+	Context context.Context
 	Logger  *slog.Logger
 }
 
@@ -123,6 +134,17 @@ func Discover(cfg DiscoverConfig) (Hardware, error) {
 	if h.Class == "" {
 		if len(h.GPUs) > 0 {
 			log.Warn("no discovered GPU has a proof-of-compute class: the node registers as a CPU")
+		}
+		if cfg.CPUCalibration > 0 {
+			ctx := cfg.Context
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			c, rate, err := compute.CalibratedCPUClass(ctx, gemm.Best(), cfg.Threads, cfg.CPUCalibration, log)
+			if err != nil {
+				return Hardware{}, fmt.Errorf("discover: %w", err)
+			}
+			cpu, h.CPUClass, h.CPUTOPSPerCore = c, c.Name, rate.PerCoreTOPS()
 		}
 		h.Class, h.ClassID, h.Devices = cpu.Name, cpu.ID, 1
 	}

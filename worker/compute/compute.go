@@ -8,7 +8,6 @@ import (
 
 	"github.com/ionet-network/ionet/oracle/classes"
 	"github.com/ionet-network/ionet/oracle/pow"
-	"github.com/ionet-network/ionet/worker/cuda"
 	"github.com/ionet-network/ionet/worker/gemm"
 	"github.com/ionet-network/ionet/worker/hardware"
 )
@@ -16,13 +15,10 @@ import (
 // OpenGPU opens a GPU backend for a device ordinal.
 type OpenGPU func(ordinal int) (pow.Backend, error)
 
-// OpenCUDA is the production OpenGPU.
+// OpenCUDA is the default OpenGPU: the CUDA backend with its GEMM algorithm
+// autotuned, without a cache (ionet-worker passes OpenCUDAWith with its cache file).
 func OpenCUDA(ordinal int) (pow.Backend, error) {
-	b, err := cuda.Open(ordinal)
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
+	return OpenCUDAWith(CUDAOptions{Autotune: true})(ordinal)
 }
 
 // Choose returns the GPU backend for gpu (an index from discovery) if it opens, and

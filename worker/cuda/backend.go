@@ -21,6 +21,13 @@ type Backend struct {
 	kern      *kernels // nil when the PTX module did not load or failed its check
 	sms       int      // multiprocessors, for the block size
 	freeMem   uint64   // device memory free after set-up, bytes
+	devName   string   // cuDeviceGetName; "" when it failed
+	driver    int      // cuDriverGetVersion, e.g. 13000 for 13.0; 0 when it failed
+	ltVersion uint64   // cublasLtGetVersion, e.g. 130100 for 13.1.0
+
+	// tuned is Autotune's choice per (k, n): the algorithm for GEMMs of exactly its
+	// rows. Guarded by mu.
+	tuned map[[2]int]tunedAlgo
 
 	mu sync.Mutex // one call at a time: the context and workspace are shared
 }
@@ -82,6 +89,7 @@ func New(cfg Config) (*Backend, error) {
 	if err := cuErr("memory info", a.cuMemGetInfo(&free, &total)); err == nil {
 		b.freeMem = free
 	}
+	b.identify(dev)
 	b.log.Info("cuda device", "gpu", b.ordinal, "sms", b.sms, "free_bytes", b.freeMem, "block_rows", b.blockRows(32768))
 	return b, nil
 }
@@ -183,6 +191,7 @@ func (b *Backend) NewGEMM(bm []int8, k, n int) (pow.GEMM, error) {
 		return nil, err
 	}
 	g := &gemm{b: b, k: k, n: n, block: b.blockRows(k)}
+	g.algo, g.algoRows = b.tunedLocked(k, n)
 	x := p.packB(bm)
 	if err := g.upload(&g.x, x); err != nil {
 		return nil, err
@@ -198,7 +207,10 @@ type gemm struct {
 	y, d  uint64 // A and D buffers, grown as needed
 	yCap  int
 	dCap  int
-	algo  *heuristicResult // the GEMM algorithm; nil: cuBLASLt's heuristic, per call
+	// algo is the GEMM algorithm for plans of exactly algoRows rows (Autotune's
+	// choice at the device's block); nil, or any other m: cuBLASLt's heuristic, per call.
+	algo     *heuristicResult
+	algoRows int
 
 	// CommitRows only (commit.go).
 	h         uint64 // row hashes
@@ -281,8 +293,7 @@ func (g *gemm) matmul(p plan) error {
 // matmulInto issues D = op(X)·op(Y) with Y and D at the given device buffers (the
 // chain uses two buffers in turn) on the default stream, without waiting: the
 // stream orders it after the work before it, and the host prepares the next call
-// while the device runs this one. The algorithm is g.algo's, or cuBLASLt's
-// heuristic choice when that is nil.
+// while the device runs this one. The algorithm is algoFor(p.m).
 func (g *gemm) matmulInto(p plan, y, d uint64) error {
 	a := g.b.api
 	var desc uintptr
@@ -314,9 +325,9 @@ func (g *gemm) matmulInto(p plan, y, d uint64) error {
 	pin.Pin(alpha)
 	pin.Pin(beta)
 	var algo uintptr // nil: cuBLASLt's heuristic chooses
-	if g.algo != nil {
-		pin.Pin(g.algo)
-		algo = uintptr(unsafe.Pointer(&g.algo.algo))
+	if h := g.algoFor(p.m); h != nil {
+		pin.Pin(h)
+		algo = uintptr(unsafe.Pointer(&h.algo))
 	}
 	defer pin.Unpin()
 	args := [16]uintptr{
@@ -328,6 +339,15 @@ func (g *gemm) matmulInto(p plan, y, d uint64) error {
 		0, // the default stream
 	}
 	return ltErr("matmul", call16(a.matmul, &args))
+}
+
+// algoFor is the algorithm for a GEMM of m rows: g.algo when m is the rows it was
+// chosen for (a challenge's last, partial block gets the heuristic), else nil.
+func (g *gemm) algoFor(m int) *heuristicResult {
+	if g.algo == nil || m != g.algoRows {
+		return nil
+	}
+	return g.algo
 }
 
 // Close frees the device buffers.

@@ -28,7 +28,9 @@ import (
 // BenchmarkSteps times each step of CommitRows alone (a synchronize after each) for
 // several rows per call and extrapolates the whole challenge of the device's class;
 // BenchmarkWholeChallenge runs that challenge end to end through pow.Prover, from
-// the challenge message to the signed root. Without a GPU both say so and skip, so
+// the challenge message to the signed root, with cuBLASLt's heuristic algorithm and
+// again after Autotune (sub-benchmarks heuristic and autotuned); BenchmarkAutotune
+// logs what Autotune measured. Without a GPU every benchmark says so and skips, so
 // CI (GPU-free) passes.
 
 // benchDevice opens device 0 and finds its class, or skips with the reason.
@@ -207,7 +209,8 @@ func BenchmarkSteps(b *testing.B) {
 // BenchmarkWholeChallenge answers one challenge of the device's class through
 // pow.Prover, timed by a pow.Keeper on the same host as a keeper times it (challenge
 // sent → signed root received, RTT 0), then opens the keeper's sample and has the
-// keeper verify it, so the figure is for a commitment that passes.
+// keeper verify it, so the figure is for a commitment that passes. It does so twice:
+// "heuristic" with cuBLASLt's heuristic per call, "autotuned" after Autotune.
 func BenchmarkWholeChallenge(b *testing.B) {
 	be, c := benchDevice(b)
 	defer be.Close()
@@ -225,7 +228,18 @@ func BenchmarkWholeChallenge(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	wholeChallenge(b, c, prover, keeper, keeperPub, params)
+	// The heuristic first, then the same challenge after Autotune (no cache): the
+	// prover's GEMMs are made per challenge, so the second picks up the choice.
+	b.Run("heuristic", func(b *testing.B) { wholeChallenge(b, c, prover, keeper, keeperPub, params) })
+	b.Run("autotuned", func(b *testing.B) {
+		tu, err := be.Autotune(c.K, c.N, AutotuneConfig{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("autotune: chosen %d of %d, %.0f against %.0f TOPS sustained (%+.1f%%), rejected %v, took %v",
+			tu.Chosen, len(tu.Rates), tu.Rates[tu.Chosen], tu.Rates[0], 100*tu.Gain(), tu.Rejected, tu.Took.Round(time.Millisecond))
+		wholeChallenge(b, c, prover, keeper, keeperPub, params)
+	})
 }
 
 func wholeChallenge(b *testing.B, c classes.Class, prover *pow.Prover, keeper *pow.Keeper, keeperPub ed25519.PublicKey, params pow.Params) {
@@ -375,30 +389,6 @@ func BenchmarkSustainedGEMM(b *testing.B) {
 	}
 }
 
-// sustain runs g's chain GEMM as planned by p back to back for about d (the buffers
-// grown and A₀ written by the caller) and returns the links run and the time taken.
-func sustain(g *gemm, p plan, d time.Duration) (int, time.Duration, error) {
-	leave, err := g.b.enter()
-	defer leave()
-	if err != nil {
-		return 0, 0, err
-	}
-	bufs := [2]uint64{g.y, g.d}
-	t0, links := time.Now(), 0
-	for time.Since(t0) < d {
-		for range 50 {
-			if err := g.matmulInto(p, bufs[links%2], bufs[(links+1)%2]); err != nil {
-				return 0, 0, err
-			}
-			links++
-		}
-		if err := cuErr("synchronize", g.b.api.cuCtxSynchronize()); err != nil {
-			return 0, 0, err
-		}
-	}
-	return links, time.Since(t0), nil
-}
-
 // BenchmarkGEMMAlgorithms runs each of cuBLASLt's best algorithms for the chain's
 // GEMM at the device's block for about 3 s, back to back, as BenchmarkSustainedGEMM
 // does: the heuristic ranks algorithms by a model of an unthrottled device, and the
@@ -432,6 +422,7 @@ func BenchmarkGEMMAlgorithms(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	g.algoRows = rows
 	for i := range algos {
 		g.algo = &algos[i]
 		s := sampleGPU()
@@ -445,5 +436,28 @@ func BenchmarkGEMMAlgorithms(b *testing.B) {
 		b.Logf("algorithm %d (id %x, workspace %d, waves %.2f): %.0f TOPS (%.1f%% of %.0f); %s",
 			i, algos[i].algo[0], algos[i].workspace, algos[i].waves, tops, 100*tops/c.DensePeakTOPS, c.DensePeakTOPS, s.Stop())
 	}
-	g.algo = nil
+	g.algo, g.algoRows = nil, 0
+}
+
+// BenchmarkAutotune runs Autotune with its defaults (no cache) on the class's GEMM and
+// logs every candidate's sustained rate, the choice and the time it took.
+func BenchmarkAutotune(b *testing.B) {
+	be, c := benchDevice(b)
+	defer be.Close()
+	for b.Loop() {
+		s := sampleGPU()
+		tu, err := be.Autotune(c.K, c.N, AutotuneConfig{})
+		b.Logf("during autotune: %s", s.Stop())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i, r := range tu.Rates {
+			b.Logf("candidate %d: %.0f TOPS (%.1f%% of %.0f)", i, r, 100*r/c.DensePeakTOPS, c.DensePeakTOPS)
+		}
+		b.Logf("chosen %d (id %x) at %d rows: %.0f TOPS against %.0f for the heuristic's first choice, %+.1f%%; rejected as inexact %v; took %v",
+			tu.Chosen, tu.Algo[0], tu.Rows, tu.Rates[tu.Chosen], tu.Rates[0], 100*tu.Gain(), tu.Rejected, tu.Took.Round(time.Millisecond))
+		b.ReportMetric(tu.Rates[tu.Chosen], "chosen-TOPS")
+		b.ReportMetric(tu.Rates[0], "heuristic-TOPS")
+		b.ReportMetric(tu.Took.Seconds(), "tune-s")
+	}
 }

@@ -49,6 +49,8 @@ type api struct {
 	cuCtxSetCurrent             func(ctx uintptr) int32
 	cuCtxSynchronize            func() int32
 	cuDeviceGetAttribute        func(v *int32, attr int32, dev int32) int32
+	cuDeviceGetName             func(name *byte, size int32, dev int32) int32
+	cuDriverGetVersion          func(v *int32) int32
 	cuMemGetInfo                func(free, total *uint64) int32
 	cuMemAlloc                  func(ptr *uint64, bytes uint64) int32
 	cuMemFree                   func(ptr uint64) int32
@@ -57,6 +59,7 @@ type api struct {
 	cuMemsetD8                  func(dst uint64, v uint8, n uint64) int32
 	cublasLtCreate              func(h *uintptr) int32
 	cublasLtDestroy             func(h uintptr) int32
+	cublasLtGetVersion          func() uint64 // size_t, e.g. 130100 for 13.1.0
 	cublasLtMatmulDescCreate    func(d *uintptr, compute int32, scale int32) int32
 	cublasLtMatmulDescDestroy   func(d uintptr) int32
 	cublasLtMatmulDescSetAttr   func(d uintptr, attr int32, buf unsafe.Pointer, size uintptr) int32
@@ -114,6 +117,8 @@ func loadAPI() (*api, error) {
 		{cu, "cuCtxSetCurrent", &a.cuCtxSetCurrent},
 		{cu, "cuCtxSynchronize", &a.cuCtxSynchronize},
 		{cu, "cuDeviceGetAttribute", &a.cuDeviceGetAttribute},
+		{cu, "cuDeviceGetName", &a.cuDeviceGetName},
+		{cu, "cuDriverGetVersion", &a.cuDriverGetVersion},
 		{cu, "cuMemGetInfo_v2", &a.cuMemGetInfo},
 		{cu, "cuMemAlloc_v2", &a.cuMemAlloc},
 		{cu, "cuMemFree_v2", &a.cuMemFree},
@@ -122,6 +127,7 @@ func loadAPI() (*api, error) {
 		{cu, "cuMemsetD8_v2", &a.cuMemsetD8},
 		{lt, "cublasLtCreate", &a.cublasLtCreate},
 		{lt, "cublasLtDestroy", &a.cublasLtDestroy},
+		{lt, "cublasLtGetVersion", &a.cublasLtGetVersion},
 		{lt, "cublasLtMatmulDescCreate", &a.cublasLtMatmulDescCreate},
 		{lt, "cublasLtMatmulDescDestroy", &a.cublasLtMatmulDescDestroy},
 		{lt, "cublasLtMatmulDescSetAttribute", &a.cublasLtMatmulDescSetAttr},

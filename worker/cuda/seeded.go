@@ -52,6 +52,7 @@ func (b *Backend) deviceB(seed pow.Seed, k, n int) (*gemm, error) {
 	}
 	a := b.api
 	g := &gemm{b: b, k: k, n: n, block: b.blockRows(k)}
+	g.algo, g.algoRows = b.tunedLocked(k, n)
 	var scratch uint64
 	fail := func(err error) (*gemm, error) {
 		if scratch != 0 {

@@ -1,0 +1,93 @@
+package compute
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"math"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ionet-network/ionet/oracle/classes"
+	"github.com/ionet-network/ionet/oracle/pow"
+	"github.com/ionet-network/ionet/worker/gemm"
+)
+
+// This machine's calibrated class is one it passes. A tenth of that class's
+// challenge (same K, N, T, a tenth of the rows), run and timed as a keeper times it,
+// takes what the measured rate predicts (within 35 %: this machine is shared with
+// compilers); and the whole challenge, as predicted, lands inside the class's
+// honest window, above the late bound (0.7·RefTime / deadline of its peak) and
+// below the flag bound (pow.FlagFactor).
+func TestCalibratedCPUClassIsPassed(t *testing.T) {
+	cores := runtime.GOMAXPROCS(0)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	c, rate, err := CalibratedCPUClass(context.Background(), gemm.Best(), cores, time.Second, log)
+	require.NoError(t, err)
+	require.Equal(t, cores, rate.Cores)
+	back, err := classes.ByName(c.Name)
+	require.NoError(t, err)
+	require.Equal(t, c, back, "keepers derive the same class from the name")
+
+	tenth := c
+	tenth.M = c.M / 10
+	tenth.RefTime = c.RefTime / 10
+	res, err := pow.Measure(context.Background(), gemm.Backend{Threads: cores}, tenth, cores)
+	require.NoError(t, err)
+	t.Logf("%s: %.4g TOPS/core, fixed %v; a tenth of the challenge took %v, predicted %v",
+		c.Name, rate.PerCoreTOPS(), rate.Fixed, res.Elapsed, rate.Predict(tenth))
+	assert.InDelta(t, 1, res.Elapsed.Seconds()/rate.Predict(tenth).Seconds(), 0.35)
+
+	lateBound := classes.RefEfficiency * c.RefTime.Seconds() / pow.Deadline(c, 0).Seconds()
+	ratio := c.Ops() / rate.Predict(c).Seconds() / 1e12 / c.DensePeakTOPS
+	assert.Greater(t, ratio, lateBound*1.15)
+	assert.Less(t, ratio, pow.FlagFactor/1.15)
+}
+
+// CPUTierFor picks, for rates across every tier's span, the class whose predicted
+// whole-challenge rate sits within 2^(±1/4) (and a little for Fixed) of its window's
+// centre; with Fixed = 0 it agrees with classes.CPUTierFor.
+func TestCPUTierForPredictsTheWholeChallenge(t *testing.T) {
+	ops := 2 * float64(classes.CPUK) * float64(classes.CPUN) * float64(classes.CPUT)
+	for _, isa := range []classes.CPUISA{classes.ISAAVX512VNNI, classes.ISAAVX2, classes.ISAGeneric} {
+		lo := classes.CPUTierCentre * classes.TierPeakTOPS(isa, classes.CPUMaxTier)
+		hi := classes.CPUTierCentre * classes.TierPeakTOPS(isa, classes.CPUMinTier)
+		for perCore := lo; perCore <= hi; perCore *= 1.05 {
+			for _, fixed := range []time.Duration{0, 200 * time.Millisecond} {
+				r := CPURate{Cores: 16, Fixed: fixed, PerRow: time.Duration(ops / (16 * perCore * 1e12) * 1e9)}
+				c, err := CPUTierFor(isa, r)
+				require.NoError(t, err)
+				ratio := c.Ops() / r.Predict(c).Seconds() / 1e12 / c.DensePeakTOPS
+				slack := 1 + fixed.Seconds()/20
+				require.GreaterOrEqual(t, ratio, classes.CPUTierCentre*math.Pow(2, -0.25)/slack*(1-1e-6), "%s at %g", c.Name, perCore)
+				require.LessOrEqual(t, ratio, classes.CPUTierCentre*math.Pow(2, 0.25)*(1+1e-6), "%s at %g", c.Name, perCore)
+				if fixed == 0 {
+					want, err := classes.CPUTier(isa, 16, classes.CPUTierFor(isa, r.PerCoreTOPS()))
+					require.NoError(t, err)
+					if want.Name != c.Name { // only a rate on a boundary between tiers may differ
+						wantRatio := want.Ops() / r.Predict(want).Seconds() / 1e12 / want.DensePeakTOPS
+						assert.InDelta(t, math.Abs(math.Log(ratio/classes.CPUTierCentre)), math.Abs(math.Log(wantRatio/classes.CPUTierCentre)), 1e-3)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestMeasureCPURefusesBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		cores int
+		d     time.Duration
+	}{{0, time.Second}, {-1, time.Second}, {1, 0}, {1, -time.Second}} {
+		_, err := MeasureCPU(context.Background(), gemm.Backend{}, tc.cores, tc.d)
+		assert.Error(t, err, "%+v", tc)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, _, err := CalibratedCPUClass(ctx, gemm.Best(), 1, time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	assert.ErrorIs(t, err, context.Canceled)
+}
