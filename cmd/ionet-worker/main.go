@@ -43,6 +43,7 @@ import (
 	"github.com/ionet-network/ionet/oracle/classes"
 	"github.com/ionet-network/ionet/worker/agent"
 	"github.com/ionet-network/ionet/worker/api"
+	"github.com/ionet-network/ionet/worker/compute"
 	"github.com/ionet-network/ionet/worker/jobs"
 )
 
@@ -79,6 +80,7 @@ func globalFlags() []cli.Flag {
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "keypair", Usage: "the operator: a Solana CLI JSON keypair `FILE` (register, stake, claim)", EnvVars: []string{"IONET_KEYPAIR"}}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "rpc-url", Usage: "Solana JSON-RPC endpoint", EnvVars: []string{"IONET_RPC_URL"}, Value: "http://127.0.0.1:8899"}),
 		altsrc.NewIntFlag(&cli.IntFlag{Name: "threads", Usage: "CPU GEMM threads; they name the CPU class (0: all)", EnvVars: []string{"IONET_THREADS"}}),
+		altsrc.NewDurationFlag(&cli.DurationFlag{Name: "cpu-calibration", Usage: "without a GPU, how long to measure the CPU's proof-of-compute rate, which picks its class's speed tier (0: the nominal tier, unmeasured; skipped when --class is given)", EnvVars: []string{"IONET_CPU_CALIBRATION"}, Value: compute.DefaultCPUCalibration}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "mock-gpus", Usage: "local networks only: discover go-nvml mock GPUs `MODEL:COUNT` (h100-sxm or a100) instead of NVML; challenges then run on the CPU", EnvVars: []string{"IONET_MOCK_GPUS"}}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "worker-keypair", Usage: "use this Solana CLI JSON keypair `FILE` as the worker identity instead of the one generated in --data-dir", EnvVars: []string{"IONET_WORKER_KEYPAIR"}}),
 		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "localnet-classes", Usage: "local networks only: also know classes.LocalnetCPU (localnet-cpu), sized for short epochs (keepers need the same flag)", EnvVars: []string{"IONET_LOCALNET_CLASSES"}}),
@@ -211,6 +213,7 @@ type env struct {
 	workerFile string
 	rpcURL     string
 	threads    int
+	calibrate  time.Duration // CPU speed-tier measurement (compute.CalibratedCPUClass)
 	nvml       nvml.Interface
 	mock       bool
 	lookup     func(string) (classes.Class, error)
@@ -222,7 +225,7 @@ func newEnv(c *cli.Context, h *hooks) (*env, error) {
 		return nil, err
 	}
 	e := &env{log: log, dataDir: c.String("data-dir"), workerFile: c.String("worker-keypair"), rpcURL: c.String("rpc-url"),
-		threads: c.Int("threads"), lookup: classes.ByName}
+		threads: c.Int("threads"), calibrate: c.Duration("cpu-calibration"), lookup: classes.ByName}
 	if c.Bool("localnet-classes") {
 		e.lookup = classes.LocalnetLookup
 	}
@@ -236,6 +239,12 @@ func newEnv(c *cli.Context, h *hooks) (*env, error) {
 	}
 	if e.threads < 0 || e.threads > classes.MaxCPUCores {
 		return nil, usagef("--threads %d: want 0 to %d", e.threads, classes.MaxCPUCores)
+	}
+	if e.calibrate < 0 {
+		return nil, usagef("--cpu-calibration must not be negative")
+	}
+	if c.String("class") != "" { // the class is given: nothing to measure it for
+		e.calibrate = 0
 	}
 	if s := c.String("mock-gpus"); s != "" {
 		if e.nvml, err = agent.MockNVML(s); err != nil {
@@ -270,11 +279,12 @@ func (e *env) identity() (ed25519.PrivateKey, error) {
 	return key, nil
 }
 
-func (e *env) discover() (agent.Hardware, error) {
+func (e *env) discover(ctx context.Context) (agent.Hardware, error) {
 	if err := os.MkdirAll(e.dataDir, 0o700); err != nil {
 		return agent.Hardware{}, err
 	}
-	return agent.Discover(agent.DiscoverConfig{NVML: e.nvml, DataDir: e.dataDir, Threads: e.threads, Logger: e.log})
+	return agent.Discover(agent.DiscoverConfig{NVML: e.nvml, DataDir: e.dataDir, Threads: e.threads,
+		CPUCalibration: e.calibrate, Context: ctx, Logger: e.log})
 }
 
 func operator(c *cli.Context) (solana.PrivateKey, error) {
@@ -291,7 +301,7 @@ func discover(c *cli.Context, h *hooks) error {
 	if err != nil {
 		return err
 	}
-	hw, err := e.discover()
+	hw, err := e.discover(c.Context)
 	if err != nil {
 		return err
 	}
@@ -368,7 +378,7 @@ func register(c *cli.Context, h *hooks) error {
 	if err != nil {
 		return err
 	}
-	hw, err := e.discover()
+	hw, err := e.discover(c.Context)
 	if err != nil {
 		return err
 	}
@@ -587,7 +597,7 @@ func run(c *cli.Context, h *hooks) error {
 	if err != nil {
 		return err
 	}
-	hw, err := e.discover()
+	hw, err := e.discover(c.Context)
 	if err != nil {
 		return err
 	}

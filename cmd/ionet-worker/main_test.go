@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -164,15 +163,35 @@ func TestDiscover(t *testing.T) {
 	assert.Positive(t, hw.RAMBytes)
 	assert.Positive(t, hw.DiskBytes)
 
-	// This machine's NVML (none in CI): the CPU class.
-	code, out, stderr = runApp(t, context.Background(), nil, "--data-dir", data, "--threads", "2", "discover", "--json")
+	// This machine's NVML (none in CI): the CPU class, at the speed tier of its
+	// measured rate; with no measurement, the nominal tier.
+	code, out, stderr = runApp(t, context.Background(), nil, "--data-dir", data, "--threads", "2",
+		"--cpu-calibration", "500ms", "discover", "--json")
 	require.Equal(t, 0, code, stderr)
+	hw = agent.Hardware{}
 	require.NoError(t, json.Unmarshal([]byte(out), &hw))
 	if len(hw.GPUs) == 0 {
-		assert.True(t, strings.HasPrefix(hw.Class, "cpu-") && strings.HasSuffix(hw.Class, "-2"), hw.Class)
+		assert.Regexp(t, `^cpu-[a-z0-9]+-2(x[0-9.]+)?$`, hw.Class)
 		assert.Equal(t, hw.CPUClass, hw.Class)
 		assert.Equal(t, 1, hw.Devices)
+		assert.Positive(t, hw.CPUTOPSPerCore)
+		assert.Contains(t, stderr, "measuring the CPU's proof-of-compute rate")
+		c, err := classes.ByName(hw.Class)
+		require.NoError(t, err, "keepers read the tiered name")
+		assert.Equal(t, hw.ClassID, c.ID)
 	}
+	code, out, stderr = runApp(t, context.Background(), nil, "--data-dir", data, "--threads", "2",
+		"--cpu-calibration", "0", "discover", "--json")
+	require.Equal(t, 0, code, stderr)
+	hw = agent.Hardware{}
+	require.NoError(t, json.Unmarshal([]byte(out), &hw))
+	if len(hw.GPUs) == 0 {
+		assert.Regexp(t, `^cpu-[a-z0-9]+-2$`, hw.Class)
+		assert.Zero(t, hw.CPUTOPSPerCore)
+	}
+	code, _, stderr = runApp(t, context.Background(), nil, "--data-dir", data, "--cpu-calibration", "-1s", "discover")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "--cpu-calibration must not be negative")
 }
 
 // runDaemon starts `ionet-worker run` in-process answering testClass for the given
