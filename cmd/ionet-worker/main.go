@@ -322,7 +322,11 @@ func discover(c *cli.Context, h *hooks) error {
 		}
 		fmt.Fprintf(tw, "GPU %d\t%s\t%s\t%d MiB\t%s\n", g.Index, g.Model, class, g.VRAMMiB, g.UUID)
 	}
-	fmt.Fprintf(tw, "CPU class\t%s (%s)\n", hw.CPUClass, hw.CPUISA)
+	if hw.CPUTOPSPerCore > 0 {
+		fmt.Fprintf(tw, "CPU class\t%s (%s, measured %.3g TOPS per core)\n", hw.CPUClass, hw.CPUISA, hw.CPUTOPSPerCore)
+	} else {
+		fmt.Fprintf(tw, "CPU class\t%s (%s)\n", hw.CPUClass, hw.CPUISA)
+	}
 	fmt.Fprintf(tw, "vCPUs\t%d\n", hw.VCPUs)
 	fmt.Fprintf(tw, "RAM\t%s\n", gib(hw.RAMBytes))
 	fmt.Fprintf(tw, "disk\t%s (%s)\n", gib(hw.DiskBytes), e.dataDir)

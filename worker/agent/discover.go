@@ -105,7 +105,7 @@ func Discover(cfg DiscoverConfig) (Hardware, error) {
 		return Hardware{}, fmt.Errorf("discover: %w", err)
 	}
 	if err != nil {
-		log.Info("no GPU, the CPU class", "reason", err, "class", cpu.Name)
+		log.Info("no GPU: challenges run on the CPU", "reason", err)
 	}
 	h.Driver = inv.DriverVersion
 	for _, g := range inv.GPUs {
