@@ -461,3 +461,85 @@ func BenchmarkAutotune(b *testing.B) {
 		b.ReportMetric(tu.Took.Seconds(), "tune-s")
 	}
 }
+
+// BenchmarkChallengeVariants measures, for the device's class, the device time of
+// every block of a challenge (A₀, the chain, the row hashes, the hashes copied back:
+// CommitRows, as the prover calls it) under protocol variants with the same
+// operations, to tell whether 70 % of the dense peak is reachable end to end
+// (docs/proof-of-compute.md, "Measured on an H200"):
+//   - T 16, B 8 bits: the protocol as it is;
+//   - T 32 over half the rows: half the A₀ generation and row hashing per operation
+//     (its opening, 67 MB at h100-sxm, is over the 64 MiB wire limit: not timed);
+//   - B in 2 bits (entries in [−2, 1]): fewer toggling bits, a lower power draw at
+//     the same cap, so a higher clock (the GEMM alone: +3.1 % on the H200);
+//   - both.
+//
+// B comes from the host generator here (narrowed for the 2-bit variants) and its
+// set-up is not timed; the whole challenge adds the B set-up (7–14 ms on the device)
+// and the tree's last level. The GEMM is autotuned first, as the worker does, unless
+// IONET_BENCH_NO_AUTOTUNE is set.
+func BenchmarkChallengeVariants(b *testing.B) {
+	be, c := benchDevice(b)
+	defer be.Close()
+	if !be.Kernels() {
+		b.Skip("the variants need the PTX kernels")
+	}
+	if os.Getenv("IONET_BENCH_NO_AUTOTUNE") == "" {
+		tu, err := be.Autotune(c.K, c.N, AutotuneConfig{})
+		if err != nil {
+			b.Logf("autotune: %v (the heuristic is used)", err)
+		} else {
+			b.Logf("autotune: chosen %d, %+.1f%% over the heuristic, took %v", tu.Chosen, 100*tu.Gain(), tu.Took.Round(time.Millisecond))
+		}
+	}
+	seed := pow.Seed(sha256.Sum256([]byte("variants")))
+	full := pow.GenerateB(pow.NewGenerator(seed), c.K, c.N, runtime.GOMAXPROCS(0))
+	for _, v := range []struct {
+		links, bBits int
+	}{{c.T, 8}, {2 * c.T, 8}, {c.T, 2}, {2 * c.T, 2}} {
+		b.Run(fmt.Sprintf("T%d-B%dbit", v.links, v.bBits), func(b *testing.B) {
+			bm := full
+			if v.bBits < 8 {
+				bm = make([]int8, len(full))
+				for i, x := range full {
+					bm[i] = x >> (8 - v.bBits)
+				}
+			}
+			gm, err := be.NewGEMM(bm, c.K, c.N)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer gm.Close()
+			g := gm.(*gemm)
+			m := c.M * c.T / v.links // the same operations
+			for b.Loop() {
+				s := sampleGPU()
+				took, err := challengeBlocks(g, seed, m, v.links)
+				if err != nil {
+					b.Fatal(err)
+				}
+				ops := 2 * float64(m) * float64(c.K) * float64(c.N) * float64(v.links)
+				tops := ops / took.Seconds() / 1e12
+				b.ReportMetric(tops, "TOPS")
+				b.Logf("%s, T %d, B in %d bits: %d rows in blocks of %d: device time %v, %.0f TOPS = %.1f%% of %.0f; %s",
+					c.Name, v.links, v.bBits, m, g.BlockRows(), took.Round(time.Millisecond), tops,
+					100*tops/c.DensePeakTOPS, c.DensePeakTOPS, s.Stop())
+			}
+		})
+	}
+}
+
+// challengeBlocks runs CommitRows over m rows in the GEMM's blocks, as the prover
+// does, and returns the time taken.
+func challengeBlocks(g *gemm, seed pow.Seed, m, links int) (time.Duration, error) {
+	block := g.BlockRows()
+	hashes := make([]merkle.Hash, block)
+	t0 := time.Now()
+	for first := 0; first < m; first += block {
+		rows := min(block, m-first)
+		if err := g.CommitRows(hashes[:rows], seed, first, rows, links); err != nil {
+			return 0, fmt.Errorf("rows %d+%d: %w", first, rows, err)
+		}
+	}
+	return time.Since(t0), nil
+}
