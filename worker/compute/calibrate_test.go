@@ -19,33 +19,42 @@ import (
 
 // This machine's calibrated class is one it passes. A tenth of that class's
 // challenge (same K, N, T, a tenth of the rows), run and timed as a keeper times it,
-// takes what the measured rate predicts (within 35 %: this machine is shared with
-// compilers); and the whole challenge, as predicted, lands inside the class's
-// honest window, above the late bound (0.7·RefTime / deadline of its peak) and
-// below the flag bound (pow.FlagFactor).
+// takes what the measured rate predicts, within 35 %; and the whole challenge, as
+// predicted, lands inside the class's honest window, above the late bound
+// (0.7·RefTime / deadline of its peak) and below the flag bound (pow.FlagFactor).
+// The machine is shared with the other test packages (under -race), whose load
+// comes and goes between the measurement and the run, so the pair is tried up to
+// three times; a calibration that is wrong misses every time.
 func TestCalibratedCPUClassIsPassed(t *testing.T) {
 	cores := runtime.GOMAXPROCS(0)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	c, rate, err := CalibratedCPUClass(context.Background(), gemm.Best(), cores, time.Second, log)
-	require.NoError(t, err)
-	require.Equal(t, cores, rate.Cores)
-	back, err := classes.ByName(c.Name)
-	require.NoError(t, err)
-	require.Equal(t, c, back, "keepers derive the same class from the name")
+	var off []float64
+	for attempt := 0; attempt < 3; attempt++ {
+		c, rate, err := CalibratedCPUClass(context.Background(), gemm.Best(), cores, time.Second, log)
+		require.NoError(t, err)
+		require.Equal(t, cores, rate.Cores)
+		back, err := classes.ByName(c.Name)
+		require.NoError(t, err)
+		require.Equal(t, c, back, "keepers derive the same class from the name")
+		lateBound := classes.RefEfficiency * c.RefTime.Seconds() / pow.Deadline(c, 0).Seconds()
+		ratio := c.Ops() / rate.Predict(c).Seconds() / 1e12 / c.DensePeakTOPS
+		require.Greater(t, ratio, lateBound*1.15)
+		require.Less(t, ratio, pow.FlagFactor/1.15)
 
-	tenth := c
-	tenth.M = c.M / 10
-	tenth.RefTime = c.RefTime / 10
-	res, err := pow.Measure(context.Background(), gemm.Backend{Threads: cores}, tenth, cores)
-	require.NoError(t, err)
-	t.Logf("%s: %.4g TOPS/core, fixed %v; a tenth of the challenge took %v, predicted %v",
-		c.Name, rate.PerCoreTOPS(), rate.Fixed, res.Elapsed, rate.Predict(tenth))
-	assert.InDelta(t, 1, res.Elapsed.Seconds()/rate.Predict(tenth).Seconds(), 0.35)
-
-	lateBound := classes.RefEfficiency * c.RefTime.Seconds() / pow.Deadline(c, 0).Seconds()
-	ratio := c.Ops() / rate.Predict(c).Seconds() / 1e12 / c.DensePeakTOPS
-	assert.Greater(t, ratio, lateBound*1.15)
-	assert.Less(t, ratio, pow.FlagFactor/1.15)
+		tenth := c
+		tenth.M = c.M / 10
+		tenth.RefTime = time.Hour // timed against the prediction, not a deadline
+		res, err := pow.Measure(context.Background(), gemm.Backend{Threads: cores}, tenth, cores)
+		require.NoError(t, err)
+		t.Logf("%s: %.4g TOPS/core, fixed %v; a tenth of the challenge took %v, predicted %v",
+			c.Name, rate.PerCoreTOPS(), rate.Fixed, res.Elapsed, rate.Predict(tenth))
+		r := res.Elapsed.Seconds() / rate.Predict(tenth).Seconds()
+		if math.Abs(r-1) <= 0.35 {
+			return
+		}
+		off = append(off, r)
+	}
+	t.Fatalf("a tenth of the calibrated class took %v × the prediction in three tries", off)
 }
 
 // CPUTierFor picks, for rates across every tier's span, the class whose predicted
