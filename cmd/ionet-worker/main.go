@@ -120,7 +120,7 @@ func newApp(stdout, stderr io.Writer, h *hooks) *cli.App {
 			if c.NArg() > 0 {
 				return usagef("unknown command %q (see --help)", c.Args().First())
 			}
-			return usagef("a command is required: discover, register, stake, run or claim")
+			return usagef("a command is required: discover, register, stake, bench, run or claim")
 		},
 		Commands: []*cli.Command{
 			cmd(&cli.Command{Name: "discover", Usage: "print the GPUs with their class (or the CPU class), vCPUs, RAM and disk",
@@ -135,6 +135,9 @@ func newApp(stdout, stderr io.Writer, h *hooks) *cli.App {
 			cmd(&cli.Command{Name: "run", Usage: "serve keepers (challenges, probes) and renters (jobs) until SIGTERM",
 				Flags:  runFlags(),
 				Action: func(c *cli.Context) error { return run(c, h) }}),
+			cmd(&cli.Command{Name: "bench", Usage: "rehearse one challenge of the node's class against an in-process keeper: time, rate, deadline, verdict (exit 1 if it would fail)",
+				Flags:  benchFlags(),
+				Action: func(c *cli.Context) error { return bench(c, h) }}),
 			cmd(&cli.Command{Name: "claim", Usage: "claim hire earnings (io-hire) and availability rewards (io-rewards, with a keeper's proof); print what was paid",
 				Flags: []cli.Flag{
 					altsrc.NewStringSliceFlag(&cli.StringSliceFlag{Name: "keeper-url", Usage: "a keeper serving GET /proofs/{node} (repeat; default: every registered keeper's endpoint)", EnvVars: []string{"IONET_KEEPER_URLS"}}),

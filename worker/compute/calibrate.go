@@ -55,7 +55,7 @@ func MeasureCPU(ctx context.Context, backend pow.Backend, cores int, d time.Dura
 	run := func(m int) (time.Duration, error) {
 		c := classes.Class{ID: classes.CPUGenericID, Name: calibrationName, M: m, K: classes.CPUK, N: classes.CPUN,
 			T: classes.CPUT, DensePeakTOPS: math.MaxFloat32, RefTime: 24 * time.Hour, Source: "worker self-measurement"}
-		res, err := pow.Measure(ctx, backend, c, cores)
+		res, err := pow.Measure(ctx, backend, c, pow.MeasureConfig{Workers: cores})
 		return res.Elapsed, err
 	}
 	m0 := 16 * cores

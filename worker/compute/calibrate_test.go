@@ -44,7 +44,7 @@ func TestCalibratedCPUClassIsPassed(t *testing.T) {
 		tenth := c
 		tenth.M = c.M / 10
 		tenth.RefTime = time.Hour // timed against the prediction, not a deadline
-		res, err := pow.Measure(context.Background(), gemm.Backend{Threads: cores}, tenth, cores)
+		res, err := pow.Measure(context.Background(), gemm.Backend{Threads: cores}, tenth, pow.MeasureConfig{Workers: cores})
 		require.NoError(t, err)
 		t.Logf("%s: %.4g TOPS/core, fixed %v; a tenth of the challenge took %v, predicted %v",
 			c.Name, rate.PerCoreTOPS(), rate.Fixed, res.Elapsed, rate.Predict(tenth))

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"text/tabwriter"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"github.com/urfave/cli/v2/altsrc"
+
+	"github.com/ionet-network/ionet/oracle/classes"
+	"github.com/ionet-network/ionet/oracle/pow"
+	"github.com/ionet-network/ionet/worker/agent"
+	"github.com/ionet-network/ionet/worker/gemm"
+)
+
+func benchFlags() []cli.Flag {
+	return []cli.Flag{
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "class", Usage: "the `CLASS` to rehearse (default: the discovered node class)", EnvVars: []string{"IONET_CLASS"}}),
+		altsrc.NewFloat64Flag(&cli.Float64Flag{Name: "fraction", Usage: "run this fraction of the challenge's rows, in (0, 1], and extrapolate", Value: 1}),
+		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "gemm-autotune", Usage: "on a GPU, choose the GEMM algorithm by its sustained rate first (as run does; cached)", EnvVars: []string{"IONET_GEMM_AUTOTUNE"}, Value: true}),
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "gemm-autotune-cache", Usage: "the GEMM autotune cache `FILE`", EnvVars: []string{"IONET_GEMM_AUTOTUNE_CACHE"}, DefaultText: "<data-dir>/" + autotuneCacheName}),
+		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "json", Usage: "print JSON"}),
+	}
+}
+
+// BenchReport is what `ionet-worker bench` prints: one rehearsed challenge.
+type BenchReport struct {
+	Class         string  `json:"class"`
+	Backend       string  `json:"backend"`
+	Rows          int     `json:"rows"`     // rows run: the class's M × fraction
+	Fraction      float64 `json:"fraction"` // of the class's M
+	Block         int     `json:"block"`    // rows per device call
+	ElapsedS      float64 `json:"elapsedS"` // the rows run, as a keeper times them
+	ChallengeS    float64 `json:"challengeS"`
+	DeadlineS     float64 `json:"deadlineS"` // a keeper's, with a round trip under 1 s
+	TOPS          float64 `json:"tops"`
+	DensePeakTOPS float64 `json:"densePeakTops"`
+	OfPeak        float64 `json:"ofPeak"`
+	OpeningBytes  int     `json:"openingBytes"`
+	VerifiedS     float64 `json:"verifiedS"` // the in-process keeper's check of the opening
+	Verdict       string  `json:"verdict"`   // pass, late or flagged
+}
+
+// errBenchFails is bench's error when the machine would fail its class.
+var errBenchFails = errors.New("this machine would fail its class's challenges")
+
+// bench rehearses one challenge of the node's class (or --class) on the backend `run`
+// would answer with, against an in-process keeper: the commitment timed as a keeper
+// times it, then the sample opened and checked. With --fraction < 1 it runs that
+// share of the rows and extrapolates the time linearly, which overstates it slightly
+// (the fixed cost is counted 1/fraction times). Exit status 1 when the machine would
+// be late or flagged.
+func bench(c *cli.Context, h *hooks) error {
+	f := c.Float64("fraction")
+	if !(f > 0 && f <= 1) {
+		return usagef("--fraction %v: want a number in (0, 1]", f)
+	}
+	e, err := newEnv(c, h)
+	if err != nil {
+		return err
+	}
+	var class classes.Class
+	if name := c.String("class"); name != "" {
+		if class, err = e.lookup(name); err != nil {
+			return usagef("--class %q: %v", name, err)
+		}
+	}
+	hw, err := e.discover(c.Context)
+	if err != nil {
+		return err
+	}
+	if class.Name == "" {
+		if class, err = e.lookup(hw.Class); err != nil {
+			return fmt.Errorf("discovered class %q: %w", hw.Class, err)
+		}
+	}
+	var backend pow.Backend = gemm.Backend{Threads: e.threads}
+	if gpus := hw.NodeGPUs(); len(gpus) > 0 && !e.mock && class.Name == hw.Class {
+		b, err := openGPU(e.log, c.Bool("gemm-autotune"), autotuneCache(e.dataDir, c.String("gemm-autotune-cache")))(gpus[0].Index)
+		if err != nil {
+			e.log.Warn("GPU backend unavailable, rehearsing on the CPU", "gpu", gpus[0].Index, "error", err)
+		} else {
+			backend = b
+			if cl, ok := b.(io.Closer); ok {
+				defer cl.Close()
+			}
+		}
+	}
+	run := class
+	run.M = max(1, int(math.Round(float64(class.M)*f)))
+	e.log.Info("rehearsing a challenge against an in-process keeper", "class", class.Name, "backend", backend.Name(),
+		"rows", run.M, "of", class.M, "reference_time", class.RefTime)
+	m, err := pow.Measure(c.Context, agent.Progress(backend, 5*time.Second, e.log), run,
+		pow.MeasureConfig{Workers: e.threads, Verify: true})
+	if err != nil && !errors.Is(err, pow.ErrLate) {
+		return fmt.Errorf("bench: %w", err)
+	}
+	scale := float64(class.M) / float64(run.M)
+	r := BenchReport{Class: class.Name, Backend: backend.Name(), Rows: run.M, Fraction: float64(run.M) / float64(class.M),
+		Block: m.Block, ElapsedS: m.Elapsed.Seconds(), ChallengeS: m.Elapsed.Seconds() * scale,
+		DeadlineS: pow.Deadline(class, 0).Seconds(), TOPS: m.TOPS, DensePeakTOPS: class.DensePeakTOPS,
+		OfPeak: m.TOPS / class.DensePeakTOPS, OpeningBytes: m.Opening, VerifiedS: m.Verified.Seconds(), Verdict: "pass"}
+	switch {
+	case pow.Flagged(class, m.TOPS):
+		r.Verdict = "flagged"
+	case r.ChallengeS > r.DeadlineS:
+		r.Verdict = "late"
+	}
+	if c.Bool("json") {
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	} else {
+		printBench(c.App.Writer, r)
+	}
+	if r.Verdict != "pass" {
+		return fmt.Errorf("%w: %s", errBenchFails, r.Verdict)
+	}
+	return nil
+}
+
+func printBench(w io.Writer, r BenchReport) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "class\t%s (dense peak %.4g TOPS)\n", r.Class, r.DensePeakTOPS)
+	fmt.Fprintf(tw, "backend\t%s, blocks of %d rows\n", r.Backend, r.Block)
+	if r.Fraction < 1 {
+		fmt.Fprintf(tw, "ran\t%d rows (%.3g of the challenge) in %.3f s\n", r.Rows, r.Fraction, r.ElapsedS)
+		fmt.Fprintf(tw, "challenge\t%.2f s, extrapolated\n", r.ChallengeS)
+	} else {
+		fmt.Fprintf(tw, "challenge\t%.2f s (%d rows)\n", r.ChallengeS, r.Rows)
+	}
+	fmt.Fprintf(tw, "rate\t%.4g TOPS, %.1f%% of the dense peak\n", r.TOPS, 100*r.OfPeak)
+	fmt.Fprintf(tw, "deadline\t%.2f s (a keeper within 1 s round trip)\n", r.DeadlineS)
+	fmt.Fprintf(tw, "opening\t%d bytes, checked by the keeper in %.3f s\n", r.OpeningBytes, r.VerifiedS)
+	switch r.Verdict {
+	case "pass":
+		fmt.Fprintf(tw, "verdict\tpasses, %.1f s to spare\n", r.DeadlineS-r.ChallengeS)
+	case "late":
+		fmt.Fprintf(tw, "verdict\tLATE by %.1f s: keepers record a failed challenge (a CPU node: let it measure its tier, without --class)\n", r.ChallengeS-r.DeadlineS)
+	case "flagged":
+		fmt.Fprintf(tw, "verdict\tFLAGGED: above %.2f × the class's peak, keepers count no TOPS (the class is too small for this machine)\n", pow.FlagFactor)
+	}
+	tw.Flush()
+}
