@@ -75,6 +75,9 @@ func bench(c *cli.Context, h *hooks) error {
 		return err
 	}
 	if class.Name == "" {
+		if e.mock && len(hw.NodeGPUs()) > 0 {
+			return usagef("--mock-gpus: mock GPUs compute nothing; give --class to rehearse a class on the CPU")
+		}
 		if class, err = e.lookup(hw.Class); err != nil {
 			return fmt.Errorf("discovered class %q: %w", hw.Class, err)
 		}

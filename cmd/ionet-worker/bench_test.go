@@ -59,6 +59,7 @@ func TestBench(t *testing.T) {
 		{[]string{"bench", "--fraction", "half"}, `invalid value "half" for flag -fraction`},
 		{[]string{"bench", "--class", "h900"}, `--class "h900"`},
 		{[]string{"bench", "--class", "cpu-avx2-2x300"}, `--class "cpu-avx2-2x300"`},
+		{[]string{"--mock-gpus", "h100-sxm:2", "bench"}, "mock GPUs compute nothing"},
 	} {
 		code, _, stderr := runApp(t, ctx, nil, append([]string{"--data-dir", data}, tc.args...)...)
 		assert.Equal(t, 2, code, "%v: %s", tc.args, stderr)
