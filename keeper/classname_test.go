@@ -73,7 +73,7 @@ func TestClassNameFromTheChainAndTheWorker(t *testing.T) {
 
 	// A CPU speed tier the worker measured is a member of its family too; a suffix
 	// that is no tier's is not.
-	slow, err := classes.CPUTier(classes.ISAAVX2, 4, 3)
+	slow, err := classes.CPUTier(classes.ISAAVX2, 4, 6)
 	require.NoError(t, err)
 	info.Store(&api.Info{Worker: worker.String(), Class: slow.Name})
 	assert.Equal(t, "cpu-avx2-4x74.7", c.className(ctx, solana.NewWallet().PublicKey(), node(classes.CPUAVX2ID)))

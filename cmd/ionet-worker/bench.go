@@ -67,7 +67,7 @@ func bench(c *cli.Context, h *hooks) error {
 	var class classes.Class
 	if name := c.String("class"); name != "" {
 		if class, err = e.lookup(name); err != nil {
-			return usagef("--class %q: %v", name, err)
+			return usagef("--class: %v", err)
 		}
 	}
 	hw, err := e.discover(c.Context)

@@ -41,6 +41,7 @@ import (
 	"github.com/ionet-network/ionet/chain/staking"
 	"github.com/ionet-network/ionet/internal/cliapp"
 	"github.com/ionet-network/ionet/oracle/classes"
+	"github.com/ionet-network/ionet/oracle/pow"
 	"github.com/ionet-network/ionet/worker/agent"
 	"github.com/ionet-network/ionet/worker/api"
 	"github.com/ionet-network/ionet/worker/compute"
@@ -290,6 +291,15 @@ func (e *env) discover(ctx context.Context) (agent.Hardware, error) {
 		CPUCalibration: e.calibrate, Context: ctx, Logger: e.log})
 }
 
+// cpuDeadline is a nearby keeper's deadline for a CPU class name (0 if unknown).
+func cpuDeadline(name string) time.Duration {
+	c, err := classes.ByName(name)
+	if err != nil {
+		return 0
+	}
+	return pow.Deadline(c, 0)
+}
+
 func operator(c *cli.Context) (solana.PrivateKey, error) {
 	if c.String("keypair") == "" {
 		return nil, usagef("--keypair is required: the operator's Solana CLI JSON keypair file")
@@ -325,8 +335,9 @@ func discover(c *cli.Context, h *hooks) error {
 		}
 		fmt.Fprintf(tw, "GPU %d\t%s\t%s\t%d MiB\t%s\n", g.Index, g.Model, class, g.VRAMMiB, g.UUID)
 	}
-	if hw.CPUTOPSPerCore > 0 {
-		fmt.Fprintf(tw, "CPU class\t%s (%s, measured %.3g TOPS per core)\n", hw.CPUClass, hw.CPUISA, hw.CPUTOPSPerCore)
+	if hw.CPUGOPSPerCore > 0 {
+		fmt.Fprintf(tw, "CPU class\t%s (%s; measured %.4g GOPS per core: a challenge in %.1f s, deadline %.0f s)\n",
+			hw.CPUClass, hw.CPUISA, hw.CPUGOPSPerCore, hw.CPUChallengeS, cpuDeadline(hw.CPUClass).Seconds())
 	} else {
 		fmt.Fprintf(tw, "CPU class\t%s (%s)\n", hw.CPUClass, hw.CPUISA)
 	}
@@ -377,7 +388,7 @@ func register(c *cli.Context, h *hooks) error {
 	if name := c.String("class"); name != "" {
 		cl, err := e.lookup(name)
 		if err != nil {
-			return usagef("--class %q: %v", name, err)
+			return usagef("--class: %v", err)
 		}
 		override = &cl
 	}

@@ -174,8 +174,12 @@ func TestDiscover(t *testing.T) {
 		assert.Regexp(t, `^cpu-[a-z0-9]+-2(x[0-9.]+)?$`, hw.Class)
 		assert.Equal(t, hw.CPUClass, hw.Class)
 		assert.Equal(t, 1, hw.Devices)
-		assert.Positive(t, hw.CPUTOPSPerCore)
+		assert.Positive(t, hw.CPUGOPSPerCore)
+		assert.Positive(t, hw.CPUChallengeS)
 		assert.Contains(t, stderr, "measuring the CPU's proof-of-compute rate")
+		kept, err := os.ReadFile(filepath.Join(data, agent.CPUClassFile))
+		require.NoError(t, err)
+		assert.Equal(t, hw.Class+"\n", string(kept), "kept for the next start")
 		c, err := classes.ByName(hw.Class)
 		require.NoError(t, err, "keepers read the tiered name")
 		assert.Equal(t, hw.ClassID, c.ID)
@@ -187,7 +191,7 @@ func TestDiscover(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(out), &hw))
 	if len(hw.GPUs) == 0 {
 		assert.Regexp(t, `^cpu-[a-z0-9]+-2$`, hw.Class)
-		assert.Zero(t, hw.CPUTOPSPerCore)
+		assert.Zero(t, hw.CPUGOPSPerCore)
 	}
 	code, _, stderr = runApp(t, context.Background(), nil, "--data-dir", data, "--cpu-calibration", "-1s", "discover")
 	assert.Equal(t, 2, code)

@@ -500,8 +500,8 @@ func TestCPUClassesJudgeRealServers(t *testing.T) {
 			if late != 0 || flagged != trials {
 				t.Fatalf("%s, 2× overclaim at %.4g TOPS/core: %d late, %d flagged of %d; want all flagged", c.Name, perCore, late, flagged, trials)
 			}
-			if tier-2 >= classes.CPUMinTier {
-				up, err := classes.CPUTier(isa, 16, tier-2)
+			if tier-classes.CPUTiersPerOctave >= classes.CPUMinTier {
+				up, err := classes.CPUTier(isa, 16, tier-classes.CPUTiersPerOctave)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -40,9 +43,12 @@ type Hardware struct {
 	Driver   string `json:"driver,omitempty"`
 	CPUClass string `json:"cpuClass"`
 	CPUISA   string `json:"cpuIsa"`
-	// CPUTOPSPerCore is the rate measured for the CPU class's speed tier, per core,
-	// in TOPS; 0 when not measured (a GPU node, or CPUCalibration 0).
-	CPUTOPSPerCore float64 `json:"cpuTopsPerCore,omitempty"`
+	// CPUGOPSPerCore is the rate measured for the CPU class's speed tier, per core,
+	// in GOPS (the unit of the tier in the class name); CPUChallengeS the whole
+	// challenge of CPUClass it predicts, in seconds. 0 when not measured (a GPU node,
+	// or CPUCalibration 0).
+	CPUGOPSPerCore float64 `json:"cpuGopsPerCore,omitempty"`
+	CPUChallengeS  float64 `json:"cpuChallengeS,omitempty"`
 	VCPUs          int     `json:"vcpus"`
 	RAMBytes       uint64  `json:"ramBytes"`
 	// DiskBytes is the size of the file system holding the data directory.
@@ -54,6 +60,11 @@ type Hardware struct {
 	// Devices is the number of devices of Class: GPUs, or 1 for a CPU.
 	Devices int `json:"devices"`
 }
+
+// CPUClassFile, in the data directory, keeps a CPU node's class between starts, so
+// that a rate measured a little differently does not move it to another tier
+// (compute.KeepMargin).
+const CPUClassFile = "cpu-class"
 
 // DiscoverConfig says where to look.
 type DiscoverConfig struct {
@@ -140,11 +151,22 @@ func Discover(cfg DiscoverConfig) (Hardware, error) {
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			c, rate, err := compute.CalibratedCPUClass(ctx, gemm.Best(), cfg.Threads, cfg.CPUCalibration, log)
+			tierFile := filepath.Join(dir, CPUClassFile)
+			previous, _ := os.ReadFile(tierFile) // none yet: the measurement alone decides
+			c, rate, err := compute.CalibratedCPUClass(ctx, gemm.Best(), cfg.Threads, cfg.CPUCalibration,
+				strings.TrimSpace(string(previous)), log)
 			if err != nil {
 				return Hardware{}, fmt.Errorf("discover: %w", err)
 			}
-			cpu, h.CPUClass, h.CPUTOPSPerCore = c, c.Name, rate.PerCoreTOPS()
+			cpu, h.CPUClass = c, c.Name
+			h.CPUGOPSPerCore = math.Round(1e4*rate.PerCoreTOPS()) / 10
+			h.CPUChallengeS = math.Round(100*rate.Predict(c).Seconds()) / 100
+			if err := os.WriteFile(tierFile, []byte(c.Name+"\n"), 0o600); err != nil {
+				log.Warn("CPU class not kept for the next start", "file", tierFile, "error", err)
+			}
+		} else {
+			log.Info("CPU class not measured (calibration off): its nominal tier assumes a two-port AVX-512 server at 2.4–4.8 GHz; `ionet-worker bench` tells whether this machine passes it",
+				"class", cpu.Name)
 		}
 		h.Class, h.ClassID, h.Devices = cpu.Name, cpu.ID, 1
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/ionet-network/ionet/oracle/classes"
@@ -44,18 +45,21 @@ func (r CPURate) PerCoreTOPS() float64 {
 // MeasureCPU times backend answering self-challenges of the CPU classes' shape on
 // `cores` cores, each timed by an in-process keeper as a keeper times one
 // (pow.Measure): one of 16 rows per core, mostly Fixed, then runs of twice the rows
-// (at least one) until one lasts d/4 and twice the first, then one sized to last about d. The line through the first
-// and the last gives Fixed and PerRow. Errors: cores or d not positive, or a
-// commitment's own error (e.g. ctx cancelled).
+// (at least one) until one lasts d/4 and twice the first, then one sized so that
+// all of them take about d. The line through the first and the last gives Fixed and
+// PerRow. Errors: cores or d not positive, or a commitment's own error (e.g. ctx
+// cancelled).
 func MeasureCPU(ctx context.Context, backend pow.Backend, cores int, d time.Duration) (CPURate, error) {
 	if cores <= 0 || d <= 0 {
 		return CPURate{}, fmt.Errorf("measure cpu: %d cores for %v", cores, d)
 	}
 	const maxRows = 1 << 22 // 128 MiB of leaves
+	var spent time.Duration
 	run := func(m int) (time.Duration, error) {
 		c := classes.Class{ID: classes.CPUGenericID, Name: calibrationName, M: m, K: classes.CPUK, N: classes.CPUN,
 			T: classes.CPUT, DensePeakTOPS: math.MaxFloat32, RefTime: 24 * time.Hour, Source: "worker self-measurement"}
 		res, err := pow.Measure(ctx, backend, c, pow.MeasureConfig{Workers: cores})
+		spent += res.Elapsed
 		return res.Elapsed, err
 	}
 	m0 := 16 * cores
@@ -70,8 +74,8 @@ func MeasureCPU(ctx context.Context, backend pow.Backend, cores int, d time.Dura
 			return CPURate{}, err
 		}
 	}
-	if perRow := (t - t0).Seconds() / float64(m-m0); perRow > 0 && t < d {
-		m = min(maxRows, m+int((d-t).Seconds()/perRow))
+	if perRow := (t - t0).Seconds() / float64(m-m0); perRow > 0 && d-spent > t {
+		m = min(maxRows, m+int((d-spent-t).Seconds()/perRow))
 		if t, err = run(m); err != nil {
 			return CPURate{}, err
 		}
@@ -82,6 +86,24 @@ func MeasureCPU(ctx context.Context, backend pow.Backend, cores int, d time.Dura
 	perRow := time.Duration(float64(t-t0) / float64(m-m0))
 	return CPURate{Cores: cores, PerRow: perRow, Fixed: max(0, t0-time.Duration(m0)*perRow)}, nil
 }
+
+// Margin is how far, as a factor, the whole challenge r predicts for class c lies
+// inside c's honest window on its nearer side: above the late bound (a keeper's
+// deadline with a round trip under 1 s) and below the flag bound (pow.FlagFactor).
+// 1.3 means 30 % from the nearer bound; below 1 the class would fail.
+func (r CPURate) Margin(c classes.Class) float64 {
+	ratio := c.Ops() / r.Predict(c).Seconds() / 1e12 / c.DensePeakTOPS
+	late := classes.RefEfficiency * c.RefTime.Seconds() / pow.Deadline(c, 0).Seconds()
+	return math.Min(ratio/late, pow.FlagFactor/ratio)
+}
+
+// KeepMargin is the margin a CPU node's previous class must keep under a new
+// measurement to be kept. The rate measured at start varies (0.20–0.30 TOPS per core
+// over eight starts of the development VM), so a tier chosen at its centre (margin
+// 1.3) is left only when a measurement puts it within 10 % of a bound: the node
+// does not flip between neighbouring tiers, and a machine that has really changed
+// (another clock, fewer free cores) gets a tier that fits it.
+const KeepMargin = 1.1
 
 // CPUTierFor is the CPU class of isa and r.Cores whose honest window's centre
 // (classes.CPUTierCentre of its peak) is nearest, in ratio, to the rate r predicts
@@ -104,8 +126,10 @@ func CPUTierFor(isa classes.CPUISA, r CPURate) (classes.Class, error) {
 
 // CalibratedCPUClass is the class this machine answers on the CPU: CPUClass's ISA
 // and cores at the speed tier of its measured rate (CPUTierFor), after about d of
-// measurement on the GEMM kernel k. cores ≤ 0 means GOMAXPROCS.
-func CalibratedCPUClass(ctx context.Context, k gemm.Kernel, cores int, d time.Duration, log *slog.Logger) (classes.Class, CPURate, error) {
+// measurement on the GEMM kernel k. previous, when it names a class of the same ISA
+// and cores whose Margin under this measurement is at least KeepMargin, is kept
+// instead, so the tier does not flip between starts. cores ≤ 0 means GOMAXPROCS.
+func CalibratedCPUClass(ctx context.Context, k gemm.Kernel, cores int, d time.Duration, previous string, log *slog.Logger) (classes.Class, CPURate, error) {
 	if cores <= 0 {
 		cores = runtime.GOMAXPROCS(0)
 	}
@@ -117,12 +141,37 @@ func CalibratedCPUClass(ctx context.Context, k gemm.Kernel, cores int, d time.Du
 	if err != nil {
 		return classes.Class{}, CPURate{}, err
 	}
-	c, err := CPUTierFor(ISA(k), rate)
+	c, changed, err := PickCPUClass(ISA(k), rate, previous)
 	if err != nil {
 		return classes.Class{}, CPURate{}, err
 	}
-	log.Info("CPU class", "class", c.Name, "tops_per_core", fmt.Sprintf("%.4g", rate.PerCoreTOPS()),
+	if changed {
+		log.Warn("the CPU's speed tier changed: the previous one does not fit this measurement", "from", previous, "to", c.Name)
+	}
+	log.Info("CPU class", "class", c.Name, "gops_per_core", fmt.Sprintf("%.1f", 1e3*rate.PerCoreTOPS()),
 		"fixed", rate.Fixed.Round(time.Millisecond), "challenge", rate.Predict(c).Round(time.Millisecond),
-		"deadline", pow.Deadline(c, 0))
+		"deadline", pow.Deadline(c, 0), "margin", fmt.Sprintf("%.2f", rate.Margin(c)))
 	return c, rate, nil
+}
+
+// PickCPUClass is the CPU class for isa at rate r: previous when it names a class of
+// isa on r.Cores cores whose Margin under r is at least KeepMargin, else the tier
+// CPUTierFor picks. changed reports a previous class of this machine's family that
+// was replaced (a previous name of another family, e.g. after a change of --threads,
+// is replaced silently).
+func PickCPUClass(isa classes.CPUISA, r CPURate, previous string) (c classes.Class, changed bool, err error) {
+	if p, err := classes.ByName(previous); err == nil && sameCPUFamily(p, isa, r.Cores) {
+		if r.Margin(p) >= KeepMargin {
+			return p, false, nil
+		}
+		changed = true
+	}
+	c, err = CPUTierFor(isa, r)
+	return c, changed && c.Name != previous, err
+}
+
+// sameCPUFamily reports whether c is a CPU class of isa on cores cores, at any tier.
+func sameCPUFamily(c classes.Class, isa classes.CPUISA, cores int) bool {
+	base, err := classes.CPU(isa, cores)
+	return err == nil && (c.Name == base.Name || strings.HasPrefix(c.Name, base.Name+"x"))
 }

@@ -30,7 +30,7 @@ func TestCalibratedCPUClassIsPassed(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var off []float64
 	for attempt := 0; attempt < 3; attempt++ {
-		c, rate, err := CalibratedCPUClass(context.Background(), gemm.Best(), cores, time.Second, log)
+		c, rate, err := CalibratedCPUClass(context.Background(), gemm.Best(), cores, time.Second, "", log)
 		require.NoError(t, err)
 		require.Equal(t, cores, rate.Cores)
 		back, err := classes.ByName(c.Name)
@@ -58,7 +58,7 @@ func TestCalibratedCPUClassIsPassed(t *testing.T) {
 }
 
 // CPUTierFor picks, for rates across every tier's span, the class whose predicted
-// whole-challenge rate sits within 2^(±1/4) (and a little for Fixed) of its window's
+// whole-challenge rate sits within 2^(±1/8) (and a little for Fixed) of its window's
 // centre; with Fixed = 0 it agrees with classes.CPUTierFor.
 func TestCPUTierForPredictsTheWholeChallenge(t *testing.T) {
 	ops := 2 * float64(classes.CPUK) * float64(classes.CPUN) * float64(classes.CPUT)
@@ -72,8 +72,8 @@ func TestCPUTierForPredictsTheWholeChallenge(t *testing.T) {
 				require.NoError(t, err)
 				ratio := c.Ops() / r.Predict(c).Seconds() / 1e12 / c.DensePeakTOPS
 				slack := 1 + fixed.Seconds()/20
-				require.GreaterOrEqual(t, ratio, classes.CPUTierCentre*math.Pow(2, -0.25)/slack*(1-1e-6), "%s at %g", c.Name, perCore)
-				require.LessOrEqual(t, ratio, classes.CPUTierCentre*math.Pow(2, 0.25)*(1+1e-6), "%s at %g", c.Name, perCore)
+				require.GreaterOrEqual(t, ratio, classes.CPUTierCentre*math.Pow(2, -0.5/classes.CPUTiersPerOctave)/slack*(1-1e-6), "%s at %g", c.Name, perCore)
+				require.LessOrEqual(t, ratio, classes.CPUTierCentre*math.Pow(2, 0.5/classes.CPUTiersPerOctave)*(1+1e-6), "%s at %g", c.Name, perCore)
 				if fixed == 0 {
 					want, err := classes.CPUTier(isa, 16, classes.CPUTierFor(isa, r.PerCoreTOPS()))
 					require.NoError(t, err)
@@ -97,6 +97,72 @@ func TestMeasureCPURefusesBadInput(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, _, err := CalibratedCPUClass(ctx, gemm.Best(), 1, time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	_, _, err := CalibratedCPUClass(ctx, gemm.Best(), 1, time.Second, "", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// Margin is the factor to the nearer bound of the honest window: 1.3 around the
+// centre of a tier, 1 on a bound, below 1 outside.
+func TestMargin(t *testing.T) {
+	c, err := classes.CPUTier(classes.ISAAVX512VNNI, 16, 4)
+	require.NoError(t, err)
+	ops := 2 * float64(classes.CPUK) * float64(classes.CPUN) * float64(classes.CPUT)
+	at := func(ofPeak float64) CPURate {
+		perCore := ofPeak * c.DensePeakTOPS / 16
+		return CPURate{Cores: 16, PerRow: time.Duration(ops / (16 * perCore * 1e12) * 1e9)}
+	}
+	late := classes.RefEfficiency * c.RefTime.Seconds() / pow.Deadline(c, 0).Seconds()
+	assert.InDelta(t, math.Sqrt(pow.FlagFactor/late), at(classes.CPUTierCentre).Margin(c), 0.01)
+	assert.InDelta(t, 1, at(late).Margin(c), 0.01)
+	assert.InDelta(t, 1, at(pow.FlagFactor).Margin(c), 0.01)
+	assert.Less(t, at(late/2).Margin(c), 1.0)
+	assert.Less(t, at(2*pow.FlagFactor).Margin(c), 1.0)
+}
+
+// The previous class is kept while it fits with KeepMargin, whatever tier the
+// measurement alone would pick; it is replaced when it no longer fits, and a name of
+// another family (other cores, another ISA, not a class) is ignored.
+func TestPickCPUClassKeepsAFittingPreviousTier(t *testing.T) {
+	isa := classes.ISAAVX512VNNI
+	ops := 2 * float64(classes.CPUK) * float64(classes.CPUN) * float64(classes.CPUT)
+	rate := func(perCore float64) CPURate {
+		return CPURate{Cores: 16, PerRow: time.Duration(ops / (16 * perCore * 1e12) * 1e9), Fixed: 150 * time.Millisecond}
+	}
+	// A rate at the edge between tiers 4 and 5: either fits; the previous one stays.
+	tier4, err := classes.CPUTier(isa, 16, 4)
+	require.NoError(t, err)
+	tier5, err := classes.CPUTier(isa, 16, 5)
+	require.NoError(t, err)
+	edge := classes.CPUTierCentre * math.Sqrt(tier4.DensePeakTOPS*tier5.DensePeakTOPS) / 16
+	for _, prev := range []classes.Class{tier4, tier5} {
+		c, changed, err := PickCPUClass(isa, rate(edge), prev.Name)
+		require.NoError(t, err)
+		assert.Equal(t, prev.Name, c.Name)
+		assert.False(t, changed)
+	}
+	// 15 % slower than tier 4's centre: still kept (margin above KeepMargin) …
+	slower := rate(0.85 * classes.CPUTierCentre * tier4.DensePeakTOPS / 16)
+	require.GreaterOrEqual(t, slower.Margin(tier4), KeepMargin)
+	c, changed, err := PickCPUClass(isa, slower, tier4.Name)
+	require.NoError(t, err)
+	assert.Equal(t, tier4.Name, c.Name)
+	assert.False(t, changed)
+	// … half as fast: replaced, by the tier the rate picks, and said so.
+	half := rate(0.5 * classes.CPUTierCentre * tier4.DensePeakTOPS / 16)
+	want, err := CPUTierFor(isa, half)
+	require.NoError(t, err)
+	c, changed, err = PickCPUClass(isa, half, tier4.Name)
+	require.NoError(t, err)
+	assert.Equal(t, want.Name, c.Name)
+	assert.NotEqual(t, tier4.Name, c.Name)
+	assert.True(t, changed)
+	// Another family's name, or none, is not a previous tier of this machine.
+	other, err := classes.CPUTier(isa, 8, 4)
+	require.NoError(t, err)
+	for _, prev := range []string{other.Name, "cpu-avx2-16", "h100-sxm", "nonsense", ""} {
+		c, changed, err := PickCPUClass(isa, rate(edge), prev)
+		require.NoError(t, err)
+		assert.NotEqual(t, prev, c.Name)
+		assert.False(t, changed, prev)
+	}
 }
