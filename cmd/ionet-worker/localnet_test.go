@@ -146,6 +146,8 @@ func TestWorkerOnLocalnet(t *testing.T) {
 		"--compliance", "0,3", "--bandwidth-mbps", "1000", "--endpoint", endpoint}
 	out := cli(register...)
 	assert.Contains(t, out, "registered node ")
+	assert.Contains(t, out, "no GPU memory")
+	assert.Contains(t, out, "on chain   the family cpu-generic-*; keepers read "+testClass.Name+" from the worker")
 	key, created, err := agent.LoadIdentity(data)
 	require.NoError(t, err)
 	require.False(t, created)

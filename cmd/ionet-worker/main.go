@@ -420,8 +420,16 @@ func register(c *cli.Context, h *hooks) error {
 	fmt.Fprintf(w, "%s node %s\n", outcome, staking.NodeAddress(worker.PublicKey()))
 	fmt.Fprintf(w, "  operator   %s\n  worker     %s\n", op.PublicKey(), worker.PublicKey())
 	s := args.Spec
-	fmt.Fprintf(w, "  spec       %d × %s (id %d), %d MiB each, %d vCPUs, %d GiB RAM, %d Mbit/s, %s, nvlink %t, compliance %#x\n",
-		s.GpuCount, hw.Class, s.GpuClass, s.VramMibPerGpu, s.Vcpus, s.RamGib, s.BandwidthMbps, string(s.Location[:]), s.Nvlink, s.Compliance)
+	memory := fmt.Sprintf("%d MiB each", s.VramMibPerGpu)
+	if s.VramMibPerGpu == 0 {
+		memory = "no GPU memory"
+	}
+	fmt.Fprintf(w, "  spec       %d × %s (id %d), %s, %d vCPUs, %d GiB RAM, %d Mbit/s, %s, nvlink %t, compliance %#x\n",
+		s.GpuCount, hw.Class, s.GpuClass, memory, s.Vcpus, s.RamGib, s.BandwidthMbps, string(s.Location[:]), s.Nvlink, s.Compliance)
+	if classes.Family(s.GpuClass) != "" {
+		fmt.Fprintf(w, "  on chain   the family %s; keepers read %s from the worker (ionet-worker bench tells whether this machine passes it)\n",
+			classes.Family(s.GpuClass), hw.Class)
+	}
 	fmt.Fprintf(w, "  ask        %s USD per GPU-hour\n  endpoint   %s\n", staking.FormatAmount(args.AskMicroUsd, staking.USDDecimals), args.Endpoint)
 	if !sig.IsZero() {
 		fmt.Fprintf(w, "  signature  %s\n", sig)

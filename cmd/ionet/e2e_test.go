@@ -115,6 +115,7 @@ func TestCLIAgainstTheLocalnet(t *testing.T) {
 	assert.Contains(t, errOut, "OverCapacityCap")
 	assert.NotContains(t, errOut, "jsonrpc.RPCError", "the RPC error is summarized, not dumped")
 
+	assert.Contains(t, run.ok(t, "node", "show", nodeAddr), "attested        not yet: no final epoch report covers this node")
 	out = run.ok(t, "dev", "attest", "--tops", "100", nodeAddr)
 	assert.Contains(t, out, "delegation cap by capacity: 1000 $IO")
 	out = run.ok(t, "--keypair", stKey, "stake", "delegate", nodeAddr, "600.5")

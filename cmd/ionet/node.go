@@ -169,8 +169,12 @@ func nodeShow(c *cli.Context) error {
 		p("  caps            attested capacity %s $IO, operator ratio %s $IO: room for %s $IO more\n",
 			v.Caps.ByCapacity.Tokens, v.Caps.ByOperatorStake.Tokens, v.Caps.Room.Tokens)
 		a := v.Attested
-		p("  attested        epoch %d, %s, %s TOPS, uptime %s%%, epoch reward %s $IO\n", a.Epoch, a.Class,
-			a.TOPS, staking.FormatAmount(uint64(a.UptimeBps), 2), a.EpochReward.Tokens)
+		if a.Epoch == 0 {
+			p("  attested        not yet: no final epoch report covers this node\n")
+		} else {
+			p("  attested        epoch %d, %s, %s TOPS, uptime %s%%, epoch reward %s $IO\n", a.Epoch, a.Class,
+				a.TOPS, staking.FormatAmount(uint64(a.UptimeBps), 2), a.EpochReward.Tokens)
+		}
 		p("  hired GPUs      %d of %d\n  slashed total   %s $IO\n", v.HiredGPUs, v.GPUs, v.SlashedTotal.Tokens)
 	})
 }

@@ -119,6 +119,7 @@ func Discover(cfg DiscoverConfig) (Hardware, error) {
 		log.Info("no GPU: challenges run on the CPU", "reason", err)
 	}
 	h.Driver = inv.DriverVersion
+	h.GPUs = []GPU{} // JSON: "gpus": [] on a machine without one
 	for _, g := range inv.GPUs {
 		hardware.LogGPU(log, g)
 		d := GPU{Index: g.Index, UUID: g.UUID, Model: g.Name, VRAMMiB: g.MemoryTotal >> 20, NVLinks: g.NVLinkActive}
