@@ -218,6 +218,7 @@ type env struct {
 	rpcURL     string
 	threads    int
 	calibrate  time.Duration // CPU speed-tier measurement (compute.CalibratedCPUClass)
+	classGiven bool          // --class: no CPU measurement
 	nvml       nvml.Interface
 	mock       bool
 	lookup     func(string) (classes.Class, error)
@@ -248,7 +249,7 @@ func newEnv(c *cli.Context, h *hooks) (*env, error) {
 		return nil, usagef("--cpu-calibration must not be negative")
 	}
 	if c.String("class") != "" { // the class is given: nothing to measure it for
-		e.calibrate = 0
+		e.calibrate, e.classGiven = 0, true
 	}
 	if s := c.String("mock-gpus"); s != "" {
 		if e.nvml, err = agent.MockNVML(s); err != nil {
@@ -288,7 +289,7 @@ func (e *env) discover(ctx context.Context) (agent.Hardware, error) {
 		return agent.Hardware{}, err
 	}
 	return agent.Discover(agent.DiscoverConfig{NVML: e.nvml, DataDir: e.dataDir, Threads: e.threads,
-		CPUCalibration: e.calibrate, Context: ctx, Logger: e.log})
+		CPUCalibration: e.calibrate, ClassGiven: e.classGiven, Context: ctx, Logger: e.log})
 }
 
 // cpuDeadline is a nearby keeper's deadline for a CPU class name (0 if unknown).

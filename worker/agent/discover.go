@@ -78,6 +78,9 @@ type DiscoverConfig struct {
 	// its class's speed tier (compute.CalibratedCPUClass); 0: no measurement, the
 	// nominal tier, which honest CPUs slower than two-port AVX-512 at 2.4 GHz miss.
 	CPUCalibration time.Duration
+	// ClassGiven says the caller answers in a class of its own (--class): the CPU
+	// is then neither measured nor its nominal class reported as unmeasured.
+	ClassGiven bool
 	// Context cancels the CPU measurement (context.Background() when nil).
 	Context context.Context
 	Logger  *slog.Logger
@@ -165,7 +168,7 @@ func Discover(cfg DiscoverConfig) (Hardware, error) {
 			if err := os.WriteFile(tierFile, []byte(c.Name+"\n"), 0o600); err != nil {
 				log.Warn("CPU class not kept for the next start", "file", tierFile, "error", err)
 			}
-		} else {
+		} else if !cfg.ClassGiven {
 			log.Info("CPU class not measured (calibration off): its nominal tier assumes a two-port AVX-512 server at 2.4–4.8 GHz; `ionet-worker bench` tells whether this machine passes it",
 				"class", cpu.Name)
 		}
