@@ -36,6 +36,12 @@ func (r CPURate) Predict(c classes.Class) time.Duration {
 	return r.Fixed + time.Duration(float64(c.M)*float64(r.PerRow))
 }
 
+// OfPeak is the whole challenge of class c as r predicts it, as a fraction of c's
+// dense peak: the ratio the timing rule bounds (late below 0.519, flagged above 1.05).
+func (r CPURate) OfPeak(c classes.Class) float64 {
+	return c.Ops() / r.Predict(c).Seconds() / 1e12 / c.DensePeakTOPS
+}
+
 // PerCoreTOPS is the rate of the rows alone, per core, in TOPS.
 func (r CPURate) PerCoreTOPS() float64 {
 	ops := 2 * float64(classes.CPUK) * float64(classes.CPUN) * float64(classes.CPUT)
@@ -92,7 +98,7 @@ func MeasureCPU(ctx context.Context, backend pow.Backend, cores int, d time.Dura
 // deadline with a round trip under 1 s) and below the flag bound (pow.FlagFactor).
 // 1.3 means 30 % from the nearer bound; below 1 the class would fail.
 func (r CPURate) Margin(c classes.Class) float64 {
-	ratio := c.Ops() / r.Predict(c).Seconds() / 1e12 / c.DensePeakTOPS
+	ratio := r.OfPeak(c)
 	late := classes.RefEfficiency * c.RefTime.Seconds() / pow.Deadline(c, 0).Seconds()
 	return math.Min(ratio/late, pow.FlagFactor/ratio)
 }
@@ -117,8 +123,7 @@ func CPUTierFor(isa classes.CPUISA, r CPURate) (classes.Class, error) {
 		if err != nil {
 			return classes.Class{}, err
 		}
-		ratio := c.Ops() / r.Predict(c).Seconds() / 1e12 / c.DensePeakTOPS
-		if dist := math.Abs(math.Log(ratio / classes.CPUTierCentre)); dist < bestDist {
+		if dist := math.Abs(math.Log(r.OfPeak(c) / classes.CPUTierCentre)); dist < bestDist {
 			best, bestDist = c, dist
 		}
 	}
