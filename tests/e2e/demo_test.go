@@ -78,7 +78,7 @@ func TestDemoStory(t *testing.T) {
 	require.NoError(t, err, "scripts/demo:\n%s", out)
 	text := string(out)
 	for _, step := range []string{
-		"funded ", "registered keeper ", "staked: node ", "the network goes live",
+		"funded ", "registered keeper ", "verdict    passes", "staked: node ", "the network goes live",
 		"$IO of availability rewards through epoch", "delegated ", "room for 0 $IO more",
 		"escrowed     1.025 IOSD", "assignments  2 open", "exited 0", "extended order ", "cancelled order ",
 		"Ended (Cancelled)", "price        2 USD per $IO", "Ended (NodeFailed)", "(second period)",
