@@ -371,11 +371,15 @@ func TestOrdersGetDisjointGPUs(t *testing.T) {
 		logs, _ := client.Logs(ctx, hs.URL, env.ID)
 		return strings.Contains(logs, "CUDA_VISIBLE_DEVICES=GPU-0,GPU-1")
 	}, 10*time.Second, 20*time.Millisecond)
-	// The first order ends: its GPUs go to the third.
+	// The first order ends: once both its jobs have ended, its GPUs go to the third.
 	hires.end(orders[0])
 	require.Eventually(t, func() bool {
-		st, err := client.Job(ctx, hs.URL, a.ID)
-		return err == nil && st.Ended != nil
+		for _, id := range []string{a.ID, env.ID} {
+			if st, err := client.Job(ctx, hs.URL, id); err != nil || st.Ended == nil {
+				return false
+			}
+		}
+		return true
 	}, 10*time.Second, 20*time.Millisecond)
 	c, err := submit(orders[2], jobstest.Sleep)
 	require.NoError(t, err)
