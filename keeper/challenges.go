@@ -366,7 +366,7 @@ func (m *Metrics) observed(kind epochlog.Kind, reason string) {
 type peers struct{ k *Keeper }
 
 // maxChallengesBody bounds one fetch: a challenge's evidence carries its openings,
-// 33.6 MB at the largest class (docs/proof-of-compute.md), base64 in JSON, and a
+// 24.2 MB at the largest class (docs/proof-of-compute.md), base64 in JSON, and a
 // keeper challenges a node in at most a few windows an epoch.
 const maxChallengesBody = 512 << 20
 

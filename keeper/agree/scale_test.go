@@ -81,9 +81,14 @@ func nodeObservations(t *testing.T, keeper, node ed25519.PrivateKey, epoch uint6
 }
 
 // openingsSize is the signed openings of one GPU challenge (s = 64 rows of T links
-// of N int32 and a Merkle path of ⌈log2 M⌉ hashes), sealed for real.
+// of N int32 at the width a real chain needs, and a Merkle path of ⌈log2 M⌉
+// hashes), sealed for real.
 func openingsSize(t *testing.T, c classes.Class) int {
 	link := make([]int32, c.N)
+	for j := range link {
+		link[j] = int32(j%3-1) << (pow.GPULinkWidth - 2) // −2^21, 0, 2^21: width 23
+	}
+	require.Equal(t, pow.GPULinkWidth, pow.LinkWidth(link))
 	links := make([][]int32, c.T)
 	for i := range links {
 		links[i] = link
@@ -94,7 +99,7 @@ func openingsSize(t *testing.T, c classes.Class) int {
 		o.Openings = append(o.Openings, pow.Opening{Row: uint64(i), Links: links, Proof: make([]merkle.Hash, depth)})
 	}
 	msg := pow.SealOpenings(edKey("node"), o)
-	assert.Greater(t, len(msg), pow.OpeningsPayloadSize(pow.DefaultSamples, c.T, c.N, depth))
+	assert.Greater(t, len(msg), pow.OpeningsPayloadSize(pow.DefaultSamples, c.T, c.N, pow.GPULinkWidth, depth))
 	return len(msg) + 4 // plus its Borsh length prefix in the observation's evidence
 }
 

@@ -187,7 +187,8 @@ func TestOpeningSizeOfTheLargestClass(t *testing.T) {
 		depth++
 	}
 	assert.Equal(t, 22, depth)
-	size := OpeningsPayloadSize(DefaultSamples, h.T, h.N, depth)
-	assert.Equal(t, 33_604_644, size) // 32.0 MiB: 64 rows × 16 links × 32 KiB, plus 64 paths of 22
+	size := OpeningsPayloadSize(DefaultSamples, h.T, h.N, GPULinkWidth, depth)
+	// 23.0 MiB: 64 rows × 16 links × 23 KiB (8192 entries of 23 bits), plus 64 paths of 22
+	assert.Equal(t, 24_168_484, size)
 	t.Logf("h100-sxm opening: %d bytes (%.1f MiB)", size, float64(size)/(1<<20))
 }

@@ -138,9 +138,9 @@ func OpenOpeningRequest(msg []byte, keeper ed25519.PublicKey) (OpeningRequest, e
 }
 
 // SealOpenings signs openings with the worker's key. Payload: seed, count (u32),
-// then per opening the row (u64), the link count (u32), each link as a
-// length-prefixed run of int32 little-endian entries, the proof length (u32) and
-// the proof's hashes. Size: OpeningsSize.
+// then per opening the row (u64), the link count (u32), each link bit-packed
+// (linkcodec.go), the proof length (u32) and the proof's hashes. Size:
+// OpeningsPayloadSize.
 func SealOpenings(key ed25519.PrivateKey, o Openings) []byte {
 	var w wire.Writer
 	w.Fixed(o.Seed[:])
@@ -149,7 +149,7 @@ func SealOpenings(key ed25519.PrivateKey, o Openings) []byte {
 		w.U64(op.Row)
 		w.U32(uint32(len(op.Links)))
 		for _, l := range op.Links {
-			w.Var(int32Bytes(l))
+			writeLink(&w, l)
 		}
 		w.U32(uint32(len(op.Proof)))
 		for _, h := range op.Proof {
@@ -159,23 +159,11 @@ func SealOpenings(key ed25519.PrivateKey, o Openings) []byte {
 	return wire.Seal(wire.KindOpenings, key, w.Bytes())
 }
 
-// OpeningsPayloadSize is the payload bytes of s openings of T links of n entries
-// with proofs of depth hashes: what a keeper downloads per challenge, before the
-// signed envelope's fixed overhead.
-func OpeningsPayloadSize(s, t, n, depth int) int {
-	return 32 + 4 + s*(8+4+t*(4+4*n)+4+32*depth)
-}
-
-func int32Bytes(v []int32) []byte {
-	out := make([]byte, 4*len(v))
-	for j, x := range v {
-		putLE32(out[4*j:], uint32(x))
-	}
-	return out
-}
-
-func putLE32(b []byte, v uint32) {
-	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+// OpeningsPayloadSize is the payload bytes of s openings of T links of n entries,
+// each packed at width bits (LinkWidth), with proofs of depth hashes: what a keeper
+// downloads per challenge, before the signed envelope's fixed overhead.
+func OpeningsPayloadSize(s, t, n, width, depth int) int {
+	return 32 + 4 + s*(8+4+t*PackedLinkSize(n, width)+4+32*depth)
 }
 
 // OpenOpenings decodes openings signed by worker.
@@ -201,12 +189,7 @@ func OpenOpenings(msg []byte, worker ed25519.PublicKey) (Openings, error) {
 			break
 		}
 		for range ln {
-			b := r.Var(4*maxRowLen, "link")
-			if len(b)%4 != 0 {
-				r.Fail(fmt.Errorf("link of %d bytes: %w", len(b), wire.ErrPayload))
-				break
-			}
-			op.Links = append(op.Links, decodeRow(b))
+			op.Links = append(op.Links, readLink(r, maxRowLen))
 		}
 		pn := r.U32("proof length")
 		if pn > maxProofLen {

@@ -206,7 +206,7 @@ func TestMessagesRoundTripAndStrictDecoding(t *testing.T) {
 	assert.Empty(t, back.Openings[1].Proof)
 	m, err := wire.OpenFrom(sealed, wire.KindOpenings, pub(w))
 	require.NoError(t, err)
-	assert.Equal(t, OpeningsPayloadSize(1, 2, 3, 1)+OpeningsPayloadSize(1, 1, 1, 0)-36, len(m.Payload),
+	assert.Equal(t, OpeningsPayloadSize(1, 2, 3, 32, 1)+OpeningsPayloadSize(1, 1, 1, 3, 0)-36, len(m.Payload),
 		"payload size formula")
 	q := OpeningRequest{Seed: Seed{2}, Rows: []uint64{3, 1, 4}}
 	qb, err := OpenOpeningRequest(SealOpeningRequest(k, q), pub(k))

@@ -22,12 +22,3 @@ func RowLeaf(i int, row []int32) []byte {
 func RowHash(i int, row []int32) merkle.Hash {
 	return merkle.LeafHash(RowLeaf(i, row))
 }
-
-// decodeRow reverses the entry part of RowLeaf.
-func decodeRow(b []byte) []int32 {
-	row := make([]int32, len(b)/4)
-	for j := range row {
-		row[j] = int32(binary.LittleEndian.Uint32(b[4*j:]))
-	}
-	return row
-}
