@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"github.com/ionet-network/ionet/oracle/classes"
 	"github.com/ionet-network/ionet/oracle/pow"
 	"github.com/ionet-network/ionet/worker/agent"
+	"github.com/ionet-network/ionet/worker/compute"
 	"github.com/ionet-network/ionet/worker/gemm"
 )
 
@@ -30,12 +32,15 @@ func benchFlags() []cli.Flag {
 
 // BenchReport is what `ionet-worker bench` prints: one rehearsed challenge.
 type BenchReport struct {
-	Class         string  `json:"class"`
-	Backend       string  `json:"backend"`
-	Rows          int     `json:"rows"`     // rows run: the class's M × fraction
-	Fraction      float64 `json:"fraction"` // of the class's M
-	Block         int     `json:"block"`    // rows per device call
-	ElapsedS      float64 `json:"elapsedS"` // the rows run, as a keeper times them
+	Class    string  `json:"class"`
+	Backend  string  `json:"backend"`
+	Rows     int     `json:"rows"`     // rows run: the class's M × fraction
+	Fraction float64 `json:"fraction"` // of the class's M
+	Block    int     `json:"block"`    // rows per device call
+	ElapsedS float64 `json:"elapsedS"` // the rows run, as a keeper times them
+	// FixedS is the part of a commitment that does not grow with its rows, fitted
+	// from a second run of an eighth of the rows (0 when the whole challenge ran).
+	FixedS        float64 `json:"fixedS"`
 	ChallengeS    float64 `json:"challengeS"`
 	DeadlineS     float64 `json:"deadlineS"` // a keeper's, with a round trip under 1 s
 	TOPS          float64 `json:"tops"`
@@ -52,9 +57,9 @@ var errBenchFails = errors.New("this machine would fail its class's challenges")
 // bench rehearses one challenge of the node's class (or --class) on the backend `run`
 // would answer with, against an in-process keeper: the commitment timed as a keeper
 // times it, then the sample opened and checked. With --fraction < 1 it runs that
-// share of the rows and extrapolates the time linearly, which overstates it slightly
-// (the fixed cost is counted 1/fraction times). Exit status 1 when the machine would
-// be late or flagged.
+// share of the rows, and an eighth of it again, and extrapolates along the line
+// through the two (compute.FitLine), so the fixed cost is counted once. Exit status 1
+// when the machine would be late or flagged.
 func bench(c *cli.Context, h *hooks) error {
 	f := c.Float64("fraction")
 	if !(f > 0 && f <= 1) {
@@ -103,13 +108,19 @@ func bench(c *cli.Context, h *hooks) error {
 	if err != nil && !errors.Is(err, pow.ErrLate) {
 		return fmt.Errorf("bench: %w", err)
 	}
-	scale := float64(class.M) / float64(run.M)
+	challenge, fixed := m.Elapsed, time.Duration(0)
+	if run.M < class.M {
+		if challenge, fixed, err = extrapolate(c.Context, backend, run, m.Elapsed, class.M, e.threads); err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+	}
+	tops := class.Ops() / challenge.Seconds() / 1e12
 	r := BenchReport{Class: class.Name, Backend: backend.Name(), Rows: run.M, Fraction: float64(run.M) / float64(class.M),
-		Block: m.Block, ElapsedS: m.Elapsed.Seconds(), ChallengeS: m.Elapsed.Seconds() * scale,
-		DeadlineS: pow.Deadline(class, 0).Seconds(), TOPS: m.TOPS, DensePeakTOPS: class.DensePeakTOPS,
-		OfPeak: m.TOPS / class.DensePeakTOPS, OpeningBytes: m.Opening, VerifiedS: m.Verified.Seconds(), Verdict: "pass"}
+		Block: m.Block, ElapsedS: m.Elapsed.Seconds(), FixedS: fixed.Seconds(), ChallengeS: challenge.Seconds(),
+		DeadlineS: pow.Deadline(class, 0).Seconds(), TOPS: tops, DensePeakTOPS: class.DensePeakTOPS,
+		OfPeak: tops / class.DensePeakTOPS, OpeningBytes: m.Opening, VerifiedS: m.Verified.Seconds(), Verdict: "pass"}
 	switch {
-	case pow.Flagged(class, m.TOPS):
+	case pow.Flagged(class, tops):
 		r.Verdict = "flagged"
 	case r.ChallengeS > r.DeadlineS:
 		r.Verdict = "late"
@@ -129,13 +140,35 @@ func bench(c *cli.Context, h *hooks) error {
 	return nil
 }
 
+// extrapolate times a second commitment of an eighth of run's rows and returns the
+// time of m rows along the line through both, with its fixed part; where the two
+// cannot be told apart (one row, or timing noise) it scales run's time linearly.
+// With a fixed part the line lies below that linear scaling, never above.
+func extrapolate(ctx context.Context, backend pow.Backend, run classes.Class, took time.Duration, m, threads int) (challenge, fixed time.Duration, err error) {
+	linear := time.Duration(float64(took) * float64(m) / float64(run.M))
+	small := run
+	small.M = run.M / 8
+	if small.M < 1 {
+		return linear, 0, nil
+	}
+	s, err := pow.Measure(ctx, backend, small, pow.MeasureConfig{Workers: threads})
+	if err != nil && !errors.Is(err, pow.ErrLate) {
+		return 0, 0, err
+	}
+	fixed, perRow, err := compute.FitLine(small.M, s.Elapsed, run.M, took)
+	if err != nil || fixed == 0 { // no fixed part to take out: the longer run's rate is the better one
+		return linear, 0, nil
+	}
+	return fixed + time.Duration(m)*perRow, fixed, nil
+}
+
 func printBench(w io.Writer, r BenchReport) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "class\t%s (dense peak %.4g TOPS)\n", r.Class, r.DensePeakTOPS)
 	fmt.Fprintf(tw, "backend\t%s, blocks of %d rows\n", r.Backend, r.Block)
 	if r.Fraction < 1 {
 		fmt.Fprintf(tw, "ran\t%d rows (%.3g of the challenge) in %.3f s\n", r.Rows, r.Fraction, r.ElapsedS)
-		fmt.Fprintf(tw, "challenge\t%.2f s, extrapolated\n", r.ChallengeS)
+		fmt.Fprintf(tw, "challenge\t%.2f s, extrapolated (%.2f s of it fixed, from a second run of an eighth)\n", r.ChallengeS, r.FixedS)
 	} else {
 		fmt.Fprintf(tw, "challenge\t%.2f s (%d rows)\n", r.ChallengeS, r.Rows)
 	}

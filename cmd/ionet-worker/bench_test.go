@@ -41,6 +41,13 @@ func TestBench(t *testing.T) {
 	assert.InDelta(t, 0.002, r.Fraction, 0.0001)
 	assert.Positive(t, r.OpeningBytes, "the sample was opened and checked")
 	assert.Contains(t, stderr, "would fail its class's challenges: late")
+	// The fixed part is counted once: the extrapolation is the fitted line at M rows,
+	// below scaling the whole run by 1/fraction, and its TOPS is the class's
+	// operations over that time.
+	assert.GreaterOrEqual(t, r.FixedS, 0.0)
+	assert.Less(t, r.FixedS, r.ElapsedS)
+	assert.LessOrEqual(t, r.ChallengeS, r.ElapsedS/r.Fraction*1.0001)
+	assert.InDelta(t, fast.Ops()/r.ChallengeS/1e12, r.TOPS, r.TOPS*1e-9)
 
 	// The slowest tier is far below it: flagged as too fast.
 	slow, err := classes.CPUTier(isa, 2, classes.CPUMaxTier)

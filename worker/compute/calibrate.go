@@ -86,11 +86,23 @@ func MeasureCPU(ctx context.Context, backend pow.Backend, cores int, d time.Dura
 			return CPURate{}, err
 		}
 	}
-	if m == m0 || t <= t0 {
-		return CPURate{}, fmt.Errorf("measure cpu: %d rows took %v, %d rows %v: no time per row", m0, t0, m, t)
+	fixed, perRow, err := FitLine(m0, t0, m, t)
+	if err != nil {
+		return CPURate{}, fmt.Errorf("measure cpu: %w", err)
 	}
-	perRow := time.Duration(float64(t-t0) / float64(m-m0))
-	return CPURate{Cores: cores, PerRow: perRow, Fixed: max(0, t0-time.Duration(m0)*perRow)}, nil
+	return CPURate{Cores: cores, PerRow: perRow, Fixed: fixed}, nil
+}
+
+// FitLine is the line through two timed commitments, t0 for m0 rows and t for m > m0
+// rows: a commitment of r rows takes fixed + r·perRow (B, the tree's last levels and
+// the messages are the fixed part). fixed is clamped at 0, as timing noise can put
+// the line's intercept below it. Error: m ≤ m0 or t ≤ t0 (no time per row).
+func FitLine(m0 int, t0 time.Duration, m int, t time.Duration) (fixed, perRow time.Duration, err error) {
+	if m <= m0 || t <= t0 {
+		return 0, 0, fmt.Errorf("%d rows took %v, %d rows %v: no time per row", m0, t0, m, t)
+	}
+	perRow = time.Duration(float64(t-t0) / float64(m-m0))
+	return max(0, t0-time.Duration(m0)*perRow), perRow, nil
 }
 
 // Margin is how far, as a factor, the whole challenge r predicts for class c lies

@@ -166,3 +166,24 @@ func TestPickCPUClassKeepsAFittingPreviousTier(t *testing.T) {
 		assert.False(t, changed, prev)
 	}
 }
+
+func TestFitLine(t *testing.T) {
+	fixed, perRow, err := FitLine(100, 1100*time.Millisecond, 900, 3500*time.Millisecond)
+	require.NoError(t, err)
+	assert.Equal(t, 3*time.Millisecond, perRow)
+	assert.Equal(t, 800*time.Millisecond, fixed)
+
+	// Noise can put the intercept below zero: the fixed part is then 0.
+	fixed, perRow, err = FitLine(10, 10*time.Millisecond, 20, 30*time.Millisecond)
+	require.NoError(t, err)
+	assert.Equal(t, 2*time.Millisecond, perRow)
+	assert.Zero(t, fixed)
+
+	for _, tc := range []struct {
+		m0, m  int
+		t0, t1 time.Duration
+	}{{100, 100, time.Second, 2 * time.Second}, {100, 50, time.Second, 2 * time.Second}, {10, 20, time.Second, time.Second}, {10, 20, 2 * time.Second, time.Second}} {
+		_, _, err := FitLine(tc.m0, tc.t0, tc.m, tc.t1)
+		assert.ErrorContains(t, err, "no time per row", "%+v", tc)
+	}
+}
