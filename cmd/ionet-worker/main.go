@@ -171,7 +171,7 @@ func runFlags() []cli.Flag {
 		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "gemm-autotune", Usage: "at start, choose each GPU's cuBLASLt GEMM algorithm by its sustained rate (about 18 s, once per device, driver and library: cached in --gemm-autotune-cache)", EnvVars: []string{"IONET_GEMM_AUTOTUNE"}, Value: true}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "gemm-autotune-cache", Usage: "the GEMM autotune cache `FILE`", EnvVars: []string{"IONET_GEMM_AUTOTUNE_CACHE"}, DefaultText: "<data-dir>/" + autotuneCacheName}),
 		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "jobs", Usage: "accept hired jobs from the renters of this node's active orders", EnvVars: []string{"IONET_JOBS"}, Value: true}),
-		altsrc.NewStringFlag(&cli.StringFlag{Name: "job-runner", Usage: "auto (a container where podman or docker is installed, else a process), process or container", EnvVars: []string{"IONET_JOB_RUNNER"}, Value: "auto"}),
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "job-runner", Usage: "auto (a container where podman or docker answers `<runtime> info`, else a process), process or container", EnvVars: []string{"IONET_JOB_RUNNER"}, Value: "auto"}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "job-image", Usage: "container image for jobs that name none", EnvVars: []string{"IONET_JOB_IMAGE"}, Value: "docker.io/library/ubuntu:24.04"}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "job-memory", Usage: "a job's address space (process) or memory (container), e.g. 64GiB (0: unlimited)", EnvVars: []string{"IONET_JOB_MEMORY"}, Value: "0"}),
 		altsrc.NewUint64Flag(&cli.Uint64Flag{Name: "job-open-files", Usage: "a job's open files (0: unlimited)", EnvVars: []string{"IONET_JOB_OPEN_FILES"}, Value: 65536}),
@@ -657,9 +657,12 @@ func run(c *cli.Context, h *hooks) error {
 	if c.Bool("jobs") {
 		limits := jobs.Limits{AddressSpace: memory, OpenFiles: c.Uint64("job-open-files"), Processes: c.Uint64("job-processes")}
 		var runner jobs.Runner
-		rt := jobs.DetectRuntime()
+		rt, skipped := jobs.DetectRuntime()
 		switch {
 		case runnerKind == "container" && rt == "":
+			if len(skipped) > 0 {
+				return fmt.Errorf("--job-runner container: no container runtime answers (%s)", strings.Join(skipped, "; "))
+			}
 			return usagef("--job-runner container: neither podman nor docker is installed")
 		case runnerKind == "container", runnerKind == "auto" && rt != "":
 			runner = jobs.ContainerRunner{Runtime: rt, DefaultImage: c.String("job-image"), Limits: limits}
@@ -669,7 +672,11 @@ func run(c *cli.Context, h *hooks) error {
 				return err
 			}
 			runner = jobs.ProcessRunner{Limits: limits, Helper: self}
+			if runnerKind == "auto" && len(skipped) > 0 {
+				e.log.Warn("no container runtime answers: jobs run as processes", "skipped", skipped)
+			}
 		}
+		e.log.Info("jobs enabled", "runner", runner.Name())
 		var uuids []string // mock GPUs are not there for jobs
 		for _, g := range hw.NodeGPUs() {
 			if !e.mock {

@@ -513,3 +513,28 @@ func TestRunListensOnTheRegisteredEndpointsPort(t *testing.T) {
 	assert.NotEqual(t, port, got, "an explicit --listen is kept")
 	assert.Contains(t, logs, "--listen 127.0.0.1:0 serves port 0, but the node's registered endpoint http://127.0.0.1:"+port+" is port "+port)
 }
+
+// A docker client without a daemon cannot run jobs: `--job-runner container` says so
+// and names the runtime's own error; `auto` falls back to processes with a warning
+// and logs the runner it chose.
+func TestRunChecksTheContainerRuntimeAnswers(t *testing.T) {
+	bin := t.TempDir()
+	docker := "#!/bin/sh\necho 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock.'\nexit 1\n"
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "docker"), []byte(docker), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(bin, "podman"), []byte("#!/bin/sh\nexit 125\n"), 0o755))
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	keeper := solana.NewWallet().PublicKey()
+
+	h := &hooks{lookup: testLookup}
+	code, _, stderr := runApp(t, context.Background(), h, "--data-dir", t.TempDir(), "--threads", "1", "run",
+		"--listen", "127.0.0.1:0", "--class", testClass.Name, "--job-runner", "container", "--keeper", keeper.String())
+	assert.Equal(t, 1, code, stderr)
+	assert.Contains(t, stderr, "--job-runner container: no container runtime answers")
+	assert.Contains(t, stderr, "podman info: exit status 125")
+	assert.Contains(t, stderr, "Cannot connect to the Docker daemon")
+
+	_, logs, stop := runDaemon(t, t.TempDir(), []solana.PublicKey{keeper}, "--job-runner", "auto")
+	assert.Equal(t, 0, stop())
+	assert.Contains(t, logs.String(), "no container runtime answers: jobs run as processes")
+	assert.Contains(t, logs.String(), "runner=process")
+}

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -234,14 +235,36 @@ type ContainerRunner struct {
 	Limits       Limits
 }
 
-// DetectRuntime finds podman or docker on PATH ("" when neither is installed).
-func DetectRuntime() string {
+// DetectRuntime finds podman or docker on PATH that answers `<runtime> info` within
+// 10 s: an installed docker client without a running daemon cannot start a job, so
+// it is skipped. It returns "" when none answers, and why each installed one was
+// skipped.
+func DetectRuntime() (path string, skipped []string) {
 	for _, name := range []string{"podman", "docker"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
+		p, err := exec.LookPath(name)
+		if err != nil {
+			continue
 		}
+		if err := RuntimeAnswers(p); err != nil {
+			skipped = append(skipped, err.Error())
+			continue
+		}
+		return p, skipped
 	}
-	return ""
+	return "", skipped
+}
+
+// RuntimeAnswers runs `<runtime> info` with a 10 s limit and returns its error and
+// the last line it printed when it fails.
+func RuntimeAnswers(runtime string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, runtime, "info").CombinedOutput()
+	if err != nil {
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		return fmt.Errorf("%s info: %w: %s", baseName(runtime), err, lines[len(lines)-1])
+	}
+	return nil
 }
 
 // Name is "container:<runtime>".
