@@ -171,7 +171,7 @@ func runFlags() []cli.Flag {
 		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "gemm-autotune", Usage: "at start, choose each GPU's cuBLASLt GEMM algorithm by its sustained rate (about 18 s, once per device, driver and library: cached in --gemm-autotune-cache)", EnvVars: []string{"IONET_GEMM_AUTOTUNE"}, Value: true}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "gemm-autotune-cache", Usage: "the GEMM autotune cache `FILE`", EnvVars: []string{"IONET_GEMM_AUTOTUNE_CACHE"}, DefaultText: "<data-dir>/" + autotuneCacheName}),
 		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "jobs", Usage: "accept hired jobs from the renters of this node's active orders", EnvVars: []string{"IONET_JOBS"}, Value: true}),
-		altsrc.NewStringFlag(&cli.StringFlag{Name: "job-runner", Usage: "auto (a container where podman or docker answers `<runtime> info`, else a process), process or container", EnvVars: []string{"IONET_JOB_RUNNER"}, Value: "auto"}),
+		altsrc.NewStringFlag(&cli.StringFlag{Name: "job-runner", Usage: "auto (a container where podman or docker answers its info command, else a process), process or container", EnvVars: []string{"IONET_JOB_RUNNER"}, Value: "auto"}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "job-image", Usage: "container image for jobs that name none", EnvVars: []string{"IONET_JOB_IMAGE"}, Value: "docker.io/library/ubuntu:24.04"}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "job-memory", Usage: "a job's address space (process) or memory (container), e.g. 64GiB (0: unlimited)", EnvVars: []string{"IONET_JOB_MEMORY"}, Value: "0"}),
 		altsrc.NewUint64Flag(&cli.Uint64Flag{Name: "job-open-files", Usage: "a job's open files (0: unlimited)", EnvVars: []string{"IONET_JOB_OPEN_FILES"}, Value: 65536}),
