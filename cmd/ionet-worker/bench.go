@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -47,9 +48,14 @@ type BenchReport struct {
 	DensePeakTOPS float64 `json:"densePeakTops"`
 	OfPeak        float64 `json:"ofPeak"`
 	OpeningBytes  int     `json:"openingBytes"`
-	VerifiedS     float64 `json:"verifiedS"` // the in-process keeper's check of the opening
-	Verdict       string  `json:"verdict"`   // pass, late or flagged
+	VerifiedS     float64 `json:"verifiedS"`      // the in-process keeper's check of the opening
+	Verdict       string  `json:"verdict"`        // pass, late or flagged
+	Hint          string  `json:"hint,omitempty"` // what to do about a failing verdict
 }
+
+// minBenchRows is the fewest rows a --fraction runs (or the whole challenge where it
+// is smaller): an eighth of it is then still 128 rows.
+const minBenchRows = 1024
 
 // errBenchFails is bench's error when the machine would fail its class.
 var errBenchFails = errors.New("this machine would fail its class's challenges")
@@ -100,7 +106,8 @@ func bench(c *cli.Context, h *hooks) error {
 		}
 	}
 	run := class
-	run.M = max(1, int(math.Round(float64(class.M)*f)))
+	// At least minBenchRows rows, so the line through the two runs is not noise.
+	run.M = max(min(class.M, minBenchRows), int(math.Round(float64(class.M)*f)))
 	e.log.Info("rehearsing a challenge against an in-process keeper", "class", class.Name, "backend", backend.Name(),
 		"rows", run.M, "of", class.M, "reference_time", class.RefTime)
 	m, err := pow.Measure(c.Context, agent.Progress(backend, 5*time.Second, e.log), run,
@@ -124,6 +131,15 @@ func bench(c *cli.Context, h *hooks) error {
 		r.Verdict = "flagged"
 	case r.ChallengeS > r.DeadlineS:
 		r.Verdict = "late"
+	}
+	cpu := strings.HasPrefix(class.Name, "cpu-")
+	switch {
+	case r.Verdict == "late" && cpu && c.String("class") != "":
+		r.Hint = "a CPU node: let the worker measure its tier, without --class"
+	case r.Verdict == "late" && cpu:
+		r.Hint = "the node's CPU tier is faster than this machine is now: measure it again (discover, without --cpu-calibration 0)"
+	case r.Verdict == "flagged":
+		r.Hint = "the class is too small for this machine"
 	}
 	if c.Bool("json") {
 		enc := json.NewEncoder(c.App.Writer)
@@ -174,14 +190,21 @@ func printBench(w io.Writer, r BenchReport) {
 	}
 	fmt.Fprintf(tw, "rate\t%.4g TOPS, %.1f%% of the dense peak\n", r.TOPS, 100*r.OfPeak)
 	fmt.Fprintf(tw, "deadline\t%.2f s (a keeper within 1 s round trip)\n", r.DeadlineS)
-	fmt.Fprintf(tw, "opening\t%d bytes, checked by the keeper in %.3f s\n", r.OpeningBytes, r.VerifiedS)
+	if r.OpeningBytes > 0 {
+		fmt.Fprintf(tw, "opening\t%d bytes, checked by the keeper in %.3f s\n", r.OpeningBytes, r.VerifiedS)
+	} else {
+		fmt.Fprintf(tw, "opening\tnot asked for: a keeper opens only a commitment in time\n")
+	}
 	switch r.Verdict {
 	case "pass":
 		fmt.Fprintf(tw, "verdict\tpasses, %.1f s to spare\n", r.DeadlineS-r.ChallengeS)
 	case "late":
-		fmt.Fprintf(tw, "verdict\tLATE by %.1f s: keepers record a failed challenge (a CPU node: let it measure its tier, without --class)\n", r.ChallengeS-r.DeadlineS)
+		fmt.Fprintf(tw, "verdict\tLATE by %.1f s: keepers record a failed challenge\n", r.ChallengeS-r.DeadlineS)
 	case "flagged":
-		fmt.Fprintf(tw, "verdict\tFLAGGED: above %.2f × the class's peak, keepers count no TOPS (the class is too small for this machine)\n", pow.FlagFactor)
+		fmt.Fprintf(tw, "verdict\tFLAGGED: above %.2f × the class's peak, keepers count no TOPS\n", pow.FlagFactor)
+	}
+	if r.Hint != "" {
+		fmt.Fprintf(tw, "hint\t%s\n", r.Hint)
 	}
 	tw.Flush()
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -31,14 +32,14 @@ func TestBench(t *testing.T) {
 	fast, err := classes.CPUTier(isa, 2, classes.CPUMinTier)
 	require.NoError(t, err)
 	code, out, stderr = runApp(t, ctx, nil, "--data-dir", data, "--threads", "2", "bench", "--class", fast.Name,
-		"--fraction", "0.002", "--json")
+		"--fraction", "0.005", "--json")
 	require.Equal(t, 1, code, stderr)
 	var r BenchReport
 	require.NoError(t, json.Unmarshal([]byte(out), &r))
 	assert.Equal(t, "late", r.Verdict)
 	assert.Equal(t, fast.Name, r.Class)
 	assert.Greater(t, r.ChallengeS, r.DeadlineS)
-	assert.InDelta(t, 0.002, r.Fraction, 0.0001)
+	assert.InDelta(t, 0.005, r.Fraction, 0.0001)
 	assert.Positive(t, r.OpeningBytes, "the sample was opened and checked")
 	assert.Contains(t, stderr, "would fail its class's challenges: late")
 	// The fixed part is counted once: the extrapolation is the fitted line at M rows,
@@ -55,7 +56,23 @@ func TestBench(t *testing.T) {
 	code, out, stderr = runApp(t, ctx, nil, "--data-dir", data, "--threads", "2", "bench", "--class", slow.Name)
 	require.Equal(t, 1, code, stderr)
 	assert.Contains(t, out, "FLAGGED")
+	assert.Contains(t, out, "hint       the class is too small for this machine")
 	assert.Contains(t, stderr, "flagged")
+	// A tiny share of it runs at least 1,024 rows (here: all of them), so it is
+	// flagged too; a run of a handful of rows diluted by its fixed cost passed.
+	code, out, stderr = runApp(t, ctx, nil, "--data-dir", data, "--threads", "2", "bench", "--class", slow.Name,
+		"--fraction", "0.01", "--json")
+	require.Equal(t, 1, code, stderr)
+	require.NoError(t, json.Unmarshal([]byte(out), &r))
+	assert.Equal(t, "flagged", r.Verdict)
+	assert.Equal(t, min(slow.M, minBenchRows), r.Rows)
+
+	// A tiny fraction of a large class runs 1,024 rows and extrapolates.
+	code, out, _ = runApp(t, ctx, nil, "--data-dir", data, "--threads", "2", "bench", "--class", fast.Name,
+		"--fraction", "1e-9")
+	require.Equal(t, 1, code)
+	assert.Contains(t, out, "ran        1024 rows")
+	assert.Contains(t, out, "hint       a CPU node: let the worker measure its tier, without --class")
 
 	for _, tc := range []struct {
 		args []string
@@ -72,4 +89,15 @@ func TestBench(t *testing.T) {
 		assert.Equal(t, 2, code, "%v: %s", tc.args, stderr)
 		assert.Contains(t, stderr, tc.want, tc.args)
 	}
+}
+
+// A commitment that was itself late is not opened, as a keeper does not ask; the
+// report says so instead of printing an empty opening.
+func TestPrintBenchOfALateCommitment(t *testing.T) {
+	var b strings.Builder
+	printBench(&b, BenchReport{Class: "h100-sxm", Backend: "cpu-avx512-vnni", Rows: 3226, Fraction: 0.001, ElapsedS: 55,
+		ChallengeS: 55000, DeadlineS: 27, DensePeakTOPS: 1979, Verdict: "late"})
+	assert.Contains(t, b.String(), "opening    not asked for: a keeper opens only a commitment in time")
+	assert.Contains(t, b.String(), "verdict    LATE by 54973.0 s")
+	assert.NotContains(t, b.String(), "hint")
 }

@@ -224,13 +224,23 @@ type env struct {
 	lookup     func(string) (classes.Class, error)
 }
 
+// publicLookup is classes.ByName, whose error for a localnet class names the flag
+// that enables it.
+func publicLookup(name string) (classes.Class, error) {
+	c, err := classes.ByName(name)
+	if err != nil && name == classes.LocalnetCPU.Name {
+		return c, fmt.Errorf("%w (a localnet class: give --localnet-classes)", err)
+	}
+	return c, err
+}
+
 func newEnv(c *cli.Context, h *hooks) (*env, error) {
 	log, err := logger(c)
 	if err != nil {
 		return nil, err
 	}
 	e := &env{log: log, dataDir: c.String("data-dir"), workerFile: c.String("worker-keypair"), rpcURL: c.String("rpc-url"),
-		threads: c.Int("threads"), calibrate: c.Duration("cpu-calibration"), lookup: classes.ByName}
+		threads: c.Int("threads"), calibrate: c.Duration("cpu-calibration"), lookup: publicLookup}
 	if c.Bool("localnet-classes") {
 		e.lookup = classes.LocalnetLookup
 	}

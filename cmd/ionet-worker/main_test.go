@@ -107,7 +107,7 @@ func TestBadUsageExits2NamingTheFlag(t *testing.T) {
 		{[]string{"--worker-keypair", filepath.Join(dir, "nope.json"), "discover"}, "--worker-keypair"},
 		{[]string{"run", "--fault", "lazy"}, "--fault"},
 		{[]string{"run", "--node", "xyz"}, "--node"},
-		{[]string{"run", "--class", "localnet-cpu"}, "--class"},
+		{[]string{"run", "--class", "localnet-cpu"}, "a localnet class: give --localnet-classes"},
 		{[]string{"mine"}, "unknown command"},
 		{nil, "a command is required"},
 	}
