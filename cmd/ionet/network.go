@@ -5,6 +5,8 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/urfave/cli/v2"
 
@@ -42,6 +44,7 @@ func networkStatus(c *cli.Context) error {
 			s.Classes[i].Class = e.className(id)
 		}
 	}
+	slices.SortFunc(s.Classes, func(a, b network.ClassCount) int { return strings.Compare(a.Class, b.Class) })
 	return output(c, s, func(w io.Writer) { printStatus(w, s) })
 }
 
@@ -53,8 +56,12 @@ func printStatus(w io.Writer, s *network.Status) {
 	}
 	printf("network at slot %d\n", s.Slot)
 	printf("  epoch        %d (of %d s), final %s\n", s.Epoch, s.EpochSeconds, final)
+	width := 14
 	for _, cc := range s.Classes {
-		printf("  nodes        %-14s %d (%d staked), %d GPUs\n", cc.Class, cc.Nodes, cc.Staked, cc.GPUs)
+		width = max(width, utf8.RuneCountInString(cc.Class))
+	}
+	for _, cc := range s.Classes {
+		printf("  nodes        %-*s %d (%d staked), %d GPUs\n", width, cc.Class, cc.Nodes, cc.Staked, cc.GPUs)
 	}
 	if len(s.Classes) == 0 {
 		printf("  nodes        none\n")
