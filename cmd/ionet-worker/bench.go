@@ -24,11 +24,16 @@ import (
 func benchFlags() []cli.Flag {
 	return []cli.Flag{
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "class", Usage: "the `CLASS` to rehearse (default: the discovered node class)", EnvVars: []string{"IONET_CLASS"}}),
-		altsrc.NewFloat64Flag(&cli.Float64Flag{Name: "fraction", Usage: "run this fraction of the challenge's rows, in (0, 1], and extrapolate", Value: 1}),
+		altsrc.NewFloat64Flag(&cli.Float64Flag{Name: "fraction", Usage: "run this fraction of the challenge's rows, in (0, 1], and extrapolate", EnvVars: []string{"IONET_BENCH_FRACTION"}, Value: 1}),
 		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "gemm-autotune", Usage: "on a GPU, choose the GEMM algorithm by its sustained rate first (as run does; cached)", EnvVars: []string{"IONET_GEMM_AUTOTUNE"}, Value: true}),
 		altsrc.NewStringFlag(&cli.StringFlag{Name: "gemm-autotune-cache", Usage: "the GEMM autotune cache `FILE`", EnvVars: []string{"IONET_GEMM_AUTOTUNE_CACHE"}, DefaultText: "<data-dir>/" + autotuneCacheName}),
-		altsrc.NewBoolFlag(&cli.BoolFlag{Name: "json", Usage: "print JSON"}),
+		jsonFlag(),
 	}
+}
+
+// jsonFlag is every command's --json (IONET_JSON, as the ionet CLI's).
+func jsonFlag() cli.Flag {
+	return altsrc.NewBoolFlag(&cli.BoolFlag{Name: "json", Usage: "print JSON", EnvVars: []string{"IONET_JSON"}})
 }
 
 // BenchReport is what `ionet-worker bench` prints: one rehearsed challenge.

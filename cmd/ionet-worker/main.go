@@ -125,7 +125,7 @@ func newApp(stdout, stderr io.Writer, h *hooks) *cli.App {
 		},
 		Commands: []*cli.Command{
 			cmd(&cli.Command{Name: "discover", Usage: "print the GPUs with their class (or the CPU class), vCPUs, RAM and disk",
-				Flags:  []cli.Flag{altsrc.NewBoolFlag(&cli.BoolFlag{Name: "json", Usage: "print JSON"})},
+				Flags:  []cli.Flag{jsonFlag()},
 				Action: func(c *cli.Context) error { return discover(c, h) }}),
 			cmd(&cli.Command{Name: "register", Usage: "register the node on chain, or update it (spec from discovery plus these flags); harmless to repeat",
 				Flags:  registerFlags(),
@@ -142,7 +142,7 @@ func newApp(stdout, stderr io.Writer, h *hooks) *cli.App {
 			cmd(&cli.Command{Name: "claim", Usage: "claim hire earnings (io-hire) and availability rewards (io-rewards, with a keeper's proof); print what was paid",
 				Flags: []cli.Flag{
 					altsrc.NewStringSliceFlag(&cli.StringSliceFlag{Name: "keeper-url", Usage: "a keeper serving GET /proofs/{node} (repeat; default: every registered keeper's endpoint)", EnvVars: []string{"IONET_KEEPER_URLS"}}),
-					altsrc.NewBoolFlag(&cli.BoolFlag{Name: "json", Usage: "print JSON"}),
+					jsonFlag(),
 				},
 				Action: claim}),
 		},

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/gagliardetto/solana-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/urfave/cli/v2"
 
 	"github.com/ionet-network/ionet/oracle/classes"
 	"github.com/ionet-network/ionet/oracle/pow"
@@ -537,4 +539,35 @@ func TestRunChecksTheContainerRuntimeAnswers(t *testing.T) {
 	assert.Equal(t, 0, stop())
 	assert.Contains(t, logs.String(), "no container runtime answers: jobs run as processes")
 	assert.Contains(t, logs.String(), "runner=process")
+}
+
+// docs/worker.md: every flag has an IONET_* variable (hidden test-only flags aside).
+func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
+	app := newApp(io.Discard, io.Discard, nil)
+	check := func(where string, flags []cli.Flag) {
+		for _, f := range flags {
+			name := f.Names()[0]
+			if name == "help" || name == "version" {
+				continue
+			}
+			if v, ok := f.(cli.VisibleFlag); ok && !v.IsVisible() {
+				continue
+			}
+			env, ok := f.(interface{ GetEnvVars() []string })
+			require.True(t, ok, "%s --%s", where, name)
+			vars := env.GetEnvVars()
+			if assert.NotEmpty(t, vars, "%s --%s has no environment variable", where, name) {
+				assert.True(t, strings.HasPrefix(vars[0], "IONET_"), "%s --%s: %v", where, name, vars)
+			}
+		}
+	}
+	check("global", app.Flags)
+	var walk func(prefix string, cmds []*cli.Command)
+	walk = func(prefix string, cmds []*cli.Command) {
+		for _, c := range cmds {
+			check(prefix+c.Name, c.Flags)
+			walk(prefix+c.Name+" ", c.Subcommands)
+		}
+	}
+	walk("", app.Commands)
 }
