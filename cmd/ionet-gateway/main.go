@@ -49,7 +49,7 @@ func main() {
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
-	usage := func(_ *cli.Context, err error, _ bool) error { return cliapp.UsageError{Msg: err.Error()} }
+	usage := cliapp.OnUsageError
 	return &cli.App{
 		Name:           "ionet-gateway",
 		Usage:          "serve ionet's Solana Actions (blinks) to wallets: unsigned staking and hire transactions",

@@ -83,7 +83,7 @@ func flags() []cli.Flag {
 
 func newApp(stdout, stderr io.Writer) *cli.App {
 	fs := flags()
-	usage := func(_ *cli.Context, err error, _ bool) error { return usageError{Msg: err.Error()} }
+	usage := cliapp.OnUsageError
 	app := &cli.App{
 		Name:           "ionet-keeper",
 		Usage:          "keep ionet: verify workers' proof of compute and uptime, vote epoch reports, crank claims, serve proofs",

@@ -80,7 +80,7 @@ func TestBench(t *testing.T) {
 	}{
 		{[]string{"bench", "--fraction", "0"}, "--fraction 0: want a number in (0, 1]"},
 		{[]string{"bench", "--fraction", "1.5"}, "--fraction 1.5"},
-		{[]string{"bench", "--fraction", "half"}, `invalid value "half" for flag -fraction`},
+		{[]string{"bench", "--fraction", "half"}, `invalid value "half" for flag --fraction`},
 		{[]string{"bench", "--class", "h900"}, `--class: class "h900"`},
 		{[]string{"bench", "--class", "cpu-avx2-2x300"}, "x300 is not a speed tier of avx2 (nearest: x299)"},
 		{[]string{"--mock-gpus", "h100-sxm:2", "bench"}, "mock GPUs compute nothing"},

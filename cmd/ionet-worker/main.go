@@ -94,7 +94,7 @@ func newApp(stdout, stderr io.Writer, h *hooks) *cli.App {
 	if h == nil {
 		h = &hooks{}
 	}
-	usage := func(_ *cli.Context, err error, _ bool) error { return usageError{Msg: err.Error()} }
+	usage := cliapp.OnUsageError
 	fs := globalFlags()
 	cmd := func(c *cli.Command) *cli.Command {
 		c.OnUsageError = usage

@@ -104,7 +104,7 @@ func TestBadUsageExits2NamingTheFlag(t *testing.T) {
 		{[]string{"run", "--job-runner", "vm"}, "--job-runner"},
 		{[]string{"run", "--job-memory", "lots"}, "--job-memory"},
 		{[]string{"run", "--class", "h900"}, "--class"},
-		{[]string{"run", "--progress", "soon"}, "-progress"},
+		{[]string{"run", "--progress", "soon"}, "for flag --progress"},
 		{[]string{"run", "extra"}, "unexpected argument"},
 		{[]string{"--worker-keypair", filepath.Join(dir, "nope.json"), "discover"}, "--worker-keypair"},
 		{[]string{"run", "--fault", "lazy"}, "--fault"},

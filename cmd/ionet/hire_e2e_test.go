@@ -140,7 +140,7 @@ func TestCLIHireRenter(t *testing.T) {
 		args []string
 		want string
 	}{
-		{2, []string{"--keypair", renterKey, "hire", "extend", "--hours", "x", order}, "invalid value \"x\" for flag -hours"},
+		{2, []string{"--keypair", renterKey, "hire", "extend", "--hours", "x", order}, "invalid value \"x\" for flag --hours"},
 		{2, []string{"--keypair", renterKey, "hire", "extend", "--hours", "0", order}, "--hours: 1 to 8760"},
 		{2, []string{"--keypair", renterKey, "hire", "extend", "--hours", "-3", order}, "invalid value"},
 		{2, []string{"--keypair", renterKey, "hire", "extend", "--hours", "8760", order}, "would run 8761 h, at most 8760"},

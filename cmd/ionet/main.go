@@ -49,7 +49,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			jsonFlag(),
 		},
 		// Unknown flags and the like come back as errors; main prints them and exits 2.
-		OnUsageError:   func(_ *cli.Context, err error, _ bool) error { return usageError{Msg: err.Error()} },
+		OnUsageError:   cliapp.OnUsageError,
 		ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
 			nodeCommand(),
@@ -74,7 +74,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 // usageErrors makes every command's flag errors usage errors (exit 2), as the app's.
 func usageErrors(cmds []*cli.Command) {
 	for _, c := range cmds {
-		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{Msg: err.Error()} }
+		c.OnUsageError = cliapp.OnUsageError
 		usageErrors(c.Subcommands)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -20,6 +21,15 @@ func (u UsageError) Error() string { return u.Msg }
 
 // Usagef is a UsageError with a formatted message.
 func Usagef(format string, args ...any) error { return UsageError{fmt.Sprintf(format, args...)} }
+
+// OnUsageError is every app's and command's cli.OnUsageErrorFunc: a flag that does
+// not parse is a UsageError, its message naming the flag as it is typed (Go's flag
+// package, under urfave/cli, writes "-name").
+func OnUsageError(_ *cli.Context, err error, _ bool) error {
+	return UsageError{Msg: flagDash.ReplaceAllString(err.Error(), "${1}--${2}")}
+}
+
+var flagDash = regexp.MustCompile(`(flag |for |: )-([A-Za-z][A-Za-z0-9-]*)`)
 
 // ExitCode prints err after the program's name on stderr and returns the exit
 // status: 0 for nil, 2 for a usage error, 1 for the rest.

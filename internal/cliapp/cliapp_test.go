@@ -81,3 +81,19 @@ func TestLoadKeypairSaysWhatIsWrong(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, k, got)
 }
+
+// Go's flag package names a flag "-name"; users type "--name", and so do the errors.
+func TestOnUsageErrorNamesFlagsAsTyped(t *testing.T) {
+	for in, want := range map[string]string{
+		`invalid value "abc" for flag -fraction: parse error`: `invalid value "abc" for flag --fraction: parse error`,
+		"flag provided but not defined: -bogus":               "flag provided but not defined: --bogus",
+		`invalid boolean value "x" for -json: parse error`:    `invalid boolean value "x" for --json: parse error`,
+		"flag needs an argument: -class":                      "flag needs an argument: --class",
+		"--amount -3: want a positive amount":                 "--amount -3: want a positive amount",
+	} {
+		err := OnUsageError(nil, errors.New(in), false)
+		var u UsageError
+		require.ErrorAs(t, err, &u)
+		assert.Equal(t, want, u.Msg)
+	}
+}
