@@ -126,3 +126,41 @@ func BenchmarkLinkCodec(b *testing.B) {
 		}
 	})
 }
+
+// Canonical: whatever bytes decode re-encode to exactly those bytes, so one set of
+// openings has one encoding. Run longer with go test -fuzz FuzzLinkCanonical.
+func FuzzLinkCanonical(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 3, 4, 0xd5, 0x01})
+	f.Add([]byte{0, 0, 0, 3, 5, 0xa5, 0x07})
+	f.Add([]byte{0, 0, 0, 0, 1})
+	f.Add(encodeLink([]int32{math.MinInt32, math.MaxInt32, 0}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := decodeLink(b, 64)
+		if err != nil {
+			return
+		}
+		require.Equal(t, b, encodeLink(c))
+	})
+}
+
+func TestLinkCanonicalOnRandomInput(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	decoded := 0
+	for range 20000 {
+		n, w := rng.IntN(6), 1+rng.IntN(32)
+		b := []byte{0, 0, 0, byte(n), byte(w)}
+		body := make([]byte, (n*w+7)/8)
+		for i := range body {
+			body[i] = byte(rng.Uint32())
+		}
+		b = append(b, body...)
+		c, err := decodeLink(b, 64)
+		if err != nil {
+			assert.ErrorIs(t, err, wire.ErrPayload)
+			continue
+		}
+		decoded++
+		require.Equal(t, b, encodeLink(c), "%x", b)
+	}
+	assert.Positive(t, decoded, "some random links are canonical")
+}
