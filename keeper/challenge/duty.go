@@ -140,6 +140,9 @@ type duty struct {
 
 	errMu sync.Mutex
 	errs  []error
+
+	unfitMu sync.Mutex
+	unfit   map[string]bool // classes already reported too large for the windows
 }
 
 // New validates cfg and fills defaults.
@@ -223,6 +226,21 @@ type nodeSchedule struct {
 	others  map[int]ed25519.PublicKey // window → its challenger, where that is another keeper
 }
 
+// unfitLevel is warn the first time class is found too large for the windows, and
+// debug after that.
+func (d *duty) unfitLevel(class string) slog.Level {
+	d.unfitMu.Lock()
+	defer d.unfitMu.Unlock()
+	if d.unfit[class] {
+		return slog.LevelDebug
+	}
+	if d.unfit == nil {
+		d.unfit = map[string]bool{}
+	}
+	d.unfit[class] = true
+	return slog.LevelWarn
+}
+
 func (d *duty) plan(ep Epoch) (plan, error) {
 	p := plan{window: map[uint8][]Window{}, turns: map[uint8][]nodeSchedule{}, rechecks: map[uint8][]nodeSchedule{}}
 	for _, n := range ep.Nodes {
@@ -247,7 +265,9 @@ func (d *duty) plan(ep Epoch) (plan, error) {
 			case errors.Is(err, ErrWindowTooShort):
 				// One class too large for this layout must not cost the others their
 				// challenges: its nodes are probed only.
-				d.log.Warn("class does not fit the challenge windows: its nodes are probed, not challenged",
+				// Said once per class at warn level, then at debug: it holds every epoch.
+				d.log.Log(context.Background(), d.unfitLevel(class.Name),
+					"class does not fit the challenge windows: its nodes are probed, not challenged",
 					"class", class.Name, "error", err)
 			case err != nil:
 				return plan{}, err

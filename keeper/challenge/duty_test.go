@@ -1,6 +1,7 @@
 package challenge
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -11,6 +12,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -559,4 +561,25 @@ func TestOpeningsAreAskedAgainWhileTheWorkerIsUnreachable(t *testing.T) {
 	require.Len(t, obs, 1)
 	assert.False(t, obs[0].OK)
 	assert.Equal(t, epochlog.ReasonUnreachable, obs[0].Reason)
+}
+
+// A class too large for the windows holds every epoch: the keeper warns once per
+// class, not once per epoch.
+func TestUnfitClassIsWarnedOncePerClass(t *testing.T) {
+	var logs bytes.Buffer
+	keeper := key("keeper")
+	d := newDuty(t, keeper, &memRecorder{}, func(c *Config) {
+		c.Lookup = classes.ByName
+		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}).(*duty)
+	node := func(tag, class string) Node {
+		return Node{Address: solana.PublicKeyFromBytes(pub(key(tag))), Worker: pub(key(tag + "-w")), Class: class, Endpoint: "http://x"}
+	}
+	keepers := []ed25519.PublicKey{pub(keeper)}
+	for e := range uint64(3) {
+		_, err := d.plan(epochFor(e, "unfit", 2, keepers, node("a", "h100-sxm"), node("b", "h100-sxm"), node("c", "a100")))
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 1, strings.Count(logs.String(), "class=h100-sxm"), logs.String())
+	assert.Equal(t, 1, strings.Count(logs.String(), "class=a100"), logs.String())
 }
