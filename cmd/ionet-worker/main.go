@@ -239,6 +239,9 @@ func newEnv(c *cli.Context, h *hooks) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := cliapp.CheckRPCURL("--rpc-url", c.String("rpc-url")); err != nil {
+		return nil, err
+	}
 	e := &env{log: log, dataDir: c.String("data-dir"), workerFile: c.String("worker-keypair"), rpcURL: c.String("rpc-url"),
 		threads: c.Int("threads"), calibrate: c.Duration("cpu-calibration"), lookup: publicLookup}
 	if c.Bool("localnet-classes") {

@@ -571,3 +571,9 @@ func TestEveryFlagHasAnEnvironmentVariable(t *testing.T) {
 	}
 	walk("", app.Commands)
 }
+
+func TestMalformedRPCURLIsAUsageError(t *testing.T) {
+	code, _, stderr := runApp(t, context.Background(), nil, "--data-dir", t.TempDir(), "--rpc-url", "localhost:8899", "discover")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `--rpc-url "localhost:8899": want an http(s)://host:port URL`)
+}

@@ -78,16 +78,29 @@ func (e *env) config() (*iostaking.StakingConfig, error) {
 
 // args checks the number of positional arguments.
 func args(c *cli.Context, names ...string) error {
+	path := commandPath(c)
 	for _, a := range c.Args().Slice() {
 		if strings.HasPrefix(a, "-") {
 			return usagef("%s: %q looks like a flag; flags go before the arguments (ionet %s [flags] %s)",
-				c.Command.FullName(), a, c.Command.FullName(), strings.Join(names, " "))
+				path, a, path, strings.Join(names, " "))
 		}
 	}
 	if c.NArg() != len(names) {
-		return usagef("%s takes %d argument(s): %v, got %d", c.Command.FullName(), len(names), names, c.NArg())
+		return usagef("%s takes %d argument(s): %v, got %d", path, len(names), names, c.NArg())
 	}
 	return nil
+}
+
+// commandPath is the command as typed after "ionet", e.g. "hire status": urfave/cli's
+// FullName gives only the last word here.
+func commandPath(c *cli.Context) string {
+	var words []string
+	for _, ctx := range c.Lineage() {
+		if ctx.Command != nil && ctx.Command.Name != "" && (ctx.App == nil || ctx.Command.Name != ctx.App.Name) {
+			words = append([]string{ctx.Command.Name}, words...)
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 func pubkeyArg(what, s string) (solana.PublicKey, error) {

@@ -64,6 +64,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			devCommand(),
 			{Name: "address", Usage: "print --keypair's address", Action: printAddress},
 		},
+		Before: func(c *cli.Context) error { return cliapp.CheckRPCURL("--rpc-url", c.String("rpc-url")) },
 		Action: noCommand,
 	}
 	addJSONFlags(app.Commands)

@@ -28,3 +28,20 @@ func TestPrintStatusAlignsTheClasses(t *testing.T) {
 	assert.Equal(t, []int{cols[0], cols[0], cols[0]}, cols, b.String())
 	assert.Contains(t, b.String(), "  nodes        cpu-avx512vnni-* (id 240) 2 (1 staked), 2 GPUs\n")
 }
+
+// Argument errors name the command as typed, subcommand group included.
+func TestArgumentErrorsNameTheWholeCommand(t *testing.T) {
+	_, stderr, code := runApp("hire", "status", "5", "--json")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `hire status: "--json" looks like a flag; flags go before the arguments (ionet hire status [flags] order)`)
+	_, stderr, code = runApp("stake", "claim")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "stake claim takes 1 argument(s): [node], got 0")
+}
+
+// A malformed --rpc-url is a usage error before any call.
+func TestMalformedRPCURLIsAUsageError(t *testing.T) {
+	_, stderr, code := runApp("--rpc-url", "notaurl", "network", "status")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `--rpc-url "notaurl": want an http(s)://host:port URL`)
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -30,6 +31,16 @@ func OnUsageError(_ *cli.Context, err error, _ bool) error {
 }
 
 var flagDash = regexp.MustCompile(`(flag |for |: )-([A-Za-z][A-Za-z0-9-]*)`)
+
+// CheckRPCURL is a usage error unless s is an http(s) URL with a host: what every
+// binary's --rpc-url must be before any call goes out.
+func CheckRPCURL(flag, s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return Usagef("%s %q: want an http(s)://host:port URL of a Solana JSON-RPC endpoint", flag, s)
+	}
+	return nil
+}
 
 // ExitCode prints err after the program's name on stderr and returns the exit
 // status: 0 for nil, 2 for a usage error, 1 for the rest.

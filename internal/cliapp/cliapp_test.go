@@ -97,3 +97,13 @@ func TestOnUsageErrorNamesFlagsAsTyped(t *testing.T) {
 		assert.Equal(t, want, u.Msg)
 	}
 }
+
+func TestCheckRPCURL(t *testing.T) {
+	for _, ok := range []string{"http://127.0.0.1:8899", "https://api.mainnet-beta.solana.com", "http://[::1]:8899/"} {
+		assert.NoError(t, CheckRPCURL("--rpc-url", ok), ok)
+	}
+	for _, bad := range []string{"notaurl", "127.0.0.1:8899", "ws://127.0.0.1:8900", "http://", "", "http://%zz"} {
+		var u UsageError
+		assert.ErrorAs(t, CheckRPCURL("--rpc-url", bad), &u, bad)
+	}
+}
