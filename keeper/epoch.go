@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -142,9 +143,12 @@ func (d *epochDuty) run(ctx context.Context) error {
 	}
 	t := time.NewTicker(d.k.cfg.Tick)
 	defer t.Stop()
+	var repeats repeatedWarning
 	for {
 		if err := d.tick(ctx); err != nil && ctx.Err() == nil {
-			d.k.log.Warn("epoch duty", "err", err)
+			d.k.log.Log(ctx, repeats.level(err.Error(), time.Now()), "epoch duty", "err", err)
+		} else if err == nil {
+			repeats = repeatedWarning{}
 		}
 		select {
 		case <-ctx.Done():
@@ -152,6 +156,22 @@ func (d *epochDuty) run(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+// repeatedWarning keeps a failing tick from flooding the log: an error the last
+// tick also had is logged at debug, and again at warn once a minute while it lasts
+// (an unregistered keeper's ticks fail every 250 ms until it registers).
+type repeatedWarning struct {
+	last   string
+	warned time.Time
+}
+
+func (r *repeatedWarning) level(msg string, now time.Time) slog.Level {
+	if msg == r.last && now.Sub(r.warned) < time.Minute {
+		return slog.LevelDebug
+	}
+	r.last, r.warned = msg, now
+	return slog.LevelWarn
 }
 
 // tick does whatever the chain's clock calls for now.
