@@ -105,6 +105,14 @@ func TestDevFundFindsTheFaucet(t *testing.T) {
 	b, err := rpc.New(node.RPCURL).GetBalance(context.Background(), to, rpc.CommitmentConfirmed)
 	require.NoError(t, err)
 	assert.EqualValues(t, 2*solana.LAMPORTS_PER_SOL, b.Value)
+	// The same request again at once is a second funding, not "already processed",
+	// and so is a second identical IOSD mint.
+	run.ok(t, "dev", "fund", "--genesis=", "--sol", "2", to.String())
+	b, err = rpc.New(node.RPCURL).GetBalance(context.Background(), to, rpc.CommitmentConfirmed)
+	require.NoError(t, err)
+	assert.EqualValues(t, 4*solana.LAMPORTS_PER_SOL, b.Value)
+	run.ok(t, "faucet", "iosd", "5", to.String())
+	assert.Contains(t, run.ok(t, "faucet", "iosd", "5", to.String()), "(was 5 IOSD, now 10 IOSD)")
 
 	bare := localnode.Start(t, "--no-genesis", solana.NewWallet().PublicKey().String())
 	errOut := run.fails(t, 1, "--rpc-url", bare.RPCURL, "dev", "fund", "--genesis=", "--sol", "1", to.String())

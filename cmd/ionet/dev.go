@@ -111,7 +111,7 @@ func devFund(c *cli.Context) error {
 		return usagef("nothing to send: --sol, --io and --iosd are all 0")
 	}
 	e := newEnv(c)
-	sig, err := e.client.Send(e.ctx, []solana.PrivateKey{faucet}, ixs...)
+	sig, err := e.sendAsFaucet(faucet, ixs...)
 	if err != nil {
 		return fmt.Errorf("fund: %w", err)
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"time"
 
 	"github.com/gagliardetto/solana-go"
 	"github.com/urfave/cli/v2"
@@ -73,7 +75,7 @@ func faucetIOSD(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	sig, err := e.client.Send(e.ctx, []solana.PrivateKey{faucet}, g.MintIOSDInstructions(faucet.PublicKey(), to, amount)...)
+	sig, err := e.sendAsFaucet(faucet, g.MintIOSDInstructions(faucet.PublicKey(), to, amount)...)
 	if err != nil {
 		return fmt.Errorf("faucet iosd: %w", err)
 	}
@@ -88,4 +90,24 @@ func faucetIOSD(c *cli.Context) error {
 			staking.FormatAmount(amount, staking.USDDecimals), to, staking.FormatAmount(before, staking.USDDecimals),
 			staking.FormatAmount(after, staking.USDDecimals), sig)
 	})
+}
+
+// sendAsFaucet sends ixs signed by the localnet's faucet alone. Two identical
+// requests (same recipient and amount) within one blockhash are the same
+// transaction, which the chain refuses as already processed; each request is meant
+// as a new one, so the second is sent again under the next blockhash.
+func (e *env) sendAsFaucet(faucet solana.PrivateKey, ixs ...solana.Instruction) (solana.Signature, error) {
+	signers := []solana.PrivateKey{faucet}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		sig, err := e.client.Send(e.ctx, signers, ixs...)
+		if err == nil || !strings.Contains(err.Error(), "already been processed") || time.Now().After(deadline) {
+			return sig, err
+		}
+		select { // Send takes the latest blockhash: once it moves, the transaction is new
+		case <-e.ctx.Done():
+			return sig, e.ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
