@@ -316,7 +316,7 @@ func jobState(s jobs.Status) string {
 
 // orderJobs asks every node for the renter's jobs and keeps the order's (and, when
 // match is set, those it matches).
-func (e *env) orderJobs(client jobs.Client, order solana.PublicKey, nodes []jobNode, match func(jobs.Status) bool) ([]JobRow, []NodeError) {
+func (e *env) orderJobs(client jobs.Client, order solana.PublicKey, o *iohire.HireOrder, nodes []jobNode, match func(jobs.Status) bool) ([]JobRow, []NodeError) {
 	var rows []JobRow
 	var failed []NodeError
 	for _, n := range nodes {
@@ -326,7 +326,7 @@ func (e *env) orderJobs(client jobs.Client, order solana.PublicKey, nodes []jobN
 			continue
 		}
 		for _, st := range list {
-			if st.Order == order.String() && (match == nil || match(st)) {
+			if ofOrder(st, order, o) && (match == nil || match(st)) {
 				rows = append(rows, JobRow{Node: n.node.String(), Endpoint: n.endpoint, Job: st})
 			}
 		}
@@ -334,12 +334,19 @@ func (e *env) orderJobs(client jobs.Client, order solana.PublicKey, nodes []jobN
 	return rows, failed
 }
 
+// ofOrder says whether job st ran for order o at address order: the same address
+// and the same creation, since a closed order's id can be taken again (workers
+// before OrderCreatedAt existed leave it 0, and the address alone decides).
+func ofOrder(st jobs.Status, order solana.PublicKey, o *iohire.HireOrder) bool {
+	return st.Order == order.String() && (st.OrderCreatedAt == 0 || st.OrderCreatedAt == o.CreatedAt)
+}
+
 func hireJobs(c *cli.Context) error {
 	if err := args(c, "order"); err != nil {
 		return err
 	}
 	e := newEnv(c)
-	client, order, _, err := e.renterJobs(c.Args().First())
+	client, order, o, err := e.renterJobs(c.Args().First())
 	if err != nil {
 		return err
 	}
@@ -347,7 +354,7 @@ func hireJobs(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, failed := e.orderJobs(client, order, nodes, nil)
+	rows, failed := e.orderJobs(client, order, o, nodes, nil)
 	err = output(c, struct {
 		Order  string      `json:"order"`
 		Jobs   []JobRow    `json:"jobs"`
@@ -387,7 +394,7 @@ func hireLogs(c *cli.Context) error {
 		return err
 	}
 	e := newEnv(c)
-	client, order, _, err := e.renterJobs(c.Args().Get(0))
+	client, order, o, err := e.renterJobs(c.Args().Get(0))
 	if err != nil {
 		return err
 	}
@@ -399,7 +406,7 @@ func hireLogs(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, failed := e.orderJobs(client, order, nodes, func(s jobs.Status) bool { return s.ID == job || s.Nonce == job })
+	rows, failed := e.orderJobs(client, order, o, nodes, func(s jobs.Status) bool { return s.ID == job || s.Nonce == job })
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Job.Rank < rows[j].Job.Rank })
 	for i := range rows {
 		out, err := client.Logs(e.ctx, rows[i].Endpoint, rows[i].Job.ID)
@@ -447,7 +454,7 @@ func hireStop(c *cli.Context) error {
 		return err
 	}
 	e := newEnv(c)
-	client, order, _, err := e.renterJobs(c.Args().Get(0))
+	client, order, o, err := e.renterJobs(c.Args().Get(0))
 	if err != nil {
 		return err
 	}
@@ -456,7 +463,7 @@ func hireStop(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, failed := e.orderJobs(client, order, nodes, func(s jobs.Status) bool { return s.ID == job || s.Nonce == job })
+	rows, failed := e.orderJobs(client, order, o, nodes, func(s jobs.Status) bool { return s.ID == job || s.Nonce == job })
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Job.Rank < rows[j].Job.Rank })
 	if len(rows) == 0 && len(failed) == 0 {
 		return fmt.Errorf("no job or run %q of order %s on its %d node(s)", job, order, len(nodes))

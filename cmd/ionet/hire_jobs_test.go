@@ -3,9 +3,13 @@ package main
 import (
 	"testing"
 
+	"github.com/gagliardetto/solana-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/urfave/cli/v2"
+
+	"github.com/ionet-network/ionet/bindings/iohire"
+	"github.com/ionet-network/ionet/worker/jobs"
 )
 
 func TestHireShellJoin(t *testing.T) {
@@ -44,4 +48,15 @@ func TestHireFollowUpCarriesTheKeypairFlag(t *testing.T) {
 		require.NoError(t, app.Run(append([]string{"ionet"}, c.args...)))
 		assert.Equal(t, c.want, got, "IONET_KEYPAIR=%q %v", c.env, c.args)
 	}
+}
+
+// A closed order's id can be taken again, at the same address: its jobs are told
+// apart by the order's creation time.
+func TestOfOrderTellsAReusedAddressApart(t *testing.T) {
+	order := solana.NewWallet().PublicKey()
+	now := &iohire.HireOrder{CreatedAt: 2_000}
+	assert.True(t, ofOrder(jobs.Status{Order: order.String(), OrderCreatedAt: 2_000}, order, now))
+	assert.False(t, ofOrder(jobs.Status{Order: order.String(), OrderCreatedAt: 1_000}, order, now), "the earlier order's job")
+	assert.True(t, ofOrder(jobs.Status{Order: order.String()}, order, now), "a worker that does not say")
+	assert.False(t, ofOrder(jobs.Status{Order: solana.NewWallet().PublicKey().String(), OrderCreatedAt: 2_000}, order, now))
 }

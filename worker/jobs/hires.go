@@ -31,6 +31,9 @@ func (p Peer) Host() string {
 // Hire is an order as this node sees it.
 type Hire struct {
 	Renter solana.PublicKey
+	// CreatedAt is the order's creation time on the chain's clock (unix seconds): an
+	// order closed and created again at the same address is another order.
+	CreatedAt int64
 	// Peers are the order's assigned nodes in rank order (by node key); this node
 	// is among them when it is assigned.
 	Peers []Peer
@@ -81,7 +84,7 @@ func (c ChainHires) Hire(ctx context.Context, order solana.PublicKey) (Hire, err
 		return Hire{}, err
 	}
 	sort.Slice(as, func(i, j int) bool { return bytes.Compare(as[i].Assignment.Node[:], as[j].Assignment.Node[:]) < 0 })
-	h := Hire{Renter: o.Renter}
+	h := Hire{Renter: o.Renter, CreatedAt: o.CreatedAt}
 	var mine *iohire.Assignment
 	for _, a := range as {
 		n, err := c.Client.Staking.Node(ctx, a.Assignment.Node)

@@ -108,7 +108,7 @@ func TestTwoNodeJobRankZeroCollectsFromRankOne(t *testing.T) {
 	hires := &fakeHires{order: order}
 	w0 := startWorker(t, ctx, n0, hires, jobs.Limits{})
 	w1 := startWorker(t, ctx, n1, hires, jobs.Limits{})
-	hires.hire = jobs.Hire{Renter: renter, Active: true,
+	hires.hire = jobs.Hire{Renter: renter, Active: true, CreatedAt: 1_764_000_000,
 		Peers: []jobs.Peer{{Node: n0, Endpoint: w0.url}, {Node: n1, Endpoint: w1.url}}}
 
 	client := jobs.Client{Key: renterKey}
@@ -128,6 +128,7 @@ func TestTwoNodeJobRankZeroCollectsFromRankOne(t *testing.T) {
 	assert.Equal(t, []string{"127.0.0.1"}, s0.Peers)
 	assert.Equal(t, jobs.StateRunning, s0.State)
 	assert.Equal(t, "process", s0.Runner)
+	assert.EqualValues(t, 1_764_000_000, s0.OrderCreatedAt, "the job names the order's creation, not only its address")
 
 	var st jobs.Status
 	require.Eventually(t, func() bool {

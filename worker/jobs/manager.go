@@ -54,13 +54,16 @@ const (
 
 // Status is a job as GET /jobs/{id} shows it.
 type Status struct {
-	ID        string   `json:"id"`
-	Order     string   `json:"order"`
-	Renter    string   `json:"renter"`
-	Rank      int      `json:"rank"`
-	WorldSize int      `json:"worldSize"`
-	Peers     []string `json:"peers"`
-	Runner    string   `json:"runner"`
+	ID    string `json:"id"`
+	Order string `json:"order"`
+	// OrderCreatedAt is Hire.CreatedAt of the order the job ran for: renters tell
+	// its jobs from those of an earlier order at the same address by it.
+	OrderCreatedAt int64    `json:"orderCreatedAt,omitempty"`
+	Renter         string   `json:"renter"`
+	Rank           int      `json:"rank"`
+	WorldSize      int      `json:"worldSize"`
+	Peers          []string `json:"peers"`
+	Runner         string   `json:"runner"`
 	// Nonce is the spec's: a renter running one command on every node of an order
 	// gives each node's spec the same nonce, which ties the jobs together.
 	Nonce    string     `json:"nonce,omitempty"`
@@ -341,7 +344,7 @@ func (m *Manager) start(ctx context.Context, signer solana.PublicKey, body []byt
 		return Status{}, false, err
 	}
 	j := &job{order: order, renter: signer, dir: dir, out: out, status: Status{
-		ID: id, Order: order.String(), Renter: signer.String(), Rank: rank, WorldSize: len(h.Peers),
+		ID: id, Order: order.String(), OrderCreatedAt: h.CreatedAt, Renter: signer.String(), Rank: rank, WorldSize: len(h.Peers),
 		Peers: peers, Runner: m.cfg.Runner.Name(), Nonce: spec.Nonce, GPUs: gpus, State: StateRunning, Started: m.cfg.Now().UTC(),
 	}}
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + filepath.Join(dir, "work")}
