@@ -56,6 +56,12 @@ func TestCLIKeeperAndHire(t *testing.T) {
 	order := address.FindString(strings.TrimPrefix(out, "created order "))
 	require.NotEmpty(t, order, out)
 	assert.Contains(t, out, "(id 1)")
+	// An id in use and an escrow above the wallet's balance are refused in words, and
+	// nothing moves.
+	assert.Contains(t, run.fails(t, 1, append(hire("iosd"), "--id", "1")...), "order id 1 is taken: "+renter+"'s order "+order+" exists")
+	poor := append(hire("iosd"), "--hours", "8760")
+	assert.Contains(t, run.fails(t, 1, poor...), "insufficient funds: the order escrows its whole price (max price × GPUs × hours, plus fees) in IOSD, and "+renter+" holds 92.05 IOSD")
+	assert.Contains(t, run.ok(t, "balances", "renter="+renter), "renter             100 $IO, 92.05 IOSD")
 	show := run.ok(t, "hire", "show", order)
 	for _, want := range []string{"4 GPUs of h100-sxm, 1 h, at most 2 USD per GPU-hour, in US,DE", "status       Open",
 		"deposited 8.2 IOSD = escrow 8.2 IOSD + paid 0 IOSD"} {

@@ -158,15 +158,32 @@ func hireCreate(c *cli.Context) error {
 			return err
 		}
 	}
+	order := hire.OrderAddress(w.PublicKey(), id)
+	if c.IsSet("id") {
+		switch _, err := e.hire.Order(e.ctx, order); {
+		case err == nil:
+			return fmt.Errorf("order id %d is taken: %s's order %s exists (leave --id out for the next free id)", id, w.PublicKey(), order)
+		case !errors.Is(err, staking.ErrNotFound):
+			return err
+		}
+	}
 	ix, err := hire.CreateOrder(w.PublicKey(), mint, id, spec)
 	if err != nil {
 		return err
 	}
 	sig, err := e.hire.Send(e.ctx, []solana.PrivateKey{w}, ix)
+	if err != nil && strings.Contains(err.Error(), "insufficient funds") {
+		// SPL Token refused the escrow transfer: say so in words, with the balance.
+		held, herr := e.client.TokenBalance(e.ctx, staking.ATA(w.PublicKey(), mint))
+		if herr != nil {
+			return fmt.Errorf("create order: insufficient funds for the escrow: %w", err)
+		}
+		return fmt.Errorf("insufficient funds: the order escrows its whole price (max price × GPUs × hours, plus fees) in %s, and %s holds %s",
+			mintName(mint == cfg.IoMint), w.PublicKey(), hire.Format(held, mint == cfg.IoMint))
+	}
 	if err != nil {
 		return fmt.Errorf("create order: %w", err)
 	}
-	order := hire.OrderAddress(w.PublicKey(), id)
 	o, err := e.hire.Order(e.ctx, order)
 	if err != nil {
 		return err
