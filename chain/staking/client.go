@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/gagliardetto/solana-go"
 	"github.com/gagliardetto/solana-go/rpc"
@@ -19,6 +20,34 @@ var ErrNotFound = errors.New("account not found")
 // ErrWrongOwner is wrapped when an account exists but another program owns it (a
 // wallet's address where a node was expected, say).
 var ErrWrongOwner = errors.New("owned by another program")
+
+// ErrWrongKind is wrapped when an io-staking account of one kind is read as another
+// (a ticket's address given as a node's).
+var ErrWrongKind = errors.New("another kind of account")
+
+// accountKinds names io-staking's accounts by their discriminators, for errors.
+var accountKinds = map[[8]byte]string{
+	iostaking.Account_Node:          "node",
+	iostaking.Account_Delegation:    "delegation position",
+	iostaking.Account_Ticket:        "unstake ticket",
+	iostaking.Account_StakingConfig: "config",
+	iostaking.Account_WorkerBinding: "worker binding",
+}
+
+// parseKind parses data at address with parse, after checking it is a want: an
+// account of another known kind is named instead of its discriminator's bytes.
+func parseKind[T any](address solana.PublicKey, data []byte, want string, parse func([]byte) (*T, error)) (*T, error) {
+	if len(data) >= 8 {
+		if got, ok := accountKinds[[8]byte(data[:8])]; ok && got != want {
+			article := "a"
+			if strings.ContainsRune("aeiou", rune(want[0])) {
+				article = "an"
+			}
+			return nil, fmt.Errorf("%s is an io-staking %s, not %s %s: %w", address, got, article, want, ErrWrongKind)
+		}
+	}
+	return parse(data)
+}
 
 // Client reads io-staking's accounts and sends its instructions over JSON-RPC.
 type Client struct {
@@ -66,7 +95,7 @@ func (c *Client) Node(ctx context.Context, address solana.PublicKey) (*iostaking
 	if err != nil {
 		return nil, fmt.Errorf("node: %w", err)
 	}
-	return iostaking.ParseAccount_Node(data)
+	return parseKind(address, data, "node", iostaking.ParseAccount_Node)
 }
 
 // Delegation reads the position at address.
@@ -75,7 +104,7 @@ func (c *Client) Delegation(ctx context.Context, address solana.PublicKey) (*ios
 	if err != nil {
 		return nil, fmt.Errorf("delegation: %w", err)
 	}
-	return iostaking.ParseAccount_Delegation(data)
+	return parseKind(address, data, "delegation position", iostaking.ParseAccount_Delegation)
 }
 
 // Ticket reads the cooldown ticket at address.
@@ -84,7 +113,7 @@ func (c *Client) Ticket(ctx context.Context, address solana.PublicKey) (*iostaki
 	if err != nil {
 		return nil, fmt.Errorf("ticket: %w", err)
 	}
-	return iostaking.ParseAccount_Ticket(data)
+	return parseKind(address, data, "unstake ticket", iostaking.ParseAccount_Ticket)
 }
 
 // NodeAccount is a node and its address.
