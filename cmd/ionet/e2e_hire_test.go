@@ -79,6 +79,8 @@ func TestCLIKeeperAndHire(t *testing.T) {
 	assert.Contains(t, out, "refunded 8.2 IOSD to the renter")
 	assert.NotContains(t, out, "nodes keep what they earned", "the order never matched: no node earned")
 	assert.Contains(t, run.ok(t, "hire", "show", order), "status       Ended (Cancelled)")
+	assert.Contains(t, run.fails(t, 1, "--keypair", renterKey, "hire", "cancel", order),
+		"order "+order+" has already ended (Cancelled): nothing to cancel; hire close returns its rent")
 	assert.Contains(t, run.ok(t, "--keypair", renterKey, "hire", "close", order), "closed order "+order+" (Cancelled)")
 	assert.Contains(t, run.fails(t, 1, "hire", "show", order), "account not found")
 	assert.Contains(t, run.ok(t, "balances", "--treasury", "renter="+renter), "renter             100 $IO, 100.25 IOSD")

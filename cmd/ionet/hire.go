@@ -448,6 +448,10 @@ func hireCancel(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if o.Status == iohire.OrderStatus_Ended {
+		return fmt.Errorf("order %s has already ended (%s): nothing to cancel; hire close returns its rent",
+			address, strings.TrimSuffix(strings.TrimPrefix(orderStatus(o), "Ended ("), ")"))
+	}
 	as, err := e.hire.Assignments(e.ctx, address)
 	if err != nil {
 		return err
