@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -261,6 +262,24 @@ func TestCLIHireRenter(t *testing.T) {
 	assert.Contains(t, run.fails(t, 1, "--keypair", renterKey, "hire", "run", order, "--", "true"), "Ended (Cancelled)")
 	assert.Contains(t, run.ok(t, "--keypair", renterKey, "hire", "list", "--status", "ended"), order)
 	assert.Contains(t, run.fails(t, 1, "--keypair", otherKey, "hire", "close", order), "is renter "+renter+"'s")
+
+	// Once its nodes are paid and the order closed, its jobs are still read from its
+	// nodes with --node.
+	for _, r := range ranks {
+		run.ok(t, "--keypair", renterKey, "hire", "claim", order, r.Node)
+	}
+	run.ok(t, "--keypair", renterKey, "hire", "close", order)
+	assert.Contains(t, run.fails(t, 1, "--keypair", renterKey, "hire", "logs", order, runID), "account not found")
+	// nodes[0]'s worker still serves (nodes[1]'s was closed above).
+	read := 0
+	for _, r := range ranks {
+		if r.Node == nodes[0] {
+			closed := run.ok(t, "--keypair", renterKey, "hire", "logs", "--node", r.Node, order, r.Job.ID)
+			assert.Contains(t, closed, fmt.Sprintf("hello from rank %d of 2", r.Job.Rank))
+			read++
+		}
+	}
+	assert.Equal(t, 1, read)
 }
 
 func mustKey(t *testing.T, path string) solana.PrivateKey {

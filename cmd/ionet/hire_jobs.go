@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ionet-network/ionet/bindings/iohire"
+	"github.com/ionet-network/ionet/chain/staking"
 	"github.com/ionet-network/ionet/worker/jobs"
 )
 
@@ -102,6 +104,12 @@ func (e *env) renterJobs(s string) (jobs.Client, solana.PublicKey, *iohire.HireO
 		return jobs.Client{}, solana.PublicKey{}, nil, err
 	}
 	address, o, _, err := e.order(s)
+	if errors.Is(err, staking.ErrNotFound) && len(e.c.StringSlice("node")) > 0 {
+		// A closed order: its nodes still hold its jobs, and each checks that the
+		// request is signed by the order's renter.
+		return jobs.Client{Key: ed25519.PrivateKey(w), HTTP: &http.Client{Timeout: 10 * time.Second}}, address,
+			&iohire.HireOrder{Renter: w.PublicKey()}, nil
+	}
 	if err != nil {
 		return jobs.Client{}, address, nil, err
 	}
@@ -335,10 +343,11 @@ func (e *env) orderJobs(client jobs.Client, order solana.PublicKey, o *iohire.Hi
 }
 
 // ofOrder says whether job st ran for order o at address order: the same address
-// and the same creation, since a closed order's id can be taken again (workers
-// before OrderCreatedAt existed leave it 0, and the address alone decides).
+// and the same creation, since a closed order's id can be taken again. Where either
+// side does not know the creation (a worker before OrderCreatedAt, or an order
+// already closed, o.CreatedAt 0), the address alone decides.
 func ofOrder(st jobs.Status, order solana.PublicKey, o *iohire.HireOrder) bool {
-	return st.Order == order.String() && (st.OrderCreatedAt == 0 || st.OrderCreatedAt == o.CreatedAt)
+	return st.Order == order.String() && (st.OrderCreatedAt == 0 || o.CreatedAt == 0 || st.OrderCreatedAt == o.CreatedAt)
 }
 
 func hireJobs(c *cli.Context) error {

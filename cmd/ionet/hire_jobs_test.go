@@ -58,5 +58,6 @@ func TestOfOrderTellsAReusedAddressApart(t *testing.T) {
 	assert.True(t, ofOrder(jobs.Status{Order: order.String(), OrderCreatedAt: 2_000}, order, now))
 	assert.False(t, ofOrder(jobs.Status{Order: order.String(), OrderCreatedAt: 1_000}, order, now), "the earlier order's job")
 	assert.True(t, ofOrder(jobs.Status{Order: order.String()}, order, now), "a worker that does not say")
+	assert.True(t, ofOrder(jobs.Status{Order: order.String(), OrderCreatedAt: 1_000}, order, &iohire.HireOrder{}), "an order already closed")
 	assert.False(t, ofOrder(jobs.Status{Order: solana.NewWallet().PublicKey().String(), OrderCreatedAt: 2_000}, order, now))
 }
