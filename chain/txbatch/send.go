@@ -156,8 +156,8 @@ func (s *Sender) sendOne(ctx context.Context, i, n int, b Batch, st *State) erro
 		}
 		_, err = s.RPC.SendTransactionWithOpts(ctx, tx, rpc.TransactionOpts{PreflightCommitment: rpc.CommitmentConfirmed})
 		switch {
-		case err == nil, isTxError(err, "AlreadyProcessed"):
-		case isTxError(err, "BlockhashNotFound"):
+		case err == nil, IsTxError(err, "AlreadyProcessed"):
+		case IsTxError(err, "BlockhashNotFound"):
 			// Refused before it was admitted: it can never land.
 			s.progress("transaction %d of %d: blockhash expired before it was sent; signing it again", i+1, n)
 			continue
@@ -269,9 +269,9 @@ func (s *Sender) wait(ctx context.Context, sig solana.Signature, bh solana.Hash,
 	}
 }
 
-// isTxError says whether a sendTransaction error is the transaction error name
+// IsTxError says whether a sendTransaction error is the transaction error name
 // ("BlockhashNotFound", "AlreadyProcessed"), as the RPC's data or its message says.
-func isTxError(err error, name string) bool {
+func IsTxError(err error, name string) bool {
 	var rpcErr *jsonrpc.RPCError
 	if errors.As(err, &rpcErr) {
 		if data, ok := rpcErr.Data.(map[string]any); ok {

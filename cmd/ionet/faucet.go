@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/gagliardetto/solana-go"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/ionet-network/ionet/chain/localnet"
 	"github.com/ionet-network/ionet/chain/staking"
+	"github.com/ionet-network/ionet/chain/txbatch"
 )
 
 // faucetCommand is `ionet faucet iosd`: on an ionet-localnet the genesis faucet is
@@ -101,7 +101,7 @@ func (e *env) sendAsFaucet(faucet solana.PrivateKey, ixs ...solana.Instruction) 
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		sig, err := e.client.Send(e.ctx, signers, ixs...)
-		if err == nil || !strings.Contains(err.Error(), "already been processed") || time.Now().After(deadline) {
+		if err == nil || !txbatch.IsTxError(err, "AlreadyProcessed") || time.Now().After(deadline) {
 			return sig, err
 		}
 		select { // Send takes the latest blockhash: once it moves, the transaction is new

@@ -449,8 +449,11 @@ func hireCancel(c *cli.Context) error {
 		return err
 	}
 	if o.Status == iohire.OrderStatus_Ended {
-		return fmt.Errorf("order %s has already ended (%s): nothing to cancel; hire close returns its rent",
-			address, strings.TrimSuffix(strings.TrimPrefix(orderStatus(o), "Ended ("), ")"))
+		reason := "ended"
+		if o.EndReason != nil {
+			reason = o.EndReason.String()
+		}
+		return fmt.Errorf("order %s has already ended (%s): nothing to cancel; hire close returns its rent", address, reason)
 	}
 	as, err := e.hire.Assignments(e.ctx, address)
 	if err != nil {

@@ -103,12 +103,12 @@ func (e *env) renterJobs(s string) (jobs.Client, solana.PublicKey, *iohire.HireO
 	if err != nil {
 		return jobs.Client{}, solana.PublicKey{}, nil, err
 	}
+	client := jobs.Client{Key: ed25519.PrivateKey(w), HTTP: &http.Client{Timeout: 10 * time.Second}}
 	address, o, _, err := e.order(s)
 	if errors.Is(err, staking.ErrNotFound) && len(e.c.StringSlice("node")) > 0 {
 		// A closed order: its nodes still hold its jobs, and each checks that the
 		// request is signed by the order's renter.
-		return jobs.Client{Key: ed25519.PrivateKey(w), HTTP: &http.Client{Timeout: 10 * time.Second}}, address,
-			&iohire.HireOrder{Renter: w.PublicKey()}, nil
+		return client, address, &iohire.HireOrder{Renter: w.PublicKey()}, nil
 	}
 	if err != nil {
 		return jobs.Client{}, address, nil, err
@@ -117,7 +117,7 @@ func (e *env) renterJobs(s string) (jobs.Client, solana.PublicKey, *iohire.HireO
 		return jobs.Client{}, address, nil, fmt.Errorf("order %s is renter %s's; --keypair is %s, and workers take jobs from the renter only",
 			address, o.Renter, w.PublicKey())
 	}
-	return jobs.Client{Key: ed25519.PrivateKey(w), HTTP: &http.Client{Timeout: 10 * time.Second}}, address, o, nil
+	return client, address, o, nil
 }
 
 // jobNodes is the nodes to ask: --node's, or the order's open assignments in rank
